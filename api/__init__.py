@@ -1,0 +1,1 @@
+"""The REST interface: serializers, views, permissions, routing, OpenAPI. Parses, calls one service, renders."""

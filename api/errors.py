@@ -1,0 +1,111 @@
+"""One JSON shape for every error: ``{"code": ..., "message": ..., "fields": {name: [messages]}}``.
+
+Domain errors are mapped to HTTP statuses here and nowhere else.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core import errors as domain
+
+DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [
+    (domain.ValidationFailed, status.HTTP_400_BAD_REQUEST),
+    (domain.Unbalanced, status.HTTP_400_BAD_REQUEST),
+    (domain.NotFound, status.HTTP_404_NOT_FOUND),
+    (domain.InvalidState, status.HTTP_409_CONFLICT),
+    (domain.RequestInFlight, status.HTTP_409_CONFLICT),
+    (domain.InsufficientFunds, status.HTTP_422_UNPROCESSABLE_ENTITY),
+    (domain.LimitExceeded, status.HTTP_422_UNPROCESSABLE_ENTITY),
+    (domain.IdempotencyConflict, status.HTTP_422_UNPROCESSABLE_ENTITY),
+]
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every 4xx response."""
+
+    code = serializers.CharField(help_text="Stable machine-readable code, e.g. validation_error, not_found.")
+    message = serializers.CharField(help_text="What went wrong, for a person.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Per-field messages: the field's name and the rule it broke.",
+    )
+
+
+def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error details as ``{"a.b[0].c": ["message"]}``."""
+    out: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            out.update(_flatten(value, name))
+    elif isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            out[prefix or "non_field_errors"] = [str(item) for item in detail]
+        else:
+            for index, item in enumerate(detail):
+                out.update(_flatten(item, f"{prefix}[{index}]"))
+    else:
+        out[prefix or "non_field_errors"] = [str(detail)]
+    return out
+
+
+def _drf_code(exc: exceptions.APIException) -> str:
+    codes = exc.get_codes()
+    if isinstance(codes, str):
+        return codes
+    return exc.default_code
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, domain.DomainError):
+        for cls, http_status in DOMAIN_STATUS:
+            if isinstance(exc, cls):
+                return Response(error_body(exc.code, exc.message, exc.fields), status=http_status)
+        return Response(error_body(exc.code, exc.message, exc.fields), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # a 500: let Django report it
+    assert isinstance(exc, exceptions.APIException)
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        names = ", ".join(sorted(fields))
+        response.data = error_body("validation_error", f"Invalid input: {names}.", fields)
+    else:
+        detail = exc.detail
+        if isinstance(detail, dict):  # e.g. simplejwt's {"detail": ..., "code": ..., "messages": [...]}
+            message = str(detail.get("detail", exc.default_detail))
+            code = str(detail.get("code", exc.default_code))
+        else:
+            message, code = str(detail), _drf_code(exc)
+        response.data = error_body(code, message)
+    return response
+
+
+def json_404(request: Any, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse(error_body("not_found", f"No such path: {request.path}"), status=404)
+
+
+def json_400(request: Any, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse(error_body("bad_request", "Bad request."), status=400)
+
+
+def json_403(request: Any, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse(error_body("permission_denied", "You do not have permission to do this."), status=403)
+
+
+def json_500(request: Any) -> JsonResponse:
+    return JsonResponse(error_body("server_error", "Internal error; it has been logged."), status=500)

@@ -1,0 +1,47 @@
+"""``/healthz``: is the database answering, and is the Celery broker reachable?
+
+200 while the database answers (the broker being down degrades background work but not requests; work is
+retried), 503 when the database does not.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def _database() -> dict[str, Any]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return {"status": "ok", "vendor": connection.vendor}
+    except Exception as exc:  # noqa: BLE001 - any failure means "down", and we say which
+        return {"status": "down", "vendor": connection.vendor, "error": exc.__class__.__name__}
+
+
+def _broker() -> dict[str, Any]:
+    if not settings.CELERY_BROKER_URL:
+        return {"status": "ok", "mode": "eager (no broker configured)"}
+    from config.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return {"status": "ok", "mode": "broker"}
+    except Exception as exc:  # noqa: BLE001
+        return {"status": "down", "mode": "broker", "error": exc.__class__.__name__}
+
+
+@never_cache
+@require_GET
+def healthz(request: Any) -> JsonResponse:
+    database = _database()
+    broker = _broker()
+    healthy = database["status"] == "ok"
+    overall = "ok" if healthy and broker["status"] == "ok" else ("degraded" if healthy else "down")
+    return JsonResponse({"status": overall, "database": database, "broker": broker}, status=200 if healthy else 503)

@@ -1,0 +1,135 @@
+"""``Idempotency-Key`` for API calls that move money.
+
+The first request with a key claims it (a committed in-flight record, so that concurrent requests see it), then
+runs the view and stores its response in the same transaction as the view's own writes: either both are committed
+or neither is. Afterwards:
+
+- the same key and the same body replays the stored response (header ``Idempotent-Replayed: true``);
+- the same key with a different body (or another endpoint) is a 422;
+- the same key while the first request is still running is a 409;
+- a request that failed (an error status or an exception) releases its claim, so the client may retry with the key.
+
+A claim whose process died is taken over after ``LEASE`` (its transaction was rolled back with it).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from core.errors import IdempotencyConflict, RequestInFlight, ValidationFailed
+
+from .models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+LEASE = timedelta(seconds=60)
+
+
+@dataclass
+class Claim:
+    record: IdempotencyRecord
+    replay: bool
+
+
+def request_fingerprint(method: str, path: str, body: Any) -> str:
+    canonical = json.dumps({"method": method, "path": path, "body": body}, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def idempotency_claim(*, caller: Any, key: str, method: str, path: str, fingerprint: str) -> Claim:
+    """Claim ``key`` for this request, or say to replay. Raises IdempotencyConflict, RequestInFlight."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(
+                caller=caller, key=key, method=method, path=path, fingerprint=fingerprint, locked_until=now + LEASE
+            )
+            return Claim(record, replay=False)
+    except IntegrityError:
+        pass
+    with transaction.atomic():
+        record = IdempotencyRecord.objects.select_for_update().get(caller=caller, key=key)
+        if record.fingerprint != fingerprint:
+            raise IdempotencyConflict(
+                f"Idempotency-Key {key!r} was already used with a different request ({record.method} {record.path}).",
+                fields={HEADER: ["already used with a different request body or endpoint"]},
+            )
+        if record.state == IdempotencyRecord.State.COMPLETED:
+            return Claim(record, replay=True)
+        if record.locked_until > now:
+            raise RequestInFlight(
+                f"A request with Idempotency-Key {key!r} is still being processed; retry shortly.",
+                fields={HEADER: ["a request with this key is in flight"]},
+            )
+        record.locked_until = now + LEASE  # the first holder died; take over
+        record.save(update_fields=["locked_until"])
+        return Claim(record, replay=False)
+
+
+def idempotency_complete(*, record: IdempotencyRecord, status: int, body: Any) -> None:
+    record.state = IdempotencyRecord.State.COMPLETED
+    record.response_status = status
+    record.response_body = json.loads(JSONRenderer().render(body) or b"null")
+    record.completed_at = timezone.now()
+    record.save(update_fields=["state", "response_status", "response_body", "completed_at"])
+
+
+def idempotency_release(*, record: IdempotencyRecord) -> None:
+    IdempotencyRecord.objects.filter(pk=record.pk, state=IdempotencyRecord.State.IN_FLIGHT).delete()
+
+
+def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
+    """Decorate a DRF view method (or viewset action) that moves money."""
+
+    @wraps(view_method)
+    def wrapper(self: Any, request: Any, *args: Any, **kwargs: Any) -> Response:
+        key = request.headers.get(HEADER, "").strip()
+        if not key:
+            raise ValidationFailed(
+                f"The {HEADER} header is required for calls that move money.",
+                fields={HEADER: ["required: a unique string per intended operation, e.g. a UUID"]},
+            )
+        if len(key) > 200:
+            raise ValidationFailed(f"{HEADER} is too long.", fields={HEADER: ["at most 200 characters"]})
+        fingerprint = request_fingerprint(request.method, request.path, request.data)
+        claim = idempotency_claim(
+            caller=request.user, key=key, method=request.method, path=request.path, fingerprint=fingerprint
+        )
+        if claim.replay:
+            return Response(
+                claim.record.response_body,
+                status=claim.record.response_status,
+                headers={"Idempotent-Replayed": "true"},
+            )
+        try:
+            with transaction.atomic():
+                response = view_method(self, request, *args, **kwargs)
+                if not 200 <= response.status_code < 300:
+                    raise _Unsuccessful(response)
+                idempotency_complete(record=claim.record, status=response.status_code, body=response.data)
+        except _Unsuccessful as unsuccessful:
+            idempotency_release(record=claim.record)
+            return unsuccessful.response
+        except BaseException:
+            idempotency_release(record=claim.record)
+            raise
+        return response
+
+    return wrapper
+
+
+class _Unsuccessful(Exception):
+    """Carries a non-2xx response out of the transaction so that its writes are rolled back."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response

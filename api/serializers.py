@@ -1,0 +1,106 @@
+"""Shapes of requests and responses. Field parsing only: the rules are in the services."""
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from enterprises.models import Enterprise, Institution, Membership
+from enterprises.roles import Role, roles_of
+from enterprises.validators import format_business_number, format_corporate_number
+
+
+class InstitutionSerializer(serializers.ModelSerializer):
+    business_number = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, help_text="10 digits, dashes allowed."
+    )
+
+    class Meta:
+        model = Institution
+        fields = ["id", "name", "kind", "business_number", "province", "district", "contact_name", "phone", "email"]
+        read_only_fields = ["id"]
+
+    def to_representation(self, instance: Institution) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["business_number"] = format_business_number(instance.business_number) if instance.business_number else ""
+        return data
+
+
+class EnterpriseSerializer(serializers.ModelSerializer):
+    business_number = serializers.CharField(
+        max_length=20, help_text="사업자등록번호: 10 digits with a valid check digit; dashes allowed (123-45-67890)."
+    )
+    corporate_number = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="법인등록번호: 13 digits with a valid check digit; dashes allowed (110111-1234567).",
+    )
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "kind_display",
+            "business_number",
+            "corporate_number",
+            "representative",
+            "province",
+            "district",
+            "address",
+            "certified_on",
+            "certification_expires_on",
+            "employees",
+            "vulnerable_employees",
+            "founded_on",
+            "phone",
+            "email",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def to_representation(self, instance: Enterprise) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["business_number"] = format_business_number(instance.business_number)
+        data["corporate_number"] = format_corporate_number(instance.corporate_number) if instance.corporate_number else ""
+        return data
+
+
+class MembershipSummarySerializer(serializers.ModelSerializer):
+    enterprise_id = serializers.IntegerField(source="enterprise.id")
+    enterprise_name = serializers.CharField(source="enterprise.name")
+    enterprise_kind = serializers.CharField(source="enterprise.kind")
+
+    class Meta:
+        model = Membership
+        fields = ["enterprise_id", "enterprise_name", "enterprise_kind", "role"]
+
+
+class InstitutionSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Institution
+        fields = ["id", "name", "kind"]
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    email = serializers.EmailField()
+    roles = serializers.SerializerMethodField()
+    institution = InstitutionSummarySerializer(allow_null=True)
+    enterprises = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=[r.value for r in Role])))
+    def get_roles(self, user: Any) -> list[str]:
+        return sorted(str(role) for role in roles_of(user))
+
+    @extend_schema_field(MembershipSummarySerializer(many=True))
+    def get_enterprises(self, user: Any) -> list[dict[str, Any]]:
+        memberships = user.memberships.select_related("enterprise").order_by("enterprise__name")
+        return MembershipSummarySerializer(memberships, many=True).data

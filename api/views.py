@@ -1,0 +1,112 @@
+"""API views: parse, call one service or selector, render."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.exceptions import Throttled
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from enterprises import login_guard, selectors, services
+from enterprises.models import Enterprise, Institution
+from enterprises.roles import Role
+
+from .permissions import MANAGERS, STAFF_READERS, RolePermission
+from .serializers import EnterpriseSerializer, InstitutionSerializer, MeSerializer
+
+
+class TokenObtainView(TokenObtainPairView):
+    """Exchange a user name and password for an access and a refresh token (JWT).
+
+    After repeated failed attempts for one user name (or from one address) every attempt is refused with 429
+    until the window has passed, even with the right password.
+    """
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+    error_codes = ("429",)
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        username = str(request.data.get("username", "")) if hasattr(request.data, "get") else ""
+        if username and login_guard.is_locked(username, login_guard.client_address(request)):
+            raise Throttled(
+                wait=settings.LOGIN_FAILURE_WINDOW, detail="Too many failed logins; try again later."
+            )
+        return super().post(request, *args, **kwargs)
+
+
+class TokenRefreshThrottledView(TokenRefreshView):
+    """Exchange a refresh token for a new access token."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+
+class MeView(APIView):
+    """Who I am: my user, my roles, my institution and the enterprises I act for."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user).data)
+
+
+class EnterpriseViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Social economy enterprises. Managers create and edit; auditors read all; a member reads only its own."""
+
+    serializer_class = EnterpriseSerializer
+    permission_classes = [RolePermission]
+    read_roles = (*STAFF_READERS, Role.ENTERPRISE_MEMBER)
+    write_roles = MANAGERS
+
+    def get_queryset(self) -> QuerySet[Enterprise]:
+        return selectors.enterprises_visible_to(self.request.user).order_by("name", "id")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        enterprise = services.enterprise_create(actor=request.user, data=dict(serializer.validated_data))
+        return Response(self.get_serializer(enterprise).data, status=201)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        enterprise = services.enterprise_update(
+            actor=request.user, enterprise_id=instance.pk, data=dict(serializer.validated_data)
+        )
+        return Response(self.get_serializer(enterprise).data)
+
+
+class InstitutionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Partner institutions: municipalities, intermediaries, banks, guarantee foundations, investors, evaluators.
+    Anyone signed in reads them; managers register them."""
+
+    serializer_class = InstitutionSerializer
+    permission_classes = [RolePermission]
+    read_roles = tuple(Role)
+    write_roles = MANAGERS
+
+    def get_queryset(self) -> QuerySet[Institution]:
+        return selectors.institutions_all()
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        institution = services.institution_create(actor=request.user, data=dict(serializer.validated_data))
+        return Response(self.get_serializer(institution).data, status=201)

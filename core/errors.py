@@ -1,0 +1,59 @@
+"""One domain error hierarchy. Services raise these; ``api.errors`` maps each to one HTTP status, once."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+
+class DomainError(Exception):
+    """A business rule refused the request. ``code`` is stable and machine-readable."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str, *, fields: Mapping[str, Sequence[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = {name: list(messages) for name, messages in (fields or {}).items()}
+
+
+class ValidationFailed(DomainError):
+    """Input breaks a rule; ``fields`` names each offending field and the rule."""
+
+    code = "validation_error"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class InvalidState(DomainError):
+    """The object is not in a state that allows this transition."""
+
+    code = "invalid_state"
+
+
+class InsufficientFunds(DomainError):
+    """The account would go below zero, and it is not allowed to."""
+
+    code = "insufficient_funds"
+
+
+class LimitExceeded(DomainError):
+    code = "limit_exceeded"
+
+
+class IdempotencyConflict(DomainError):
+    """The same idempotency key came with different content."""
+
+    code = "idempotency_key_reused"
+
+
+class Unbalanced(DomainError):
+    """Debits and credits of a journal differ."""
+
+    code = "unbalanced_journal"
+
+
+class RequestInFlight(DomainError):
+    """A request with the same idempotency key is still being processed."""
+
+    code = "request_in_flight"

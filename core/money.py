@@ -1,0 +1,71 @@
+"""Korean won: whole won, ``Decimal`` only, never ``float``.
+
+``to_won`` is the single gate through which an amount from outside becomes a ``Decimal``: it accepts ``Decimal``,
+``int`` and decimal strings, and refuses floats, fractions of a won, non-numbers and (unless allowed) zero or less.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+
+from djmoney.money import Money
+
+KRW = "KRW"
+# The largest amount a MoneyField(max_digits=18, decimal_places=0) holds.
+MAX_WON = Decimal("999999999999999999")
+
+ROUNDING_MODES = {"floor": ROUND_DOWN, "ceil": ROUND_UP, "half_up": ROUND_HALF_UP}
+
+
+class MoneyError(ValueError):
+    """An amount that is not a whole, positive (or allowed) number of won."""
+
+
+def to_won(value: object, *, allow_zero: bool = False, allow_negative: bool = False) -> Decimal:
+    """Parse ``value`` as a whole number of won. Raises MoneyError with a message naming the rule broken."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise MoneyError("must be a decimal string or an integer, not a floating-point number")
+    if isinstance(value, Money):
+        if str(value.currency) != KRW:
+            raise MoneyError(f"must be in KRW, not {value.currency}")
+        value = value.amount
+    if isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise MoneyError("must be a number of won, such as \"12000000\"") from None
+    else:
+        raise MoneyError("must be a number of won, such as \"12000000\"")
+    if not amount.is_finite():
+        raise MoneyError("must be a finite number")
+    if amount != amount.to_integral_value():
+        raise MoneyError("must be a whole number of won (no fractions of a won)")
+    amount = amount.quantize(Decimal(1))
+    if abs(amount) > MAX_WON:
+        raise MoneyError(f"must be at most {MAX_WON} won")
+    if amount < 0 and not allow_negative:
+        raise MoneyError("must not be negative")
+    if amount == 0 and not allow_zero:
+        raise MoneyError("must be greater than zero")
+    return amount
+
+
+def round_won(amount: Decimal, *, unit: int = 1, mode: str = "floor") -> Decimal:
+    """Round an exact Decimal to a multiple of ``unit`` won (1 or 10) by a named rule (절사 'floor' by default)."""
+    if unit not in (1, 10, 100):
+        raise ValueError("rounding unit must be 1, 10 or 100 won")
+    step = Decimal(unit)
+    return (amount / step).quantize(Decimal(1), rounding=ROUNDING_MODES[mode]) * step
+
+
+def krw(amount: Decimal | int) -> Money:
+    return Money(to_won(amount, allow_zero=True, allow_negative=True), KRW)
+
+
+def format_won(amount: Decimal | int) -> str:
+    """12000000 -> '12,000,000원'."""
+    return f"{int(amount):,}원"

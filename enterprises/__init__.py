@@ -1,0 +1,1 @@
+"""Social economy enterprises, partner institutions, users and their roles (shared kernel)."""

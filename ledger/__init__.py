@@ -1,0 +1,1 @@
+"""Double-entry ledger: books, accounts, journals, entries. Knows nothing of loans or enterprises."""

@@ -1,0 +1,81 @@
+"""Reads over the ledger: balances recomputed from entries, and the whole-ledger check."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, Sum
+
+from .models import Account, Book, Entry, Journal, Side
+
+
+@dataclass
+class LedgerReport:
+    books: int = 0
+    accounts: int = 0
+    journals: int = 0
+    entries: int = 0
+    total_debits: Decimal = Decimal(0)
+    total_credits: Decimal = Decimal(0)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _sum(side: str) -> Sum:
+    return Sum("amount", filter=Q(side=side), default=Decimal(0))
+
+
+def ledger_check() -> LedgerReport:
+    """Recompute every account's totals from its entries and compare with the stored counters; check that every
+    journal balances and has at least two entries."""
+    report = LedgerReport(
+        books=Book.objects.count(),
+        accounts=Account.objects.count(),
+        journals=Journal.objects.count(),
+        entries=Entry.objects.count(),
+    )
+    recomputed = {
+        row["account_id"]: (row["debits"], row["credits"])
+        for row in Entry.objects.order_by().values("account_id").annotate(
+            debits=_sum(Side.DEBIT), credits=_sum(Side.CREDIT)
+        )
+    }
+    for account in Account.objects.select_related("book").order_by("pk").iterator(chunk_size=5000):
+        debits, credits = recomputed.get(account.pk, (Decimal(0), Decimal(0)))
+        expected_balance = debits - credits if account.normal_side == Side.DEBIT else credits - debits
+        stored = (account.debit_total.amount, account.credit_total.amount, account.balance.amount)
+        if stored != (debits, credits, expected_balance):
+            report.problems.append(
+                f"account {account} (#{account.pk}): stored debits/credits/balance {stored[0]}/{stored[1]}/"
+                f"{stored[2]}, entries say {debits}/{credits}/{expected_balance}"
+            )
+        if account.no_overdraft and expected_balance < 0:
+            report.problems.append(f"account {account} (#{account.pk}) is overdrawn: {expected_balance}")
+        report.total_debits += debits
+        report.total_credits += credits
+    unbalanced = (
+        Entry.objects.order_by()
+        .values("journal_id")
+        .annotate(debits=_sum(Side.DEBIT), credits=_sum(Side.CREDIT), n=Count("id"))
+        .filter(~Q(debits=F("credits")) | Q(n__lt=2))
+    )
+    for row in unbalanced:
+        report.problems.append(
+            f"journal J{row['journal_id']} is unbalanced: debits {row['debits']}, credits {row['credits']}, "
+            f"{row['n']} entries"
+        )
+    empty = Journal.objects.filter(entries__isnull=True).values_list("pk", flat=True)
+    for journal_id in empty:
+        report.problems.append(f"journal J{journal_id} has no entries")
+    if report.total_debits != report.total_credits:
+        report.problems.append(f"all debits {report.total_debits} differ from all credits {report.total_credits}")
+    return report
+
+
+def account_balance_from_entries(account_id: int) -> Decimal:
+    account = Account.objects.get(pk=account_id)
+    totals = Entry.objects.filter(account_id=account_id).aggregate(d=_sum(Side.DEBIT), c=_sum(Side.CREDIT))
+    return totals["d"] - totals["c"] if account.normal_side == Side.DEBIT else totals["c"] - totals["d"]

@@ -1,0 +1,236 @@
+"""The one way money moves: ``journal_post``, and its mirror ``journal_reverse``.
+
+Posting locks the touched accounts (``SELECT ... FOR UPDATE`` in id order, so two postings never wait on each
+other in a circle), refuses to take a no-overdraft account below zero, writes the journal and its entries and
+moves the accounts' counters, all in one transaction. The idempotency key makes a retry harmless: the same key
+with the same content returns the journal already written; with other content it is refused.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from djmoney.money import Money
+
+from core.errors import IdempotencyConflict, InsufficientFunds, InvalidState, NotFound, Unbalanced, ValidationFailed
+from core.money import KRW, MoneyError, format_won, to_won
+
+from .models import Account, Book, Entry, Journal, Side
+
+
+@dataclass(frozen=True)
+class Line:
+    """One side of a journal: ``account`` (an Account or its id), ``side`` 'D' or 'C', a positive whole-won amount."""
+
+    account: Account | int
+    side: str
+    amount: Decimal | int | str | Money
+
+    @property
+    def account_id(self) -> int:
+        return self.account.pk if isinstance(self.account, Account) else int(self.account)
+
+
+def debit(account: Account | int, amount: Decimal | int | str | Money) -> Line:
+    return Line(account, Side.DEBIT, amount)
+
+
+def credit(account: Account | int, amount: Decimal | int | str | Money) -> Line:
+    return Line(account, Side.CREDIT, amount)
+
+
+@dataclass(frozen=True)
+class Posted:
+    journal: Journal
+    created: bool  # False when the idempotency key replayed an earlier journal
+
+
+def account_create(
+    *, book: Book, code: str, name: str, type: str, no_overdraft: bool = False
+) -> Account:
+    """Open an account with zero balances; its normal side follows from its type."""
+    if type not in Account.Type.values:
+        raise ValidationFailed("Unknown account type.", fields={"type": [f"must be one of {Account.Type.values}"]})
+    return Account.objects.create(
+        book=book,
+        code=code,
+        name=name,
+        type=type,
+        normal_side=Account.NORMAL_SIDE[Account.Type(type)],
+        no_overdraft=no_overdraft,
+    )
+
+
+def _normalise(lines: Sequence[Line]) -> list[tuple[int, str, Decimal]]:
+    if len(lines) < 2:
+        raise Unbalanced("A journal needs at least two entries.", fields={"lines": ["at least two entries"]})
+    normalised = []
+    for index, line in enumerate(lines):
+        if line.side not in (Side.DEBIT, Side.CREDIT):
+            raise ValidationFailed("Bad entry side.", fields={f"lines[{index}].side": ["must be 'D' or 'C'"]})
+        try:
+            amount = to_won(line.amount)
+        except MoneyError as exc:
+            raise ValidationFailed(f"Bad amount: {exc}.", fields={f"lines[{index}].amount": [str(exc)]}) from None
+        normalised.append((line.account_id, str(line.side), amount))
+    debits = sum((a for _, s, a in normalised if s == Side.DEBIT), Decimal(0))
+    credits = sum((a for _, s, a in normalised if s == Side.CREDIT), Decimal(0))
+    if debits != credits:
+        raise Unbalanced(
+            f"Debits ({format_won(debits)}) and credits ({format_won(credits)}) differ.",
+            fields={"lines": ["debits must equal credits"]},
+        )
+    return normalised
+
+
+def _fingerprint(
+    *, kind: str, effective_date: date, memo: str, reverses_id: int | None, lines: list[tuple[int, str, Decimal]]
+) -> str:
+    content = {
+        "kind": kind,
+        "effective_date": effective_date.isoformat(),
+        "memo": memo,
+        "reverses": reverses_id,
+        "lines": sorted([account_id, side, str(amount)] for account_id, side, amount in lines),
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _replay(idempotency_key: str, fingerprint: str) -> Journal | None:
+    existing = Journal.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is None:
+        return None
+    if existing.fingerprint != fingerprint:
+        raise IdempotencyConflict(
+            f"Idempotency key {idempotency_key!r} was already used for a different journal (J{existing.pk}).",
+            fields={"idempotency_key": ["already used with different content"]},
+        )
+    return existing
+
+
+def journal_post(
+    *,
+    lines: Sequence[Line],
+    kind: str,
+    effective_date: date,
+    idempotency_key: str,
+    actor: Any = None,
+    memo: str = "",
+    reverses: Journal | None = None,
+) -> Posted:
+    """Post a balanced journal. Raises Unbalanced, ValidationFailed, NotFound, InsufficientFunds,
+    IdempotencyConflict."""
+    if not idempotency_key or len(idempotency_key) > 200:
+        raise ValidationFailed("Bad idempotency key.", fields={"idempotency_key": ["1 to 200 characters"]})
+    normalised = _normalise(lines)
+    fingerprint = _fingerprint(
+        kind=kind,
+        effective_date=effective_date,
+        memo=memo,
+        reverses_id=reverses.pk if reverses else None,
+        lines=normalised,
+    )
+    existing = _replay(idempotency_key, fingerprint)
+    if existing is not None:
+        return Posted(existing, created=False)
+
+    account_ids = sorted({account_id for account_id, _, _ in normalised})
+    with transaction.atomic():
+        accounts = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=account_ids).order_by("pk")}
+        missing = [pk for pk in account_ids if pk not in accounts]
+        if missing:
+            raise NotFound(f"No such account: {missing}.", fields={"lines": [f"unknown account {missing}"]})
+        books = {a.book_id for a in accounts.values()}
+        if len(books) != 1:
+            raise ValidationFailed(
+                "All entries of a journal must be in one book.", fields={"lines": ["accounts of different books"]}
+            )
+        # A concurrent request with the same key may have committed while we waited for the locks.
+        existing = _replay(idempotency_key, fingerprint)
+        if existing is not None:
+            return Posted(existing, created=False)
+
+        totals: dict[int, dict[str, Decimal]] = defaultdict(lambda: {Side.DEBIT: Decimal(0), Side.CREDIT: Decimal(0)})
+        for account_id, side, amount in normalised:
+            totals[account_id][side] += amount
+        for account_id, moved in totals.items():
+            account = accounts[account_id]
+            debit_total = account.debit_total.amount + moved[Side.DEBIT]
+            credit_total = account.credit_total.amount + moved[Side.CREDIT]
+            balance = debit_total - credit_total if account.normal_side == Side.DEBIT else credit_total - debit_total
+            if account.no_overdraft and balance < 0:
+                raise InsufficientFunds(
+                    f"{account.name} holds {format_won(account.balance.amount)}; "
+                    f"this would take it to {format_won(balance)}.",
+                    fields={"amount": [f"exceeds the available {format_won(account.balance.amount)}"]},
+                )
+            account.debit_total = Money(debit_total, KRW)
+            account.credit_total = Money(credit_total, KRW)
+            account.balance = Money(balance, KRW)
+
+        try:
+            with transaction.atomic():
+                journal = Journal.objects.create(
+                    book_id=books.pop(),
+                    idempotency_key=idempotency_key,
+                    fingerprint=fingerprint,
+                    kind=kind,
+                    effective_date=effective_date,
+                    recorded_at=timezone.now(),
+                    memo=memo,
+                    actor=actor if getattr(actor, "is_authenticated", False) else None,
+                    reverses=reverses,
+                )
+        except IntegrityError:
+            # Same key, different accounts, racing us: whoever committed first wins.
+            existing = _replay(idempotency_key, fingerprint)
+            if existing is not None:
+                return Posted(existing, created=False)
+            raise
+        Entry.objects.bulk_create(
+            Entry(journal=journal, account_id=account_id, side=side, amount=Money(amount, KRW))
+            for account_id, side, amount in normalised
+        )
+        for account_id in totals:
+            accounts[account_id].save(update_fields=["debit_total", "credit_total", "balance"])
+    return Posted(journal, created=True)
+
+
+def journal_reverse(
+    *, journal_id: int, effective_date: date, reason: str, actor: Any = None, idempotency_key: str | None = None
+) -> Posted:
+    """Post the mirror of a journal (every debit a credit and back). A journal is reversed at most once.
+    Raises NotFound, InvalidState, InsufficientFunds, IdempotencyConflict."""
+    if not reason.strip():
+        raise ValidationFailed("A reversal needs a reason.", fields={"reason": ["required"]})
+    with transaction.atomic():
+        original = Journal.objects.select_for_update().filter(pk=journal_id).first()
+        if original is None:
+            raise NotFound(f"No journal {journal_id}.")
+        key = idempotency_key or f"{original.idempotency_key}:reversal"
+        if original.reverses_id is not None:
+            raise InvalidState(f"J{original.pk} is itself a reversal; post a new journal instead.")
+        reversal = Journal.objects.filter(reverses=original).first()
+        if reversal is not None and reversal.idempotency_key != key:
+            raise InvalidState(f"J{original.pk} was already reversed by J{reversal.pk}.")
+        lines = [
+            Line(entry.account_id, Side.CREDIT if entry.side == Side.DEBIT else Side.DEBIT, entry.amount.amount)
+            for entry in original.entries.all()
+        ]
+        return journal_post(
+            lines=lines,
+            kind="reversal",
+            effective_date=effective_date,
+            idempotency_key=key,
+            actor=actor,
+            memo=reason[:500],
+            reverses=original,
+        )

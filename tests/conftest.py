@@ -1,0 +1,87 @@
+"""Shared fixtures, and the rule for PostgreSQL-only tests.
+
+Tests marked ``postgres`` need row locks, triggers and real concurrency. On SQLite they are skipped, unless
+``REQUIRE_POSTGRES=1`` is set (as CI does), in which case they fail: CI never passes with them unseen.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tests.factories import (
+    AuditorFactory,
+    EnterpriseFactory,
+    EvaluatorFactory,
+    JudgeFactory,
+    ManagerFactory,
+    MembershipFactory,
+    UserFactory,
+)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if "postgres" not in item.keywords or connection.vendor == "postgresql":
+        return
+    if os.environ.get("REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"REQUIRE_POSTGRES=1 but the database is {connection.vendor}; this PostgreSQL-only test cannot run")
+    pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    """Login failure counters live in the cache; each test starts with none."""
+    cache.clear()
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def manager(db):
+    return ManagerFactory()
+
+
+@pytest.fixture
+def other_manager(db):
+    return ManagerFactory()
+
+
+@pytest.fixture
+def auditor(db):
+    return AuditorFactory()
+
+
+@pytest.fixture
+def judge(db):
+    return JudgeFactory()
+
+
+@pytest.fixture
+def evaluator(db):
+    return EvaluatorFactory()
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def plain_user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def enterprise(db):
+    return EnterpriseFactory()
+
+
+@pytest.fixture
+def member(db, enterprise):
+    return MembershipFactory(enterprise=enterprise).user
