@@ -11,6 +11,8 @@ from .roles import Role, has_role
 
 def enterprises_visible_to(user: Any) -> QuerySet[Enterprise]:
     """Managers, auditors and admins see every enterprise; a member sees only the ones it belongs to."""
+    if not getattr(user, "is_authenticated", False):
+        return Enterprise.objects.none()
     if has_role(user, Role.FUND_MANAGER, Role.AUDITOR, Role.ADMIN):
         return Enterprise.objects.all()
     return Enterprise.objects.filter(memberships__user=user).distinct()

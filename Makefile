@@ -1,0 +1,41 @@
+# The two commands: `make demo` and `make test`. Everything else is what they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+
+.PHONY: demo test venv system-packages lint
+
+$(BIN)/.installed: pyproject.toml
+	@bash scripts/system-packages.sh
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+venv: $(BIN)/.installed
+
+system-packages:
+	@bash scripts/system-packages.sh
+
+## make demo: install, migrate (SQLite file unless DATABASE_URL is set), load the Korean demo data, serve on PORT.
+demo: venv system-packages
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	@echo ""
+	@echo "  API docs (Swagger UI):  http://$(HOST):$(PORT)/api/docs/"
+	@echo "  OpenAPI schema:         http://$(HOST):$(PORT)/api/schema/"
+	@echo "  Browsable API:          http://$(HOST):$(PORT)/api/v1/"
+	@echo "  Admin:                  http://$(HOST):$(PORT)/admin/"
+	@echo "  Health:                 http://$(HOST):$(PORT)/healthz"
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test: the whole suite. SQLite by default; DATABASE_URL=postgres://... runs it on PostgreSQL.
+test: venv
+	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
