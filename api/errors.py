@@ -2,6 +2,7 @@
 
 Domain errors are mapped to HTTP statuses here and nowhere else.
 """
+
 from __future__ import annotations
 
 from typing import Any

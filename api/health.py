@@ -3,6 +3,7 @@
 200 while the database answers (the broker being down degrades background work but not requests; work is
 retried), 503 when the database does not.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,7 +12,9 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+
+from .errors import error_body
 
 
 def _database() -> dict[str, Any]:
@@ -30,16 +33,22 @@ def _broker() -> dict[str, Any]:
     from config.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        # The URL is passed explicitly: Celery's own config prefers the CELERY_BROKER_URL environment variable
+        # to the Django setting, and this check must probe what the settings say.
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return {"status": "ok", "mode": "broker"}
     except Exception as exc:  # noqa: BLE001
         return {"status": "down", "mode": "broker", "error": exc.__class__.__name__}
 
 
+@csrf_exempt  # it changes nothing; without this a POST would get the CSRF failure page instead of the 405
 @never_cache
-@require_GET
 def healthz(request: Any) -> JsonResponse:
+    if request.method != "GET":  # the common error body, not Django's empty 405 page
+        response = JsonResponse(error_body("method_not_allowed", f'Method "{request.method}" not allowed.'), status=405)
+        response["Allow"] = "GET"
+        return response
     database = _database()
     broker = _broker()
     healthy = database["status"] == "ok"

@@ -11,6 +11,7 @@ or neither is. Afterwards:
 
 A claim whose process died is taken over after ``LEASE`` (its transaction was rolled back with it).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,31 +49,38 @@ def request_fingerprint(method: str, path: str, body: Any) -> str:
 def idempotency_claim(*, caller: Any, key: str, method: str, path: str, fingerprint: str) -> Claim:
     """Claim ``key`` for this request, or say to replay. Raises IdempotencyConflict, RequestInFlight."""
     now = timezone.now()
-    try:
+    in_flight = RequestInFlight(
+        f"A request with Idempotency-Key {key!r} is still being processed; retry shortly.",
+        fields={HEADER: ["a request with this key is in flight"]},
+    )
+    # A second try: the holder may fail and release the key between our insert and our read of its record.
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    caller=caller, key=key, method=method, path=path, fingerprint=fingerprint, locked_until=now + LEASE
+                )
+                return Claim(record, replay=False)
+        except IntegrityError:
+            pass
         with transaction.atomic():
-            record = IdempotencyRecord.objects.create(
-                caller=caller, key=key, method=method, path=path, fingerprint=fingerprint, locked_until=now + LEASE
-            )
+            record = IdempotencyRecord.objects.select_for_update().filter(caller=caller, key=key).first()
+            if record is None:
+                continue  # released in the meantime: the key is free again
+            if record.fingerprint != fingerprint:
+                raise IdempotencyConflict(
+                    f"Idempotency-Key {key!r} was already used with a different request "
+                    f"({record.method} {record.path}).",
+                    fields={HEADER: ["already used with a different request body or endpoint"]},
+                )
+            if record.state == IdempotencyRecord.State.COMPLETED:
+                return Claim(record, replay=True)
+            if record.locked_until > now:
+                raise in_flight
+            record.locked_until = now + LEASE  # the first holder died; take over
+            record.save(update_fields=["locked_until"])
             return Claim(record, replay=False)
-    except IntegrityError:
-        pass
-    with transaction.atomic():
-        record = IdempotencyRecord.objects.select_for_update().get(caller=caller, key=key)
-        if record.fingerprint != fingerprint:
-            raise IdempotencyConflict(
-                f"Idempotency-Key {key!r} was already used with a different request ({record.method} {record.path}).",
-                fields={HEADER: ["already used with a different request body or endpoint"]},
-            )
-        if record.state == IdempotencyRecord.State.COMPLETED:
-            return Claim(record, replay=True)
-        if record.locked_until > now:
-            raise RequestInFlight(
-                f"A request with Idempotency-Key {key!r} is still being processed; retry shortly.",
-                fields={HEADER: ["a request with this key is in flight"]},
-            )
-        record.locked_until = now + LEASE  # the first holder died; take over
-        record.save(update_fields=["locked_until"])
-        return Claim(record, replay=False)
+    raise in_flight
 
 
 def idempotency_complete(*, record: IdempotencyRecord, status: int, body: Any) -> None:

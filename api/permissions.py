@@ -1,4 +1,5 @@
 """Who may call what. Views declare the roles that may read and the roles that may write."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,10 +8,13 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from enterprises.roles import Role, has_role
 
+ANYONE_SIGNED_IN = None
+
 
 class RolePermission(BasePermission):
     """Reads need one of ``view.read_roles``; writes need one of ``view.write_roles``.
 
+    ``ANYONE_SIGNED_IN`` instead of a tuple of roles lets in every signed-in user, even one with no role.
     An enterprise member's reach is narrowed further by the view's queryset (others' objects are 404).
     """
 
@@ -20,6 +24,8 @@ class RolePermission(BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         roles = view.read_roles if request.method in SAFE_METHODS else view.write_roles
+        if roles is ANYONE_SIGNED_IN:
+            return True
         return has_role(request.user, *roles)
 
 

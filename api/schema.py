@@ -1,4 +1,5 @@
 """OpenAPI: every operation documents the common error body for the 4xx statuses it can return."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,7 +15,7 @@ ERROR_DESCRIPTIONS = {
     "403": "Signed in, but this role may not do this.",
     "404": "No such object, or not one of yours.",
     "409": "The object is in a state that does not allow this, or the same Idempotency-Key is still in flight.",
-    "422": "A business rule refused it (insufficient funds, limit exceeded, idempotency key reused with other content).",
+    "422": "A business rule refused it (insufficient funds, a limit, an Idempotency-Key reused with other content).",
     "429": "Too many requests (or failed logins); see Retry-After.",
 }
 
@@ -31,6 +32,8 @@ class AutoSchema(BaseAutoSchema):
             codes += ["401", "403"]
         if "{" in self.path:
             codes.append("404")
+        if self.view.get_throttles():
+            codes.append("429")
         codes += list(getattr(self.view, "error_codes", ()))
         return codes
 

@@ -1,4 +1,5 @@
 """Shapes of requests and responses. Field parsing only: the rules are in the services."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -67,7 +68,9 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Enterprise) -> dict[str, Any]:
         data = super().to_representation(instance)
         data["business_number"] = format_business_number(instance.business_number)
-        data["corporate_number"] = format_corporate_number(instance.corporate_number) if instance.corporate_number else ""
+        data["corporate_number"] = (
+            format_corporate_number(instance.corporate_number) if instance.corporate_number else ""
+        )
         return data
 
 

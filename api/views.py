@@ -1,4 +1,5 @@
 """API views: parse, call one service or selector, render."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,7 +20,7 @@ from enterprises import login_guard, selectors, services
 from enterprises.models import Enterprise, Institution
 from enterprises.roles import Role
 
-from .permissions import MANAGERS, STAFF_READERS, RolePermission
+from .permissions import ANYONE_SIGNED_IN, MANAGERS, STAFF_READERS, RolePermission
 from .serializers import EnterpriseSerializer, InstitutionSerializer, MeSerializer
 
 
@@ -37,9 +38,7 @@ class TokenObtainView(TokenObtainPairView):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         username = str(request.data.get("username", "")) if hasattr(request.data, "get") else ""
         if username and login_guard.is_locked(username, login_guard.client_address(request)):
-            raise Throttled(
-                wait=settings.LOGIN_FAILURE_WINDOW, detail="Too many failed logins; try again later."
-            )
+            raise Throttled(wait=settings.LOGIN_FAILURE_WINDOW, detail="Too many failed logins; try again later.")
         return super().post(request, *args, **kwargs)
 
 
@@ -61,7 +60,10 @@ class MeView(APIView):
 
 
 class EnterpriseViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     """Social economy enterprises. Managers create and edit; auditors read all; a member reads only its own."""
@@ -99,7 +101,7 @@ class InstitutionViewSet(
 
     serializer_class = InstitutionSerializer
     permission_classes = [RolePermission]
-    read_roles = tuple(Role)
+    read_roles = ANYONE_SIGNED_IN  # a user with no role reads them too
     write_roles = MANAGERS
 
     def get_queryset(self) -> QuerySet[Institution]:

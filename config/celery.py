@@ -3,6 +3,7 @@
 With ``CELERY_BROKER_URL`` unset, tasks run eagerly in the calling process (development, tests, the demo);
 with it set (``redis://...``), they go to the broker and a worker runs them.
 """
+
 import os
 
 from celery import Celery

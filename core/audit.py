@@ -3,12 +3,14 @@
 ``audit_record`` is called by every service that changes state, inside that service's transaction, so an event
 exists exactly when the change it describes was committed.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -20,7 +22,14 @@ from .models import GENESIS_HASH, AuditChainHead, AuditEvent
 
 def to_jsonable(value: Any) -> Any:
     """Decimals, dates, Money and the like become plain JSON values, so the stored form hashes the same."""
-    return json.loads(json.dumps(value, cls=_Encoder))
+    return json.loads(json.dumps(value, cls=_Encoder), parse_float=_whole_as_int)
+
+
+def _whole_as_int(text: str) -> float | int:
+    """A whole-number float is kept as an int: PostgreSQL's jsonb gives ``1e+16`` back as ``10000000000000000``,
+    which would no longer hash the same."""
+    number = Decimal(text)
+    return int(number) if number == number.to_integral_value() else float(text)
 
 
 class _Encoder(DjangoJSONEncoder):

@@ -1,4 +1,5 @@
 """One domain error hierarchy. Services raise these; ``api.errors`` maps each to one HTTP status, once."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence

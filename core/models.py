@@ -1,4 +1,5 @@
 """The audit trail: append-only events, each carrying the hash of the one before it."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -49,3 +50,6 @@ class AuditChainHead(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_chain_head_singleton")]
+
+    def __str__(self) -> str:
+        return f"audit chain head: {self.seq} events, last {self.last_hash[:12]}"

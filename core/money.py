@@ -3,8 +3,10 @@
 ``to_won`` is the single gate through which an amount from outside becomes a ``Decimal``: it accepts ``Decimal``,
 ``int`` and decimal strings, and refuses floats, fractions of a won, non-numbers and (unless allowed) zero or less.
 """
+
 from __future__ import annotations
 
+import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 
 from djmoney.money import Money
@@ -13,7 +15,10 @@ KRW = "KRW"
 # The largest amount a MoneyField(max_digits=18, decimal_places=0) holds.
 MAX_WON = Decimal("999999999999999999")
 
+# 절사 (truncate toward zero), 절상 (away from zero), 반올림 (half up). Amounts rounded here are never negative.
 ROUNDING_MODES = {"floor": ROUND_DOWN, "ceil": ROUND_UP, "half_up": ROUND_HALF_UP}
+# ASCII digits, optionally grouped by commas in threes, optionally with a decimal part (which must be zero).
+_AMOUNT_TEXT = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$")
 
 
 class MoneyError(ValueError):
@@ -22,7 +27,7 @@ class MoneyError(ValueError):
 
 def to_won(value: object, *, allow_zero: bool = False, allow_negative: bool = False) -> Decimal:
     """Parse ``value`` as a whole number of won. Raises MoneyError with a message naming the rule broken."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise MoneyError("must be a decimal string or an integer, not a floating-point number")
     if isinstance(value, Money):
         if str(value.currency) != KRW:
@@ -33,20 +38,23 @@ def to_won(value: object, *, allow_zero: bool = False, allow_negative: bool = Fa
     elif isinstance(value, Decimal):
         amount = value
     elif isinstance(value, str):
-        text = value.strip().replace(",", "")
+        text = value.strip()
+        if not _AMOUNT_TEXT.match(text):
+            raise MoneyError('must be a number of won written in digits, such as "12000000" or "12,000,000"')
         try:
-            amount = Decimal(text)
+            amount = Decimal(text.replace(",", ""))
         except InvalidOperation:
-            raise MoneyError("must be a number of won, such as \"12000000\"") from None
+            raise MoneyError('must be a number of won, such as "12000000"') from None
     else:
-        raise MoneyError("must be a number of won, such as \"12000000\"")
+        raise MoneyError('must be a number of won, such as "12000000"')
     if not amount.is_finite():
         raise MoneyError("must be a finite number")
     if amount != amount.to_integral_value():
         raise MoneyError("must be a whole number of won (no fractions of a won)")
-    amount = amount.quantize(Decimal(1))
+    # Before quantize: quantizing a number wider than the context's 28 digits raises InvalidOperation.
     if abs(amount) > MAX_WON:
         raise MoneyError(f"must be at most {MAX_WON} won")
+    amount = amount.quantize(Decimal(1)) + 0  # + 0 turns -0 into 0
     if amount < 0 and not allow_negative:
         raise MoneyError("must not be negative")
     if amount == 0 and not allow_zero:
@@ -58,6 +66,8 @@ def round_won(amount: Decimal, *, unit: int = 1, mode: str = "floor") -> Decimal
     """Round an exact Decimal to a multiple of ``unit`` won (1 or 10) by a named rule (절사 'floor' by default)."""
     if unit not in (1, 10, 100):
         raise ValueError("rounding unit must be 1, 10 or 100 won")
+    if mode not in ROUNDING_MODES:
+        raise ValueError(f"rounding mode must be one of {sorted(ROUNDING_MODES)}")
     step = Decimal(unit)
     return (amount / step).quantize(Decimal(1), rounding=ROUNDING_MODES[mode]) * step
 

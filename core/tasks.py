@@ -1,4 +1,5 @@
 """Background jobs over the audit trail."""
+
 from __future__ import annotations
 
 import logging

@@ -26,7 +26,16 @@ def _address_key(address: str) -> str:
 
 
 def client_address(request: Any) -> str:
-    return (getattr(request, "META", {}) or {}).get("REMOTE_ADDR", "") or "unknown"
+    """The client's address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT proxies in front, the address the
+    outermost trusted proxy saw (as DRF's throttles do with NUM_PROXIES)."""
+    meta = getattr(request, "META", {}) or {}
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies > 0 and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-min(proxies, len(hops))]
+    return meta.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _bump(key: str) -> None:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, router, transaction
 
 from core.audit import audit_record, snapshot
 from core.errors import NotFound, ValidationFailed
@@ -31,9 +31,29 @@ ENTERPRISE_FIELDS = (
 )
 
 
+# Which field each of the model's constraints is about, so a broken rule is reported under the field a person
+# has to change (the database constraint stays the last guard; this only names the field in the message).
+_CONSTRAINT_FIELDS = {
+    "enterprise_vulnerable_within_employees": "vulnerable_employees",
+    "enterprise_certification_expiry_after_start": "certification_expires_on",
+    "enterprise_business_number_ten_digits": "business_number",
+    "enterprise_corporate_number_thirteen_digits": "corporate_number",
+}
+# Optional text columns are NOT NULL with "" for empty: a None from a caller means "empty", as in a Django form.
+_OPTIONAL_TEXT_FIELDS = ("corporate_number", "address", "phone", "email")
+_DUPLICATE_NUMBER = "an enterprise with this business registration number already exists"
+
+
 def _clean_enterprise(enterprise: Enterprise) -> None:
-    """Normalise the registration numbers and run the model's field and constraint checks."""
+    """Normalise the registration numbers and run the model's field and constraint checks.
+
+    Every broken rule is reported under the field it is about; only a rule about no single field would land in
+    ``non_field_errors``.
+    """
     errors: dict[str, list[str]] = {}
+    for field in _OPTIONAL_TEXT_FIELDS:
+        if getattr(enterprise, field) is None:
+            setattr(enterprise, field, "")
     try:
         enterprise.business_number = normalize_business_number(enterprise.business_number)
     except ValidationError as exc:
@@ -43,20 +63,26 @@ def _clean_enterprise(enterprise: Enterprise) -> None:
             enterprise.corporate_number = normalize_corporate_number(enterprise.corporate_number)
         except ValidationError as exc:
             errors["corporate_number"] = list(exc.messages)
-    if not errors:
+    try:
+        # The numbers that failed above are left out, so their validators do not report them twice.
+        enterprise.full_clean(exclude=list(errors), validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault("non_field_errors" if field == NON_FIELD_ERRORS else field, []).extend(messages)
+    # A constraint over a field that is already wrong is skipped (Django raises FieldError for it internally).
+    using = router.db_for_write(Enterprise, instance=enterprise)
+    for constraint in Enterprise._meta.constraints:
         try:
-            enterprise.full_clean(validate_unique=False)
+            constraint.validate(Enterprise, enterprise, exclude=set(errors), using=using)
         except ValidationError as exc:
-            errors = {
-                ("non_field_errors" if field == "__all__" else field): list(messages)
-                for field, messages in exc.message_dict.items()
-            }
+            field = _CONSTRAINT_FIELDS.get(constraint.name, "non_field_errors")
+            errors.setdefault(field, []).extend(exc.messages)
     if not errors:
         duplicate = Enterprise.objects.filter(business_number=enterprise.business_number)
         if enterprise.pk:
             duplicate = duplicate.exclude(pk=enterprise.pk)
         if duplicate.exists():
-            errors["business_number"] = ["an enterprise with this business registration number already exists"]
+            errors["business_number"] = [_DUPLICATE_NUMBER]
     if errors:
         raise ValidationFailed("The enterprise's data breaks a rule.", fields=errors)
 
@@ -66,15 +92,20 @@ def _save(enterprise: Enterprise) -> None:
         with transaction.atomic():
             enterprise.save()
     except IntegrityError:
-        # A concurrent request registered the same number between our check and our insert.
+        # A concurrent request registered the same number between our check and our insert. Anything else that
+        # the database refused is a bug in the checks above, and is not disguised as a duplicate.
+        duplicate = Enterprise.objects.filter(business_number=enterprise.business_number)
+        if enterprise.pk:
+            duplicate = duplicate.exclude(pk=enterprise.pk)
+        if not duplicate.exists():
+            raise
         raise ValidationFailed(
-            "The enterprise's data breaks a rule.",
-            fields={"business_number": ["an enterprise with this business registration number already exists"]},
+            "The enterprise's data breaks a rule.", fields={"business_number": [_DUPLICATE_NUMBER]}
         ) from None
 
 
-def enterprise_create(*, actor: User, data: dict[str, Any]) -> Enterprise:
-    """Register an enterprise. Raises ValidationFailed."""
+def enterprise_create(*, actor: User | None, data: dict[str, Any]) -> Enterprise:
+    """Register an enterprise. ``actor`` is None for a system action (the demo loader). Raises ValidationFailed."""
     unknown = set(data) - set(ENTERPRISE_FIELDS)
     if unknown:
         raise ValidationFailed("Unknown fields.", fields={name: ["unknown field"] for name in sorted(unknown)})
@@ -99,38 +130,46 @@ def enterprise_update(*, actor: User, enterprise_id: int, data: dict[str, Any], 
         for field, value in data.items():
             setattr(enterprise, field, value)
         _clean_enterprise(enterprise)
+        # updated_at changes on every save, so it alone does not make a change: an update that changes nothing
+        # writes nothing, and leaves no audit event.
+        proposed = snapshot(enterprise)
+        if all(proposed.get(k) == v for k, v in before.items() if k != "updated_at"):
+            return enterprise
         _save(enterprise)
         after = snapshot(enterprise)
         changed_before = {k: v for k, v in before.items() if after.get(k) != v}
         changed_after = {k: after[k] for k in changed_before}
-        if changed_after:
-            audit_record(
-                actor=actor,
-                action="enterprise.update",
-                obj=enterprise,
-                before=changed_before,
-                after=changed_after,
-                reason=reason,
-            )
+        audit_record(
+            actor=actor,
+            action="enterprise.update",
+            obj=enterprise,
+            before=changed_before,
+            after=changed_after,
+            reason=reason,
+        )
     return enterprise
 
 
 def membership_grant(*, actor: User | None, user: User, enterprise: Enterprise, role: str) -> Membership:
     """Let ``user`` act for ``enterprise`` (idempotent: an existing membership gets the new role)."""
     with transaction.atomic():
-        membership, created = Membership.objects.get_or_create(user=user, enterprise=enterprise, defaults={"role": role})
+        membership, created = Membership.objects.get_or_create(
+            user=user, enterprise=enterprise, defaults={"role": role}
+        )
         if not created and membership.role != role:
             before = snapshot(membership)
             membership.role = role
             membership.save(update_fields=["role"])
-            audit_record(actor=actor, action="membership.update", obj=membership, before=before, after=snapshot(membership))
+            audit_record(
+                actor=actor, action="membership.update", obj=membership, before=before, after=snapshot(membership)
+            )
         elif created:
             audit_record(actor=actor, action="membership.grant", obj=membership, after=snapshot(membership))
     return membership
 
 
-def institution_create(*, actor: User, data: dict[str, Any]) -> Institution:
-    """Register a partner institution. Raises ValidationFailed."""
+def institution_create(*, actor: User | None, data: dict[str, Any]) -> Institution:
+    """Register a partner institution. ``actor`` is None for a system action. Raises ValidationFailed."""
     with transaction.atomic():
         institution = Institution(**data)
         if institution.business_number:

@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 _SEPARATORS = re.compile(r"[\s-]")
 _BUSINESS_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
 
 
-def _digits(value: str, length: int, label: str) -> str:
+def _digits(value: str, length: int, label: str | Promise) -> str:
+    # ``label`` is translated too, so the message is in one language, not "business registration number은(는) ...".
     if not isinstance(value, str):
         raise ValidationError(_("%(label)s must be text") % {"label": label}, code="invalid")
     digits = _SEPARATORS.sub("", value)
@@ -37,7 +39,7 @@ def business_number_check_digit(first_nine: str) -> int:
 
 def normalize_business_number(value: str) -> str:
     """Return the 10 digits of a valid 사업자등록번호, or raise ValidationError (format or checksum)."""
-    digits = _digits(value, 10, "business registration number")
+    digits = _digits(value, 10, _("business registration number"))
     if business_number_check_digit(digits[:9]) != int(digits[9]):
         raise ValidationError(_("business registration number fails its check digit"), code="checksum")
     return digits
@@ -55,7 +57,7 @@ def corporate_number_check_digit(first_twelve: str) -> int:
 
 def normalize_corporate_number(value: str) -> str:
     """Return the 13 digits of a valid 법인등록번호, or raise ValidationError (format or checksum)."""
-    digits = _digits(value, 13, "corporate registration number")
+    digits = _digits(value, 13, _("corporate registration number"))
     if corporate_number_check_digit(digits[:12]) != int(digits[12]):
         raise ValidationError(_("corporate registration number fails its check digit"), code="checksum")
     return digits

@@ -1,9 +1,12 @@
 """Books, accounts, journals and entries.
 
-Entries are append-only (a PostgreSQL trigger refuses UPDATE and DELETE); a journal's debits equal its credits
-(a deferred PostgreSQL constraint trigger checks at commit). Each account keeps running totals so that "is there
-enough" is answered under the account's row lock, and CHECK constraints keep those totals consistent.
+Entries and journals are append-only (a PostgreSQL trigger refuses UPDATE and DELETE). A journal declares how
+many entries it has and their total; a deferred PostgreSQL constraint trigger checks at commit that its entries
+are exactly that: debits = credits = total, count = entry_count, so nothing can be slipped in afterwards.
+Each account keeps running totals so that "is there enough" is answered under the account's row lock, and CHECK
+constraints keep those totals consistent.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -111,7 +114,11 @@ class Journal(models.Model):
     effective_date = models.DateField(_("effective date"))
     recorded_at = models.DateTimeField(_("recorded at"))
     memo = models.CharField(_("memo"), max_length=500, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    entry_count = models.PositiveSmallIntegerField(_("entries"), help_text=_("How many entries the journal has."))
+    total = _won(_("total"), help_text=_("The sum of the debits, which equals the sum of the credits."))
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by", verbose_name=_("reverses")
     )
@@ -121,6 +128,12 @@ class Journal(models.Model):
         verbose_name = _("journal")
         verbose_name_plural = _("journals")
         indexes = [models.Index(fields=["book", "effective_date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(entry_count__gte=2), name="ledger_journal_two_entries_or_more"),
+            models.CheckConstraint(
+                condition=Q(total__gt=0) & Q(total_currency="KRW"), name="ledger_journal_total_positive"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"J{self.pk} {self.kind} {self.effective_date}"

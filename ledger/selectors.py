@@ -1,4 +1,5 @@
 """Reads over the ledger: balances recomputed from entries, and the whole-ledger check."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -39,9 +40,9 @@ def ledger_check() -> LedgerReport:
     )
     recomputed = {
         row["account_id"]: (row["debits"], row["credits"])
-        for row in Entry.objects.order_by().values("account_id").annotate(
-            debits=_sum(Side.DEBIT), credits=_sum(Side.CREDIT)
-        )
+        for row in Entry.objects.order_by()
+        .values("account_id")
+        .annotate(debits=_sum(Side.DEBIT), credits=_sum(Side.CREDIT))
     }
     for account in Account.objects.select_related("book").order_by("pk").iterator(chunk_size=5000):
         debits, credits = recomputed.get(account.pk, (Decimal(0), Decimal(0)))
@@ -56,20 +57,20 @@ def ledger_check() -> LedgerReport:
             report.problems.append(f"account {account} (#{account.pk}) is overdrawn: {expected_balance}")
         report.total_debits += debits
         report.total_credits += credits
-    unbalanced = (
-        Entry.objects.order_by()
-        .values("journal_id")
-        .annotate(debits=_sum(Side.DEBIT), credits=_sum(Side.CREDIT), n=Count("id"))
-        .filter(~Q(debits=F("credits")) | Q(n__lt=2))
+    entry_sum = lambda side: Sum("entries__amount", filter=Q(entries__side=side), default=Decimal(0))  # noqa: E731
+    wrong = (
+        Journal.objects.order_by("pk")
+        .annotate(n=Count("entries"), debits=entry_sum(Side.DEBIT), credits=entry_sum(Side.CREDIT))
+        .filter(~Q(debits=F("credits")) | ~Q(n=F("entry_count")) | ~Q(debits=F("total")) | Q(n__lt=2))
+        .values("pk", "n", "debits", "credits", "entry_count", "total")
     )
-    for row in unbalanced:
-        report.problems.append(
-            f"journal J{row['journal_id']} is unbalanced: debits {row['debits']}, credits {row['credits']}, "
-            f"{row['n']} entries"
-        )
-    empty = Journal.objects.filter(entries__isnull=True).values_list("pk", flat=True)
-    for journal_id in empty:
-        report.problems.append(f"journal J{journal_id} has no entries")
+    for row in wrong:
+        found = f"{row['n']} entries, debits {row['debits']}, credits {row['credits']}"
+        declared = f"it declares {row['entry_count']} entries totalling {row['total']}"
+        if row["debits"] != row["credits"] or row["n"] < 2:
+            report.problems.append(f"journal J{row['pk']} is unbalanced: {found}; {declared}")
+        else:
+            report.problems.append(f"journal J{row['pk']} does not match what it declares: {found}; {declared}")
     if report.total_debits != report.total_credits:
         report.problems.append(f"all debits {report.total_debits} differ from all credits {report.total_credits}")
     return report

@@ -5,6 +5,7 @@ other in a circle), refuses to take a no-overdraft account below zero, writes th
 moves the accounts' counters, all in one transaction. The idempotency key makes a retry harmless: the same key
 with the same content returns the journal already written; with other content it is refused.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -53,9 +54,7 @@ class Posted:
     created: bool  # False when the idempotency key replayed an earlier journal
 
 
-def account_create(
-    *, book: Book, code: str, name: str, type: str, no_overdraft: bool = False
-) -> Account:
+def account_create(*, book: Book, code: str, name: str, type: str, no_overdraft: bool = False) -> Account:
     """Open an account with zero balances; its normal side follows from its type."""
     if type not in Account.Type.values:
         raise ValidationFailed("Unknown account type.", fields={"type": [f"must be one of {Account.Type.values}"]})
@@ -188,6 +187,8 @@ def journal_post(
                     memo=memo,
                     actor=actor if getattr(actor, "is_authenticated", False) else None,
                     reverses=reverses,
+                    entry_count=len(normalised),
+                    total=Money(sum((a for _, side, a in normalised if side == Side.DEBIT), Decimal(0)), KRW),
                 )
         except IntegrityError:
             # Same key, different accounts, racing us: whoever committed first wins.
@@ -215,7 +216,7 @@ def journal_reverse(
         original = Journal.objects.select_for_update().filter(pk=journal_id).first()
         if original is None:
             raise NotFound(f"No journal {journal_id}.")
-        key = idempotency_key or f"{original.idempotency_key}:reversal"
+        key = idempotency_key or f"reversal:J{original.pk}"
         if original.reverses_id is not None:
             raise InvalidState(f"J{original.pk} is itself a reversal; post a new journal instead.")
         reversal = Journal.objects.filter(reverses=original).first()

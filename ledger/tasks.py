@@ -1,4 +1,5 @@
 """Background jobs over the ledger (interfaces: they call a selector or service and report)."""
+
 from __future__ import annotations
 
 import logging
@@ -16,6 +17,7 @@ def verify_ledger() -> dict[str, object]:
     report = ledger_check()
     for problem in report.problems:
         logger.error("ledger_verify: %s", problem)
-    logger.info("ledger_verify: %s accounts, %s journals, %s problems", report.accounts, report.journals,
-                len(report.problems))
+    logger.info(
+        "ledger_verify: %s accounts, %s journals, %s problems", report.accounts, report.journals, len(report.problems)
+    )
     return {"ok": report.ok, "accounts": report.accounts, "journals": report.journals, "problems": report.problems}

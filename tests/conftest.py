@@ -3,6 +3,7 @@
 Tests marked ``postgres`` need row locks, triggers and real concurrency. On SQLite they are skipped, unless
 ``REQUIRE_POSTGRES=1`` is set (as CI does), in which case they fail: CI never passes with them unseen.
 """
+
 from __future__ import annotations
 
 import os

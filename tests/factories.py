@@ -1,4 +1,5 @@
 """factory_boy factories for the shared kernel."""
+
 from __future__ import annotations
 
 import factory
@@ -28,7 +29,7 @@ def _join(user: User, create: bool, names: list[str] | None) -> None:
     if not create:
         return
     if names:
-        user.groups.add(*[Group.objects.get(name=name) for name in names])
+        user.groups.add(*[Group.objects.get_or_create(name=name)[0] for name in names])
     user.save()
 
 

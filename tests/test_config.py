@@ -1,4 +1,5 @@
 """Settings modes and the Celery wiring."""
+
 from __future__ import annotations
 
 import os
@@ -25,7 +26,11 @@ def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     full_env.update(env)
     return subprocess.run(
         [sys.executable, *code.split()] if code.startswith("manage.py") else [sys.executable, "-c", code],
-        cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -66,7 +71,12 @@ def test_settings_come_from_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "False", "['a.example.kr',", "'b.example.kr']", "django.db.backends.postgresql", "Asia/Seoul", "False"
+        "False",
+        "['a.example.kr',",
+        "'b.example.kr']",
+        "django.db.backends.postgresql",
+        "Asia/Seoul",
+        "False",
     ]
 
 
@@ -104,9 +114,23 @@ def test_a_real_celery_worker_runs_tasks_through_redis():
     celery_bin = shutil.which("celery", path=str(Path(sys.executable).parent))
     assert celery_bin
     worker = subprocess.Popen(
-        [celery_bin, "-A", "config", "worker", "--pool=solo", "--concurrency=1", "--loglevel=INFO",
-         "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            celery_bin,
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
     try:

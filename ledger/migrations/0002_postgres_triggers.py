@@ -1,8 +1,9 @@
 """PostgreSQL guards that hold even against raw SQL.
 
 - Entries and journals are append-only: UPDATE and DELETE raise.
-- A journal must balance (debits = credits, at least two entries, all in the journal's book): a deferred
-  constraint trigger checks each journal touched by the transaction at COMMIT.
+- A journal must balance (debits = credits, at least two entries, all in the journal's book) and its entries must
+  be exactly what the journal declares (entry_count entries, debits = total), so nothing can be slipped into a
+  posted journal later: a deferred constraint trigger checks each journal touched by the transaction at COMMIT.
 
 On SQLite there are no such triggers; the posting service checks balance in Python (it does on PostgreSQL too).
 """
@@ -28,6 +29,8 @@ DECLARE
     credits numeric;
     n integer;
     foreign_entries integer;
+    declared_count integer;
+    declared_total numeric;
 BEGIN
     IF TG_TABLE_NAME = 'ledger_entry' THEN
         jid := NEW.journal_id;
@@ -42,6 +45,11 @@ BEGIN
     IF n < 2 OR debits <> credits THEN
         RAISE EXCEPTION 'ledger: journal % is unbalanced (debits %, credits %, % entries)', jid, debits, credits, n
             USING ERRCODE = 'check_violation';
+    END IF;
+    SELECT entry_count, total INTO declared_count, declared_total FROM ledger_journal WHERE id = jid;
+    IF n <> declared_count OR debits <> declared_total THEN
+        RAISE EXCEPTION 'ledger: journal % has % entries totalling %, but declares % entries totalling %',
+            jid, n, debits, declared_count, declared_total USING ERRCODE = 'check_violation';
     END IF;
     SELECT count(*) INTO foreign_entries
       FROM ledger_entry e

@@ -1,0 +1,165 @@
+"""The OpenAPI schema documents the common error body; Swagger UI is served from local static files only."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
+
+pytestmark = pytest.mark.django_db
+
+ERROR_REF = "#/components/schemas/Error"
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@pytest.fixture
+def schema(api) -> dict:
+    response = api.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    return response.json()
+
+
+def operations(schema: dict):
+    for path, item in schema["paths"].items():
+        for method in METHODS:
+            if method in item:
+                yield path, method, item[method]
+
+
+def error_ref(operation: dict, status: str) -> str | None:
+    response = operation["responses"].get(status)
+    if response is None:
+        return None
+    return response["content"]["application/json"]["schema"].get("$ref")
+
+
+def test_the_schema_is_openapi_3_with_the_api_paths(schema):
+    assert schema["openapi"].startswith("3.")
+    assert {
+        "/api/v1/auth/token/",
+        "/api/v1/auth/token/refresh/",
+        "/api/v1/me/",
+        "/api/v1/enterprises/",
+        "/api/v1/enterprises/{id}/",
+        "/api/v1/institutions/",
+        "/api/v1/institutions/{id}/",
+    } <= set(schema["paths"])
+
+
+def test_the_yaml_schema_is_served_too(api):
+    response = api.get("/api/schema/")
+
+    assert response.status_code == 200
+    assert response.content.startswith(b"openapi: 3.")
+
+
+def test_the_error_component_has_code_message_and_fields(schema):
+    error = schema["components"]["schemas"]["Error"]
+
+    assert set(error["properties"]) == {"code", "message", "fields"}
+    assert set(error["required"]) == {"code", "message", "fields"}
+    assert error["properties"]["fields"]["additionalProperties"]["items"]["type"] == "string"
+
+
+def test_enterprise_retrieve_documents_401_403_and_404_with_the_error_body(schema):
+    operation = schema["paths"]["/api/v1/enterprises/{id}/"]["get"]
+
+    for status in ("401", "403", "404"):
+        assert error_ref(operation, status) == ERROR_REF, status
+        assert operation["responses"][status]["description"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/Enterprise")
+
+
+def test_every_operation_that_needs_a_sign_in_documents_401_and_403(schema):
+    public = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/"}
+    checked = 0
+    for path, method, operation in operations(schema):
+        if path in public:
+            continue
+        checked += 1
+        assert error_ref(operation, "401") == ERROR_REF, (method, path)
+        assert error_ref(operation, "403") == ERROR_REF, (method, path)
+    assert checked >= 9
+
+
+def test_every_write_documents_400_and_every_detail_documents_404(schema):
+    for path, method, operation in operations(schema):
+        if method in ("post", "put", "patch"):
+            assert error_ref(operation, "400") == ERROR_REF, (method, path)
+        if "{" in path:
+            assert error_ref(operation, "404") == ERROR_REF, (method, path)
+
+
+def test_every_throttled_auth_endpoint_documents_429(schema):
+    for path in ("/api/v1/auth/token/", "/api/v1/auth/token/refresh/"):
+        assert error_ref(schema["paths"][path]["post"], "429") == ERROR_REF, path
+
+
+def test_the_token_endpoint_documents_401_for_wrong_credentials(schema):
+    assert error_ref(schema["paths"]["/api/v1/auth/token/"]["post"], "401") == ERROR_REF
+
+
+def test_no_delete_operation_is_documented_for_enterprises(schema):
+    assert "delete" not in schema["paths"]["/api/v1/enterprises/{id}/"]
+
+
+def test_jwt_and_session_are_documented_security_schemes(schema):
+    schemes = schema["components"]["securitySchemes"]
+
+    assert schemes["jwtAuth"] == {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    assert "cookieAuth" in schemes
+    assert {"jwtAuth": []} in schema["paths"]["/api/v1/me/"]["get"]["security"]
+
+
+def test_business_number_is_documented_as_text_with_dashes_allowed(schema):
+    field = schema["components"]["schemas"]["EnterpriseRequest"]["properties"]["business_number"]
+
+    assert field["type"] == "string"
+    assert "123-45-67890" in field["description"]
+
+
+# --- Swagger UI -------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def docs_html(api) -> str:
+    response = api.get("/api/docs/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    return response.content.decode()
+
+
+def referenced_urls(html: str) -> list[str]:
+    return re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html)
+
+
+def test_swagger_ui_loads_its_files_from_our_static_files(docs_html):
+    urls = referenced_urls(docs_html)
+    scripts = [url for url in urls if url.endswith(".js")]
+
+    assert any(url.endswith("swagger-ui-bundle.js") for url in scripts)
+    assert any(url.endswith("swagger-ui.css") for url in urls)
+    for url in urls:
+        assert url.startswith(settings.STATIC_URL + "drf_spectacular_sidecar/"), url
+
+
+def test_swagger_ui_references_no_cdn(docs_html):
+    assert not re.search(r"""(?:src|href)\s*=\s*["']\s*(?:https?:)?//""", docs_html)
+    assert "cdn.jsdelivr" not in docs_html
+    assert "unpkg.com" not in docs_html
+    assert not re.search(r"https?://", docs_html)
+
+
+def test_every_static_file_swagger_ui_references_exists(docs_html):
+    urls = referenced_urls(docs_html)
+    assert urls
+    for url in urls:
+        relative = url.removeprefix(settings.STATIC_URL)
+        assert finders.find(relative), f"{relative} is not found by the static files finders"
+
+
+def test_swagger_ui_points_at_our_schema(docs_html):
+    assert 'url: "/api/schema/"' in docs_html

@@ -1,0 +1,25 @@
+"""Tampering with the audit trail the way an attacker with database access would, on either database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connection, transaction
+
+
+@contextmanager
+def append_only_guard_off() -> Iterator[None]:
+    """On PostgreSQL, switch off the trigger that refuses UPDATE and DELETE of audit events for the block (in one
+    transaction, switched back on before it ends). SQLite has no such trigger, so there is nothing to switch."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A table with pending deferred trigger events (the foreign key check on the actor, queued by every insert
+        # or update in this still-open test transaction) cannot be altered, so checks run at once in the block.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_append_only")
+        yield
+        cursor.execute("ALTER TABLE core_auditevent ENABLE TRIGGER core_auditevent_append_only")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")

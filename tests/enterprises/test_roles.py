@@ -1,0 +1,80 @@
+"""roles_of and has_role: staff roles come from groups, enterprise membership is a role, superusers are admins."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, Group
+
+from enterprises.models import User
+from enterprises.roles import Role, has_role, roles_of
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def fresh(user: User) -> User:
+    """The user as a new request would load it, without the per-object role cache."""
+    return User.objects.get(pk=user.pk)
+
+
+def test_an_anonymous_visitor_has_no_role():
+    assert roles_of(AnonymousUser()) == set()
+    assert not has_role(AnonymousUser(), *Role)
+
+
+def test_none_has_no_role():
+    assert roles_of(None) == set()
+
+
+def test_a_signed_in_user_without_groups_or_memberships_has_no_role(plain_user):
+    assert roles_of(plain_user) == set()
+
+
+@pytest.mark.parametrize(
+    ("fixture", "role"),
+    [
+        ("manager", Role.FUND_MANAGER),
+        ("auditor", Role.AUDITOR),
+        ("judge", Role.JUDGE),
+        ("evaluator", Role.EVALUATOR),
+        ("member", Role.ENTERPRISE_MEMBER),
+        ("admin_user", Role.ADMIN),
+    ],
+)
+def test_each_kind_of_user_has_exactly_its_role(request, fixture, role):
+    user = fresh(request.getfixturevalue(fixture))
+    assert roles_of(user) == {role}
+    assert has_role(user, role)
+    assert not has_role(user, *(set(Role) - {role}))
+
+
+def test_a_manager_who_is_also_a_member_has_both_roles(manager):
+    MembershipFactory(user=manager)
+    assert roles_of(fresh(manager)) == {Role.FUND_MANAGER, Role.ENTERPRISE_MEMBER}
+
+
+def test_a_user_in_several_staff_groups_has_each_role():
+    user = UserFactory(role_groups=["auditor", "judge"])
+    assert roles_of(fresh(user)) == {Role.AUDITOR, Role.JUDGE}
+
+
+def test_a_group_that_is_not_a_role_gives_no_role(plain_user):
+    plain_user.groups.add(Group.objects.create(name="newsletter"))
+    assert roles_of(fresh(plain_user)) == set()
+
+
+def test_staff_status_alone_is_not_the_admin_role():
+    assert roles_of(fresh(UserFactory(is_staff=True))) == set()
+
+
+def test_a_superuser_in_a_staff_group_has_both_roles():
+    user = UserFactory(is_superuser=True, is_staff=True, role_groups=["fund_manager"])
+    assert roles_of(fresh(user)) == {Role.ADMIN, Role.FUND_MANAGER}
+
+
+def test_roles_are_cached_on_the_user_object_for_the_request(plain_user):
+    user = fresh(plain_user)
+    assert roles_of(user) == set()
+    MembershipFactory(user=plain_user)
+    assert roles_of(user) == set()  # same request, same answer
+    assert roles_of(fresh(plain_user)) == {Role.ENTERPRISE_MEMBER}  # the next request sees the membership
