@@ -36,7 +36,7 @@ def _broker() -> dict[str, Any]:
         # The URL is passed explicitly: Celery's own config prefers the CELERY_BROKER_URL environment variable
         # to the Django setting, and this check must probe what the settings say.
         with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
         return {"status": "ok", "mode": "broker"}
     except Exception as exc:  # noqa: BLE001
         return {"status": "down", "mode": "broker", "error": exc.__class__.__name__}

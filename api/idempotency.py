@@ -9,7 +9,10 @@ or neither is. Afterwards:
 - the same key while the first request is still running is a 409;
 - a request that failed (an error status or an exception) releases its claim, so the client may retry with the key.
 
-A claim whose process died is taken over after ``LEASE`` (its transaction was rolled back with it).
+A claim whose process died is taken over (its transaction was rolled back with it). On PostgreSQL the request
+that holds a claim also holds a transaction-scoped advisory lock on it while its view runs, so a claim is taken over
+only when its lease has run out AND nobody holds that lock: a slow but live request is never run twice. (On SQLite,
+where writers are serialised anyway, the lease alone decides.)
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -33,6 +36,23 @@ from .models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 LEASE = timedelta(seconds=60)
+_LOCK_NAMESPACE = 0x1DE0  # first key of pg_advisory_xact_lock(int, int); the record's id is the second
+
+
+def _hold(record: IdempotencyRecord) -> None:
+    """Inside the view's transaction: mark the claim as held by a live request (PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, record.pk % 2**31])
+
+
+def _holder_alive(record: IdempotencyRecord) -> bool:
+    """Is a live request still running with this claim? Only PostgreSQL can tell; elsewhere the lease decides."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, record.pk % 2**31])
+        return not cursor.fetchone()[0]
 
 
 @dataclass
@@ -75,7 +95,7 @@ def idempotency_claim(*, caller: Any, key: str, method: str, path: str, fingerpr
                 )
             if record.state == IdempotencyRecord.State.COMPLETED:
                 return Claim(record, replay=True)
-            if record.locked_until > now:
+            if record.locked_until > now or _holder_alive(record):
                 raise in_flight
             record.locked_until = now + LEASE  # the first holder died; take over
             record.save(update_fields=["locked_until"])
@@ -120,6 +140,7 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
             )
         try:
             with transaction.atomic():
+                _hold(claim.record)
                 response = view_method(self, request, *args, **kwargs)
                 if not 200 <= response.status_code < 300:
                     raise _Unsuccessful(response)

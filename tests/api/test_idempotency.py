@@ -375,3 +375,46 @@ def test_simultaneous_requests_with_different_keys_all_run():
     assert [status for status, _, _ in results] == [201] * 16, results
     assert runs() == 16
     assert IdempotencyRecord.objects.filter(state=IdempotencyRecord.State.COMPLETED).count() == 16
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_but_live_request_is_not_taken_over_when_its_lease_runs_out(payer):
+    """The lease has run out, but the first request is still running (it holds the claim's advisory lock inside
+    its transaction): a retry is told 409, not run a second time. Once the holder is gone, the retry takes over."""
+    from api.idempotency import _hold
+
+    record = IdempotencyRecord.objects.create(
+        caller=payer,
+        key="slow-1",
+        method="POST",
+        path=URL,
+        fingerprint=request_fingerprint("POST", URL, BODY),
+        locked_until=timezone.now() - timedelta(seconds=1),
+    )
+    holding, release = threading.Event(), threading.Event()
+
+    def slow_request() -> None:
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                _hold(record)
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=slow_request)
+    holder.start()
+    try:
+        assert holding.wait(timeout=30)
+        assert_error(pay(client_for(payer), "slow-1"), 409, "request_in_flight")
+        assert runs() == 0
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+    response = pay(client_for(payer), "slow-1")
+    assert response.status_code == 201
+    assert runs() == 1
