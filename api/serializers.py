@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.models import AuditEvent
 from enterprises.models import Enterprise, Institution, Membership
 from enterprises.roles import Role, roles_of
 from enterprises.validators import format_business_number, format_corporate_number
@@ -107,3 +108,31 @@ class MeSerializer(serializers.Serializer):
     def get_enterprises(self, user: Any) -> list[dict[str, Any]]:
         memberships = user.memberships.select_related("enterprise").order_by("enterprise__name")
         return MembershipSummarySerializer(memberships, many=True).data
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_label", help_text="User name of who acted, or 'system'.")
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "seq",
+            "occurred_at",
+            "actor",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "before",
+            "after",
+            "reason",
+            "prev_hash",
+            "hash",
+        ]
+        read_only_fields = fields
+
+
+class AuditVerificationSerializer(serializers.Serializer):
+    ok = serializers.BooleanField(help_text="True when no event was edited or deleted.")
+    events = serializers.IntegerField(help_text="How many events were checked.")
+    problems = serializers.ListField(child=serializers.CharField())

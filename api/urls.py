@@ -7,6 +7,7 @@ from . import views
 router = DefaultRouter(trailing_slash=True)
 router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
 router.register("institutions", views.InstitutionViewSet, basename="institution")
+router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="token-obtain"),

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -16,12 +17,21 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from core.audit import audit_verify
+from core.models import AuditEvent
+from core.selectors import audit_events
 from enterprises import login_guard, selectors, services
 from enterprises.models import Enterprise, Institution
 from enterprises.roles import Role
 
 from .permissions import ANYONE_SIGNED_IN, MANAGERS, STAFF_READERS, RolePermission
-from .serializers import EnterpriseSerializer, InstitutionSerializer, MeSerializer
+from .serializers import (
+    AuditEventSerializer,
+    AuditVerificationSerializer,
+    EnterpriseSerializer,
+    InstitutionSerializer,
+    MeSerializer,
+)
 
 
 class TokenObtainView(TokenObtainPairView):
@@ -112,3 +122,42 @@ class InstitutionViewSet(
         serializer.is_valid(raise_exception=True)
         institution = services.institution_create(actor=request.user, data=dict(serializer.validated_data))
         return Response(self.get_serializer(institution).data, status=201)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("object_type", str, description="e.g. enterprises.enterprise"),
+            OpenApiParameter("object_id", str),
+            OpenApiParameter("action", str, description="e.g. enterprise.update"),
+            OpenApiParameter("actor", str, description="user name, or 'system'"),
+        ]
+    )
+)
+class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
+    """The audit trail (append-only, hash-chained), newest first. Managers, auditors and admins read it."""
+
+    serializer_class = AuditEventSerializer
+    permission_classes = [RolePermission]
+    read_roles = STAFF_READERS
+    write_roles = ()
+    lookup_field = "seq"
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self) -> QuerySet[AuditEvent]:
+        params = self.request.query_params
+        return audit_events(
+            object_type=params.get("object_type", ""),
+            object_id=params.get("object_id", ""),
+            action=params.get("action", ""),
+            actor=params.get("actor", ""),
+        )
+
+    @extend_schema(responses=AuditVerificationSerializer)
+    @action(detail=False, methods=["get"])
+    def verify(self, request: Request) -> Response:
+        """Walk the whole hash chain now: is any event edited or deleted?"""
+        report = audit_verify()
+        return Response(
+            AuditVerificationSerializer({"ok": report.ok, "events": report.events, "problems": report.problems}).data
+        )

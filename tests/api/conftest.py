@@ -8,6 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from core.audit import audit_record
 from tests.factories import EnterpriseFactory, InstitutionFactory
 
 
@@ -38,3 +39,8 @@ def bearer_client() -> Callable[..., APIClient]:
         return client
 
     return make
+
+
+@pytest.fixture
+def audit_event(db, enterprise):
+    return audit_record(actor=None, action="enterprise.seed", obj=enterprise, after={"name": enterprise.name})

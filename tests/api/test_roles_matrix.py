@@ -24,6 +24,8 @@ OK_ALL = (200, 200, 200, 200, 200, 200, 200, 200)
 SIGNED_IN = (401, 200, 200, 200, 200, 200, 200, 200)
 ENT = "/api/v1/enterprises/"
 INST = "/api/v1/institutions/"
+AUDIT = "/api/v1/audit-events/"
+STAFF_READ = (401, 403, 403, 403, 403, 200, 200, 200)
 
 # fmt: off
 MATRIX: list[tuple[str, str, str, tuple[int, ...]]] = [
@@ -45,6 +47,12 @@ MATRIX: list[tuple[str, str, str, tuple[int, ...]]] = [
     ("institution create",  "POST",   INST,                  (401, 403, 403, 403, 403, 201, 403, 201)),
     ("institution patch",   "PATCH",  INST + "{inst}/",      (401, 403, 403, 403, 403, 405, 403, 405)),
     ("institution delete",  "DELETE", INST + "{inst}/",      (401, 403, 403, 403, 403, 405, 403, 405)),
+    ("audit trail",         "GET",    AUDIT,                 STAFF_READ),
+    ("audit event",         "GET",    AUDIT + "{seq}/",      STAFF_READ),
+    ("missing audit event", "GET",    AUDIT + "{noseq}/",    (401, 403, 403, 403, 403, 404, 404, 404)),
+    ("audit verify",        "GET",    AUDIT + "verify/",     STAFF_READ),
+    ("audit write",         "POST",   AUDIT,                 (401, 403, 403, 403, 403, 403, 403, 403)),
+    ("audit delete",        "DELETE", AUDIT + "{seq}/",      (401, 403, 403, 403, 403, 403, 403, 403)),
     ("openapi schema",      "GET",    "/api/schema/?format=json", OK_ALL),
     ("swagger ui",          "GET",    "/api/docs/",          OK_ALL),
     ("health",              "GET",    "/healthz",            OK_ALL),
@@ -78,11 +86,18 @@ def _body(method: str, path: str, own: Enterprise) -> dict[str, Any] | None:
 
 
 @pytest.mark.parametrize(("method", "path", "role", "expected"), CASES)
-def test_role_matrix(request, bearer_client, enterprise, other_enterprise, institution, method, path, role, expected):
+def test_role_matrix(
+    request, bearer_client, enterprise, other_enterprise, institution, audit_event, method, path, role, expected
+):
     member = request.getfixturevalue("member")  # belongs to ``enterprise``, not to ``other_enterprise``
     user = None if role == "anonymous" else (member if role == "member" else request.getfixturevalue(role))
     url = path.format(
-        own=enterprise.pk, other=other_enterprise.pk, missing=other_enterprise.pk + 1000, inst=institution.pk
+        own=enterprise.pk,
+        other=other_enterprise.pk,
+        missing=other_enterprise.pk + 1000,
+        inst=institution.pk,
+        seq=audit_event.seq,
+        noseq=audit_event.seq + 1000,
     )
     body = _body(method, path, enterprise)
     counts_before = (Enterprise.objects.count(), Institution.objects.count(), AuditEvent.objects.count())
