@@ -38,4 +38,5 @@ test: venv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports

@@ -32,7 +32,8 @@ class ErrorSerializer(serializers.Serializer):
 
     code = serializers.CharField(help_text="Stable machine-readable code, e.g. validation_error, not_found.")
     message = serializers.CharField(help_text="What went wrong, for a person.")
-    fields = serializers.DictField(
+    # DRF's metaclass moves declared fields off the class, so this does not shadow Serializer.fields at run time.
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Per-field messages: the field's name and the rule it broke.",
     )

@@ -77,10 +77,10 @@ def idempotency_claim(*, caller: Any, key: str, method: str, path: str, fingerpr
     for _attempt in range(2):
         try:
             with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
+                created = IdempotencyRecord.objects.create(
                     caller=caller, key=key, method=method, path=path, fingerprint=fingerprint, locked_until=now + LEASE
                 )
-                return Claim(record, replay=False)
+                return Claim(created, replay=False)
         except IntegrityError:
             pass
         with transaction.atomic():

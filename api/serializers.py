@@ -107,7 +107,7 @@ class MeSerializer(serializers.Serializer):
     @extend_schema_field(MembershipSummarySerializer(many=True))
     def get_enterprises(self, user: Any) -> list[dict[str, Any]]:
         memberships = user.memberships.select_related("enterprise").order_by("enterprise__name")
-        return MembershipSummarySerializer(memberships, many=True).data
+        return list(MembershipSummarySerializer(memberships, many=True).data)
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

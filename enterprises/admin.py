@@ -19,7 +19,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Organisation"), {"fields": ("display_name", "institution")}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("Organisation"), {"fields": ("display_name", "institution")}))
     list_display = ("username", "display_name", "email", "institution", "is_staff")
     inlines = [MembershipInline]
 

@@ -9,6 +9,8 @@ constraints keep those totals consistent.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -16,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
 
-def _won(verbose_name: str, **kwargs: object) -> MoneyField:
+def _won(verbose_name: Any, **kwargs: Any) -> MoneyField:
     return MoneyField(verbose_name, max_digits=18, decimal_places=0, default_currency="KRW", **kwargs)
 
 
@@ -27,6 +29,8 @@ class Side(models.TextChoices):
 
 class Book(models.Model):
     """A set of accounts that balance among themselves: one per fund, guarantee program, contest or bond."""
+
+    objects: models.Manager[Book] = models.Manager()
 
     code = models.SlugField(_("code"), max_length=100, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -42,6 +46,7 @@ class Book(models.Model):
 
 
 class Account(models.Model):
+    objects: models.Manager[Account] = models.Manager()
     class Type(models.TextChoices):
         ASSET = "asset", _("asset (자산)")
         LIABILITY = "liability", _("liability (부채)")
@@ -105,6 +110,8 @@ class Account(models.Model):
 class Journal(models.Model):
     """One balanced movement of money. Never changed once written; a mistake gets a reversing journal."""
 
+    objects: models.Manager[Journal] = models.Manager()
+
     book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="journals")
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     fingerprint = models.CharField(
@@ -140,6 +147,7 @@ class Journal(models.Model):
 
 
 class Entry(models.Model):
+    objects: models.Manager[Entry] = models.Manager()
     journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="entries")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
     side = models.CharField(_("side"), max_length=1, choices=Side.choices)
