@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import SAFE_METHODS, AllowAny
 
 from .errors import ErrorSerializer
+from .permissions import ANYONE_SIGNED_IN
 
 ERROR_DESCRIPTIONS = {
     "400": "Bad input: `fields` names each field and the rule it broke.",
@@ -21,15 +22,17 @@ ERROR_DESCRIPTIONS = {
 
 
 class AutoSchema(BaseAutoSchema):
-    extra_error_codes: tuple[str, ...] = ()
-
     def _error_codes(self) -> list[str]:
         codes = []
         if self.method in ("POST", "PUT", "PATCH"):
             codes.append("400")
-        public = any(isinstance(p, AllowAny) for p in self.view.get_permissions())
+        permissions = self.view.get_permissions()
+        public = not permissions or any(isinstance(p, AllowAny) for p in permissions)
         if not public:
-            codes += ["401", "403"]
+            codes.append("401")
+            roles = getattr(self.view, "read_roles" if self.method in SAFE_METHODS else "write_roles", ())
+            if roles is not ANYONE_SIGNED_IN:
+                codes.append("403")
         if "{" in self.path:
             codes.append("404")
         if self.view.get_throttles():

@@ -48,7 +48,7 @@ class TokenObtainView(TokenObtainPairView):
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
-    error_codes = ("429",)
+    error_codes = ("401",)  # wrong user name or password
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         username = str(request.data.get("username", "")) if hasattr(request.data, "get") else ""
@@ -62,6 +62,7 @@ class TokenRefreshThrottledView(TokenRefreshView):
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
+    error_codes = ("401",)  # refresh token invalid or expired
 
 
 class MeView(APIView):
