@@ -2,12 +2,16 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import fund_views, views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
 router.register("institutions", views.InstitutionViewSet, basename="institution")
 router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
+router.register("funds", fund_views.FundViewSet, basename="fund")
+router.register("loan-products", fund_views.LoanProductViewSet, basename="loan-product")
+router.register("loan-applications", fund_views.LoanApplicationViewSet, basename="loan-application")
+router.register("loans", fund_views.LoanViewSet, basename="loan")
 
 urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="token-obtain"),

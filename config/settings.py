@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "core",
     "enterprises",
     "ledger",
+    "funds",
     "api",
 ]
 

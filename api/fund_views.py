@@ -1,0 +1,282 @@
+"""Revolving-fund endpoints: funds, loan products and quotes, loan applications, loans."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from enterprises.models import User
+from enterprises.roles import Role, has_role
+from funds import selectors, services
+from funds.models import Fund, Loan, LoanApplication, LoanProduct
+
+from . import fund_serializers as s
+from .idempotency import idempotent
+from .permissions import MANAGERS, STAFF_READERS
+
+ANYONE = tuple(Role)
+MEMBERS = (Role.ENTERPRISE_MEMBER,)
+
+
+class ActionRoles(BasePermission):
+    """``view.action_roles[action]`` names the roles that may call each action (None: anyone signed in); a dict
+    names them per HTTP method, for an action that both reads and writes."""
+
+    message = "Your role may not do this."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        roles = view.action_roles.get(view.action, ())
+        if isinstance(roles, dict):
+            roles = roles.get(request.method, ())
+        return roles is None or has_role(request.user, *roles)
+
+
+def _actor(request: Request) -> User:
+    return cast(User, request.user)
+
+
+class FundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Revolving funds (사회적경제활성화기금). Staff read the summary; managers open funds and record capital."""
+
+    permission_classes = [ActionRoles]
+    action_roles = {
+        "list": STAFF_READERS,
+        "retrieve": STAFF_READERS,
+        "create": MANAGERS,
+        "contributions": {"GET": STAFF_READERS, "POST": MANAGERS},
+    }
+    serializer_class = s.FundListSerializer
+
+    def get_queryset(self) -> QuerySet[Fund]:
+        return selectors.funds_all()
+
+    @extend_schema(responses=s.FundSummarySerializer)
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Capital by source, cash, outstanding principal, cumulative disbursed and repaid, turnover, loans and
+        outstanding by asset class, and the required allowance."""
+        return Response(s.FundSummarySerializer(selectors.fund_summary(self.get_object())).data)
+
+    @extend_schema(request=s.FundCreateSerializer, responses={201: s.FundSummarySerializer})
+    def create(self, request: Request) -> Response:
+        data = s.FundCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fund = services.fund_create(actor=_actor(request), **data.validated_data)
+        return Response(s.FundSummarySerializer(selectors.fund_summary(fund)).data, status=201)
+
+    @extend_schema(methods=["GET"], responses=s.ContributionSerializer(many=True))
+    @extend_schema(methods=["POST"], request=s.ContributionSerializer, responses={201: s.ContributionSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def contributions(self, request: Request, pk: str | None = None) -> Response:
+        """GET: the capital paid in (출연금). POST: record a contribution (managers; Idempotency-Key header)."""
+        if request.method == "POST":
+            return self._contribute(request)
+        fund = self.get_object()
+        return Response(s.ContributionSerializer(fund.contributions.all(), many=True).data)
+
+    @idempotent
+    def _contribute(self, request: Request) -> Response:
+        fund = self.get_object()
+        data = s.ContributionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        contribution = services.contribution_record(
+            actor=_actor(request),
+            fund_id=fund.pk,
+            idempotency_key=request.headers["Idempotency-Key"],
+            **data.validated_data,
+        )
+        return Response(s.ContributionSerializer(contribution).data, status=201)
+
+
+class LoanProductViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Loan products: rate, term, grace, method, day count, rounding, amount range, approval tiers."""
+
+    permission_classes = [ActionRoles]
+    action_roles = {"list": None, "retrieve": None, "create": MANAGERS, "quote": None}
+    serializer_class = s.LoanProductSerializer
+
+    def get_queryset(self) -> QuerySet[LoanProduct]:
+        return selectors.products_all()
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        fund, tiers = values.pop("fund"), values.pop("approval_tiers", [])
+        product = services.product_create(actor=_actor(request), fund_id=fund.pk, data=values, approval_tiers=tiers)
+        return Response(self.get_serializer(product).data, status=201)
+
+    @extend_schema(request=s.QuoteRequestSerializer, responses=s.QuoteSerializer)
+    @action(detail=True, methods=["post"])
+    def quote(self, request: Request, pk: str | None = None) -> Response:
+        """The whole schedule and totals for a principal and a disbursement date. Changes nothing."""
+        product = self.get_object()
+        data = s.QuoteRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        schedule = services.product_quote(product_id=product.pk, **data.validated_data)
+        return Response(s.QuoteSerializer(schedule).data)
+
+
+class LoanApplicationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Loan applications: an enterprise member drafts, submits or withdraws; a manager reviews; another manager
+    approves (as many as the amount needs) or rejects. Approval creates the loan."""
+
+    permission_classes = [ActionRoles]
+    action_roles = {
+        "list": (*STAFF_READERS, *MEMBERS),
+        "retrieve": (*STAFF_READERS, *MEMBERS),
+        "create": MEMBERS,
+        "partial_update": MEMBERS,
+        "submit": MEMBERS,
+        "withdraw": MEMBERS,
+        "review": MANAGERS,
+        "approve": MANAGERS,
+        "reject": MANAGERS,
+    }
+    serializer_class = s.LoanApplicationSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[LoanApplication]:
+        return selectors.applications_visible_to(self.request.user).order_by("-id")
+
+    def _member_object(self) -> LoanApplication:
+        """The application, which must be one of the caller's own enterprises' (others are 404)."""
+        application = self.get_object()
+        if not _actor(self.request).memberships.filter(enterprise_id=application.enterprise_id).exists():
+            from django.http import Http404
+
+            raise Http404
+        return application
+
+    def _render(self, application: LoanApplication, status: int = 200) -> Response:
+        application.refresh_from_db()
+        return Response(self.get_serializer(application).data, status=status)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        application = services.application_create(
+            actor=_actor(request),
+            product_id=v["product"].pk,
+            enterprise_id=v["enterprise"].pk,
+            amount=v["amount"],
+            purpose=v.get("purpose", ""),
+        )
+        return self._render(application, 201)
+
+    @extend_schema(request=s.ApplicationUpdateSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        application = self._member_object()
+        data = s.ApplicationUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.application_update(actor=_actor(request), application_id=application.pk, data=data.validated_data)
+        return self._render(application)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        """Submit a draft: the enterprise's kind, the amount range, the exposure limit and defaults are checked."""
+        application = self._member_object()
+        services.application_submit(actor=_actor(request), application_id=application.pk)
+        return self._render(application)
+
+    @extend_schema(request=s.ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        """Take the application back before a decision."""
+        application = self._member_object()
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.application_withdraw(
+            actor=_actor(request), application_id=application.pk, reason=data.validated_data["reason"]
+        )
+        return self._render(application)
+
+    @extend_schema(request=s.ReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: str | None = None) -> Response:
+        """Recommend or decline a submitted application, with a reason."""
+        application = self.get_object()
+        data = s.ReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.application_review(
+            actor=_actor(request),
+            application_id=application.pk,
+            recommend=data.validated_data["decision"] == "recommend",
+            reason=data.validated_data["reason"],
+        )
+        return self._render(application)
+
+    @extend_schema(request=s.ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        """Approve a recommended application (not by its reviewer). Enough approvals create the loan."""
+        application = self.get_object()
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.application_approve(
+            actor=_actor(request), application_id=application.pk, reason=data.validated_data["reason"]
+        )
+        return self._render(application)
+
+    @extend_schema(request=s.RequiredReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        """Reject a recommended application (not by its reviewer), with a reason."""
+        application = self.get_object()
+        data = s.RequiredReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.application_reject(
+            actor=_actor(request), application_id=application.pk, reason=data.validated_data["reason"]
+        )
+        return self._render(application)
+
+
+class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Loans. Members see their own enterprises' loans; staff see all; managers disburse."""
+
+    permission_classes = [ActionRoles]
+    action_roles = {
+        "list": (*STAFF_READERS, *MEMBERS),
+        "retrieve": (*STAFF_READERS, *MEMBERS),
+        "schedule": (*STAFF_READERS, *MEMBERS),
+        "disburse": MANAGERS,
+    }
+    serializer_class = s.LoanSerializer
+
+    def get_queryset(self) -> QuerySet[Loan]:
+        return selectors.loans_visible_to(self.request.user).order_by("-id")
+
+    @extend_schema(request=s.DisburseSerializer, responses=s.LoanSerializer)
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def disburse(self, request: Request, pk: str | None = None) -> Response:
+        """Pay out an approved loan from the fund's cash and fix its schedule. Needs an Idempotency-Key header;
+        refused (422) when the fund lacks the cash."""
+        loan = self.get_object()
+        data = s.DisburseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        on_date = data.validated_data.get("disbursed_on") or timezone.localdate()
+        services.loan_disburse(actor=_actor(request), loan_id=loan.pk, on_date=on_date)
+        return Response(s.LoanSerializer(self.get_queryset().get(pk=loan.pk)).data)
+
+    @extend_schema(responses=s.InstallmentSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def schedule(self, request: Request, pk: str | None = None) -> Response:
+        """Every installment with what is paid and what is still due."""
+        loan = self.get_object()
+        return Response(s.InstallmentSerializer(loan.installments.all(), many=True).data)

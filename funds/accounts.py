@@ -1,0 +1,52 @@
+"""The chart of accounts of a fund's book. Codes are stable; later queries (statements, summaries) rely on them."""
+
+from __future__ import annotations
+
+from ledger.models import Account, Book
+from ledger.services import account_create
+
+from .models import CapitalSource
+
+CASH = "cash"
+INTEREST_INCOME = "income:interest"
+DEFAULT_INTEREST_INCOME = "income:default-interest"
+RECOVERY_INCOME = "income:recovery"
+WRITE_OFF_EXPENSE = "expense:write-off"
+
+
+def capital_code(source: str) -> str:
+    return f"capital:{source}"
+
+
+def open_fund_accounts(book: Book) -> None:
+    account_create(book=book, code=CASH, name="현금 (Cash)", type="asset", no_overdraft=True)
+    for source, label in CapitalSource.choices:
+        account_create(book=book, code=capital_code(source), name=f"출연금 {label}", type="equity")
+    account_create(book=book, code=INTEREST_INCOME, name="이자수익 (Interest income)", type="income")
+    account_create(book=book, code=DEFAULT_INTEREST_INCOME, name="연체이자수익 (Default interest)", type="income")
+    account_create(book=book, code=RECOVERY_INCOME, name="상각채권 회수이익 (Recoveries)", type="income")
+    account_create(book=book, code=WRITE_OFF_EXPENSE, name="대손상각비 (Write-offs)", type="expense")
+
+
+def account(book: Book, code: str) -> Account:
+    return Account.objects.get(book=book, code=code)
+
+
+def cash(book: Book) -> Account:
+    return account(book, CASH)
+
+
+def capital(book: Book, source: str) -> Account:
+    return account(book, capital_code(source))
+
+
+def open_loan_accounts(book: Book, loan_ref: str) -> tuple[Account, Account, Account]:
+    """Receivables of one loan: principal (대출채권), interest (미수이자), default interest (미수연체이자)."""
+    return (
+        account_create(book=book, code=f"loan:{loan_ref}:principal", name=f"대출채권 {loan_ref}", type="asset",
+                       no_overdraft=True),
+        account_create(book=book, code=f"loan:{loan_ref}:interest", name=f"미수이자 {loan_ref}", type="asset",
+                       no_overdraft=True),
+        account_create(book=book, code=f"loan:{loan_ref}:default-interest", name=f"미수연체이자 {loan_ref}",
+                       type="asset", no_overdraft=True),
+    )

@@ -1,0 +1,112 @@
+"""Reads over revolving funds: the fund summary, what a user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+
+from enterprises.roles import Role, has_role
+
+from . import accounts as chart
+from .delinquency import ASSET_CLASSES, BY_CODE
+from .models import CapitalSource, Fund, Loan, LoanApplication, LoanProduct
+
+ZERO = Decimal(0)
+
+
+def _staff(user: Any) -> bool:
+    return has_role(user, Role.FUND_MANAGER, Role.AUDITOR, Role.ADMIN)
+
+
+def applications_visible_to(user: Any) -> QuerySet[LoanApplication]:
+    """Staff see every application; a member only its own enterprises'."""
+    qs = LoanApplication.objects.select_related("product", "enterprise")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if _staff(user):
+        return qs
+    return qs.filter(enterprise__memberships__user=user).distinct()
+
+
+def loans_visible_to(user: Any) -> QuerySet[Loan]:
+    qs = Loan.objects.select_related("enterprise", "principal_account", "interest_account", "default_interest_account")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if _staff(user):
+        return qs
+    return qs.filter(enterprise__memberships__user=user).distinct()
+
+
+def products_all() -> QuerySet[LoanProduct]:
+    return LoanProduct.objects.select_related("fund").prefetch_related("approval_tiers")
+
+
+def funds_all() -> QuerySet[Fund]:
+    return Fund.objects.select_related("operator", "book")
+
+
+@dataclass
+class ClassRow:
+    code: str
+    korean: str
+    loans: int = 0
+    outstanding: Decimal = ZERO
+    allowance_rate: Decimal = ZERO
+    allowance: Decimal = ZERO
+
+
+@dataclass
+class FundSummary:
+    fund: Fund
+    capital_by_source: dict[str, Decimal]
+    capital: Decimal
+    cash: Decimal
+    outstanding_principal: Decimal
+    disbursed_total: Decimal
+    principal_repaid_total: Decimal
+    turnover: Decimal
+    loans_by_state: dict[str, int]
+    by_asset_class: list[ClassRow] = field(default_factory=list)
+    required_allowance: Decimal = ZERO
+
+
+def fund_summary(fund: Fund) -> FundSummary:
+    """Capital by source, cash, outstanding principal, cumulative disbursed and repaid, turnover (disbursed /
+    capital), loans and outstanding by asset class, and the allowance they require (floored to the won)."""
+    book = fund.book
+    capital_by_source = {
+        source: chart.capital(book, source).balance.amount for source in CapitalSource.values
+    }
+    capital = sum(capital_by_source.values(), ZERO)
+    loans = list(Loan.objects.filter(fund=fund).select_related("principal_account"))
+    disbursed = sum((loan.principal_account.debit_total.amount for loan in loans), ZERO)
+    repaid = sum((loan.principal_account.credit_total.amount for loan in loans if loan.state != "written_off"), ZERO)
+    outstanding = sum((loan.principal_account.balance.amount for loan in loans), ZERO)
+    rows = {c.code: ClassRow(c.code, c.korean, allowance_rate=c.allowance_rate) for c in ASSET_CLASSES}
+    states: dict[str, int] = dict.fromkeys(Loan.State.values, 0)
+    for loan in loans:
+        states[loan.state] += 1
+        if loan.state != Loan.State.ACTIVE:
+            continue
+        row = rows[loan.asset_class if loan.asset_class in BY_CODE else "normal"]
+        row.loans += 1
+        row.outstanding += loan.principal_account.balance.amount
+    for row in rows.values():
+        row.allowance = (row.outstanding * row.allowance_rate).quantize(Decimal(1), rounding=ROUND_DOWN)
+    turnover = (disbursed / capital).quantize(Decimal("0.0001"), rounding=ROUND_DOWN) if capital else ZERO
+    return FundSummary(
+        fund=fund,
+        capital_by_source=capital_by_source,
+        capital=capital,
+        cash=chart.cash(book).balance.amount,
+        outstanding_principal=outstanding,
+        disbursed_total=disbursed,
+        principal_repaid_total=repaid,
+        turnover=turnover,
+        loans_by_state=states,
+        by_asset_class=list(rows.values()),
+        required_allowance=sum((r.allowance for r in rows.values()), ZERO),
+    )

@@ -1,0 +1,526 @@
+"""Writes for revolving funds. Each is one transaction: row locks, the state change, ledger journals, an audit event.
+
+Domain errors raised: ValidationFailed (bad input), NotFound, InvalidState (wrong state, 409), LimitExceeded and
+InsufficientFunds (422), IdempotencyConflict (422).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from djmoney.money import Money
+
+from core.audit import audit_record, snapshot
+from core.errors import InvalidState, LimitExceeded, NotFound, ValidationFailed
+from core.money import KRW, MoneyError, format_won, to_won
+from enterprises.models import Enterprise, Institution, User
+from ledger.models import Book
+from ledger.services import credit, debit, journal_post
+
+from . import accounts as chart
+from .models import (
+    ApplicationApproval,
+    ApprovalTier,
+    CapitalSource,
+    Fund,
+    FundContribution,
+    Installment,
+    Loan,
+    LoanApplication,
+    LoanProduct,
+)
+from .schedules import DayCount, Method, Rounding, Schedule, Terms, build_schedule
+
+State = LoanApplication.State
+
+
+def _won(value: Any, field: str) -> Decimal:
+    try:
+        return to_won(value)
+    except MoneyError as exc:
+        raise ValidationFailed(f"{field}: {exc}.", fields={field: [str(exc)]}) from None
+
+
+def _locked(model: Any, pk: int, label: str) -> Any:
+    obj = model.objects.select_for_update().filter(pk=pk).first()
+    if obj is None:
+        raise NotFound(f"No such {label}.")
+    return obj
+
+
+# --- funds ------------------------------------------------------------------------------------------------------
+
+
+def fund_create(
+    *,
+    actor: User | None,
+    code: str,
+    name: str,
+    operator: Institution,
+    exposure_limit: Any,
+    eligible_kinds: list[str],
+) -> Fund:
+    """Open a fund: its book and its fund-level accounts. Raises ValidationFailed."""
+    limit = _won(exposure_limit, "exposure_limit")
+    unknown = sorted(set(eligible_kinds) - set(Enterprise.Kind.values))
+    if unknown or not eligible_kinds:
+        raise ValidationFailed(
+            "Eligible kinds must be enterprise kinds.",
+            fields={"eligible_kinds": [f"choose from {Enterprise.Kind.values}; unknown: {unknown}"]},
+        )
+    with transaction.atomic():
+        if Fund.objects.filter(code=code).exists():
+            raise ValidationFailed("A fund with this code exists.", fields={"code": ["already used"]})
+        book = Book.objects.create(code=f"fund-{code}", name=name)
+        chart.open_fund_accounts(book)
+        fund = Fund.objects.create(
+            code=code,
+            name=name,
+            operator=operator,
+            book=book,
+            eligible_kinds=sorted(set(eligible_kinds)),
+            exposure_limit=Money(limit, KRW),
+        )
+        audit_record(actor=actor, action="fund.create", obj=fund, after=snapshot(fund))
+    return fund
+
+
+def contribution_record(
+    *,
+    actor: User | None,
+    fund_id: int,
+    source: str,
+    amount: Any,
+    received_on: date,
+    idempotency_key: str,
+    contributor: Institution | None = None,
+    memo: str = "",
+) -> FundContribution:
+    """Capital paid into the fund: cash up, the source's capital up. Raises ValidationFailed, NotFound,
+    IdempotencyConflict."""
+    won = _won(amount, "amount")
+    if source not in CapitalSource.values:
+        raise ValidationFailed("Unknown capital source.", fields={"source": [f"one of {CapitalSource.values}"]})
+    fund = Fund.objects.filter(pk=fund_id).first()
+    if fund is None:
+        raise NotFound("No such fund.")
+    with transaction.atomic():
+        posted = journal_post(
+            lines=[debit(chart.cash(fund.book), won), credit(chart.capital(fund.book, source), won)],
+            kind="fund.contribution",
+            effective_date=received_on,
+            idempotency_key=f"fund:{fund.pk}:contribution:{idempotency_key}",
+            actor=actor,
+            memo=memo[:500],
+        )
+        if not posted.created:
+            return FundContribution.objects.get(journal=posted.journal)
+        contribution = FundContribution.objects.create(
+            fund=fund,
+            source=source,
+            contributor=contributor,
+            amount=Money(won, KRW),
+            received_on=received_on,
+            journal=posted.journal,
+            memo=memo,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_record(actor=actor, action="fund.contribution", obj=contribution, after=snapshot(contribution))
+    return contribution
+
+
+# --- products ---------------------------------------------------------------------------------------------------
+
+
+PRODUCT_FIELDS = (
+    "name",
+    "annual_rate",
+    "term_months",
+    "grace_months",
+    "method",
+    "day_count",
+    "rounding_unit",
+    "rounding_mode",
+    "min_amount",
+    "max_amount",
+    "default_spread",
+    "default_rate_cap",
+    "prepayment_policy",
+    "is_active",
+)
+
+
+def product_create(
+    *, actor: User | None, fund_id: int, data: dict[str, Any], approval_tiers: list[dict[str, Any]] | None = None
+) -> LoanProduct:
+    """Define a loan product of a fund, with its approval tiers. Raises ValidationFailed, NotFound."""
+    from django.core.exceptions import ValidationError
+
+    fund = Fund.objects.filter(pk=fund_id).first()
+    if fund is None:
+        raise NotFound("No such fund.")
+    values = {k: v for k, v in data.items() if k in PRODUCT_FIELDS}
+    for field in ("min_amount", "max_amount"):
+        if field in values:
+            values[field] = Money(_won(values[field], field), KRW)
+    with transaction.atomic():
+        product = LoanProduct(fund=fund, **values)
+        try:
+            product.full_clean()
+        except ValidationError as exc:
+            raise ValidationFailed("The product's terms break a rule.", fields=exc.message_dict) from None
+        product.save()
+        for tier in approval_tiers or []:
+            approvers = int(tier.get("approvers", 0))
+            if not 1 <= approvers <= 5:
+                raise ValidationFailed("Bad approval tier.", fields={"approval_tiers": ["approvers: 1 to 5"]})
+            ApprovalTier.objects.create(
+                product=product,
+                above_amount=Money(to_won(tier.get("above_amount", 0), allow_zero=True), KRW),
+                approvers=approvers,
+            )
+        audit_record(
+            actor=actor,
+            action="product.create",
+            obj=product,
+            after={**snapshot(product), "approval_tiers": approval_tiers or []},
+        )
+    return product
+
+
+def product_terms(product: LoanProduct | Loan, *, principal: Decimal, disbursed_on: date) -> Terms:
+    return Terms(
+        principal=principal,
+        annual_rate=product.annual_rate,
+        term_months=product.term_months,
+        grace_months=product.grace_months,
+        method=Method(product.method),
+        day_count=DayCount(product.day_count),
+        disbursed_on=disbursed_on,
+        rounding=Rounding(product.rounding_unit, product.rounding_mode),
+    )
+
+
+def _check_amount_in_range(product: LoanProduct, amount: Decimal, field: str = "amount") -> None:
+    low, high = product.min_amount.amount, product.max_amount.amount
+    if not low <= amount <= high:
+        raise ValidationFailed(
+            f"The amount must be between {format_won(low)} and {format_won(high)}.",
+            fields={field: [f"must be between {format_won(low)} and {format_won(high)}"]},
+        )
+
+
+def product_quote(*, product_id: int, principal: Any, disbursed_on: date) -> Schedule:
+    """The schedule a loan of ``principal`` disbursed on ``disbursed_on`` would have. Changes nothing.
+    Raises NotFound, ValidationFailed."""
+    product = LoanProduct.objects.filter(pk=product_id).first()
+    if product is None:
+        raise NotFound("No such loan product.")
+    amount = _won(principal, "principal")
+    _check_amount_in_range(product, amount, "principal")
+    return build_schedule(product_terms(product, principal=amount, disbursed_on=disbursed_on))
+
+
+def approvals_required(product: LoanProduct, amount: Decimal) -> int:
+    """How many distinct managers must approve ``amount``: the highest tier it is above, else one."""
+    tiers = [t for t in product.approval_tiers.all() if amount > t.above_amount.amount]
+    return max((t.approvers for t in tiers), default=1)
+
+
+# --- applications -----------------------------------------------------------------------------------------------
+
+
+def _is_member(user: Any, enterprise_id: int) -> bool:
+    return bool(user) and user.memberships.filter(enterprise_id=enterprise_id).exists()
+
+
+def _exposure(fund: Fund, enterprise_id: int) -> Decimal:
+    """Outstanding principal plus approved-but-not-disbursed principal of the enterprise in this fund."""
+    total = Decimal(0)
+    for loan in Loan.objects.filter(fund=fund, enterprise_id=enterprise_id).select_related("principal_account"):
+        if loan.state == Loan.State.APPROVED:
+            total += loan.principal.amount
+        elif loan.state == Loan.State.ACTIVE:
+            total += loan.principal_account.balance.amount
+    return total
+
+
+def _in_default(fund: Fund, enterprise_id: int) -> bool:
+    from .delinquency import DEFAULT_DAYS
+
+    loans = Loan.objects.filter(fund=fund, enterprise_id=enterprise_id)
+    return (
+        loans.filter(state=Loan.State.WRITTEN_OFF).exists()
+        or loans.filter(state=Loan.State.ACTIVE, accelerated_on__isnull=False).exists()
+        or loans.filter(state=Loan.State.ACTIVE, days_past_due__gte=DEFAULT_DAYS).exists()
+    )
+
+
+def _check_lending_rules(application: LoanApplication) -> None:
+    """Kind eligible, amount in the product's range, within the remaining exposure limit, no loan in default.
+    Caller holds the enterprise's row lock."""
+    product, enterprise = application.product, application.enterprise
+    fund = product.fund
+    amount = application.amount.amount
+    if enterprise.kind not in fund.eligible_kinds:
+        raise ValidationFailed(
+            f"{enterprise.get_kind_display()} may not borrow from {fund.name}.",
+            fields={"enterprise": [f"kind {enterprise.kind} is not eligible for this fund"]},
+        )
+    _check_amount_in_range(product, amount)
+    exposure = _exposure(fund, enterprise.pk)
+    remaining = fund.exposure_limit.amount - exposure
+    if amount > remaining:
+        raise LimitExceeded(
+            f"{enterprise.name} may borrow at most {format_won(max(remaining, Decimal(0)))} more from {fund.name} "
+            f"(limit {format_won(fund.exposure_limit.amount)}, already {format_won(exposure)}).",
+            fields={"amount": [f"exceeds the remaining exposure limit of {format_won(max(remaining, Decimal(0)))}"]},
+        )
+    if _in_default(fund, enterprise.pk):
+        raise InvalidState(
+            f"{enterprise.name} has a loan of {fund.name} in default.",
+            fields={"enterprise": ["has a loan of this fund in default"]},
+        )
+
+
+def application_create(
+    *, actor: User, product_id: int, enterprise_id: int, amount: Any, purpose: str = ""
+) -> LoanApplication:
+    """An enterprise member drafts an application. Raises ValidationFailed."""
+    won = _won(amount, "amount")
+    product = LoanProduct.objects.filter(pk=product_id, is_active=True).first()
+    if product is None:
+        raise ValidationFailed("No such loan product.", fields={"product": ["no open loan product with this id"]})
+    if not _is_member(actor, enterprise_id):
+        raise ValidationFailed("No such enterprise.", fields={"enterprise": ["not an enterprise you act for"]})
+    with transaction.atomic():
+        application = LoanApplication.objects.create(
+            product=product, enterprise_id=enterprise_id, amount=Money(won, KRW), purpose=purpose, created_by=actor
+        )
+        audit_record(actor=actor, action="application.create", obj=application, after=snapshot(application))
+    return application
+
+
+def application_update(*, actor: User, application_id: int, data: dict[str, Any]) -> LoanApplication:
+    """Change a draft's amount or purpose. Raises NotFound, InvalidState, ValidationFailed."""
+    with transaction.atomic():
+        application = _locked(LoanApplication, application_id, "loan application")
+        if application.state != State.DRAFT:
+            raise InvalidState(f"Only a draft can be changed; this application is {application.state}.")
+        before = snapshot(application)
+        if "amount" in data:
+            application.amount = Money(_won(data["amount"], "amount"), KRW)
+        if "purpose" in data:
+            application.purpose = str(data["purpose"])
+        application.save(update_fields=["amount", "purpose"])
+        audit_record(actor=actor, action="application.update", obj=application, before=before,
+                     after=snapshot(application))
+    return application
+
+
+def _transition(
+    application: LoanApplication, actor: User | None, action: str, new_state: str, reason: str = "", **changes: Any
+) -> None:
+    before = snapshot(application)
+    application.state = new_state
+    for field, value in changes.items():
+        setattr(application, field, value)
+    application.save()
+    audit_record(actor=actor, action=action, obj=application, before=before, after=snapshot(application),
+                 reason=reason)
+
+
+def _lock_application(application_id: int) -> LoanApplication:
+    application = _locked(LoanApplication, application_id, "loan application")
+    # Lock the enterprise too: its exposure must not change while this application is judged.
+    Enterprise.objects.select_for_update().get(pk=application.enterprise_id)
+    return application
+
+
+def application_submit(*, actor: User, application_id: int) -> LoanApplication:
+    """Draft -> submitted, after the lending rules. Raises NotFound, InvalidState, ValidationFailed,
+    LimitExceeded."""
+    with transaction.atomic():
+        application = _lock_application(application_id)
+        if application.state != State.DRAFT:
+            raise InvalidState(f"Only a draft can be submitted; this application is {application.state}.")
+        _check_lending_rules(application)
+        _transition(
+            application,
+            actor,
+            "application.submit",
+            State.SUBMITTED,
+            submitted_at=timezone.now(),
+            approvals_required=approvals_required(application.product, application.amount.amount),
+        )
+    return application
+
+
+def application_withdraw(*, actor: User, application_id: int, reason: str = "") -> LoanApplication:
+    """The enterprise takes its application back before a decision. Raises NotFound, InvalidState."""
+    with transaction.atomic():
+        application = _locked(LoanApplication, application_id, "loan application")
+        if application.state not in (State.DRAFT, State.SUBMITTED, State.RECOMMENDED):
+            raise InvalidState(f"An application that is {application.state} can no longer be withdrawn.")
+        _transition(application, actor, "application.withdraw", State.WITHDRAWN, reason)
+    return application
+
+
+def _require_reason(reason: str) -> str:
+    if not reason or not reason.strip():
+        raise ValidationFailed("A reason is required.", fields={"reason": ["required"]})
+    return reason.strip()
+
+
+def _refuse_conflict_of_interest(actor: User, application: LoanApplication) -> None:
+    if _is_member(actor, application.enterprise_id):
+        raise InvalidState("You act for this enterprise, so you may not judge its application.")
+
+
+def application_review(*, actor: User, application_id: int, recommend: bool, reason: str) -> LoanApplication:
+    """A manager recommends or declines a submitted application. Raises NotFound, InvalidState,
+    ValidationFailed."""
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        application = _locked(LoanApplication, application_id, "loan application")
+        if application.state != State.SUBMITTED:
+            raise InvalidState(f"Only a submitted application can be reviewed; this one is {application.state}.")
+        _refuse_conflict_of_interest(actor, application)
+        now = timezone.now()
+        _transition(
+            application,
+            actor,
+            "application.review",
+            State.RECOMMENDED if recommend else State.DECLINED,
+            reason,
+            reviewed_by=actor,
+            review_reason=reason,
+            reviewed_at=now,
+            **({} if recommend else {"decided_at": now}),
+        )
+    return application
+
+
+def application_approve(*, actor: User, application_id: int, reason: str = "") -> LoanApplication:
+    """A manager other than the reviewer approves. With enough distinct approvers the application is approved
+    and the loan is created. Raises NotFound, InvalidState, LimitExceeded, ValidationFailed."""
+    with transaction.atomic():
+        application = _lock_application(application_id)
+        if application.state != State.RECOMMENDED:
+            raise InvalidState(f"Only a recommended application can be approved; this one is {application.state}.")
+        if application.reviewed_by_id == actor.pk:
+            raise InvalidState("The manager who reviewed an application may not approve it (four eyes).")
+        _refuse_conflict_of_interest(actor, application)
+        if application.approvals.filter(approver=actor).exists():
+            raise InvalidState("You have already approved this application; another manager must approve it.")
+        _check_lending_rules_for_approval(application)
+        ApplicationApproval.objects.create(
+            application=application, approver=actor, reason=reason, approved_at=timezone.now()
+        )
+        audit_record(actor=actor, action="application.approval", obj=application, reason=reason,
+                     after={"approvals": application.approvals.count(), "required": application.approvals_required})
+        if application.approvals.count() >= application.approvals_required:
+            _transition(application, actor, "application.approve", State.APPROVED, reason, decided_at=timezone.now(),
+                        decision_reason=reason)
+            _loan_create(application, actor)
+    return application
+
+
+def _check_lending_rules_for_approval(application: LoanApplication) -> None:
+    """At approval the exposure is checked again (others may have been approved since submission), without the
+    application's own amount, which is not yet a loan."""
+    _check_lending_rules(application)
+
+
+def application_reject(*, actor: User, application_id: int, reason: str) -> LoanApplication:
+    """A manager other than the reviewer rejects a recommended application. Raises NotFound, InvalidState,
+    ValidationFailed."""
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        application = _locked(LoanApplication, application_id, "loan application")
+        if application.state != State.RECOMMENDED:
+            raise InvalidState(f"Only a recommended application can be rejected; this one is {application.state}.")
+        if application.reviewed_by_id == actor.pk:
+            raise InvalidState("The manager who reviewed an application may not also decide it (four eyes).")
+        _refuse_conflict_of_interest(actor, application)
+        _transition(application, actor, "application.reject", State.REJECTED, reason, decided_at=timezone.now(),
+                    decision_reason=reason)
+    return application
+
+
+# --- loans ------------------------------------------------------------------------------------------------------
+
+
+TERM_FIELDS = (
+    "annual_rate",
+    "term_months",
+    "grace_months",
+    "method",
+    "day_count",
+    "rounding_unit",
+    "rounding_mode",
+    "default_spread",
+    "default_rate_cap",
+    "prepayment_policy",
+)
+
+
+def _loan_create(application: LoanApplication, actor: User) -> Loan:
+    product = application.product
+    book = product.fund.book
+    principal_account, interest_account, default_account = chart.open_loan_accounts(book, f"A{application.pk}")
+    loan = Loan.objects.create(
+        application=application,
+        fund=product.fund,
+        product=product,
+        enterprise=application.enterprise,
+        principal=application.amount,
+        principal_account=principal_account,
+        interest_account=interest_account,
+        default_interest_account=default_account,
+        **{field: getattr(product, field) for field in TERM_FIELDS},
+    )
+    audit_record(actor=actor, action="loan.create", obj=loan, after=snapshot(loan))
+    return loan
+
+
+def loan_disburse(*, actor: User, loan_id: int, on_date: date) -> Loan:
+    """Pay out an approved loan from its fund's cash and fix its schedule from ``on_date``.
+    Raises NotFound, InvalidState, InsufficientFunds."""
+    with transaction.atomic():
+        loan = _locked(Loan, loan_id, "loan")
+        if loan.state != Loan.State.APPROVED:
+            raise InvalidState(f"Only an approved loan can be disbursed; this loan is {loan.state}.")
+        before = snapshot(loan)
+        amount = loan.principal.amount
+        book = loan.fund.book
+        journal_post(
+            lines=[debit(loan.principal_account, amount), credit(chart.cash(book), amount)],
+            kind="loan.disbursement",
+            effective_date=on_date,
+            idempotency_key=f"loan:{loan.pk}:disbursement",
+            actor=actor,
+            memo=f"대출 실행 {loan.enterprise.name}",
+        )
+        schedule = build_schedule(product_terms(loan, principal=amount, disbursed_on=on_date))
+        Installment.objects.bulk_create(
+            Installment(
+                loan=loan,
+                number=i.number,
+                due_on=i.due_on,
+                period_start=i.period_start,
+                principal_due=Money(i.principal, KRW),
+                interest_due=Money(i.interest, KRW),
+            )
+            for i in schedule.installments
+        )
+        loan.state = Loan.State.ACTIVE
+        loan.disbursed_on = on_date
+        loan.maturity_on = schedule.maturity_on
+        loan.save(update_fields=["state", "disbursed_on", "maturity_on"])
+        audit_record(actor=actor, action="loan.disburse", obj=loan, before=before, after=snapshot(loan))
+    return loan
