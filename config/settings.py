@@ -216,6 +216,9 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Demo data of each instrument, loaded by `manage.py load_demo` after the enterprises and users.
+DEMO_EXTENSIONS = ["funds.demo.load"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

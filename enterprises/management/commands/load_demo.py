@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from enterprises.models import Enterprise, Institution, Membership, Province, User
 from enterprises.roles import Role, roles_of
@@ -438,10 +440,17 @@ class Command(BaseCommand):
             enterprises = load_enterprises(tallies["enterprises"])
             users = load_users(tallies["users"], password, institutions)
             load_memberships(tallies["memberships"], users, enterprises)
+            # Instruments add their own demo data (settings.DEMO_EXTENSIONS), so this kernel module does not
+            # import them: each is a function taking the demo users and returning lines to print.
+            extension_lines = [
+                line for path in settings.DEMO_EXTENSIONS for line in import_string(path)(users)
+            ]
 
         self.stdout.write("Demo data:")
         for name, tally in tallies.items():
             self.stdout.write(f"  {tally.line(name)}")
+        for line in extension_lines:
+            self.stdout.write(f"  {line}")
         self.stdout.write("Demo users:")
         for spec in USERS:
             self.stdout.write(f"  {_describe(User.objects.select_related('institution').get(username=spec.username))}")
