@@ -59,7 +59,8 @@ class Terms:
     rounding: Rounding = Rounding()
 
     def __post_init__(self) -> None:
-        if self.principal <= 0 or self.principal != self.principal.to_integral_value():
+        principal = self.principal
+        if not principal.is_finite() or principal <= 0 or principal != principal.to_integral_value():
             raise ValueError("principal must be a positive whole number of won")
         if self.annual_rate < 0:
             raise ValueError("annual_rate must not be negative")
