@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -85,7 +86,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
         names = ", ".join(sorted(fields))
-        response.data = error_body("validation_error", f"Invalid input: {names}.", fields)
+        response.data = error_body("validation_error", _("Invalid input: %(fields)s.") % {"fields": names}, fields)
     else:
         detail = exc.detail
         if isinstance(detail, dict):  # e.g. simplejwt's {"detail": ..., "code": ..., "messages": [...]}
@@ -98,16 +99,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 def json_404(request: Any, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse(error_body("not_found", f"No such path: {request.path}"), status=404)
+    return JsonResponse(error_body("not_found", _("No such path: %(path)s") % {"path": request.path}), status=404)
 
 
 def json_400(request: Any, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse(error_body("bad_request", "Bad request."), status=400)
+    return JsonResponse(error_body("bad_request", _("Bad request.")), status=400)
 
 
 def json_403(request: Any, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse(error_body("permission_denied", "You do not have permission to do this."), status=403)
+    return JsonResponse(error_body("permission_denied", _("You do not have permission to do this.")), status=403)
 
 
 def json_500(request: Any) -> JsonResponse:
-    return JsonResponse(error_body("server_error", "Internal error; it has been logged."), status=500)
+    return JsonResponse(error_body("server_error", _("Internal error; it has been logged.")), status=500)

@@ -7,13 +7,13 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from enterprises.models import User
+from enterprises.models import Enterprise, User
 from enterprises.roles import Role, has_role
 from funds import selectors, services
 from funds.models import Fund, Loan, LoanApplication, LoanProduct
@@ -35,6 +35,8 @@ class ActionRoles(BasePermission):
     def has_permission(self, request: Any, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
+        if view.action is None:
+            return True  # no such method on this route: let the view answer 405, not "your role may not"
         roles = view.action_roles.get(view.action, ())
         if isinstance(roles, dict):
             roles = roles.get(request.method, ())
@@ -166,7 +168,11 @@ class LoanApplicationViewSet(
         return Response(self.get_serializer(application).data, status=status)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = self.get_serializer(data=request.data)
+        data = s.LoanApplicationSerializer(data=request.data, context=self.get_serializer_context())
+        # Only the caller's own enterprises: another's id must look exactly like one that does not exist.
+        data.fields["enterprise"] = serializers.PrimaryKeyRelatedField(
+            queryset=Enterprise.objects.filter(memberships__user=_actor(request))
+        )
         data.is_valid(raise_exception=True)
         v = data.validated_data
         application = services.application_create(

@@ -27,6 +27,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -70,8 +71,9 @@ def idempotency_claim(*, caller: Any, key: str, method: str, path: str, fingerpr
     """Claim ``key`` for this request, or say to replay. Raises IdempotencyConflict, RequestInFlight."""
     now = timezone.now()
     in_flight = RequestInFlight(
-        f"A request with Idempotency-Key {key!r} is still being processed; retry shortly.",
-        fields={HEADER: ["a request with this key is in flight"]},
+        _("A request with %(header)s %(key)s is still being processed; retry shortly.")
+        % {"header": HEADER, "key": repr(key)},
+        fields={HEADER: [_("a request with this key is in flight")]},
     )
     # A second try: the holder may fail and release the key between our insert and our read of its record.
     for _attempt in range(2):
@@ -89,9 +91,9 @@ def idempotency_claim(*, caller: Any, key: str, method: str, path: str, fingerpr
                 continue  # released in the meantime: the key is free again
             if record.fingerprint != fingerprint:
                 raise IdempotencyConflict(
-                    f"Idempotency-Key {key!r} was already used with a different request "
-                    f"({record.method} {record.path}).",
-                    fields={HEADER: ["already used with a different request body or endpoint"]},
+                    _("%(header)s %(key)s was already used with a different request (%(method)s %(path)s).")
+                    % {"header": HEADER, "key": repr(key), "method": record.method, "path": record.path},
+                    fields={HEADER: [_("already used with a different request body or endpoint")]},
                 )
             if record.state == IdempotencyRecord.State.COMPLETED:
                 return Claim(record, replay=True)
@@ -123,11 +125,14 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
         key = request.headers.get(HEADER, "").strip()
         if not key:
             raise ValidationFailed(
-                f"The {HEADER} header is required for calls that move money.",
-                fields={HEADER: ["required: a unique string per intended operation, e.g. a UUID"]},
+                _("The %(header)s header is required for calls that move money.") % {"header": HEADER},
+                fields={HEADER: [_("required: a unique string per intended operation, e.g. a UUID")]},
             )
         if len(key) > 200:
-            raise ValidationFailed(f"{HEADER} is too long.", fields={HEADER: ["at most 200 characters"]})
+            raise ValidationFailed(
+                _("The %(header)s header is too long.") % {"header": HEADER},
+                fields={HEADER: [_("at most 200 characters")]},
+            )
         fingerprint = request_fingerprint(request.method, request.path, request.data)
         claim = idempotency_claim(
             caller=request.user, key=key, method=request.method, path=request.path, fingerprint=fingerprint

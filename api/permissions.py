@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from enterprises.roles import Role, has_role
@@ -18,7 +19,8 @@ class RolePermission(BasePermission):
     An enterprise member's reach is narrowed further by the view's queryset (others' objects are 404).
     """
 
-    message = "Your role may not do this."
+    # Lazy: DRF turns it into a string when it refuses a request, in the language of that request.
+    message = gettext_lazy("Your role may not do this.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -53,7 +54,7 @@ class TokenObtainView(TokenObtainPairView):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         username = str(request.data.get("username", "")) if hasattr(request.data, "get") else ""
         if username and login_guard.is_locked(username, login_guard.client_address(request)):
-            raise Throttled(wait=settings.LOGIN_FAILURE_WINDOW, detail="Too many failed logins; try again later.")
+            raise Throttled(wait=settings.LOGIN_FAILURE_WINDOW, detail=_("Too many failed logins; try again later."))
         return super().post(request, *args, **kwargs)
 
 

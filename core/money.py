@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 KRW = "KRW"
@@ -28,10 +29,10 @@ class MoneyError(ValueError):
 def to_won(value: object, *, allow_zero: bool = False, allow_negative: bool = False) -> Decimal:
     """Parse ``value`` as a whole number of won. Raises MoneyError with a message naming the rule broken."""
     if isinstance(value, bool | float):
-        raise MoneyError("must be a decimal string or an integer, not a floating-point number")
+        raise MoneyError(_("must be a decimal string or an integer, not a floating-point number"))
     if isinstance(value, Money):
         if str(value.currency) != KRW:
-            raise MoneyError(f"must be in KRW, not {value.currency}")
+            raise MoneyError(_("must be in KRW, not %(currency)s") % {"currency": value.currency})
         value = value.amount
     if isinstance(value, int):
         amount = Decimal(value)
@@ -40,25 +41,25 @@ def to_won(value: object, *, allow_zero: bool = False, allow_negative: bool = Fa
     elif isinstance(value, str):
         text = value.strip()
         if not _AMOUNT_TEXT.match(text):
-            raise MoneyError('must be a number of won written in digits, such as "12000000" or "12,000,000"')
+            raise MoneyError(_('must be a number of won written in digits, such as "12000000" or "12,000,000"'))
         try:
             amount = Decimal(text.replace(",", ""))
         except InvalidOperation:
-            raise MoneyError('must be a number of won, such as "12000000"') from None
+            raise MoneyError(_('must be a number of won, such as "12000000"')) from None
     else:
-        raise MoneyError('must be a number of won, such as "12000000"')
+        raise MoneyError(_('must be a number of won, such as "12000000"'))
     if not amount.is_finite():
-        raise MoneyError("must be a finite number")
+        raise MoneyError(_("must be a finite number"))
     if amount != amount.to_integral_value():
-        raise MoneyError("must be a whole number of won (no fractions of a won)")
+        raise MoneyError(_("must be a whole number of won (no fractions of a won)"))
     # Before quantize: quantizing a number wider than the context's 28 digits raises InvalidOperation.
     if abs(amount) > MAX_WON:
-        raise MoneyError(f"must be at most {MAX_WON} won")
+        raise MoneyError(_("must be at most %(max)s") % {"max": format_won(MAX_WON)})
     amount = amount.quantize(Decimal(1)) + 0  # + 0 turns -0 into 0
     if amount < 0 and not allow_negative:
-        raise MoneyError("must not be negative")
+        raise MoneyError(_("must not be negative"))
     if amount == 0 and not allow_zero:
-        raise MoneyError("must be greater than zero")
+        raise MoneyError(_("must be greater than zero"))
     return amount
 
 

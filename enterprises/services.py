@@ -5,6 +5,8 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, router, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.audit import audit_record, snapshot
 from core.errors import NotFound, ValidationFailed
@@ -41,7 +43,8 @@ _CONSTRAINT_FIELDS = {
 }
 # Optional text columns are NOT NULL with "" for empty: a None from a caller means "empty", as in a Django form.
 _OPTIONAL_TEXT_FIELDS = ("corporate_number", "address", "phone", "email")
-_DUPLICATE_NUMBER = "an enterprise with this business registration number already exists"
+# Lazy: a module constant is built at import, and translated each time it is used, in the language of that request.
+_DUPLICATE_NUMBER = gettext_lazy("an enterprise with this business registration number already exists")
 
 
 def _clean_enterprise(enterprise: Enterprise) -> None:
@@ -82,9 +85,9 @@ def _clean_enterprise(enterprise: Enterprise) -> None:
         if enterprise.pk:
             duplicate = duplicate.exclude(pk=enterprise.pk)
         if duplicate.exists():
-            errors["business_number"] = [_DUPLICATE_NUMBER]
+            errors["business_number"] = [str(_DUPLICATE_NUMBER)]
     if errors:
-        raise ValidationFailed("The enterprise's data breaks a rule.", fields=errors)
+        raise ValidationFailed(_("The enterprise's data breaks a rule."), fields=errors)
 
 
 def _save(enterprise: Enterprise) -> None:
@@ -100,7 +103,7 @@ def _save(enterprise: Enterprise) -> None:
         if not duplicate.exists():
             raise
         raise ValidationFailed(
-            "The enterprise's data breaks a rule.", fields={"business_number": [_DUPLICATE_NUMBER]}
+            _("The enterprise's data breaks a rule."), fields={"business_number": [str(_DUPLICATE_NUMBER)]}
         ) from None
 
 
@@ -108,7 +111,7 @@ def enterprise_create(*, actor: User | None, data: dict[str, Any]) -> Enterprise
     """Register an enterprise. ``actor`` is None for a system action (the demo loader). Raises ValidationFailed."""
     unknown = set(data) - set(ENTERPRISE_FIELDS)
     if unknown:
-        raise ValidationFailed("Unknown fields.", fields={name: ["unknown field"] for name in sorted(unknown)})
+        raise ValidationFailed(_("Unknown fields."), fields={name: [_("unknown field")] for name in sorted(unknown)})
     with transaction.atomic():
         enterprise = Enterprise(**data)
         _clean_enterprise(enterprise)
@@ -121,11 +124,11 @@ def enterprise_update(*, actor: User, enterprise_id: int, data: dict[str, Any], 
     """Change an enterprise's details. Raises NotFound, ValidationFailed."""
     unknown = set(data) - set(ENTERPRISE_FIELDS)
     if unknown:
-        raise ValidationFailed("Unknown fields.", fields={name: ["unknown field"] for name in sorted(unknown)})
+        raise ValidationFailed(_("Unknown fields."), fields={name: [_("unknown field")] for name in sorted(unknown)})
     with transaction.atomic():
         enterprise = Enterprise.objects.select_for_update().filter(pk=enterprise_id).first()
         if enterprise is None:
-            raise NotFound("No such enterprise.")
+            raise NotFound(_("No such enterprise."))
         before = snapshot(enterprise)
         for field, value in data.items():
             setattr(enterprise, field, value)
@@ -176,11 +179,11 @@ def institution_create(*, actor: User | None, data: dict[str, Any]) -> Instituti
             try:
                 institution.business_number = normalize_business_number(institution.business_number)
             except ValidationError as exc:
-                raise ValidationFailed("Invalid institution.", fields={"business_number": exc.messages}) from None
+                raise ValidationFailed(_("Invalid institution."), fields={"business_number": exc.messages}) from None
         try:
             institution.full_clean()
         except ValidationError as exc:
-            raise ValidationFailed("Invalid institution.", fields=exc.message_dict) from None
+            raise ValidationFailed(_("Invalid institution."), fields=exc.message_dict) from None
         institution.save()
         audit_record(actor=actor, action="institution.create", obj=institution, after=snapshot(institution))
     return institution

@@ -167,6 +167,12 @@ def product_create(
     for field in ("min_amount", "max_amount"):
         if field in values:
             values[field] = Money(_won(values[field], field), KRW)
+    above = [to_won(tier.get("above_amount", 0), allow_zero=True) for tier in approval_tiers or []]
+    if len(set(above)) != len(above):
+        raise ValidationFailed(
+            "Two approval tiers start at the same amount.",
+            fields={"approval_tiers": ["each tier needs its own above_amount"]},
+        )
     with transaction.atomic():
         product = LoanProduct(fund=fund, **values)
         try:
@@ -205,6 +211,15 @@ def product_terms(product: LoanProduct | Loan, *, principal: Decimal, disbursed_
     )
 
 
+def _check_disbursement_date(terms: LoanProduct | Loan, on_date: date) -> None:
+    """The schedule's last due date must exist in the calendar (a date far in the future would overflow it)."""
+    if on_date.year + (on_date.month - 1 + terms.term_months) // 12 > date.max.year:
+        raise ValidationFailed(
+            "The loan would mature after the last date the calendar can hold.",
+            fields={"disbursed_on": [f"too far in the future for a term of {terms.term_months} months"]},
+        )
+
+
 def _check_amount_in_range(product: LoanProduct, amount: Decimal, field: str = "amount") -> None:
     low, high = product.min_amount.amount, product.max_amount.amount
     if not low <= amount <= high:
@@ -222,6 +237,7 @@ def product_quote(*, product_id: int, principal: Any, disbursed_on: date) -> Sch
         raise NotFound("No such loan product.")
     amount = _won(principal, "principal")
     _check_amount_in_range(product, amount, "principal")
+    _check_disbursement_date(product, disbursed_on)
     return build_schedule(product_terms(product, principal=amount, disbursed_on=disbursed_on))
 
 
@@ -490,11 +506,12 @@ def _loan_create(application: LoanApplication, actor: User) -> Loan:
 
 def loan_disburse(*, actor: User, loan_id: int, on_date: date) -> Loan:
     """Pay out an approved loan from its fund's cash and fix its schedule from ``on_date``.
-    Raises NotFound, InvalidState, InsufficientFunds."""
+    Raises NotFound, InvalidState, InsufficientFunds, ValidationFailed."""
     with transaction.atomic():
         loan = _locked(Loan, loan_id, "loan")
         if loan.state != Loan.State.APPROVED:
             raise InvalidState(f"Only an approved loan can be disbursed; this loan is {loan.state}.")
+        _check_disbursement_date(loan, on_date)
         before = snapshot(loan)
         amount = loan.principal.amount
         book = loan.fund.book

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _  # so ``_`` is never a throwaway name in this module
 from djmoney.money import Money
 
 from core.errors import IdempotencyConflict, InsufficientFunds, InvalidState, NotFound, Unbalanced, ValidationFailed
@@ -57,7 +58,10 @@ class Posted:
 def account_create(*, book: Book, code: str, name: str, type: str, no_overdraft: bool = False) -> Account:
     """Open an account with zero balances; its normal side follows from its type."""
     if type not in Account.Type.values:
-        raise ValidationFailed("Unknown account type.", fields={"type": [f"must be one of {Account.Type.values}"]})
+        raise ValidationFailed(
+            _("Unknown account type."),
+            fields={"type": [_("must be one of %(types)s") % {"types": ", ".join(Account.Type.values)}]},
+        )
     return Account.objects.create(
         book=book,
         code=code,
@@ -70,22 +74,25 @@ def account_create(*, book: Book, code: str, name: str, type: str, no_overdraft:
 
 def _normalise(lines: Sequence[Line]) -> list[tuple[int, str, Decimal]]:
     if len(lines) < 2:
-        raise Unbalanced("A journal needs at least two entries.", fields={"lines": ["at least two entries"]})
+        raise Unbalanced(_("A journal needs at least two entries."), fields={"lines": [_("at least two entries")]})
     normalised = []
     for index, line in enumerate(lines):
         if line.side not in (Side.DEBIT, Side.CREDIT):
-            raise ValidationFailed("Bad entry side.", fields={f"lines[{index}].side": ["must be 'D' or 'C'"]})
+            raise ValidationFailed(_("Bad entry side."), fields={f"lines[{index}].side": [_("must be 'D' or 'C'")]})
         try:
             amount = to_won(line.amount)
         except MoneyError as exc:
-            raise ValidationFailed(f"Bad amount: {exc}.", fields={f"lines[{index}].amount": [str(exc)]}) from None
+            raise ValidationFailed(
+                _("Bad amount: %(reason)s.") % {"reason": exc}, fields={f"lines[{index}].amount": [str(exc)]}
+            ) from None
         normalised.append((line.account_id, str(line.side), amount))
-    debits = sum((a for _, s, a in normalised if s == Side.DEBIT), Decimal(0))
-    credits = sum((a for _, s, a in normalised if s == Side.CREDIT), Decimal(0))
+    debits = sum((a for _account, s, a in normalised if s == Side.DEBIT), Decimal(0))
+    credits = sum((a for _account, s, a in normalised if s == Side.CREDIT), Decimal(0))
     if debits != credits:
         raise Unbalanced(
-            f"Debits ({format_won(debits)}) and credits ({format_won(credits)}) differ.",
-            fields={"lines": ["debits must equal credits"]},
+            _("Debits (%(debits)s) and credits (%(credits)s) differ.")
+            % {"debits": format_won(debits), "credits": format_won(credits)},
+            fields={"lines": [_("debits must equal credits")]},
         )
     return normalised
 
@@ -109,8 +116,9 @@ def _replay(idempotency_key: str, fingerprint: str) -> Journal | None:
         return None
     if existing.fingerprint != fingerprint:
         raise IdempotencyConflict(
-            f"Idempotency key {idempotency_key!r} was already used for a different journal (J{existing.pk}).",
-            fields={"idempotency_key": ["already used with different content"]},
+            _("Idempotency key %(key)s was already used for a different journal (J%(journal)s).")
+            % {"key": repr(idempotency_key), "journal": existing.pk},
+            fields={"idempotency_key": [_("already used with different content")]},
         )
     return existing
 
@@ -128,7 +136,7 @@ def journal_post(
     """Post a balanced journal. Raises Unbalanced, ValidationFailed, NotFound, InsufficientFunds,
     IdempotencyConflict."""
     if not idempotency_key or len(idempotency_key) > 200:
-        raise ValidationFailed("Bad idempotency key.", fields={"idempotency_key": ["1 to 200 characters"]})
+        raise ValidationFailed(_("Bad idempotency key."), fields={"idempotency_key": [_("1 to 200 characters")]})
     normalised = _normalise(lines)
     fingerprint = _fingerprint(
         kind=kind,
@@ -141,16 +149,21 @@ def journal_post(
     if existing is not None:
         return Posted(existing, created=False)
 
-    account_ids = sorted({account_id for account_id, _, _ in normalised})
+    account_ids = sorted({account_id for account_id, _side, _amount in normalised})
     with transaction.atomic():
         accounts = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=account_ids).order_by("pk")}
         missing = [pk for pk in account_ids if pk not in accounts]
         if missing:
-            raise NotFound(f"No such account: {missing}.", fields={"lines": [f"unknown account {missing}"]})
+            ids = ", ".join(str(pk) for pk in missing)
+            raise NotFound(
+                _("No such account: %(ids)s.") % {"ids": ids},
+                fields={"lines": [_("unknown account %(ids)s") % {"ids": ids}]},
+            )
         books = {a.book_id for a in accounts.values()}
         if len(books) != 1:
             raise ValidationFailed(
-                "All entries of a journal must be in one book.", fields={"lines": ["accounts of different books"]}
+                _("All entries of a journal must be in one book."),
+                fields={"lines": [_("accounts of different books")]},
             )
         # A concurrent request with the same key may have committed while we waited for the locks.
         existing = _replay(idempotency_key, fingerprint)
@@ -167,9 +180,17 @@ def journal_post(
             balance = debit_total - credit_total if account.normal_side == Side.DEBIT else credit_total - debit_total
             if account.no_overdraft and balance < 0:
                 raise InsufficientFunds(
-                    f"{account.name} holds {format_won(account.balance.amount)}; "
-                    f"this would take it to {format_won(balance)}.",
-                    fields={"amount": [f"exceeds the available {format_won(account.balance.amount)}"]},
+                    _("%(account)s holds %(balance)s; this would take it to %(after)s.")
+                    % {
+                        "account": account.name,
+                        "balance": format_won(account.balance.amount),
+                        "after": format_won(balance),
+                    },
+                    fields={
+                        "amount": [
+                            _("exceeds the available %(balance)s") % {"balance": format_won(account.balance.amount)}
+                        ]
+                    },
                 )
             account.debit_total = Money(debit_total, KRW)
             account.credit_total = Money(credit_total, KRW)
@@ -188,7 +209,7 @@ def journal_post(
                     actor=actor if getattr(actor, "is_authenticated", False) else None,
                     reverses=reverses,
                     entry_count=len(normalised),
-                    total=Money(sum((a for _, side, a in normalised if side == Side.DEBIT), Decimal(0)), KRW),
+                    total=Money(sum((a for _account, side, a in normalised if side == Side.DEBIT), Decimal(0)), KRW),
                 )
         except IntegrityError:
             # Same key, different accounts, racing us: whoever committed first wins.
@@ -211,17 +232,22 @@ def journal_reverse(
     """Post the mirror of a journal (every debit a credit and back). A journal is reversed at most once.
     Raises NotFound, InvalidState, InsufficientFunds, IdempotencyConflict."""
     if not reason.strip():
-        raise ValidationFailed("A reversal needs a reason.", fields={"reason": ["required"]})
+        raise ValidationFailed(_("A reversal needs a reason."), fields={"reason": [_("required")]})
     with transaction.atomic():
         original = Journal.objects.select_for_update().filter(pk=journal_id).first()
         if original is None:
-            raise NotFound(f"No journal {journal_id}.")
+            raise NotFound(_("No such journal: J%(journal)s.") % {"journal": journal_id})
         key = idempotency_key or f"reversal:J{original.pk}"
         if original.reverses_id is not None:
-            raise InvalidState(f"J{original.pk} is itself a reversal; post a new journal instead.")
+            raise InvalidState(
+                _("J%(journal)s is itself a reversal; post a new journal instead.") % {"journal": original.pk}
+            )
         reversal = Journal.objects.filter(reverses=original).first()
         if reversal is not None and reversal.idempotency_key != key:
-            raise InvalidState(f"J{original.pk} was already reversed by J{reversal.pk}.")
+            raise InvalidState(
+                _("J%(journal)s was already reversed by J%(reversal)s.")
+                % {"journal": original.pk, "reversal": reversal.pk}
+            )
         lines = [
             Line(entry.account_id, Side.CREDIT if entry.side == Side.DEBIT else Side.DEBIT, entry.amount.amount)
             for entry in original.entries.all()

@@ -7,10 +7,12 @@ Tests marked ``postgres`` need row locks, triggers and real concurrency. On SQLi
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.factories import (
@@ -36,6 +38,18 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def _clear_cache() -> None:
     """Login failure counters live in the cache; each test starts with none."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language (ko).
+
+    LocaleMiddleware activates a request's language and leaves it active in the thread, so a test that sent
+    ``Accept-Language: en`` would otherwise make the next test's service messages English.
+    """
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

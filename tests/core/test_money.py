@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from djmoney.money import Money
 from hypothesis import given
 from hypothesis import strategies as st
@@ -85,7 +86,8 @@ def test_the_result_has_no_decimal_places_even_when_given_some():
     ],
 )
 def test_anything_but_a_positive_whole_number_of_won_is_refused_with_the_rule_named(value, rule):
-    with pytest.raises(MoneyError, match=rule):
+    # The rules are named by their English text (the msgid); by default they are Korean.
+    with translation.override("en"), pytest.raises(MoneyError, match=rule):
         to_won(value)
 
 
@@ -96,14 +98,14 @@ def test_zero_is_accepted_when_allowed():
 
 def test_a_negative_amount_is_accepted_when_allowed_but_not_a_negative_fraction():
     assert to_won("-12,000", allow_negative=True) == Decimal(-12_000)
-    with pytest.raises(MoneyError, match="fractions"):
+    with translation.override("en"), pytest.raises(MoneyError, match="fractions"):
         to_won("-0.5", allow_negative=True)
-    with pytest.raises(MoneyError, match="at most"):
+    with translation.override("en"), pytest.raises(MoneyError, match="at most"):
         to_won(-(MAX_WON + 1), allow_negative=True)
 
 
 def test_allowing_negatives_does_not_allow_zero():
-    with pytest.raises(MoneyError, match="greater than zero"):
+    with translation.override("en"), pytest.raises(MoneyError, match="greater than zero"):
         to_won(0, allow_negative=True)
 
 
@@ -178,7 +180,7 @@ def test_an_amount_with_a_fraction_of_a_won_is_always_refused(whole, millionths)
     value = Decimal(whole) + Decimal(millionths).scaleb(-6)
 
     for spelling in (value, str(value)):
-        with pytest.raises(MoneyError, match="fractions"):
+        with translation.override("en"), pytest.raises(MoneyError, match="fractions"):
             to_won(spelling, allow_negative=True, allow_zero=True)
 
 

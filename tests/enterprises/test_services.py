@@ -98,7 +98,7 @@ def test_a_second_enterprise_with_the_same_number_is_refused_naming_the_number(m
         enterprise_create, actor=manager, data=enterprise_data(name="다른 이름", business_number="1248100998")
     )
     assert list(error.fields) == ["business_number"]
-    assert "already exists" in error.fields["business_number"][0]
+    assert "이미 등록된 기업이 있습니다" in error.fields["business_number"][0]
     assert Enterprise.objects.count() == 1
     assert AuditEvent.objects.count() == 1
 
@@ -164,7 +164,7 @@ def test_a_rule_over_a_field_that_is_already_wrong_is_not_reported_twice(manager
 
 def test_an_unknown_field_is_refused_by_name(manager):
     error = refusal(enterprise_create, actor=manager, data=enterprise_data(colour="green", id=7))
-    assert error.fields == {"colour": ["unknown field"], "id": ["unknown field"]}
+    assert error.fields == {"colour": ["알 수 없는 항목입니다."], "id": ["알 수 없는 항목입니다."]}
     assert not Enterprise.objects.exists()
 
 
@@ -247,7 +247,7 @@ def test_updating_the_expiry_to_before_the_certification_is_refused(manager):
 def test_updating_an_unknown_field_is_refused(manager):
     enterprise = enterprise_create(actor=manager, data=enterprise_data())
     error = refusal(enterprise_update, actor=manager, enterprise_id=enterprise.pk, data={"created_at": "2020-01-01"})
-    assert error.fields == {"created_at": ["unknown field"]}
+    assert error.fields == {"created_at": ["알 수 없는 항목입니다."]}
 
 
 def test_updating_a_missing_enterprise_is_not_found(manager):

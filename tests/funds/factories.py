@@ -6,10 +6,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from enterprises.models import Enterprise, Institution
+from enterprises.models import Enterprise, Institution, User
+from funds import accounts as chart
 from funds import services
-from funds.models import Fund, LoanProduct
-from tests.factories import InstitutionFactory
+from funds.models import Fund, Loan, LoanApplication, LoanProduct
+from ledger.services import credit, debit, journal_post
+from tests.factories import InstitutionFactory, ManagerFactory, MembershipFactory
 
 ALL_KINDS = list(Enterprise.Kind.values)
 
@@ -49,3 +51,87 @@ def make_product(fund: Fund, **overrides: Any) -> LoanProduct:
     tiers = overrides.pop("approval_tiers", [{"above_amount": 30_000_000, "approvers": 2}])
     data.update(overrides)
     return services.product_create(actor=None, fund_id=fund.pk, data=data, approval_tiers=tiers)
+
+
+# --- applications and loans, moved along their workflow through the services ------------------------------------
+
+
+def member_of(enterprise: Enterprise | None = None) -> User:
+    """A user acting for ``enterprise`` (a new social enterprise if none is given)."""
+    if enterprise is None:
+        return MembershipFactory().user
+    return MembershipFactory(enterprise=enterprise).user
+
+
+def make_application(
+    product: LoanProduct,
+    *,
+    member: User,
+    enterprise: Enterprise | None = None,
+    amount: int = 10_000_000,
+    state: str = "draft",
+    reviewer: User | None = None,
+    approvers: list[User] | None = None,
+) -> LoanApplication:
+    """An application of ``member``'s enterprise, taken through the services to ``state`` (draft, submitted,
+    recommended, declined, approved, rejected or withdrawn). Approval uses as many new managers as it needs."""
+    if enterprise is None:
+        enterprise = member.memberships.get().enterprise
+    application = services.application_create(
+        actor=member, product_id=product.pk, enterprise_id=enterprise.pk, amount=amount, purpose="운영자금"
+    )
+    if state == "withdrawn":
+        return services.application_withdraw(actor=member, application_id=application.pk, reason="사정 변경")
+    if state != "draft":
+        application = services.application_submit(actor=member, application_id=application.pk)
+    if state in ("recommended", "declined", "approved", "rejected"):
+        application = services.application_review(
+            actor=reviewer or ManagerFactory(),
+            application_id=application.pk,
+            recommend=state != "declined",
+            reason="심사 의견",
+        )
+    if state == "approved":
+        for approver in approvers or [ManagerFactory() for _ in range(application.approvals_required)]:
+            services.application_approve(actor=approver, application_id=application.pk, reason="승인")
+    if state == "rejected":
+        services.application_reject(actor=ManagerFactory(), application_id=application.pk, reason="서류 미비")
+    application.refresh_from_db()
+    assert application.state == state, application.state
+    return application
+
+
+def make_loan(
+    product: LoanProduct,
+    *,
+    member: User,
+    enterprise: Enterprise | None = None,
+    amount: int = 10_000_000,
+    disbursed_on: date | None = None,
+    reviewer: User | None = None,
+    approvers: list[User] | None = None,
+) -> Loan:
+    """An approved loan; disbursed on ``disbursed_on`` (by its approver) when a date is given."""
+    application = make_application(
+        product, member=member, enterprise=enterprise, amount=amount, state="approved", reviewer=reviewer,
+        approvers=approvers,
+    )
+    loan = Loan.objects.get(application=application)
+    if disbursed_on is not None:
+        approver = application.approvals.last()
+        assert approver is not None
+        loan = services.loan_disburse(actor=approver.approver, loan_id=loan.pk, on_date=disbursed_on)
+    return loan
+
+
+def repay_principal(loan: Loan, amount: int, *, on_date: date = date(2026, 6, 30)) -> None:
+    """Money back from the borrower, straight through the ledger (cash up, receivable down): there is no repayment
+    service yet, and the summary and the exposure limit only read the receivable's balance."""
+    book = loan.fund.book
+    journal_post(
+        lines=[debit(chart.cash(book), amount), credit(loan.principal_account, amount)],
+        kind="loan.repayment",
+        effective_date=on_date,
+        idempotency_key=f"test:loan:{loan.pk}:repayment:{on_date}:{amount}",
+        memo="원금 상환",
+    )

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from djmoney.money import Money
 
 from core.errors import IdempotencyConflict, InsufficientFunds, NotFound, Unbalanced, ValidationFailed
@@ -151,7 +152,8 @@ def test_an_account_of_an_unknown_type_is_refused(book):
 def test_a_bad_amount_is_refused_naming_the_line_and_nothing_is_written(
     accounts, django_assert_num_queries, amount, rule
 ):
-    with django_assert_num_queries(0), pytest.raises(ValidationFailed) as refused:
+    # The rules are named by their English text (the msgid); by default they are Korean.
+    with translation.override("en"), django_assert_num_queries(0), pytest.raises(ValidationFailed) as refused:
         post([debit(accounts["cash"], amount), credit(accounts["capital"], amount)])
 
     assert rule in refused.value.message
@@ -205,7 +207,7 @@ def test_a_journal_across_two_books_is_refused(accounts):
     with pytest.raises(ValidationFailed) as refused:
         post([debit(accounts["cash"], 1_000), credit(other["capital"], 1_000)])
 
-    assert "different books" in refused.value.fields["lines"][0]
+    assert "서로 다른 장부" in refused.value.fields["lines"][0]
     assert ledger_size() == (0, 0)
     assert counters(accounts["cash"]) == (0, 0, 0)
     assert counters(other["capital"]) == (0, 0, 0)

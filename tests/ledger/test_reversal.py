@@ -110,7 +110,7 @@ def test_reversing_a_reversal_is_refused(accounts):
     with pytest.raises(InvalidState) as refused:
         journal_reverse(journal_id=reversal.pk, effective_date=LATER, reason="undo the undo")
 
-    assert "itself a reversal" in refused.value.message
+    assert f"분개(J{reversal.pk})는 역분개이므로" in refused.value.message
     assert ledger_size() == (2, 4)
     assert counters(accounts["cash"]) == (1_000, 1_000, 0)
 
