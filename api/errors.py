@@ -24,6 +24,8 @@ DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [
     (domain.RequestInFlight, status.HTTP_409_CONFLICT),
     (domain.InsufficientFunds, status.HTTP_422_UNPROCESSABLE_ENTITY),
     (domain.LimitExceeded, status.HTTP_422_UNPROCESSABLE_ENTITY),
+    (domain.Ineligible, status.HTTP_422_UNPROCESSABLE_ENTITY),
+    (domain.Forbidden, status.HTTP_403_FORBIDDEN),
     (domain.IdempotencyConflict, status.HTTP_422_UNPROCESSABLE_ENTITY),
 ]
 

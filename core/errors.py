@@ -58,3 +58,15 @@ class RequestInFlight(DomainError):
     """A request with the same idempotency key is still being processed."""
 
     code = "request_in_flight"
+
+
+class Forbidden(DomainError):
+    """The acting user's role may not do this (a service's own check, behind the API's permissions)."""
+
+    code = "permission_denied"
+
+
+class Ineligible(DomainError):
+    """A lending rule refuses this borrower (e.g. a loan of the fund in default)."""
+
+    code = "ineligible"

@@ -15,9 +15,10 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from core.audit import audit_record, snapshot
-from core.errors import InvalidState, LimitExceeded, NotFound, ValidationFailed
+from core.errors import Forbidden, Ineligible, InvalidState, LimitExceeded, NotFound, ValidationFailed
 from core.money import KRW, MoneyError, format_won, to_won
 from enterprises.models import Enterprise, Institution, User
+from enterprises.roles import Role, has_role
 from ledger.models import Book
 from ledger.services import credit, debit, journal_post
 
@@ -113,7 +114,8 @@ def contribution_record(
             lines=[debit(chart.cash(fund.book), won), credit(chart.capital(fund.book, source), won)],
             kind="fund.contribution",
             effective_date=received_on,
-            idempotency_key=f"fund:{fund.pk}:contribution:{idempotency_key}",
+            # Per caller, as the API's Idempotency-Key is: two managers' keys never collide.
+            idempotency_key=f"fund:{fund.pk}:contribution:{getattr(actor, 'pk', None) or 'system'}:{idempotency_key}",
             actor=actor,
             memo=memo[:500],
         )
@@ -297,7 +299,7 @@ def _check_lending_rules(application: LoanApplication) -> None:
             fields={"amount": [f"exceeds the remaining exposure limit of {format_won(max(remaining, Decimal(0)))}"]},
         )
     if _in_default(fund, enterprise.pk):
-        raise InvalidState(
+        raise Ineligible(
             f"{enterprise.name} has a loan of {fund.name} in default.",
             fields={"enterprise": ["has a loan of this fund in default"]},
         )
@@ -325,6 +327,7 @@ def application_update(*, actor: User, application_id: int, data: dict[str, Any]
     """Change a draft's amount or purpose. Raises NotFound, InvalidState, ValidationFailed."""
     with transaction.atomic():
         application = _locked(LoanApplication, application_id, "loan application")
+        _require_member(actor, application)
         if application.state != State.DRAFT:
             raise InvalidState(f"Only a draft can be changed; this application is {application.state}.")
         before = snapshot(application)
@@ -362,6 +365,7 @@ def application_submit(*, actor: User, application_id: int) -> LoanApplication:
     LimitExceeded."""
     with transaction.atomic():
         application = _lock_application(application_id)
+        _require_member(actor, application)
         if application.state != State.DRAFT:
             raise InvalidState(f"Only a draft can be submitted; this application is {application.state}.")
         _check_lending_rules(application)
@@ -380,6 +384,7 @@ def application_withdraw(*, actor: User, application_id: int, reason: str = "") 
     """The enterprise takes its application back before a decision. Raises NotFound, InvalidState."""
     with transaction.atomic():
         application = _locked(LoanApplication, application_id, "loan application")
+        _require_member(actor, application)
         if application.state not in (State.DRAFT, State.SUBMITTED, State.RECOMMENDED):
             raise InvalidState(f"An application that is {application.state} can no longer be withdrawn.")
         _transition(application, actor, "application.withdraw", State.WITHDRAWN, reason)
@@ -392,6 +397,17 @@ def _require_reason(reason: str) -> str:
     return reason.strip()
 
 
+def _require_manager(actor: User | None) -> None:
+    """Only fund managers (and admins) judge applications and move loan money; the API checks this too."""
+    if not has_role(actor, Role.FUND_MANAGER, Role.ADMIN):
+        raise Forbidden("Only a fund manager may do this.")
+
+
+def _require_member(actor: User | None, application: LoanApplication) -> None:
+    if not _is_member(actor, application.enterprise_id):
+        raise Forbidden("Only a member of the applying enterprise may do this.")
+
+
 def _refuse_conflict_of_interest(actor: User, application: LoanApplication) -> None:
     if _is_member(actor, application.enterprise_id):
         raise InvalidState("You act for this enterprise, so you may not judge its application.")
@@ -401,6 +417,7 @@ def application_review(*, actor: User, application_id: int, recommend: bool, rea
     """A manager recommends or declines a submitted application. Raises NotFound, InvalidState,
     ValidationFailed."""
     reason = _require_reason(reason)
+    _require_manager(actor)
     with transaction.atomic():
         application = _locked(LoanApplication, application_id, "loan application")
         if application.state != State.SUBMITTED:
@@ -424,6 +441,7 @@ def application_review(*, actor: User, application_id: int, recommend: bool, rea
 def application_approve(*, actor: User, application_id: int, reason: str = "") -> LoanApplication:
     """A manager other than the reviewer approves. With enough distinct approvers the application is approved
     and the loan is created. Raises NotFound, InvalidState, LimitExceeded, ValidationFailed."""
+    _require_manager(actor)
     with transaction.atomic():
         application = _lock_application(application_id)
         if application.state != State.RECOMMENDED:
@@ -456,6 +474,7 @@ def application_reject(*, actor: User, application_id: int, reason: str) -> Loan
     """A manager other than the reviewer rejects a recommended application. Raises NotFound, InvalidState,
     ValidationFailed."""
     reason = _require_reason(reason)
+    _require_manager(actor)
     with transaction.atomic():
         application = _locked(LoanApplication, application_id, "loan application")
         if application.state != State.RECOMMENDED:
@@ -507,6 +526,7 @@ def _loan_create(application: LoanApplication, actor: User) -> Loan:
 def loan_disburse(*, actor: User, loan_id: int, on_date: date) -> Loan:
     """Pay out an approved loan from its fund's cash and fix its schedule from ``on_date``.
     Raises NotFound, InvalidState, InsufficientFunds, ValidationFailed."""
+    _require_manager(actor)
     with transaction.atomic():
         loan = _locked(Loan, loan_id, "loan")
         if loan.state != Loan.State.APPROVED:

@@ -22,8 +22,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _  # so ``_`` is never a throwaway name in this module
 from djmoney.money import Money
 
-from core.errors import IdempotencyConflict, InsufficientFunds, InvalidState, NotFound, Unbalanced, ValidationFailed
-from core.money import KRW, MoneyError, format_won, to_won
+from core.errors import (
+    IdempotencyConflict,
+    InsufficientFunds,
+    InvalidState,
+    LimitExceeded,
+    NotFound,
+    Unbalanced,
+    ValidationFailed,
+)
+from core.money import KRW, MAX_WON, MoneyError, format_won, to_won
 
 from .models import Account, Book, Entry, Journal, Side
 
@@ -178,6 +186,12 @@ def journal_post(
             debit_total = account.debit_total.amount + moved[Side.DEBIT]
             credit_total = account.credit_total.amount + moved[Side.CREDIT]
             balance = debit_total - credit_total if account.normal_side == Side.DEBIT else credit_total - debit_total
+            if max(debit_total, credit_total) > MAX_WON:
+                raise LimitExceeded(
+                    _("%(account)s cannot hold more than %(max)s in its totals.")
+                    % {"account": account.name, "max": format_won(MAX_WON)},
+                    fields={"amount": [_("too large for the account's totals")]},
+                )
             if account.no_overdraft and balance < 0:
                 raise InsufficientFunds(
                     _("%(account)s holds %(balance)s; this would take it to %(after)s.")

@@ -254,7 +254,7 @@ def test_an_enterprise_with_a_loan_of_the_fund_in_default_may_not_submit(product
     with nothing_written():
         response = post(member, f"{A}{application.pk}/submit/")
 
-    assert assert_error(response, 409, "invalid_state")["fields"].keys() == {"enterprise"}
+    assert assert_error(response, 422, "ineligible")["fields"].keys() == {"enterprise"}
 
 
 def test_eighty_nine_days_past_due_is_late_but_not_yet_in_default(product, member):
@@ -282,7 +282,7 @@ def test_an_enterprise_that_fell_into_default_after_review_is_not_approved(produ
     with nothing_written():
         response = post(ManagerFactory(), f"{A}{application.pk}/approve/")
 
-    assert assert_error(response, 409, "invalid_state")["fields"].keys() == {"enterprise"}
+    assert assert_error(response, 422, "ineligible")["fields"].keys() == {"enterprise"}
 
 
 # --- review -----------------------------------------------------------------------------------------------------

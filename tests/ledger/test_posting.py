@@ -341,3 +341,15 @@ def test_idempotency_keys_are_global_so_another_book_cannot_reuse_one(accounts):
         contribute(other, 1_000, "shared-key")
 
     assert Entry.objects.filter(account__book=other["cash"].book).count() == 0
+
+
+@pytest.mark.postgres  # SQLite reads decimals back through a float: it cannot hold 18-digit totals exactly
+def test_a_posting_that_would_overflow_an_accounts_totals_is_refused_before_the_database(accounts):
+    from core.errors import LimitExceeded
+    from core.money import MAX_WON
+
+    post([debit(accounts["cash"], MAX_WON), credit(accounts["capital"], MAX_WON)], "big-1")
+
+    with pytest.raises(LimitExceeded):
+        post([debit(accounts["cash"], 1), credit(accounts["capital"], 1)], "big-2")
+    assert counters(accounts["cash"]) == (MAX_WON, 0, MAX_WON)
