@@ -10,6 +10,7 @@ from rest_framework import serializers
 from core.models import AuditEvent
 from enterprises.models import Enterprise, Institution, Membership
 from enterprises.roles import Role, roles_of
+from enterprises.services import ENTERPRISE_FIELDS
 from enterprises.validators import format_business_number, format_corporate_number
 
 
@@ -43,27 +44,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Enterprise
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "kind_display",
-            "business_number",
-            "corporate_number",
-            "representative",
-            "province",
-            "district",
-            "address",
-            "certified_on",
-            "certification_expires_on",
-            "employees",
-            "vulnerable_employees",
-            "founded_on",
-            "phone",
-            "email",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *ENTERPRISE_FIELDS, "kind_display", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def to_representation(self, instance: Enterprise) -> dict[str, Any]:

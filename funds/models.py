@@ -12,16 +12,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from djmoney.models.fields import MoneyField
 
+from core.fields import won_field
 from enterprises.models import Enterprise, Institution
 from ledger.models import Account, Book, Journal
 
 from .schedules import DayCount, Method
-
-
-def _won(verbose_name: Any, **kwargs: Any) -> MoneyField:
-    return MoneyField(verbose_name, max_digits=18, decimal_places=0, default_currency="KRW", **kwargs)
 
 
 def _rate(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
@@ -47,7 +43,7 @@ class Fund(models.Model):
     eligible_kinds = models.JSONField(
         _("eligible enterprise kinds"), default=list, help_text=_("Which kinds of enterprise may borrow.")
     )
-    exposure_limit = _won(
+    exposure_limit = won_field(
         _("exposure limit per enterprise"), help_text=_("Outstanding principal plus approved loans, per enterprise.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -70,7 +66,7 @@ class FundContribution(models.Model):
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="contributions")
     source = models.CharField(_("source"), max_length=20, choices=CapitalSource.choices)
     contributor = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    amount = _won(_("amount"))
+    amount = won_field(_("amount"))
     received_on = models.DateField(_("received on"))
     journal = models.OneToOneField(Journal, on_delete=models.PROTECT, related_name="+")
     memo = models.CharField(_("memo"), max_length=300, blank=True)
@@ -153,8 +149,8 @@ class LoanProduct(LoanTerms):
 
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="products")
     name = models.CharField(_("name"), max_length=200)
-    min_amount = _won(_("minimum amount"))
-    max_amount = _won(_("maximum amount"))
+    min_amount = won_field(_("minimum amount"))
+    max_amount = won_field(_("maximum amount"))
     is_active = models.BooleanField(_("open for applications"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -179,7 +175,7 @@ class ApprovalTier(models.Model):
     objects: models.Manager[ApprovalTier] = models.Manager()
 
     product = models.ForeignKey(LoanProduct, on_delete=models.CASCADE, related_name="approval_tiers")
-    above_amount = _won(_("above amount"))
+    above_amount = won_field(_("above amount"))
     approvers = models.PositiveSmallIntegerField(_("approvers needed"))
 
     class Meta:
@@ -208,7 +204,7 @@ class LoanApplication(models.Model):
 
     product = models.ForeignKey(LoanProduct, on_delete=models.PROTECT, related_name="applications")
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="loan_applications")
-    amount = _won(_("amount requested"))
+    amount = won_field(_("amount requested"))
     purpose = models.TextField(_("purpose of the loan"), blank=True)
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -264,14 +260,14 @@ class Loan(LoanTerms):
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="loans")
     product = models.ForeignKey(LoanProduct, on_delete=models.PROTECT, related_name="loans")
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="loans")
-    principal = _won(_("principal"))
+    principal = won_field(_("principal"))
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.APPROVED)
     disbursed_on = models.DateField(_("disbursed on"), null=True, blank=True)
     maturity_on = models.DateField(_("matures on"), null=True, blank=True)
     accelerated_on = models.DateField(_("accelerated on (기한이익상실일)"), null=True, blank=True)
     days_past_due = models.PositiveIntegerField(_("days past due"), default=0)
     asset_class = models.CharField(_("asset class"), max_length=20, default="normal")
-    secured_amount = _won(
+    secured_amount = won_field(
         _("covered by collateral or guarantee"),
         default=0,
         help_text=_("The part that is classified 고정 from 90 days."),
@@ -305,10 +301,10 @@ class Installment(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     due_on = models.DateField(_("due on"))
     period_start = models.DateField(_("period start"))
-    principal_due = _won(_("principal due"))
-    interest_due = _won(_("interest due"))
-    principal_paid = _won(_("principal paid"), default=0)
-    interest_paid = _won(_("interest paid"), default=0)
+    principal_due = won_field(_("principal due"))
+    interest_due = won_field(_("interest due"))
+    principal_paid = won_field(_("principal paid"), default=0)
+    interest_paid = won_field(_("interest paid"), default=0)
 
     class Meta:
         ordering = ["loan_id", "number"]

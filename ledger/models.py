@@ -9,17 +9,12 @@ constraints keep those totals consistent.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from djmoney.models.fields import MoneyField
 
-
-def _won(verbose_name: Any, **kwargs: Any) -> MoneyField:
-    return MoneyField(verbose_name, max_digits=18, decimal_places=0, default_currency="KRW", **kwargs)
+from core.fields import won_field
 
 
 class Side(models.TextChoices):
@@ -70,9 +65,11 @@ class Account(models.Model):
     no_overdraft = models.BooleanField(
         _("no overdraft"), default=False, help_text=_("Refuse any posting that would take the balance below zero.")
     )
-    debit_total = _won(_("debits"), default=0)
-    credit_total = _won(_("credits"), default=0)
-    balance = _won(_("balance"), default=0, help_text=_("On the normal side: debits - credits for a debit account."))
+    debit_total = won_field(_("debits"), default=0)
+    credit_total = won_field(_("credits"), default=0)
+    balance = won_field(
+        _("balance"), default=0, help_text=_("On the normal side: debits - credits for a debit account.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -125,7 +122,7 @@ class Journal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     entry_count = models.PositiveSmallIntegerField(_("entries"), help_text=_("How many entries the journal has."))
-    total = _won(_("total"), help_text=_("The sum of the debits, which equals the sum of the credits."))
+    total = won_field(_("total"), help_text=_("The sum of the debits, which equals the sum of the credits."))
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by", verbose_name=_("reverses")
     )
@@ -151,7 +148,7 @@ class Entry(models.Model):
     journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="entries")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
     side = models.CharField(_("side"), max_length=1, choices=Side.choices)
-    amount = _won(_("amount"))
+    amount = won_field(_("amount"))
 
     class Meta:
         ordering = ["id"]
