@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -31,7 +32,7 @@ class WonField(serializers.Field):
         if isinstance(data, dict):
             currency = str(data.get("currency", KRW))
             if currency != KRW:
-                raise serializers.ValidationError(f"must be in KRW, not {currency}")
+                raise serializers.ValidationError(_("must be in KRW, not %(currency)s") % {"currency": currency})
             data = data.get("amount")
         try:
             return to_won(data, allow_zero=self.allow_zero)

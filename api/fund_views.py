@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -30,7 +31,8 @@ class ActionRoles(BasePermission):
     """``view.action_roles[action]`` names the roles that may call each action (None: anyone signed in); a dict
     names them per HTTP method, for an action that both reads and writes."""
 
-    message = "Your role may not do this."
+    # Lazy: DRF turns it into a string when it refuses a request, in the language of that request.
+    message = gettext_lazy("Your role may not do this.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _  # evaluated when raised, in the request's language
 from djmoney.money import Money
 
 from core.audit import audit_record, snapshot
@@ -43,13 +44,16 @@ def _won(value: Any, field: str) -> Decimal:
     try:
         return to_won(value)
     except MoneyError as exc:
-        raise ValidationFailed(f"{field}: {exc}.", fields={field: [str(exc)]}) from None
+        raise ValidationFailed(
+            _("Bad amount for %(field)s: %(reason)s.") % {"field": field, "reason": exc}, fields={field: [str(exc)]}
+        ) from None
 
 
 def _locked(model: Any, pk: int, label: str) -> Any:
     obj = model.objects.select_for_update().filter(pk=pk).first()
     if obj is None:
-        raise NotFound(f"No such {label}.")
+        messages = {"loan application": _("No such loan application."), "loan": _("No such loan.")}
+        raise NotFound(messages[label])
     return obj
 
 
@@ -70,12 +74,17 @@ def fund_create(
     unknown = sorted(set(eligible_kinds) - set(Enterprise.Kind.values))
     if unknown or not eligible_kinds:
         raise ValidationFailed(
-            "Eligible kinds must be enterprise kinds.",
-            fields={"eligible_kinds": [f"choose from {Enterprise.Kind.values}; unknown: {unknown}"]},
+            _("Eligible kinds must be enterprise kinds."),
+            fields={
+                "eligible_kinds": [
+                    _("choose from %(kinds)s; unknown: %(unknown)s")
+                    % {"kinds": ", ".join(Enterprise.Kind.values), "unknown": ", ".join(unknown) or "-"}
+                ]
+            },
         )
     with transaction.atomic():
         if Fund.objects.filter(code=code).exists():
-            raise ValidationFailed("A fund with this code exists.", fields={"code": ["already used"]})
+            raise ValidationFailed(_("A fund with this code exists."), fields={"code": [_("already used")]})
         book = Book.objects.create(code=f"fund-{code}", name=name)
         chart.open_fund_accounts(book)
         fund = Fund.objects.create(
@@ -105,10 +114,13 @@ def contribution_record(
     IdempotencyConflict."""
     won = _won(amount, "amount")
     if source not in CapitalSource.values:
-        raise ValidationFailed("Unknown capital source.", fields={"source": [f"one of {CapitalSource.values}"]})
+        raise ValidationFailed(
+            _("Unknown capital source."),
+            fields={"source": [_("must be one of %(sources)s") % {"sources": ", ".join(CapitalSource.values)}]},
+        )
     fund = Fund.objects.filter(pk=fund_id).first()
     if fund is None:
-        raise NotFound("No such fund.")
+        raise NotFound(_("No such fund."))
     with transaction.atomic():
         posted = journal_post(
             lines=[debit(chart.cash(fund.book), won), credit(chart.capital(fund.book, source), won)],
@@ -164,7 +176,7 @@ def product_create(
 
     fund = Fund.objects.filter(pk=fund_id).first()
     if fund is None:
-        raise NotFound("No such fund.")
+        raise NotFound(_("No such fund."))
     values = {k: v for k, v in data.items() if k in PRODUCT_FIELDS}
     for field in ("min_amount", "max_amount"):
         if field in values:
@@ -172,20 +184,22 @@ def product_create(
     above = [to_won(tier.get("above_amount", 0), allow_zero=True) for tier in approval_tiers or []]
     if len(set(above)) != len(above):
         raise ValidationFailed(
-            "Two approval tiers start at the same amount.",
-            fields={"approval_tiers": ["each tier needs its own above_amount"]},
+            _("Two approval tiers start at the same amount."),
+            fields={"approval_tiers": [_("each tier needs its own above_amount")]},
         )
     with transaction.atomic():
         product = LoanProduct(fund=fund, **values)
         try:
             product.full_clean()
         except ValidationError as exc:
-            raise ValidationFailed("The product's terms break a rule.", fields=exc.message_dict) from None
+            raise ValidationFailed(_("The product's terms break a rule."), fields=exc.message_dict) from None
         product.save()
         for tier in approval_tiers or []:
             approvers = int(tier.get("approvers", 0))
             if not 1 <= approvers <= 5:
-                raise ValidationFailed("Bad approval tier.", fields={"approval_tiers": ["approvers: 1 to 5"]})
+                raise ValidationFailed(
+                    _("Bad approval tier."), fields={"approval_tiers": [_("approvers must be 1 to 5")]}
+                )
             ApprovalTier.objects.create(
                 product=product,
                 above_amount=Money(to_won(tier.get("above_amount", 0), allow_zero=True), KRW),
@@ -217,17 +231,22 @@ def _check_disbursement_date(terms: LoanProduct | Loan, on_date: date) -> None:
     """The schedule's last due date must exist in the calendar (a date far in the future would overflow it)."""
     if on_date.year + (on_date.month - 1 + terms.term_months) // 12 > date.max.year:
         raise ValidationFailed(
-            "The loan would mature after the last date the calendar can hold.",
-            fields={"disbursed_on": [f"too far in the future for a term of {terms.term_months} months"]},
+            _("The loan would mature after the last date the calendar can hold."),
+            fields={
+                "disbursed_on": [
+                    _("too far in the future for a term of %(months)s months") % {"months": terms.term_months}
+                ]
+            },
         )
 
 
 def _check_amount_in_range(product: LoanProduct, amount: Decimal, field: str = "amount") -> None:
     low, high = product.min_amount.amount, product.max_amount.amount
     if not low <= amount <= high:
+        bounds = {"low": format_won(low), "high": format_won(high)}
         raise ValidationFailed(
-            f"The amount must be between {format_won(low)} and {format_won(high)}.",
-            fields={field: [f"must be between {format_won(low)} and {format_won(high)}"]},
+            _("The amount must be between %(low)s and %(high)s.") % bounds,
+            fields={field: [_("must be between %(low)s and %(high)s") % bounds]},
         )
 
 
@@ -236,7 +255,7 @@ def product_quote(*, product_id: int, principal: Any, disbursed_on: date) -> Sch
     Raises NotFound, ValidationFailed."""
     product = LoanProduct.objects.filter(pk=product_id).first()
     if product is None:
-        raise NotFound("No such loan product.")
+        raise NotFound(_("No such loan product."))
     amount = _won(principal, "principal")
     _check_amount_in_range(product, amount, "principal")
     _check_disbursement_date(product, disbursed_on)
@@ -286,22 +305,32 @@ def _check_lending_rules(application: LoanApplication) -> None:
     amount = application.amount.amount
     if enterprise.kind not in fund.eligible_kinds:
         raise ValidationFailed(
-            f"{enterprise.get_kind_display()} may not borrow from {fund.name}.",
-            fields={"enterprise": [f"kind {enterprise.kind} is not eligible for this fund"]},
+            _("%(kind)s may not borrow from %(fund)s.") % {"kind": enterprise.get_kind_display(), "fund": fund.name},
+            fields={"enterprise": [_("kind %(kind)s is not eligible for this fund") % {"kind": enterprise.kind}]},
         )
     _check_amount_in_range(product, amount)
     exposure = _exposure(fund, enterprise.pk)
     remaining = fund.exposure_limit.amount - exposure
     if amount > remaining:
+        left = format_won(max(remaining, Decimal(0)))
         raise LimitExceeded(
-            f"{enterprise.name} may borrow at most {format_won(max(remaining, Decimal(0)))} more from {fund.name} "
-            f"(limit {format_won(fund.exposure_limit.amount)}, already {format_won(exposure)}).",
-            fields={"amount": [f"exceeds the remaining exposure limit of {format_won(max(remaining, Decimal(0)))}"]},
+            _(
+                "%(enterprise)s may borrow at most %(remaining)s more from %(fund)s "
+                "(limit %(limit)s, already %(exposure)s)."
+            )
+            % {
+                "enterprise": enterprise.name,
+                "remaining": left,
+                "fund": fund.name,
+                "limit": format_won(fund.exposure_limit.amount),
+                "exposure": format_won(exposure),
+            },
+            fields={"amount": [_("exceeds the remaining exposure limit of %(remaining)s") % {"remaining": left}]},
         )
     if _in_default(fund, enterprise.pk):
         raise Ineligible(
-            f"{enterprise.name} has a loan of {fund.name} in default.",
-            fields={"enterprise": ["has a loan of this fund in default"]},
+            _("%(enterprise)s has a loan of %(fund)s in default.") % {"enterprise": enterprise.name, "fund": fund.name},
+            fields={"enterprise": [_("has a loan of this fund in default")]},
         )
 
 
@@ -312,9 +341,11 @@ def application_create(
     won = _won(amount, "amount")
     product = LoanProduct.objects.filter(pk=product_id, is_active=True).first()
     if product is None:
-        raise ValidationFailed("No such loan product.", fields={"product": ["no open loan product with this id"]})
+        raise ValidationFailed(
+            _("No such loan product."), fields={"product": [_("no open loan product with this id")]}
+        )
     if not _is_member(actor, enterprise_id):
-        raise ValidationFailed("No such enterprise.", fields={"enterprise": ["not an enterprise you act for"]})
+        raise ValidationFailed(_("No such enterprise."), fields={"enterprise": [_("not an enterprise you act for")]})
     with transaction.atomic():
         application = LoanApplication.objects.create(
             product=product, enterprise_id=enterprise_id, amount=Money(won, KRW), purpose=purpose, created_by=actor
@@ -329,7 +360,10 @@ def application_update(*, actor: User, application_id: int, data: dict[str, Any]
         application = _locked(LoanApplication, application_id, "loan application")
         _require_member(actor, application)
         if application.state != State.DRAFT:
-            raise InvalidState(f"Only a draft can be changed; this application is {application.state}.")
+            raise InvalidState(
+                _("Only a draft can be changed; this application's state is %(state)s.")
+                % {"state": application.get_state_display()}
+            )
         before = snapshot(application)
         if "amount" in data:
             application.amount = Money(_won(data["amount"], "amount"), KRW)
@@ -367,7 +401,10 @@ def application_submit(*, actor: User, application_id: int) -> LoanApplication:
         application = _lock_application(application_id)
         _require_member(actor, application)
         if application.state != State.DRAFT:
-            raise InvalidState(f"Only a draft can be submitted; this application is {application.state}.")
+            raise InvalidState(
+                _("Only a draft can be submitted; this application's state is %(state)s.")
+                % {"state": application.get_state_display()}
+            )
         _check_lending_rules(application)
         _transition(
             application,
@@ -386,31 +423,34 @@ def application_withdraw(*, actor: User, application_id: int, reason: str = "") 
         application = _locked(LoanApplication, application_id, "loan application")
         _require_member(actor, application)
         if application.state not in (State.DRAFT, State.SUBMITTED, State.RECOMMENDED):
-            raise InvalidState(f"An application that is {application.state} can no longer be withdrawn.")
+            raise InvalidState(
+                _("An application whose state is %(state)s can no longer be withdrawn.")
+                % {"state": application.get_state_display()}
+            )
         _transition(application, actor, "application.withdraw", State.WITHDRAWN, reason)
     return application
 
 
 def _require_reason(reason: str) -> str:
     if not reason or not reason.strip():
-        raise ValidationFailed("A reason is required.", fields={"reason": ["required"]})
+        raise ValidationFailed(_("A reason is required."), fields={"reason": [_("required")]})
     return reason.strip()
 
 
 def _require_manager(actor: User | None) -> None:
     """Only fund managers (and admins) judge applications and move loan money; the API checks this too."""
     if not has_role(actor, Role.FUND_MANAGER, Role.ADMIN):
-        raise Forbidden("Only a fund manager may do this.")
+        raise Forbidden(_("Only a fund manager may do this."))
 
 
 def _require_member(actor: User | None, application: LoanApplication) -> None:
     if not _is_member(actor, application.enterprise_id):
-        raise Forbidden("Only a member of the applying enterprise may do this.")
+        raise Forbidden(_("Only a member of the applying enterprise may do this."))
 
 
 def _refuse_conflict_of_interest(actor: User, application: LoanApplication) -> None:
     if _is_member(actor, application.enterprise_id):
-        raise InvalidState("You act for this enterprise, so you may not judge its application.")
+        raise InvalidState(_("You act for this enterprise, so you may not judge its application."))
 
 
 def application_review(*, actor: User, application_id: int, recommend: bool, reason: str) -> LoanApplication:
@@ -421,7 +461,10 @@ def application_review(*, actor: User, application_id: int, recommend: bool, rea
     with transaction.atomic():
         application = _locked(LoanApplication, application_id, "loan application")
         if application.state != State.SUBMITTED:
-            raise InvalidState(f"Only a submitted application can be reviewed; this one is {application.state}.")
+            raise InvalidState(
+                _("Only a submitted application can be reviewed; this one's state is %(state)s.")
+                % {"state": application.get_state_display()}
+            )
         _refuse_conflict_of_interest(actor, application)
         now = timezone.now()
         _transition(
@@ -445,12 +488,15 @@ def application_approve(*, actor: User, application_id: int, reason: str = "") -
     with transaction.atomic():
         application = _lock_application(application_id)
         if application.state != State.RECOMMENDED:
-            raise InvalidState(f"Only a recommended application can be approved; this one is {application.state}.")
+            raise InvalidState(
+                _("Only a recommended application can be approved; this one's state is %(state)s.")
+                % {"state": application.get_state_display()}
+            )
         if application.reviewed_by_id == actor.pk:
-            raise InvalidState("The manager who reviewed an application may not approve it (four eyes).")
+            raise InvalidState(_("The manager who reviewed an application may not approve it (four eyes)."))
         _refuse_conflict_of_interest(actor, application)
         if application.approvals.filter(approver=actor).exists():
-            raise InvalidState("You have already approved this application; another manager must approve it.")
+            raise InvalidState(_("You have already approved this application; another manager must approve it."))
         _check_lending_rules_for_approval(application)
         ApplicationApproval.objects.create(
             application=application, approver=actor, reason=reason, approved_at=timezone.now()
@@ -478,9 +524,12 @@ def application_reject(*, actor: User, application_id: int, reason: str) -> Loan
     with transaction.atomic():
         application = _locked(LoanApplication, application_id, "loan application")
         if application.state != State.RECOMMENDED:
-            raise InvalidState(f"Only a recommended application can be rejected; this one is {application.state}.")
+            raise InvalidState(
+                _("Only a recommended application can be rejected; this one's state is %(state)s.")
+                % {"state": application.get_state_display()}
+            )
         if application.reviewed_by_id == actor.pk:
-            raise InvalidState("The manager who reviewed an application may not also decide it (four eyes).")
+            raise InvalidState(_("The manager who reviewed an application may not also decide it (four eyes)."))
         _refuse_conflict_of_interest(actor, application)
         _transition(application, actor, "application.reject", State.REJECTED, reason, decided_at=timezone.now(),
                     decision_reason=reason)
@@ -530,7 +579,10 @@ def loan_disburse(*, actor: User, loan_id: int, on_date: date) -> Loan:
     with transaction.atomic():
         loan = _locked(Loan, loan_id, "loan")
         if loan.state != Loan.State.APPROVED:
-            raise InvalidState(f"Only an approved loan can be disbursed; this loan is {loan.state}.")
+            raise InvalidState(
+                _("Only an approved loan can be disbursed; this loan's state is %(state)s.")
+                % {"state": loan.get_state_display()}
+            )
         _check_disbursement_date(loan, on_date)
         before = snapshot(loan)
         amount = loan.principal.amount
