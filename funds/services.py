@@ -453,6 +453,25 @@ def _refuse_conflict_of_interest(actor: User, application: LoanApplication) -> N
         raise InvalidState(_("You act for this enterprise, so you may not judge its application."))
 
 
+def _check_decidable(actor: User, application: LoanApplication, *, approving: bool) -> None:
+    """Approve or reject: only a recommended application, never by its reviewer (four eyes), never by someone who
+    acts for the enterprise."""
+    if application.state != State.RECOMMENDED:
+        message = (
+            _("Only a recommended application can be approved; this one's state is %(state)s.")
+            if approving
+            else _("Only a recommended application can be rejected; this one's state is %(state)s.")
+        )
+        raise InvalidState(message % {"state": application.get_state_display()})
+    if application.reviewed_by_id == actor.pk:
+        raise InvalidState(
+            _("The manager who reviewed an application may not approve it (four eyes).")
+            if approving
+            else _("The manager who reviewed an application may not also decide it (four eyes).")
+        )
+    _refuse_conflict_of_interest(actor, application)
+
+
 def application_review(*, actor: User, application_id: int, recommend: bool, reason: str) -> LoanApplication:
     """A manager recommends or declines a submitted application. Raises NotFound, InvalidState,
     ValidationFailed."""
@@ -487,17 +506,11 @@ def application_approve(*, actor: User, application_id: int, reason: str = "") -
     _require_manager(actor)
     with transaction.atomic():
         application = _lock_application(application_id)
-        if application.state != State.RECOMMENDED:
-            raise InvalidState(
-                _("Only a recommended application can be approved; this one's state is %(state)s.")
-                % {"state": application.get_state_display()}
-            )
-        if application.reviewed_by_id == actor.pk:
-            raise InvalidState(_("The manager who reviewed an application may not approve it (four eyes)."))
-        _refuse_conflict_of_interest(actor, application)
+        _check_decidable(actor, application, approving=True)
         if application.approvals.filter(approver=actor).exists():
             raise InvalidState(_("You have already approved this application; another manager must approve it."))
-        _check_lending_rules_for_approval(application)
+        # Checked again: other loans may have been approved, or fallen into default, since submission.
+        _check_lending_rules(application)
         ApplicationApproval.objects.create(
             application=application, approver=actor, reason=reason, approved_at=timezone.now()
         )
@@ -510,12 +523,6 @@ def application_approve(*, actor: User, application_id: int, reason: str = "") -
     return application
 
 
-def _check_lending_rules_for_approval(application: LoanApplication) -> None:
-    """At approval the exposure is checked again (others may have been approved since submission), without the
-    application's own amount, which is not yet a loan."""
-    _check_lending_rules(application)
-
-
 def application_reject(*, actor: User, application_id: int, reason: str) -> LoanApplication:
     """A manager other than the reviewer rejects a recommended application. Raises NotFound, InvalidState,
     ValidationFailed."""
@@ -523,14 +530,7 @@ def application_reject(*, actor: User, application_id: int, reason: str) -> Loan
     _require_manager(actor)
     with transaction.atomic():
         application = _locked(LoanApplication, application_id, "loan application")
-        if application.state != State.RECOMMENDED:
-            raise InvalidState(
-                _("Only a recommended application can be rejected; this one's state is %(state)s.")
-                % {"state": application.get_state_display()}
-            )
-        if application.reviewed_by_id == actor.pk:
-            raise InvalidState(_("The manager who reviewed an application may not also decide it (four eyes)."))
-        _refuse_conflict_of_interest(actor, application)
+        _check_decidable(actor, application, approving=False)
         _transition(application, actor, "application.reject", State.REJECTED, reason, decided_at=timezone.now(),
                     decision_reason=reason)
     return application

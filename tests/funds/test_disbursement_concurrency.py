@@ -3,22 +3,20 @@ barrier, and the fund's cash row lock decides who gets the money. The fund never
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pytest
-from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from core.errors import InsufficientFunds, InvalidState
 from funds import accounts as chart
 from funds import services
 from funds.models import Fund, Installment, Loan
-from ledger.models import Entry, Journal, Side
+from ledger.models import Journal
 from ledger.selectors import account_balance_from_entries, ledger_check
+from tests.concurrency import never_went_below_zero, run_together
 from tests.factories import ManagerFactory
 
 from .factories import make_fund, make_loan, make_product, member_of
@@ -29,44 +27,6 @@ ON = date(2026, 3, 31)
 LOANS = 32
 PRINCIPAL = 10_000_000
 CAPITAL = 100_000_000  # exactly ten loans
-
-
-def run_together(count: int, work: Callable[[int], Any], expected: tuple[type[BaseException], ...]) -> list[Any]:
-    """Run ``work(i)`` in ``count`` threads released together; return each result or the exception it raised."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def worker(i: int) -> None:
-        try:
-            connection.ensure_connection()  # connect before the barrier, so the disbursements really race
-            barrier.wait(timeout=60)
-            results[i] = work(i)
-        except BaseException as exc:  # noqa: BLE001 - reported to the main thread and asserted there
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    assert not any(thread.is_alive() for thread in threads), "a disbursing thread hung"
-    unexpected = [r for r in results if isinstance(r, BaseException) and not isinstance(r, expected)]
-    assert not unexpected, unexpected
-    return results
-
-
-def cash_never_went_below_zero(cash_id: int) -> bool:
-    """Replay the cash entries in the order they were posted (journal ids are handed out under the row lock)."""
-    running = 0
-    for side, amount in Entry.objects.filter(account_id=cash_id).order_by("journal_id", "id").values_list(
-        "side", "amount"
-    ):
-        running += amount if side == Side.DEBIT else -amount
-        if running < 0:
-            return False
-    return True
 
 
 @pytest.fixture
@@ -89,7 +49,7 @@ def assert_exactly_ten_paid_out(fund: Fund, loans: list[Loan]) -> None:
     assert states == {"active": 10, "approved": 22}
     assert cash.balance.amount == 0
     assert account_balance_from_entries(cash.pk) == 0
-    assert cash_never_went_below_zero(cash.pk)
+    assert never_went_below_zero(cash.pk)
     assert Journal.objects.filter(kind="loan.disbursement").count() == 10
     for loan in Loan.objects.filter(pk__in=[loan.pk for loan in loans]).select_related("principal_account"):
         paid_out = loan.state == Loan.State.ACTIVE

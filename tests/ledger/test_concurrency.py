@@ -3,16 +3,14 @@ thread), they start together at a barrier, and the row locks decide who gets the
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections
 
 from core.errors import IdempotencyConflict, InsufficientFunds
-from ledger.models import Entry, Journal, Side
+from ledger.models import Journal
 from ledger.selectors import account_balance_from_entries, ledger_check
+from tests.concurrency import never_went_below_zero, run_together
 from tests.factories import BookFactory, make_accounts
 from tests.ledger.helpers import contribute, counters, spend
 
@@ -21,47 +19,11 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 EXPECTED = (InsufficientFunds, IdempotencyConflict)
 
 
-def run_together(count: int, work: Callable[[int], object]) -> list[object]:
-    """Run ``work(i)`` in ``count`` threads released together; return each result or the exception it raised."""
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def worker(i: int) -> None:
-        try:
-            connection.ensure_connection()  # connect before the barrier, so the postings really race
-            barrier.wait(timeout=60)
-            results[i] = work(i)
-        except BaseException as exc:  # noqa: BLE001 - reported to the main thread and asserted there
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a posting thread hung"
-    unexpected = [r for r in results if isinstance(r, BaseException) and not isinstance(r, EXPECTED)]
-    assert not unexpected, unexpected
-    return results
-
-
-def cash_never_went_below_zero(cash_id: int) -> bool:
-    """Replay the cash entries in the order they were posted (ids are handed out under the row lock)."""
-    running = 0
-    for side, amount in Entry.objects.filter(account_id=cash_id).order_by("journal_id").values_list("side", "amount"):
-        running += amount if side == Side.DEBIT else -amount
-        if running < 0:
-            return False
-    return True
-
-
 def test_thirty_two_managers_spending_at_once_get_exactly_what_the_cash_allows():
     accounts = make_accounts(BookFactory())
     contribute(accounts, 100_000, "contribution")
 
-    results = run_together(32, lambda i: spend(accounts, 7_000, f"spend-{i}"))
+    results = run_together(32, lambda i: spend(accounts, 7_000, f"spend-{i}"), EXPECTED)
 
     outcomes = Counter(type(r).__name__ for r in results)
     assert outcomes == {"Posted": 14, "InsufficientFunds": 18}
@@ -69,7 +31,7 @@ def test_thirty_two_managers_spending_at_once_get_exactly_what_the_cash_allows()
     assert counters(accounts["expense"]) == (98_000, 0, 98_000)
     assert account_balance_from_entries(accounts["cash"].pk) == 2_000
     assert Journal.objects.filter(kind="expense").count() == 14
-    assert cash_never_went_below_zero(accounts["cash"].pk)
+    assert never_went_below_zero(accounts["cash"].pk)
     report = ledger_check()
     assert report.ok, report.problems
 
@@ -78,7 +40,7 @@ def test_sixteen_retries_of_one_idempotency_key_at_once_post_exactly_one_journal
     accounts = make_accounts(BookFactory())
     contribute(accounts, 100_000, "contribution")
 
-    results = run_together(16, lambda i: spend(accounts, 7_000, "loan:42:disbursement"))
+    results = run_together(16, lambda i: spend(accounts, 7_000, "loan:42:disbursement"), EXPECTED)
 
     assert sum(r.created for r in results) == 1
     assert len({r.journal.pk for r in results}) == 1
@@ -93,7 +55,7 @@ def test_one_key_raced_with_two_different_contents_posts_one_of_them_and_refuses
     accounts = make_accounts(BookFactory())
     contribute(accounts, 100_000, "contribution")
 
-    results = run_together(16, lambda i: spend(accounts, 1_000 if i % 2 else 2_000, "raced-key"))
+    results = run_together(16, lambda i: spend(accounts, 1_000 if i % 2 else 2_000, "raced-key"), EXPECTED)
 
     journal = Journal.objects.get(idempotency_key="raced-key")
     winner = journal.entries.first().amount.amount
