@@ -156,11 +156,11 @@ class LoanApplicationSerializer(serializers.ModelSerializer):
     def get_approvals(self, obj: LoanApplication) -> list[dict[str, Any]]:
         return [
             {"approver": a.approver.username, "approved_at": a.approved_at.isoformat(), "reason": a.reason}
-            for a in obj.approvals.select_related("approver")
+            for a in obj.approvals.all()  # prefetched with their approvers by the selector
         ]
 
     def get_loan(self, obj: LoanApplication) -> int | None:
-        loan = getattr(obj, "loan", None) if hasattr(obj, "loan") else None
+        loan = getattr(obj, "loan", None)  # the reverse one-to-one raises an AttributeError when there is none
         return loan.pk if loan else None
 
 

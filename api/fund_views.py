@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
@@ -160,8 +161,6 @@ class LoanApplicationViewSet(
         """The application, which must be one of the caller's own enterprises' (others are 404)."""
         application = self.get_object()
         if not _actor(self.request).memberships.filter(enterprise_id=application.enterprise_id).exists():
-            from django.http import Http404
-
             raise Http404
         return application
 

@@ -23,7 +23,9 @@ def _staff(user: Any) -> bool:
 
 def applications_visible_to(user: Any) -> QuerySet[LoanApplication]:
     """Staff see every application; a member only its own enterprises'."""
-    qs = LoanApplication.objects.select_related("product", "enterprise")
+    qs = LoanApplication.objects.select_related("product", "enterprise", "loan").prefetch_related(
+        "approvals__approver"
+    )
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if _staff(user):

@@ -514,9 +514,10 @@ def application_approve(*, actor: User, application_id: int, reason: str = "") -
         ApplicationApproval.objects.create(
             application=application, approver=actor, reason=reason, approved_at=timezone.now()
         )
+        approvals = application.approvals.count()
         audit_record(actor=actor, action="application.approval", obj=application, reason=reason,
-                     after={"approvals": application.approvals.count(), "required": application.approvals_required})
-        if application.approvals.count() >= application.approvals_required:
+                     after={"approvals": approvals, "required": application.approvals_required})
+        if approvals >= application.approvals_required:
             _transition(application, actor, "application.approve", State.APPROVED, reason, decided_at=timezone.now(),
                         decision_reason=reason)
             _loan_create(application, actor)
