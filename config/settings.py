@@ -201,7 +201,8 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE = {
-    # Integrity checks every night (KST), after the close of business of later issues.
+    # Close of business for yesterday just after midnight (KST), then the integrity checks.
+    "close-business-nightly": {"task": "funds.close_business", "schedule": crontab(hour=0, minute=10)},
     "ledger-verify-nightly": {"task": "ledger.verify", "schedule": crontab(hour=3, minute=0)},
     "audit-verify-nightly": {"task": "audit.verify", "schedule": crontab(hour=3, minute=15)},
 }

@@ -1,8 +1,9 @@
 """Delinquency (연체) and asset soundness classification (자산건전성 분류).
 
-Thresholds in days past due and the allowance rate (대손충당금 적립률) of each class. The rates are those of the
-Korean supervisory rule for corporate loans; a fund may set its own in a later version (they are data here, in
-one table, so that change is a data change).
+The classes, their thresholds in days past due and their allowance rates (대손충당금 적립률) are rows of
+``AssetClassRule`` (seeded by a migration with the Korean supervisory rule for corporate loans: 정상 under 30
+days, 요주의 30-89, from 90 days the part covered by collateral or a guarantee 고정 and the rest 회수의문, from 365
+days the rest 추정손실), so a fund changes them as data.
 """
 
 from __future__ import annotations
@@ -10,21 +11,50 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .models import AssetClassRule, AssetPart
+
 DEFAULT_DAYS = 90  # from 90 days past due a loan is non-performing (고정 이하): "in default"
+WRITE_OFF_CLASS = "estimated_loss"
+NORMAL = "normal"
 
 
 @dataclass(frozen=True)
-class AssetClass:
+class Rule:
     code: str
     korean: str
+    min_days: int
+    part: str
     allowance_rate: Decimal
+    severity: int
 
 
-NORMAL = AssetClass("normal", "정상", Decimal("0.0085"))
-PRECAUTIONARY = AssetClass("precautionary", "요주의", Decimal("0.07"))
-SUBSTANDARD = AssetClass("substandard", "고정", Decimal("0.20"))
-DOUBTFUL = AssetClass("doubtful", "회수의문", Decimal("0.50"))
-ESTIMATED_LOSS = AssetClass("estimated_loss", "추정손실", Decimal("1.00"))
+def rules() -> list[Rule]:
+    """The rules, soundest first."""
+    return [
+        Rule(r.code, r.korean_name, r.min_days_past_due, r.part, r.allowance_rate, r.severity)
+        for r in AssetClassRule.objects.order_by("severity")
+    ]
 
-ASSET_CLASSES = (NORMAL, PRECAUTIONARY, SUBSTANDARD, DOUBTFUL, ESTIMATED_LOSS)
-BY_CODE = {c.code: c for c in ASSET_CLASSES}
+
+def _class_of(days: int, part: str, table: list[Rule]) -> Rule:
+    """The rule for ``part`` of a loan ``days`` past due: of those that apply, the one with the highest threshold
+    reached (ties: the more severe)."""
+    fitting = [r for r in table if r.min_days <= days and r.part in (AssetPart.ALL, part)]
+    if not fitting:
+        raise LookupError("no asset class rule starts at 0 days past due")
+    return max(fitting, key=lambda r: (r.min_days, r.severity))
+
+
+def split(days: int, outstanding: Decimal, secured: Decimal, table: list[Rule]) -> list[tuple[Rule, Decimal]]:
+    """The loan's outstanding principal by class: the secured part and the rest, each classed by its rules."""
+    covered = min(max(secured, Decimal(0)), outstanding)
+    parts = [(AssetPart.SECURED, covered), (AssetPart.UNSECURED, outstanding - covered)]
+    return [(_class_of(days, part, table), amount) for part, amount in parts if amount > 0]
+
+
+def loan_class(days: int, outstanding: Decimal, secured: Decimal, table: list[Rule]) -> str:
+    """A loan's class: the most severe class of any part of it (정상 for a loan with nothing outstanding)."""
+    parts = split(days, outstanding, secured, table)
+    if not parts:
+        return _class_of(0, AssetPart.UNSECURED, table).code
+    return max(parts, key=lambda p: p[0].severity)[0].code

@@ -272,6 +272,20 @@ class Loan(LoanTerms):
         default=0,
         help_text=_("The part that is classified 고정 from 90 days."),
     )
+    closed_through = models.DateField(
+        _("closed through"), null=True, blank=True,
+        help_text=_("The last day whose close of business (interest falling due, default interest, days past due) "
+                    "has been applied to this loan."),
+    )
+    revision = models.PositiveIntegerField(
+        default=0, help_text=_("Raised by each reversal, so re-run close-of-business journals get new keys.")
+    )
+    default_interest_carry = models.DecimalField(
+        max_digits=12, decimal_places=6, default=0,
+        help_text=_("The part of a won of default interest accrued but not yet posted (posted when it makes a won)."),
+    )
+    paid_off_on = models.DateField(_("paid off on"), null=True, blank=True)
+    written_off_on = models.DateField(_("written off on"), null=True, blank=True)
     principal_account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="+")
     interest_account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="+")
     default_interest_account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="+")
@@ -288,10 +302,26 @@ class Loan(LoanTerms):
             models.CheckConstraint(
                 condition=Q(state="approved") | Q(disbursed_on__isnull=False), name="loan_disbursed_has_date"
             ),
+            models.CheckConstraint(
+                condition=Q(default_interest_carry__gte=0) & Q(default_interest_carry__lt=1),
+                name="loan_default_carry_below_one_won",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="paid_off") | Q(paid_off_on__isnull=False), name="loan_paid_off_has_date"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="written_off") | Q(written_off_on__isnull=False), name="loan_written_off_has_date"
+            ),
         ]
+        indexes = [models.Index(fields=["state", "closed_through"], name="loan_state_closed_idx")]
 
     def __str__(self) -> str:
         return f"L{self.pk} {self.enterprise} {self.principal}"
+
+    @property
+    def default_rate(self) -> Any:
+        """연체이자율: the contract rate plus the spread, capped."""
+        return min(self.annual_rate + self.default_spread, self.default_rate_cap)
 
 
 class Installment(models.Model):
@@ -305,6 +335,18 @@ class Installment(models.Model):
     interest_due = won_field(_("interest due"))
     principal_paid = won_field(_("principal paid"), default=0)
     interest_paid = won_field(_("interest paid"), default=0)
+    interest_recognized = won_field(
+        _("interest recognised"), default=0,
+        help_text=_("Interest posted to the receivable: when the installment falls due, or paid early as accrued."),
+    )
+    accrual_start = models.DateField(
+        _("interest accrues from"), null=True, blank=True,
+        help_text=_("After a prepayment in this period, the day from which the rest of its interest accrues."),
+    )
+    interest_fixed = won_field(
+        _("interest fixed before accrual start"), default=0,
+        help_text=_("Interest of this period accrued (and paid) before a prepayment."),
+    )
 
     class Meta:
         ordering = ["loan_id", "number"]
@@ -320,7 +362,242 @@ class Installment(models.Model):
                 & Q(interest_paid__lte=F("interest_due")),
                 name="installment_paid_within_due",
             ),
+            models.CheckConstraint(
+                condition=Q(interest_paid__lte=F("interest_recognized"))
+                & Q(interest_recognized__lte=F("interest_due"))
+                & Q(interest_fixed__gte=0)
+                & Q(interest_fixed__lte=F("interest_due")),
+                name="installment_recognized_within_due",
+            ),
         ]
+        indexes = [models.Index(fields=["due_on"], name="installment_due_idx")]
 
     def __str__(self) -> str:
         return f"L{self.loan_id}#{self.number} {self.due_on}"
+
+
+# --- servicing: repayments, close of business, write-offs, recoveries --------------------------------------------
+
+
+class AssetPart(models.TextChoices):
+    ALL = "all", _("the whole balance")
+    SECURED = "secured", _("the part covered by collateral or a guarantee")
+    UNSECURED = "unsecured", _("the part not covered")
+
+
+class AssetClassRule(models.Model):
+    """자산건전성 분류 기준: from ``min_days_past_due`` days, ``part`` of a loan's balance is in this class and needs
+    ``allowance_rate`` of it as an allowance (대손충당금). Data, seeded by a migration, changed in the admin."""
+
+    objects: models.Manager[AssetClassRule] = models.Manager()
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    korean_name = models.CharField(_("Korean name"), max_length=20)
+    min_days_past_due = models.PositiveIntegerField(_("from days past due"))
+    part = models.CharField(_("applies to"), max_length=10, choices=AssetPart.choices, default=AssetPart.ALL)
+    allowance_rate = models.DecimalField(_("allowance rate"), max_digits=5, decimal_places=4)
+    severity = models.PositiveSmallIntegerField(_("severity"), unique=True, help_text=_("0 is the soundest."))
+
+    class Meta:
+        ordering = ["severity"]
+        verbose_name = _("asset class rule")
+        verbose_name_plural = _("asset class rules")
+        constraints = [
+            models.CheckConstraint(condition=Q(allowance_rate__gte=0) & Q(allowance_rate__lte=1),
+                                   name="asset_class_allowance_rate_0_to_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.korean_name} ({self.code})"
+
+
+class LoanTransaction(models.Model):
+    """One journal that moved a loan's balances, with its effect on each of them: the loan's statement."""
+
+    objects: models.Manager[LoanTransaction] = models.Manager()
+
+    class Kind(models.TextChoices):
+        DISBURSEMENT = "disbursement", _("Disbursement (대출 실행)")
+        REPAYMENT = "repayment", _("Repayment (상환)")
+        REPAYMENT_REVERSAL = "repayment_reversal", _("Repayment reversed (상환 취소)")
+        CLOSE_OF_BUSINESS = "close_of_business", _("Interest due and default interest (이자 도래 · 연체이자)")
+        CLOSE_REVERSAL = "close_reversal", _("Close of business re-run (일마감 재계산)")
+        WRITE_OFF = "write_off", _("Write-off (상각)")
+        RECOVERY = "recovery", _("Recovery (상각채권 회수)")
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="transactions")
+    journal = models.OneToOneField(Journal, on_delete=models.PROTECT, related_name="loan_transaction")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    value_date = models.DateField(_("value date"))
+    amount = won_field(_("amount"), help_text=_("Money received or paid out; for accruals, what was accrued."))
+    principal_change = models.DecimalField(_("principal change"), max_digits=18, decimal_places=0, default=0)
+    interest_change = models.DecimalField(_("interest receivable change"), max_digits=18, decimal_places=0,
+                                          default=0)
+    default_interest_change = models.DecimalField(_("default interest receivable change"), max_digits=18,
+                                                  decimal_places=0, default=0)
+    reversed = models.BooleanField(_("reversed"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["value_date", "id"]
+        verbose_name = _("loan transaction")
+        verbose_name_plural = _("loan transactions")
+        indexes = [models.Index(fields=["loan", "value_date"], name="loan_txn_loan_date_idx")]
+
+    def __str__(self) -> str:
+        return f"L{self.loan_id} {self.kind} {self.value_date} {self.amount}"
+
+
+class Repayment(models.Model):
+    """Money an enterprise paid on a loan, and how it was allocated (충당 순서)."""
+
+    objects: models.Manager[Repayment] = models.Manager()
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200)
+    amount = won_field(_("amount"))
+    value_date = models.DateField(_("value date"))
+    journal = models.OneToOneField(Journal, on_delete=models.PROTECT, related_name="+")
+    default_interest = won_field(_("default interest"), default=0)
+    overdue_interest = won_field(_("overdue interest"), default=0)
+    overdue_principal = won_field(_("overdue principal"), default=0)
+    interest = won_field(_("interest due"), default=0)
+    principal = won_field(_("principal due"), default=0)
+    accrued_interest = won_field(_("accrued interest (경과이자)"), default=0)
+    prepayment = won_field(_("prepaid principal (중도상환)"), default=0)
+    paid_off = models.BooleanField(_("paid the loan off"), default=False)
+    before = models.JSONField(editable=False, help_text=_("The loan and its installments before, for a reversal."))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reversal_reason = models.TextField(_("reversal reason"), blank=True)
+    reversal_journal = models.OneToOneField(
+        Journal, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["value_date", "id"]
+        verbose_name = _("repayment")
+        verbose_name_plural = _("repayments")
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "idempotency_key"], name="repayment_unique_key_per_loan"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(
+                    amount=F("default_interest") + F("overdue_interest") + F("overdue_principal") + F("interest")
+                    + F("principal") + F("accrued_interest") + F("prepayment")
+                ),
+                name="repayment_allocated_in_full",
+            ),
+            models.CheckConstraint(
+                condition=Q(reversed_at__isnull=True, reversal_journal__isnull=True)
+                | Q(reversed_at__isnull=False, reversal_journal__isnull=False),
+                name="repayment_reversal_has_journal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"R{self.pk} L{self.loan_id} {self.amount} {self.value_date}"
+
+
+class BusinessDay(models.Model):
+    """A closed business day (일마감). Closing a day is done once; a second run finds it here."""
+
+    objects: models.Manager[BusinessDay] = models.Manager()
+
+    date = models.DateField(_("date"), unique=True)
+    closed_at = models.DateTimeField(_("closed at"))
+    loans_processed = models.PositiveIntegerField(_("loans with events"), default=0)
+    loans_advanced = models.PositiveIntegerField(_("loans without events"), default=0)
+    journals_posted = models.PositiveIntegerField(_("journals posted"), default=0)
+    seconds = models.DecimalField(_("seconds taken"), max_digits=10, decimal_places=3, default=0)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("closed business day")
+        verbose_name_plural = _("closed business days")
+
+    def __str__(self) -> str:
+        return str(self.date)
+
+
+class WriteOff(models.Model):
+    """상각: requested by one manager for a loan in 추정손실, approved by another; the receivables go to expense."""
+
+    objects: models.Manager[WriteOff] = models.Manager()
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Requested (상각 요청)")
+        APPROVED = "approved", _("Approved, written off (상각 승인)")
+        REJECTED = "rejected", _("Rejected (반려)")
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="write_offs")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"))
+    reason = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("decision reason"), blank=True)
+    written_off_on = models.DateField(_("written off on"), null=True, blank=True)
+    principal = won_field(_("principal written off"), default=0)
+    interest = won_field(_("interest written off"), default=0)
+    default_interest = won_field(_("default interest written off"), default=0)
+    journal = models.OneToOneField(Journal, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("write-off")
+        verbose_name_plural = _("write-offs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="write_off_four_eyes",
+            ),
+            models.UniqueConstraint(
+                fields=["loan"], condition=Q(state__in=["requested", "approved"]), name="write_off_one_open_per_loan"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="approved") | (Q(journal__isnull=False) & Q(written_off_on__isnull=False)),
+                name="write_off_approved_has_journal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"W{self.pk} L{self.loan_id} {self.state}"
+
+    @property
+    def total(self) -> Any:
+        return self.principal + self.interest + self.default_interest
+
+
+class Recovery(models.Model):
+    """Money recovered on a written-off loan (상각채권 회수), posted as income."""
+
+    objects: models.Manager[Recovery] = models.Manager()
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="recoveries")
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200)
+    amount = won_field(_("amount"))
+    received_on = models.DateField(_("received on"))
+    memo = models.CharField(_("memo"), max_length=300, blank=True)
+    journal = models.OneToOneField(Journal, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_on", "id"]
+        verbose_name = _("recovery")
+        verbose_name_plural = _("recoveries")
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "idempotency_key"], name="recovery_unique_key_per_loan"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="recovery_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"V{self.pk} L{self.loan_id} {self.amount}"

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from enterprises.roles import Role, has_role
 
 from . import accounts as chart
-from .delinquency import ASSET_CLASSES, BY_CODE
-from .models import CapitalSource, Fund, Loan, LoanApplication, LoanProduct
+from . import delinquency
+from .models import CapitalSource, Fund, Loan, LoanApplication, LoanProduct, LoanTransaction
 
 ZERO = Decimal(0)
 
@@ -75,6 +75,14 @@ class FundSummary:
     required_allowance: Decimal = ZERO
 
 
+def _principal_repaid(fund: Fund) -> Decimal:
+    """Principal credited to the fund's loans by repayments, net of repayments reversed."""
+    total = LoanTransaction.objects.filter(
+        loan__fund=fund, kind__in=[LoanTransaction.Kind.REPAYMENT, LoanTransaction.Kind.REPAYMENT_REVERSAL]
+    ).aggregate(total=Sum("principal_change"))["total"]
+    return -(total or ZERO)
+
+
 def fund_summary(fund: Fund) -> FundSummary:
     """Capital by source, cash, outstanding principal, cumulative disbursed and repaid, turnover (disbursed /
     capital), loans and outstanding by asset class, and the allowance they require (floored to the won)."""
@@ -85,17 +93,20 @@ def fund_summary(fund: Fund) -> FundSummary:
     capital = sum(capital_by_source.values(), ZERO)
     loans = list(Loan.objects.filter(fund=fund).select_related("principal_account"))
     disbursed = sum((loan.principal_account.debit_total.amount for loan in loans), ZERO)
-    repaid = sum((loan.principal_account.credit_total.amount for loan in loans if loan.state != "written_off"), ZERO)
+    repaid = _principal_repaid(fund)
     outstanding = sum((loan.principal_account.balance.amount for loan in loans), ZERO)
-    rows = {c.code: ClassRow(c.code, c.korean, allowance_rate=c.allowance_rate) for c in ASSET_CLASSES}
+    table = delinquency.rules()
+    rows = {r.code: ClassRow(r.code, r.korean, allowance_rate=r.allowance_rate) for r in table}
     states: dict[str, int] = dict.fromkeys(Loan.State.values, 0)
     for loan in loans:
         states[loan.state] += 1
         if loan.state != Loan.State.ACTIVE:
             continue
-        row = rows[loan.asset_class if loan.asset_class in BY_CODE else "normal"]
-        row.loans += 1
-        row.outstanding += loan.principal_account.balance.amount
+        balance = loan.principal_account.balance.amount
+        parts = delinquency.split(loan.days_past_due, balance, loan.secured_amount.amount, table)
+        for rule, amount in parts:
+            rows[rule.code].outstanding += amount
+        rows[loan.asset_class if loan.asset_class in rows else delinquency.NORMAL].loans += 1
     for row in rows.values():
         row.allowance = (row.outstanding * row.allowance_rate).quantize(Decimal(1), rounding=ROUND_DOWN)
     turnover = (disbursed / capital).quantize(Decimal("0.0001"), rounding=ROUND_DOWN) if capital else ZERO
@@ -112,3 +123,24 @@ def fund_summary(fund: Fund) -> FundSummary:
         by_asset_class=list(rows.values()),
         required_allowance=sum((r.allowance for r in rows.values()), ZERO),
     )
+
+
+def loan_disagreements(loan: Loan) -> list[str]:
+    """Where the loan's schedule and its ledger accounts disagree (empty when they agree): principal receivable =
+    principal due - paid over the installments; interest receivable = interest recognised - paid."""
+    if loan.state not in (Loan.State.ACTIVE, Loan.State.PAID_OFF):
+        return []
+    problems = []
+    insts = list(loan.installments.all())
+    principal = sum((i.principal_due.amount - i.principal_paid.amount for i in insts), ZERO)
+    interest = sum((i.interest_recognized.amount - i.interest_paid.amount for i in insts), ZERO)
+    for label, account, expected in (("principal", loan.principal_account, principal),
+                                     ("interest", loan.interest_account, interest)):
+        account.refresh_from_db()
+        if account.balance.amount != expected:
+            problems.append(f"L{loan.pk} {label}: ledger {account.balance.amount}, schedule {expected}")
+    if loan.state == Loan.State.PAID_OFF:
+        loan.default_interest_account.refresh_from_db()
+        if loan.default_interest_account.balance.amount:
+            problems.append(f"L{loan.pk} paid off with default interest {loan.default_interest_account.balance}")
+    return problems

@@ -6,7 +6,7 @@ InsufficientFunds (422), IdempotencyConflict (422).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +34,7 @@ from .models import (
     Loan,
     LoanApplication,
     LoanProduct,
+    LoanTransaction,
 )
 from .schedules import DayCount, Method, Rounding, Schedule, Terms, build_schedule
 
@@ -573,7 +574,7 @@ def _loan_create(application: LoanApplication, actor: User) -> Loan:
     return loan
 
 
-def loan_disburse(*, actor: User, loan_id: int, on_date: date) -> Loan:
+def loan_disburse(*, actor: User, loan_id: int, on_date: date, secured_amount: Any = None) -> Loan:
     """Pay out an approved loan from its fund's cash and fix its schedule from ``on_date``.
     Raises NotFound, InvalidState, InsufficientFunds, ValidationFailed."""
     _require_manager(actor)
@@ -588,7 +589,7 @@ def loan_disburse(*, actor: User, loan_id: int, on_date: date) -> Loan:
         before = snapshot(loan)
         amount = loan.principal.amount
         book = loan.fund.book
-        journal_post(
+        posted = journal_post(
             lines=[debit(loan.principal_account, amount), credit(chart.cash(book), amount)],
             kind="loan.disbursement",
             effective_date=on_date,
@@ -611,6 +612,18 @@ def loan_disburse(*, actor: User, loan_id: int, on_date: date) -> Loan:
         loan.state = Loan.State.ACTIVE
         loan.disbursed_on = on_date
         loan.maturity_on = schedule.maturity_on
-        loan.save(update_fields=["state", "disbursed_on", "maturity_on"])
+        loan.closed_through = on_date - timedelta(days=1)
+        if secured_amount is not None:
+            loan.secured_amount = Money(_won(secured_amount, "secured_amount"), KRW)
+            if loan.secured_amount.amount > amount:
+                raise ValidationFailed(
+                    _("The secured part cannot exceed the principal."),
+                    fields={"secured_amount": [_("at most the principal, %(amount)s") % {"amount": format_won(amount)}]},
+                )
+        loan.save(update_fields=["state", "disbursed_on", "maturity_on", "closed_through", "secured_amount"])
+        LoanTransaction.objects.create(
+            loan=loan, journal=posted.journal, kind=LoanTransaction.Kind.DISBURSEMENT, value_date=on_date,
+            amount=Money(amount, KRW), principal_change=amount,
+        )
         audit_record(actor=actor, action="loan.disburse", obj=loan, before=before, after=snapshot(loan))
     return loan

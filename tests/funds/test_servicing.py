@@ -1,0 +1,231 @@
+"""Loan servicing through the services: repayments and allocation, close of business, default interest,
+acceleration, payoff, prepayment, reversal, write-off and recovery. Expected figures are worked out by hand in
+each test's docstring or comments, not by the code under test."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from core.errors import Forbidden, IdempotencyConflict, InvalidState, LimitExceeded, ValidationFailed
+from funds import close, servicing
+from funds.models import Loan
+from funds.selectors import loan_disagreements
+from ledger.selectors import ledger_check
+from tests.factories import ManagerFactory
+
+from .factories import make_fund, make_loan, make_product, member_of
+
+pytestmark = pytest.mark.django_db
+D0 = date(2025, 1, 15)
+
+
+def _clean(loan: Loan) -> None:
+    loan.refresh_from_db()
+    assert loan_disagreements(loan) == []
+    assert ledger_check().ok
+
+
+@pytest.fixture
+def manager():
+    return ManagerFactory()
+
+
+@pytest.fixture
+def bullet_loan(manager):
+    """12,000,000 bullet over 12 months at 3.65 %, actual/365, 1 won floor: each period's interest is
+    12,000,000 x 0.0365 x days / 365 = 1,200 x days (31 days: 37,200)."""
+    fund = make_fund()
+    product = make_product(fund, method="bullet", grace_months=0, term_months=12, annual_rate=Decimal("0.03650"),
+                           day_count="actual_365", rounding_unit=1, approval_tiers=[])
+    return make_loan(product, member=member_of(), amount=12_000_000, disbursed_on=D0)
+
+
+def _pay(loan, manager, amount, on, key=None):
+    return servicing.repayment_make(actor=manager, loan_id=loan.pk, amount=amount, value_date=on,
+                                    idempotency_key=key or f"k-{on}-{amount}")[0]
+
+
+def test_paying_the_installment_on_its_due_date(bullet_loan, manager):
+    r = _pay(bullet_loan, manager, 37_200, date(2025, 2, 15))
+    assert (r.interest.amount, r.principal.amount, r.prepayment.amount) == (37_200, 0, 0)
+    first = bullet_loan.installments.get(number=1)
+    assert first.interest_paid.amount == first.interest_recognized.amount == 37_200
+    _clean(bullet_loan)
+
+
+def test_default_interest_accrues_on_overdue_principal_only_and_dpd_counts(manager):
+    """Equal principal 1,200,000 over 12 months at 7 %, monthly day count: installment 1 (due 2025-02-15) is
+    100,000 principal + 7,000 interest. Unpaid through 2025-02-24 (10 days, 15th to 24th): default rate
+    min(7 % + 3 %p, 20 %) = 10 %; 100,000 x 0.10 / 365 = 27.397... a day; 10 days = 273.97 -> 273 won posted,
+    0.97 carried. DPD at the close of the 24th: 10."""
+    fund = make_fund()
+    product = make_product(fund, method="equal_principal", grace_months=0, term_months=12,
+                           annual_rate=Decimal("0.07000"), rounding_unit=1, approval_tiers=[])
+    loan = make_loan(product, member=member_of(), amount=1_200_000, disbursed_on=D0)
+    close.close_business(through=date(2025, 2, 24))
+    loan.refresh_from_db()
+    assert loan.days_past_due == 10
+    assert loan.default_interest_account.balance.amount == 273
+    assert loan.interest_account.balance.amount == 7_000
+    # payoff on the 25th: 273 default + 7,000 + 100,000 overdue + accrued of period 2 (10 of 28 days of 6,416
+    # [1,100,000 x 0.07 / 12 = 6,416.67 floored]: 6,416 x 10 / 28 = 2,291.4 -> 2,291) + 1,100,000 future.
+    quote = servicing.payoff_quote(loan_id=loan.pk, on=date(2025, 2, 25))
+    assert quote.default_interest == 273  # closed through the 24th; the 25th's own close is not in it
+    assert quote.accrued_interest == 2_291
+    assert quote.payoff == 273 + 7_000 + 100_000 + 2_291 + 1_100_000
+    r = _pay(loan, manager, quote.payoff, date(2025, 2, 25))
+    assert r.paid_off
+    loan.refresh_from_db()
+    assert loan.state == "paid_off" and loan.days_past_due == 0
+    _clean(loan)
+
+
+def test_allocation_order_and_overpayment_refused(manager):
+    fund = make_fund()
+    product = make_product(fund, method="equal_principal", grace_months=0, term_months=12,
+                           annual_rate=Decimal("0.07000"), rounding_unit=1, approval_tiers=[])
+    loan = make_loan(product, member=member_of(), amount=1_200_000, disbursed_on=D0)
+    close.close_business(through=date(2025, 2, 24))
+    r = _pay(loan, manager, 7_100, date(2025, 2, 25))
+    # default interest first (273, accrued through the 24th), then overdue interest (7,000: 6,827 of it)
+    assert r.default_interest.amount == 273
+    assert r.overdue_interest.amount == 6_827 and r.overdue_principal.amount == 0
+    with pytest.raises(LimitExceeded) as exc:
+        _pay(loan, manager, 10_000_000, date(2025, 2, 25), key="too-much")
+    assert "payoff" in exc.value.message
+    _clean(loan)
+
+
+def test_idempotent_replay_and_conflict(bullet_loan, manager):
+    a = _pay(bullet_loan, manager, 10_000, date(2025, 2, 1), key="same")
+    b, created = servicing.repayment_make(actor=manager, loan_id=bullet_loan.pk, amount=10_000,
+                                          value_date=date(2025, 2, 1), idempotency_key="same")
+    assert a.pk == b.pk and not created
+    with pytest.raises(IdempotencyConflict):
+        servicing.repayment_make(actor=manager, loan_id=bullet_loan.pk, amount=10_001,
+                                 value_date=date(2025, 2, 1), idempotency_key="same")
+
+
+def test_member_cannot_backdate(bullet_loan):
+    member = bullet_loan.enterprise.memberships.first().user
+    with pytest.raises(Forbidden):
+        servicing.repayment_make(actor=member, loan_id=bullet_loan.pk, amount=1, value_date=date(2025, 2, 1),
+                                 idempotency_key="x")
+
+
+def test_closed_period_refused(bullet_loan, manager):
+    close.close_business(through=date(2025, 2, 20))
+    with pytest.raises(ValidationFailed) as exc:
+        _pay(bullet_loan, manager, 1_000, date(2025, 2, 20))
+    assert "value_date" in exc.value.fields
+
+
+def test_acceleration_after_two_missed_installments(manager):
+    """Equal principal 1,200,000 / 12 at 7 % monthly: installments 1 and 2 due 2025-02-15 and 03-15 unpaid. At
+    the close of 03-15 the loan is accelerated: all 1,200,000 bears default interest from then on; installment 3's
+    interest is cut to what accrued through 03-15 (1 of 31 days), later interest is cancelled."""
+    fund = make_fund()
+    product = make_product(fund, method="equal_principal", grace_months=0, term_months=12,
+                           annual_rate=Decimal("0.07000"), rounding_unit=1, approval_tiers=[])
+    loan = make_loan(product, member=member_of(), amount=1_200_000, disbursed_on=D0)
+    close.close_business(through=date(2025, 3, 14))
+    loan.refresh_from_db()
+    assert loan.accelerated_on is None
+    close.close_business(through=date(2025, 3, 16))
+    loan.refresh_from_db()
+    assert loan.accelerated_on == date(2025, 3, 15)
+    third = loan.installments.get(number=3)
+    # 1,000,000 x 0.07 / 12 = 5,833 for the period 03-15..04-15; 1 day of 31: 188.16 -> 188
+    assert third.interest_due.amount == 188
+    assert all(i.interest_due.amount == 0 for i in loan.installments.filter(number__gt=3))
+    quote = servicing.payoff_quote(loan_id=loan.pk, on=date(2025, 3, 17))
+    assert quote.accrued_interest == 0 and quote.future_principal == 0
+    assert quote.overdue_principal == 1_200_000
+    _pay(loan, manager, quote.payoff, date(2025, 3, 17))
+    _clean(loan)
+
+
+@pytest.mark.parametrize("policy", ["lower_installments", "shorten_term"])
+@pytest.mark.parametrize("method", ["equal_payment", "equal_principal", "bullet"])
+def test_prepayment_keeps_schedule_and_ledger_in_step(manager, policy, method):
+    fund = make_fund()
+    product = make_product(fund, method=method, grace_months=0 if method == "bullet" else 2, term_months=12,
+                           annual_rate=Decimal("0.04000"), rounding_unit=10, prepayment_policy=policy,
+                           approval_tiers=[])
+    loan = make_loan(product, member=member_of(), amount=12_000_000, disbursed_on=D0)
+    first = loan.installments.get(number=1)
+    _pay(loan, manager, first.principal_due.amount + first.interest_due.amount, date(2025, 2, 15))
+    r = _pay(loan, manager, 3_000_000, date(2025, 3, 1))
+    assert r.accrued_interest.amount > 0 and r.prepayment.amount == 3_000_000 - r.accrued_interest.amount
+    loan.refresh_from_db()
+    left = sum(i.principal_due.amount - i.principal_paid.amount for i in loan.installments.all())
+    assert left == 12_000_000 - first.principal_due.amount - r.prepayment.amount
+    if policy == "shorten_term" and method != "bullet":
+        assert loan.installments.count() < 12
+    else:
+        assert loan.installments.count() == 12
+    close.close_business(through=date(2025, 6, 30))
+    _clean(loan)
+
+
+def test_reversal_restores_as_if_the_money_never_came(manager):
+    """Two identical loans; one gets a payment that is reversed after a few closed days. At the end both must owe
+    exactly the same (default interest included) and both ledgers agree with their schedules."""
+    fund = make_fund()
+    product = make_product(fund, method="equal_principal", grace_months=0, term_months=12,
+                           annual_rate=Decimal("0.07000"), rounding_unit=1, approval_tiers=[])
+    a = make_loan(product, member=member_of(), amount=1_200_000, disbursed_on=D0)
+    b = make_loan(product, member=member_of(), amount=1_200_000, disbursed_on=D0)
+    close.close_business(through=date(2025, 2, 20))
+    r = _pay(a, manager, 50_000, date(2025, 2, 21))
+    close.close_business(through=date(2025, 3, 20))
+    servicing.repayment_reverse(actor=manager, repayment_id=r.pk, reason="부도 이체")
+    with pytest.raises(InvalidState):
+        servicing.repayment_reverse(actor=manager, repayment_id=r.pk, reason="again")
+    close.close_business(through=date(2025, 3, 25))
+    a.refresh_from_db()
+    b.refresh_from_db()
+    for name in ("principal_account", "interest_account", "default_interest_account"):
+        assert getattr(a, name).balance == getattr(b, name).balance, name
+    assert (a.days_past_due, a.accelerated_on, a.asset_class) == (b.days_past_due, b.accelerated_on, b.asset_class)
+    _clean(a)
+    _clean(b)
+
+
+def test_write_off_needs_two_managers_and_recoveries_are_income(manager):
+    fund = make_fund()
+    product = make_product(fund, method="bullet", grace_months=0, term_months=3, annual_rate=Decimal("0.03650"),
+                           day_count="actual_365", rounding_unit=1, approval_tiers=[])
+    loan = make_loan(product, member=member_of(), amount=1_000_000, disbursed_on=date(2024, 1, 10))
+    with pytest.raises(InvalidState):
+        servicing.write_off_request(actor=manager, loan_id=loan.pk, reason="회수 불능")
+    close.close_business(through=date(2025, 4, 15))
+    loan.refresh_from_db()
+    assert loan.days_past_due >= 365 and loan.asset_class == "estimated_loss"
+    w = servicing.write_off_request(actor=manager, loan_id=loan.pk, reason="회수 불능")
+    with pytest.raises(Forbidden):
+        servicing.write_off_approve(actor=manager, write_off_id=w.pk)
+    other = ManagerFactory()
+    w = servicing.write_off_approve(actor=other, write_off_id=w.pk, reason="위원회 의결")
+    loan.refresh_from_db()
+    assert loan.state == "written_off"
+    assert loan.principal_account.balance.amount == 0 and loan.default_interest_account.balance.amount == 0
+    assert w.principal.amount == 1_000_000 and w.default_interest.amount > 0
+    rec, _ = servicing.recovery_record(actor=manager, loan_id=loan.pk, amount=300_000, idempotency_key="r1")
+    with pytest.raises(LimitExceeded):
+        servicing.recovery_record(actor=manager, loan_id=loan.pk, amount=w.total.amount, idempotency_key="r2")
+    assert ledger_check().ok
+
+
+def test_close_business_is_idempotent_and_refuses_today(bullet_loan):
+    first = close.close_business(through=date(2025, 3, 1))
+    assert all(c.created for c in first)
+    again = close.close_business(through=date(2025, 3, 1))
+    assert [c.created for c in again] == [False]
+    from django.utils import timezone
+
+    with pytest.raises(ValidationFailed):
+        close.close_business(through=timezone.localdate())
