@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from enterprises.models import Enterprise, Institution
-from funds.models import CapitalSource, Fund, FundContribution, Installment, Loan, LoanApplication, LoanProduct
+from funds.models import (
+    CapitalSource,
+    Fund,
+    FundContribution,
+    Installment,
+    Loan,
+    LoanApplication,
+    LoanProduct,
+    LoanTransaction,
+    Recovery,
+    Repayment,
+    WriteOff,
+)
 from funds.schedules import Schedule
 
 from .fields import RateField, WonField
@@ -187,14 +200,21 @@ class LoanSerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     annual_rate = RateField()
     outstanding_principal = serializers.SerializerMethodField()
+    interest_receivable = WonField(allow_zero=True, source="interest_account.balance", read_only=True)
+    default_interest_receivable = WonField(allow_zero=True, source="default_interest_account.balance",
+                                           read_only=True)
+    default_rate = RateField(read_only=True, help_text="연체이자율: min(contract rate + spread, cap)")
+    secured_amount = WonField(allow_zero=True, read_only=True)
     currency = serializers.SerializerMethodField()
 
     class Meta:
         model = Loan
         fields = [
             "id", "application", "fund", "product", "enterprise", "enterprise_name", "principal", "currency",
-            "state", "annual_rate", "term_months", "grace_months", "method", "day_count", "disbursed_on",
-            "maturity_on", "accelerated_on", "days_past_due", "asset_class", "outstanding_principal",
+            "state", "annual_rate", "default_rate", "term_months", "grace_months", "method", "day_count",
+            "prepayment_policy", "disbursed_on", "maturity_on", "closed_through", "accelerated_on", "days_past_due",
+            "asset_class", "secured_amount", "outstanding_principal", "interest_receivable",
+            "default_interest_receivable", "paid_off_on", "written_off_on",
         ]
         read_only_fields = fields
 
@@ -207,6 +227,10 @@ class LoanSerializer(serializers.ModelSerializer):
 
 class DisburseSerializer(serializers.Serializer):
     disbursed_on = serializers.DateField(required=False, help_text="Defaults to today (Asia/Seoul).")
+    secured_amount = WonField(
+        required=False, allow_zero=True,
+        help_text="The part covered by collateral or a guarantee (classified 고정 from 90 days past due).",
+    )
 
 
 class InstallmentSerializer(serializers.ModelSerializer):
@@ -214,6 +238,7 @@ class InstallmentSerializer(serializers.ModelSerializer):
     interest_due = WonField(allow_zero=True)
     principal_paid = WonField(allow_zero=True)
     interest_paid = WonField(allow_zero=True)
+    interest_recognized = WonField(allow_zero=True)
     principal_outstanding = serializers.SerializerMethodField()
     interest_outstanding = serializers.SerializerMethodField()
 
@@ -221,7 +246,7 @@ class InstallmentSerializer(serializers.ModelSerializer):
         model = Installment
         fields = [
             "number", "due_on", "period_start", "principal_due", "interest_due", "principal_paid", "interest_paid",
-            "principal_outstanding", "interest_outstanding",
+            "interest_recognized", "principal_outstanding", "interest_outstanding",
         ]
         read_only_fields = fields
 
@@ -231,3 +256,122 @@ class InstallmentSerializer(serializers.ModelSerializer):
     def get_interest_outstanding(self, obj: Installment) -> str:
         return str(int(obj.interest_due.amount - obj.interest_paid.amount))
 
+
+
+# --- servicing --------------------------------------------------------------------------------------------------
+
+
+class RepaymentRequestSerializer(serializers.Serializer):
+    amount = WonField(help_text="What the enterprise paid, in whole won.")
+    value_date = serializers.DateField(
+        required=False, help_text="Managers only: a past value date in the open period. Defaults to today (KST)."
+    )
+
+
+class AllocationSerializer(serializers.Serializer):
+    default_interest = WonField(allow_zero=True, help_text="연체이자")
+    overdue_interest = WonField(allow_zero=True, help_text="Interest of installments past due")
+    overdue_principal = WonField(allow_zero=True, help_text="Principal of installments past due")
+    interest = WonField(allow_zero=True, help_text="Interest due on the value date")
+    principal = WonField(allow_zero=True, help_text="Principal due on the value date")
+    accrued_interest = WonField(allow_zero=True, help_text="경과이자: the current period's interest so far")
+    prepayment = WonField(allow_zero=True, help_text="중도상환: future principal repaid early")
+
+
+class BalancesSerializer(serializers.Serializer):
+    principal = WonField(allow_zero=True, source="principal_account.balance")
+    interest = WonField(allow_zero=True, source="interest_account.balance")
+    default_interest = WonField(allow_zero=True, source="default_interest_account.balance")
+
+
+class RepaymentSerializer(serializers.ModelSerializer):
+    amount = WonField()
+    allocation = serializers.SerializerMethodField()
+    balances = serializers.SerializerMethodField()
+    loan_state = serializers.CharField(source="loan.state", read_only=True)
+    days_past_due = serializers.IntegerField(source="loan.days_past_due", read_only=True)
+    asset_class = serializers.CharField(source="loan.asset_class", read_only=True)
+    reversed = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Repayment
+        fields = [
+            "id", "loan", "amount", "value_date", "journal", "allocation", "paid_off", "balances", "loan_state",
+            "days_past_due", "asset_class", "created_at", "reversed", "reversed_at", "reversal_reason",
+            "reversal_journal",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(AllocationSerializer)
+    def get_allocation(self, obj: Repayment) -> dict[str, Any]:
+        return dict(AllocationSerializer(obj).data)
+
+    @extend_schema_field(BalancesSerializer)
+    def get_balances(self, obj: Repayment) -> dict[str, Any]:
+        """The loan's balances now (after this repayment, and whatever came after it)."""
+        return dict(BalancesSerializer(obj.loan).data)
+
+    def get_reversed(self, obj: Repayment) -> bool:
+        return obj.reversed_at is not None
+
+
+class PayoffQuerySerializer(serializers.Serializer):
+    on = serializers.DateField(required=False, help_text="Defaults to today (KST).")
+
+
+class PayoffSerializer(serializers.Serializer):
+    on = serializers.DateField()
+    default_interest = WonField(allow_zero=True)
+    overdue_interest = WonField(allow_zero=True)
+    overdue_principal = WonField(allow_zero=True)
+    interest = WonField(allow_zero=True)
+    principal = WonField(allow_zero=True)
+    accrued_interest = WonField(allow_zero=True)
+    future_principal = WonField(allow_zero=True)
+    due = WonField(allow_zero=True, help_text="What is due on the date, without prepaying anything")
+    payoff = WonField(allow_zero=True, help_text="What pays the loan off on the date")
+
+
+class LoanTransactionSerializer(serializers.ModelSerializer):
+    amount = WonField(allow_zero=True)
+    principal_change = serializers.DecimalField(max_digits=18, decimal_places=0, coerce_to_string=True)
+    interest_change = serializers.DecimalField(max_digits=18, decimal_places=0, coerce_to_string=True)
+    default_interest_change = serializers.DecimalField(max_digits=18, decimal_places=0, coerce_to_string=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = LoanTransaction
+        fields = [
+            "id", "kind", "kind_display", "value_date", "amount", "principal_change", "interest_change",
+            "default_interest_change", "journal", "reversed", "created_at",
+        ]
+        read_only_fields = fields
+
+
+class WriteOffSerializer(serializers.ModelSerializer):
+    principal = WonField(allow_zero=True)
+    interest = WonField(allow_zero=True)
+    default_interest = WonField(allow_zero=True)
+
+    class Meta:
+        model = WriteOff
+        fields = [
+            "id", "loan", "state", "requested_by", "requested_at", "reason", "decided_by", "decided_at",
+            "decision_reason", "written_off_on", "principal", "interest", "default_interest", "journal",
+        ]
+        read_only_fields = fields
+
+
+class RecoveryRequestSerializer(serializers.Serializer):
+    amount = WonField()
+    received_on = serializers.DateField(required=False, help_text="Defaults to today (KST).")
+    memo = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class RecoverySerializer(serializers.ModelSerializer):
+    amount = WonField()
+
+    class Meta:
+        model = Recovery
+        fields = ["id", "loan", "amount", "received_on", "memo", "journal", "created_at"]
+        read_only_fields = fields

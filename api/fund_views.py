@@ -17,8 +17,8 @@ from rest_framework.response import Response
 
 from enterprises.models import Enterprise, User
 from enterprises.roles import Role, has_role
-from funds import selectors, services
-from funds.models import Fund, Loan, LoanApplication, LoanProduct
+from funds import selectors, services, servicing
+from funds.models import Fund, Loan, LoanApplication, LoanProduct, Repayment, WriteOff
 
 from . import fund_serializers as s
 from .idempotency import idempotent
@@ -254,7 +254,8 @@ class LoanApplicationViewSet(
 
 
 class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Loans. Members see their own enterprises' loans; staff see all; managers disburse."""
+    """Loans. Members see their own enterprises' loans and repay them; staff see all; managers disburse, repay on
+    a borrower's behalf with a value date, ask for write-offs and record recoveries."""
 
     permission_classes = [ActionRoles]
     action_roles = {
@@ -262,11 +263,21 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         "retrieve": (*STAFF_READERS, *MEMBERS),
         "schedule": (*STAFF_READERS, *MEMBERS),
         "disburse": MANAGERS,
+        "repayments": (*STAFF_READERS, *MEMBERS),
+        "repay": (*MANAGERS, *MEMBERS),
+        "payoff": (*STAFF_READERS, *MEMBERS),
+        "transactions": (*STAFF_READERS, *MEMBERS),
+        "write_off": MANAGERS,
+        "recoveries": (*STAFF_READERS, *MEMBERS),
+        "recover": MANAGERS,
     }
     serializer_class = s.LoanSerializer
 
     def get_queryset(self) -> QuerySet[Loan]:
         return selectors.loans_visible_to(self.request.user).order_by("-id")
+
+    def _fresh(self, loan_id: int) -> Loan:
+        return self.get_queryset().get(pk=loan_id)
 
     @extend_schema(request=s.DisburseSerializer, responses=s.LoanSerializer)
     @action(detail=True, methods=["post"])
@@ -278,8 +289,9 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = s.DisburseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         on_date = data.validated_data.get("disbursed_on") or timezone.localdate()
-        services.loan_disburse(actor=_actor(request), loan_id=loan.pk, on_date=on_date)
-        return Response(s.LoanSerializer(self.get_queryset().get(pk=loan.pk)).data)
+        services.loan_disburse(actor=_actor(request), loan_id=loan.pk, on_date=on_date,
+                               secured_amount=data.validated_data.get("secured_amount"))
+        return Response(s.LoanSerializer(self._fresh(loan.pk)).data)
 
     @extend_schema(responses=s.InstallmentSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -287,3 +299,141 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         """Every installment with what is paid and what is still due."""
         loan = self.get_object()
         return Response(s.InstallmentSerializer(loan.installments.all(), many=True).data)
+
+    @extend_schema(responses=s.RepaymentSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def repayments(self, request: Request, pk: str | None = None) -> Response:
+        """The loan's repayments with their allocation, reversed ones included."""
+        loan = self.get_object()
+        rows = loan.repayments.select_related(
+            "loan__principal_account", "loan__interest_account", "loan__default_interest_account"
+        ).order_by("value_date", "id")
+        return Response(s.RepaymentSerializer(rows, many=True).data)
+
+    @extend_schema(request=s.RepaymentRequestSerializer, responses={201: s.RepaymentSerializer})
+    @repayments.mapping.post
+    @idempotent
+    def repay(self, request: Request, pk: str | None = None) -> Response:
+        """Repay: a member of the borrowing enterprise (value date today) or a manager (a past value date in the
+        open period). Needs an Idempotency-Key header. Allocated to default interest, overdue interest, overdue
+        principal, interest due, principal due, then prepayment (accrued interest first, then future principal).
+        More than the payoff is a 422 that states the payoff."""
+        loan = self.get_object()
+        data = s.RepaymentRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        repayment, _created = servicing.repayment_make(
+            actor=_actor(request), loan_id=loan.pk, amount=data.validated_data["amount"],
+            value_date=data.validated_data.get("value_date"), idempotency_key=request.headers["Idempotency-Key"],
+        )
+        repayment.loan = self._fresh(loan.pk)
+        return Response(s.RepaymentSerializer(repayment).data, status=201)
+
+    @extend_schema(parameters=[s.PayoffQuerySerializer], responses=s.PayoffSerializer)
+    @action(detail=True, methods=["get"])
+    def payoff(self, request: Request, pk: str | None = None) -> Response:
+        """What pays the loan off on ``on`` (default today): default interest up to the day before, interest due,
+        the current period's interest accrued so far, and all principal. Changes nothing."""
+        loan = self.get_object()
+        query = s.PayoffQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        on = query.validated_data.get("on") or timezone.localdate()
+        return Response(s.PayoffSerializer(servicing.payoff_quote(loan_id=loan.pk, on=on)).data)
+
+    @extend_schema(responses=s.LoanTransactionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def transactions(self, request: Request, pk: str | None = None) -> Response:
+        """Every journal that moved the loan's balances, oldest first, with its effect on each balance."""
+        loan = self.get_object()
+        return Response(s.LoanTransactionSerializer(loan.transactions.order_by("value_date", "id"), many=True).data)
+
+    @extend_schema(request=s.RequiredReasonSerializer, responses={201: s.WriteOffSerializer})
+    @action(detail=True, methods=["post"], url_path="write-off")
+    def write_off(self, request: Request, pk: str | None = None) -> Response:
+        """Ask for the write-off of a loan classed 추정손실; another manager approves it at /write-offs/{id}/."""
+        loan = self.get_object()
+        data = s.RequiredReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        write_off = servicing.write_off_request(actor=_actor(request), loan_id=loan.pk,
+                                                reason=data.validated_data["reason"])
+        return Response(s.WriteOffSerializer(write_off).data, status=201)
+
+    @extend_schema(responses=s.RecoverySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def recoveries(self, request: Request, pk: str | None = None) -> Response:
+        """Money recovered after the write-off."""
+        loan = self.get_object()
+        return Response(s.RecoverySerializer(loan.recoveries.all(), many=True).data)
+
+    @extend_schema(request=s.RecoveryRequestSerializer, responses={201: s.RecoverySerializer})
+    @recoveries.mapping.post
+    @idempotent
+    def recover(self, request: Request, pk: str | None = None) -> Response:
+        """Record money recovered on a written-off loan (posted as income). Needs an Idempotency-Key header."""
+        loan = self.get_object()
+        data = s.RecoveryRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        recovery, _created = servicing.recovery_record(
+            actor=_actor(request), loan_id=loan.pk, amount=data.validated_data["amount"],
+            received_on=data.validated_data.get("received_on"), memo=data.validated_data["memo"],
+            idempotency_key=request.headers["Idempotency-Key"],
+        )
+        return Response(s.RecoverySerializer(recovery).data, status=201)
+
+
+class RepaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Repayments across loans (members: their own enterprises'). A manager reverses a bounced one."""
+
+    permission_classes = [ActionRoles]
+    action_roles = {"list": (*STAFF_READERS, *MEMBERS), "retrieve": (*STAFF_READERS, *MEMBERS), "reverse": MANAGERS}
+    serializer_class = s.RepaymentSerializer
+
+    def get_queryset(self) -> QuerySet[Repayment]:
+        loans = selectors.loans_visible_to(self.request.user)
+        return Repayment.objects.filter(loan__in=loans.values("pk")).select_related(
+            "loan__principal_account", "loan__interest_account", "loan__default_interest_account"
+        ).order_by("-id")
+
+    @extend_schema(request=s.RequiredReasonSerializer, responses=s.RepaymentSerializer)
+    @action(detail=True, methods=["post"])
+    def reverse(self, request: Request, pk: str | None = None) -> Response:
+        """Reverse a repayment that did not arrive (a bounced transfer), with a reason: its journal is reversed,
+        the installments reopened and the days since closed again. Only the loan's latest live repayment."""
+        repayment = self.get_object()
+        data = s.RequiredReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        servicing.repayment_reverse(actor=_actor(request), repayment_id=repayment.pk,
+                                    reason=data.validated_data["reason"])
+        return Response(s.RepaymentSerializer(self.get_queryset().get(pk=repayment.pk)).data)
+
+
+class WriteOffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Write-offs (상각): asked for by one manager, approved or rejected by another."""
+
+    permission_classes = [ActionRoles]
+    action_roles = {"list": STAFF_READERS, "retrieve": STAFF_READERS, "approve": MANAGERS, "reject": MANAGERS}
+    serializer_class = s.WriteOffSerializer
+
+    def get_queryset(self) -> QuerySet[WriteOff]:
+        return WriteOff.objects.order_by("-id")
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.WriteOffSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        """Approve (not by the manager who asked): the loan's receivables go to the write-off expense."""
+        write_off = self.get_object()
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        write_off = servicing.write_off_approve(actor=_actor(request), write_off_id=write_off.pk,
+                                                reason=data.validated_data["reason"])
+        return Response(s.WriteOffSerializer(write_off).data)
+
+    @extend_schema(request=s.RequiredReasonSerializer, responses=s.WriteOffSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        """Reject (not by the manager who asked), with a reason."""
+        write_off = self.get_object()
+        data = s.RequiredReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        write_off = servicing.write_off_reject(actor=_actor(request), write_off_id=write_off.pk,
+                                               reason=data.validated_data["reason"])
+        return Response(s.WriteOffSerializer(write_off).data)

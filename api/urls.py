@@ -12,6 +12,8 @@ router.register("funds", fund_views.FundViewSet, basename="fund")
 router.register("loan-products", fund_views.LoanProductViewSet, basename="loan-product")
 router.register("loan-applications", fund_views.LoanApplicationViewSet, basename="loan-application")
 router.register("loans", fund_views.LoanViewSet, basename="loan")
+router.register("repayments", fund_views.RepaymentViewSet, basename="repayment")
+router.register("write-offs", fund_views.WriteOffViewSet, basename="write-off")
 
 urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="token-obtain"),

@@ -2,7 +2,8 @@
 
 Closing a day applies it to every active loan not yet closed through it (``servicing.close_day``: interest falling
 due, acceleration, default interest, days past due, asset class) and records a ``BusinessDay``. Closing a date closes
-first every earlier day not yet closed, so a missed night is caught up; a day already closed is not closed again.
+first every earlier day not yet closed, so a missed night is caught up (in one pass: each loan is brought up to the
+date day by day); a day already closed is not closed again.
 
 Most loans have nothing happen on most days: no installment due, nothing overdue. Those are advanced with one
 UPDATE; only the others are loaded, each in its own short transaction under its row lock (so a repayment arriving
@@ -26,7 +27,7 @@ from core.audit import audit_record
 from core.errors import ValidationFailed
 
 from . import delinquency, servicing
-from .models import BusinessDay, Installment, Loan
+from .models import BusinessDay, Installment, Loan, LoanTransaction
 
 ONE_DAY = timedelta(days=1)
 
@@ -59,27 +60,23 @@ def close_business(*, through: date, actor: Any = None) -> list[Closed]:
             % {"date": (today - ONE_DAY).isoformat()},
             fields={"date": [_("must be before today (%(today)s)") % {"today": today.isoformat()}]},
         )
-    results = []
-    day = _first_open_day(through)
-    if day > through:  # already closed: say so
+    first = _first_open_day(through)
+    if first > through:
         existing = BusinessDay.objects.filter(date=through).first()
         return [Closed(existing, False)] if existing else []
-    while day <= through:
-        results.append(close_day(day, actor=actor))
-        day += ONE_DAY
-    return results
+    return close_days(first, through, actor=actor)
 
 
-def _needs_work(day: date) -> Q:
-    """Loans with something to do on ``day``: behind by more than a day, or an installment due by then and not
-    settled, or already late, accelerated or not 정상."""
-    unsettled = Installment.objects.filter(loan=OuterRef("pk"), due_on__lte=day).filter(
+def _needs_work(through: date) -> Q:
+    """Loans with something to do on a day up to ``through``: an installment due by then and not settled, or
+    already late, accelerated or not 정상 (or never closed). The others have nothing happen on any of those days:
+    nothing falls due, nothing is overdue, so no interest, no default interest, days past due stay 0."""
+    unsettled = Installment.objects.filter(loan=OuterRef("pk"), due_on__lte=through).filter(
         Q(principal_paid__lt=F("principal_due")) | Q(interest_paid__lt=F("interest_due"))
         | Q(interest_recognized__lt=F("interest_due"))
     )
     return (
         Q(closed_through__isnull=True)
-        | Q(closed_through__lt=day - ONE_DAY)
         | Q(accelerated_on__isnull=False)
         | Q(days_past_due__gt=0)
         | ~Q(asset_class=delinquency.NORMAL)
@@ -87,40 +84,44 @@ def _needs_work(day: date) -> Q:
     )
 
 
-def close_day(day: date, *, actor: Any = None) -> Closed:
-    existing = BusinessDay.objects.filter(date=day).first()
-    if existing is not None:
-        return Closed(existing, False)
+def close_days(first: date, through: date, *, actor: Any = None) -> list[Closed]:
+    """Close the days ``first`` to ``through`` in one pass over the loans: each loan with something to do is
+    brought up to ``through`` day by day (``servicing.bring_to``), the others are advanced with one UPDATE. The
+    run's counts are recorded on its last day."""
     started = time.monotonic()
     table = delinquency.rules()
-    open_loans = Loan.objects.filter(state=Loan.State.ACTIVE, disbursed_on__lte=day).filter(
-        Q(closed_through__isnull=True) | Q(closed_through__lt=day)
+    open_loans = Loan.objects.filter(state=Loan.State.ACTIVE, disbursed_on__lte=through).filter(
+        Q(closed_through__isnull=True) | Q(closed_through__lt=through)
     )
-    busy = list(open_loans.filter(_needs_work(day)).order_by("pk").values_list("pk", flat=True))
-    quiet = open_loans.filter(closed_through=day - ONE_DAY).exclude(pk__in=busy)
-    advanced = quiet.update(closed_through=day)
+    busy = list(open_loans.filter(_needs_work(through)).order_by("pk").values_list("pk", flat=True))
+    advanced = open_loans.exclude(pk__in=busy).exclude(_needs_work(through)).update(closed_through=through)
     journals = 0
     for loan_id in busy:
         with transaction.atomic():
             loan = Loan.objects.select_for_update().select_related("fund__book").get(pk=loan_id)
-            if loan.state != Loan.State.ACTIVE or (loan.closed_through and loan.closed_through >= day):
-                continue  # paid off or closed by a repayment meanwhile
-            insts = servicing.installments_of(loan)
-            postings = servicing.bring_to(loan, insts, day, actor=actor, table=table)
-            journals += sum(1 for p in postings if p.lines)
+            if loan.state != Loan.State.ACTIVE or (loan.closed_through and loan.closed_through >= through):
+                continue  # paid off, or closed by a repayment meanwhile
+            before = LoanTransaction.objects.filter(loan=loan).count()
+            servicing.bring_to(loan, servicing.installments_of(loan), through, actor=actor, table=table)
+            journals += LoanTransaction.objects.filter(loan=loan).count() - before
+    results = []
     with transaction.atomic():
-        business_day, created = BusinessDay.objects.get_or_create(
-            date=day,
-            defaults={
-                "closed_at": timezone.now(),
-                "loans_processed": len(busy),
-                "loans_advanced": advanced,
-                "journals_posted": journals,
-                "seconds": Decimal(str(round(time.monotonic() - started, 3))),
-            },
-        )
-        if created:
-            audit_record(actor=actor, action="business_day.close", obj=business_day,
-                         after={"date": day.isoformat(), "loans_processed": len(busy), "loans_advanced": advanced,
-                                "journals_posted": journals})
-    return Closed(business_day, created)
+        day = first
+        while day <= through:
+            last = day == through
+            business_day, created = BusinessDay.objects.get_or_create(
+                date=day,
+                defaults={
+                    "closed_at": timezone.now(),
+                    "loans_processed": len(busy) if last else 0,
+                    "loans_advanced": advanced if last else 0,
+                    "journals_posted": journals if last else 0,
+                    "seconds": Decimal(str(round(time.monotonic() - started, 3))) if last else Decimal(0),
+                },
+            )
+            results.append(Closed(business_day, created))
+            day += ONE_DAY
+        audit_record(actor=actor, action="business_day.close", obj=results[-1].day,
+                     after={"from": first.isoformat(), "through": through.isoformat(), "loans_processed": len(busy),
+                            "loans_advanced": advanced, "journals_posted": journals})
+    return results

@@ -618,7 +618,9 @@ def loan_disburse(*, actor: User, loan_id: int, on_date: date, secured_amount: A
             if loan.secured_amount.amount > amount:
                 raise ValidationFailed(
                     _("The secured part cannot exceed the principal."),
-                    fields={"secured_amount": [_("at most the principal, %(amount)s") % {"amount": format_won(amount)}]},
+                    fields={
+                        "secured_amount": [_("at most the principal, %(amount)s") % {"amount": format_won(amount)}]
+                    },
                 )
         loan.save(update_fields=["state", "disbursed_on", "maturity_on", "closed_through", "secured_amount"])
         LoanTransaction.objects.create(

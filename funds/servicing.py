@@ -26,6 +26,7 @@ come out exactly as if the money had never arrived.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -59,7 +60,7 @@ from .schedules import DayCount, Method, Rounding, amortize, period_interest
 ZERO = Decimal(0)
 ONE_DAY = timedelta(days=1)
 DAYS_IN_YEAR = Decimal(365)
-MAX_KEY = 150  # a client's idempotency key; journal keys add a prefix and must stay within 200 characters
+MAX_KEY = 200  # a client's idempotency key; journal keys use its SHA-256, to stay within 200 characters
 Txn = LoanTransaction.Kind
 
 LOAN_STATE_FIELDS = [
@@ -106,8 +107,12 @@ def _check_key(key: str) -> str:
     return key
 
 
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
 def _is_manager(actor: Any) -> bool:
-    return has_role(actor, Role.FUND_MANAGER)
+    return has_role(actor, Role.FUND_MANAGER, Role.ADMIN)
 
 
 def _require_manager(actor: Any) -> None:
@@ -312,19 +317,37 @@ def close_day(loan: Loan, insts: list[Installment], day: date, table: list[delin
 
 def bring_to(loan: Loan, insts: list[Installment], through: date, *, actor: Any = None,
              table: list[delinquency.Rule] | None = None, write: bool = True) -> list[Posting]:
-    """Close the loan's days after ``closed_through`` up to ``through``: one journal per day with anything to post.
-    With ``write=False`` nothing is written (a quote); the loan and installments change in memory either way."""
+    """Close the loan's days after ``closed_through`` up to ``through``. Each day is computed on its own (so the
+    result is the same however the days are grouped); what they post is written as one journal per calendar month
+    of the span, dated its last day (nightly that is one journal a day; catching up a long gap, a few). With
+    ``write=False`` nothing is written (a quote); the loan and installments change in memory either way."""
     table = table if table is not None else delinquency.rules()
-    postings = []
+    postings: list[Posting] = []
+    pending: list[tuple[date, Posting]] = []
+
+    def flush() -> None:
+        if write and pending:
+            first, last = pending[0][0], pending[-1][0]
+            merged = Posting(loan)
+            for _day, p in pending:
+                merged.lines += p.lines
+                merged.interest += p.interest
+                merged.default_interest += p.default_interest
+                merged.amount += p.amount
+            span = last.isoformat() if first == last else f"{first.isoformat()}~{last.isoformat()}"
+            _post(merged, kind=Txn.CLOSE_OF_BUSINESS, value_date=last,
+                  key=f"loan:{loan.pk}:cob:{span}:r{loan.revision}", actor=actor, memo=f"일마감 {span}")
+        pending.clear()
+
     day = _last_day_closed(loan) + ONE_DAY
     while day <= through:
+        if pending and (day.year, day.month) != (pending[0][0].year, pending[0][0].month):
+            flush()
         posting = close_day(loan, insts, day, table)
         postings.append(posting)
-        if write:
-            _post(posting, kind=Txn.CLOSE_OF_BUSINESS, value_date=day,
-                  key=f"loan:{loan.pk}:cob:{day.isoformat()}:r{loan.revision}", actor=actor,
-                  memo=f"일마감 {day.isoformat()}")
+        pending.append((day, posting))
         day += ONE_DAY
+    flush()
     if write and postings:
         _save(loan, insts)
     return postings
@@ -640,7 +663,7 @@ def repayment_make(*, actor: User, loan_id: int, amount: Any, idempotency_key: s
             interest=a.overdue_interest + a.interest + a.accrued_interest,
             default_interest=a.default_interest,
         )
-        journal = _post(posting, kind=Txn.REPAYMENT, value_date=on, key=f"loan:{loan.pk}:repayment:{key}",
+        journal = _post(posting, kind=Txn.REPAYMENT, value_date=on, key=f"loan:{loan.pk}:repayment:{_digest(key)}",
                         actor=actor, memo=f"상환 {loan.enterprise.name}")
         assert journal is not None
         _after_payment(loan, insts, on, position.default_interest - a.default_interest, table)
@@ -860,7 +883,7 @@ def recovery_record(*, actor: User, loan_id: int, amount: Any, idempotency_key: 
         posting.lines = [debit(chart.cash(loan.fund.book), value),
                          credit(chart.account(loan.fund.book, chart.RECOVERY_INCOME), value)]
         posting.amount = value
-        journal = _post(posting, kind=Txn.RECOVERY, value_date=on, key=f"loan:{loan.pk}:recovery:{key}",
+        journal = _post(posting, kind=Txn.RECOVERY, value_date=on, key=f"loan:{loan.pk}:recovery:{_digest(key)}",
                         actor=actor, memo=memo or f"상각채권 회수 {loan.enterprise.name}")
         assert journal is not None
         recovery = Recovery.objects.create(loan=loan, idempotency_key=key, amount=_m(value), received_on=on,
