@@ -80,7 +80,7 @@ def _needs_work(through: date) -> Q:
         | Q(accelerated_on__isnull=False)
         | Q(days_past_due__gt=0)
         | ~Q(asset_class=delinquency.NORMAL)
-        | Exists(unsettled)
+        | Q(Exists(unsettled))
     )
 
 

@@ -73,6 +73,11 @@ class FundSummary:
     loans_by_state: dict[str, int]
     by_asset_class: list[ClassRow] = field(default_factory=list)
     required_allowance: Decimal = ZERO
+    relent_total: Decimal = ZERO
+    interest_income: Decimal = ZERO
+    default_interest_income: Decimal = ZERO
+    written_off_total: Decimal = ZERO
+    recoveries_total: Decimal = ZERO
 
 
 def _principal_repaid(fund: Fund) -> Decimal:
@@ -84,8 +89,10 @@ def _principal_repaid(fund: Fund) -> Decimal:
 
 
 def fund_summary(fund: Fund) -> FundSummary:
-    """Capital by source, cash, outstanding principal, cumulative disbursed and repaid, turnover (disbursed /
-    capital), loans and outstanding by asset class, and the allowance they require (floored to the won)."""
+    """Capital by source, cash, outstanding principal, cumulative disbursed and repaid, what was lent again out of
+    repayments (disbursed beyond the capital, at most what was repaid), turnover (disbursed / capital), income,
+    write-offs and recoveries, loans and outstanding by asset class, and the allowance they require (floored to the
+    won)."""
     book = fund.book
     capital_by_source = {
         source: chart.capital(book, source).balance.amount for source in CapitalSource.values
@@ -122,6 +129,11 @@ def fund_summary(fund: Fund) -> FundSummary:
         loans_by_state=states,
         by_asset_class=list(rows.values()),
         required_allowance=sum((r.allowance for r in rows.values()), ZERO),
+        relent_total=min(repaid, max(disbursed - capital, ZERO)),
+        interest_income=chart.account(book, chart.INTEREST_INCOME).balance.amount,
+        default_interest_income=chart.account(book, chart.DEFAULT_INTEREST_INCOME).balance.amount,
+        written_off_total=chart.account(book, chart.WRITE_OFF_EXPENSE).balance.amount,
+        recoveries_total=chart.account(book, chart.RECOVERY_INCOME).balance.amount,
     )
 
 
