@@ -54,7 +54,16 @@ from ledger.services import Line, credit, debit, journal_post, journal_reverse
 
 from . import accounts as chart
 from . import delinquency
-from .models import Installment, Loan, LoanTransaction, PrepaymentPolicy, Recovery, Repayment, WriteOff
+from .models import (
+    BusinessDay,
+    Installment,
+    Loan,
+    LoanTransaction,
+    PrepaymentPolicy,
+    Recovery,
+    Repayment,
+    WriteOff,
+)
 from .schedules import DayCount, Method, Rounding, amortize, period_interest
 
 ZERO = Decimal(0)
@@ -718,7 +727,9 @@ def repayment_reverse(*, actor: User, repayment_id: int, reason: str) -> Repayme
         insts = _restore(loan, repayment.before)
         loan.revision += 1
         loan.save(update_fields=[*LOAN_STATE_FIELDS, "revision"])
-        bring_to(loan, insts, closed_before, actor=actor)
+        # Close again the days closed since (for this loan, or for all loans while it was paid off by it).
+        last_closed_day = BusinessDay.objects.order_by("-date").values_list("date", flat=True).first()
+        bring_to(loan, insts, max(closed_before, last_closed_day or closed_before), actor=actor)
         repayment.reversed_at = timezone.now()
         repayment.reversed_by = actor
         repayment.reversal_reason = reason

@@ -229,3 +229,25 @@ def test_close_business_is_idempotent_and_refuses_today(bullet_loan):
 
     with pytest.raises(ValidationFailed):
         close.close_business(through=timezone.localdate())
+
+
+def test_reversing_a_payoff_reopens_the_loan_and_catches_up_the_days_closed_since(manager):
+    fund = make_fund()
+    product = make_product(fund, method="equal_principal", grace_months=0, term_months=12,
+                           annual_rate=Decimal("0.07000"), rounding_unit=1, approval_tiers=[])
+    a = make_loan(product, member=member_of(), amount=1_200_000, disbursed_on=D0)
+    b = make_loan(product, member=member_of(), amount=1_200_000, disbursed_on=D0)
+    close.close_business(through=date(2025, 2, 19))
+    quote = servicing.payoff_quote(loan_id=a.pk, on=date(2025, 2, 20))
+    r = _pay(a, manager, quote.payoff, date(2025, 2, 20))
+    assert r.paid_off
+    close.close_business(through=date(2025, 3, 31))  # a is paid off: not closed any more
+    servicing.repayment_reverse(actor=manager, repayment_id=r.pk, reason="부도 이체")
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.state == "active" and a.closed_through == b.closed_through == date(2025, 3, 31)
+    assert a.accelerated_on == b.accelerated_on == date(2025, 3, 15)
+    for name in ("principal_account", "interest_account", "default_interest_account"):
+        assert getattr(a, name).balance == getattr(b, name).balance, name
+    _clean(a)
+    _clean(b)
