@@ -99,7 +99,8 @@ def fund_summary(fund: Fund) -> FundSummary:
     }
     capital = sum(capital_by_source.values(), ZERO)
     loans = list(Loan.objects.filter(fund=fund).select_related("principal_account"))
-    disbursed = sum((loan.principal_account.debit_total.amount for loan in loans), ZERO)
+    disbursed = LoanTransaction.objects.filter(loan__fund=fund, kind=LoanTransaction.Kind.DISBURSEMENT).aggregate(
+        total=Sum("principal_change"))["total"] or ZERO
     repaid = _principal_repaid(fund)
     outstanding = sum((loan.principal_account.balance.amount for loan in loans), ZERO)
     table = delinquency.rules()

@@ -136,8 +136,20 @@ def _lock_loan(loan_id: int) -> Loan:
     return loan
 
 
+SAVED_FIELDS = ["principal_due", "interest_due", "principal_paid", "interest_paid", "interest_recognized",
+                "accrual_start", "interest_fixed"]
+
+
+def _state(inst: Installment) -> tuple[Any, ...]:
+    return tuple(getattr(inst, name) for name in SAVED_FIELDS)
+
+
 def installments_of(loan: Loan) -> list[Installment]:
-    return list(Installment.objects.filter(loan=loan).order_by("number"))
+    """The loan's installments, each remembering its values as loaded, so that only changed rows are written."""
+    insts = list(Installment.objects.filter(loan=loan).order_by("number"))
+    for inst in insts:
+        inst._loaded = _state(inst)  # type: ignore[attr-defined]
+    return insts
 
 
 def _unpaid_principal(inst: Installment) -> Decimal:
@@ -364,10 +376,11 @@ def bring_to(loan: Loan, insts: list[Installment], through: date, *, actor: Any 
 
 def _save(loan: Loan, insts: list[Installment]) -> None:
     loan.save(update_fields=LOAN_STATE_FIELDS)
-    Installment.objects.bulk_update(
-        insts, ["principal_due", "interest_due", "principal_paid", "interest_paid", "interest_recognized",
-                "accrual_start", "interest_fixed"]
-    )
+    changed = [i for i in insts if getattr(i, "_loaded", None) != _state(i)]
+    if changed:
+        Installment.objects.bulk_update(changed, SAVED_FIELDS)
+    for inst in changed:
+        inst._loaded = _state(inst)  # type: ignore[attr-defined]
 
 
 # --- position and payoff ----------------------------------------------------------------------------------------

@@ -53,6 +53,14 @@ def everything() -> dict[str, list]:
     }
 
 
+@pytest.fixture(autouse=True)
+def _kernel_only(settings) -> None:
+    """These tests are about the kernel's data. The instruments' demo data (settings.DEMO_EXTENSIONS) has its own
+    tests (tests/funds/test_demo.py); loading the fund's two years of loan history in each test here would take
+    minutes."""
+    settings.DEMO_EXTENSIONS = []
+
+
 @pytest.fixture
 def demo_password(monkeypatch) -> str:
     monkeypatch.setenv("DEMO_PASSWORD", "seongdong-fund-2026")

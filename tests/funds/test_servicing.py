@@ -95,7 +95,8 @@ def test_allocation_order_and_overpayment_refused(manager):
     assert r.overdue_interest.amount == 6_827 and r.overdue_principal.amount == 0
     with pytest.raises(LimitExceeded) as exc:
         _pay(loan, manager, 10_000_000, date(2025, 2, 25), key="too-much")
-    assert "payoff" in exc.value.message
+    # the payoff before was 1,209,564 (see the test above); 7,100 of it is paid
+    assert "1,202,464" in exc.value.message and "1,202,464" in exc.value.fields["amount"][0]
     _clean(loan)
 
 
@@ -251,3 +252,18 @@ def test_reversing_a_payoff_reopens_the_loan_and_catches_up_the_days_closed_sinc
         assert getattr(a, name).balance == getattr(b, name).balance, name
     _clean(a)
     _clean(b)
+
+
+def test_a_reversed_repayment_is_neither_disbursed_nor_repaid_in_the_fund_summary(bullet_loan, manager):
+    """12,000,000 lent; 1,000,000 paid on 2025-02-01: 20,400 of accrued interest (17 days x 1,200), 979,600
+    prepaid. Reversed: the summary is back to 12,000,000 disbursed and nothing repaid."""
+    from funds.selectors import fund_summary
+
+    r = _pay(bullet_loan, manager, 1_000_000, date(2025, 2, 1))
+    assert (r.accrued_interest.amount, r.prepayment.amount) == (20_400, 979_600)
+    summary = fund_summary(bullet_loan.fund)
+    assert (summary.disbursed_total, summary.principal_repaid_total) == (12_000_000, 979_600)
+    servicing.repayment_reverse(actor=manager, repayment_id=r.pk, reason="부도 이체")
+    summary = fund_summary(bullet_loan.fund)
+    assert (summary.disbursed_total, summary.principal_repaid_total) == (12_000_000, 0)
+    _clean(bullet_loan)
