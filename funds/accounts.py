@@ -32,6 +32,16 @@ def account(book: Book, code: str) -> Account:
     return Account.objects.get(book=book, code=code)
 
 
+def account_id(book: Book, code: str) -> int:
+    """The id of the book's account with this code, for posting. Remembered on the ``book`` instance (a chart never
+    changes once opened), so a run that reuses one Book object, like the close of business, looks each code up
+    once. Balances are never cached: read them with ``account``."""
+    cache: dict[str, int] = book.__dict__.setdefault("_chart_ids", {})
+    if code not in cache:
+        cache[code] = Account.objects.values_list("pk", flat=True).get(book=book, code=code)
+    return cache[code]
+
+
 def cash(book: Book) -> Account:
     return account(book, CASH)
 

@@ -191,20 +191,20 @@ class Posting:
         if amount > 0:
             book = self.loan.fund.book
             self.lines += [debit(self.loan.interest_account_id, amount),
-                           credit(chart.account(book, chart.INTEREST_INCOME), amount)]
+                           credit(chart.account_id(book, chart.INTEREST_INCOME), amount)]
             self.interest += amount
 
     def accrue_default(self, amount: Decimal) -> None:
         if amount > 0:
             book = self.loan.fund.book
             self.lines += [debit(self.loan.default_interest_account_id, amount),
-                           credit(chart.account(book, chart.DEFAULT_INTEREST_INCOME), amount)]
+                           credit(chart.account_id(book, chart.DEFAULT_INTEREST_INCOME), amount)]
             self.default_interest += amount
             self.amount += amount
 
     def receive(self, *, principal: Decimal, interest: Decimal, default_interest: Decimal) -> None:
         total = principal + interest + default_interest
-        self.lines.append(debit(chart.cash(self.loan.fund.book), total))
+        self.lines.append(debit(chart.account_id(self.loan.fund.book, chart.CASH), total))
         for account_id, amount in ((self.loan.principal_account_id, principal),
                                    (self.loan.interest_account_id, interest),
                                    (self.loan.default_interest_account_id, default_interest)):
