@@ -21,7 +21,7 @@ from funds import selectors, services, servicing
 from funds.models import Fund, Loan, LoanApplication, LoanProduct, Repayment, WriteOff
 
 from . import fund_serializers as s
-from .idempotency import idempotent
+from .idempotency import HEADER, idempotent
 from .permissions import MANAGERS, STAFF_READERS
 
 ANYONE = tuple(Role)
@@ -323,7 +323,8 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data.is_valid(raise_exception=True)
         repayment, _created = servicing.repayment_make(
             actor=_actor(request), loan_id=loan.pk, amount=data.validated_data["amount"],
-            value_date=data.validated_data.get("value_date"), idempotency_key=request.headers["Idempotency-Key"],
+            value_date=data.validated_data.get("value_date"), idempotency_key=request.headers[HEADER],
+            key_field=HEADER,
         )
         repayment.loan = self._fresh(loan.pk)
         return Response(s.RepaymentSerializer(repayment).data, status=201)
@@ -375,7 +376,7 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         recovery, _created = servicing.recovery_record(
             actor=_actor(request), loan_id=loan.pk, amount=data.validated_data["amount"],
             received_on=data.validated_data.get("received_on"), memo=data.validated_data["memo"],
-            idempotency_key=request.headers["Idempotency-Key"],
+            idempotency_key=request.headers[HEADER], key_field=HEADER,
         )
         return Response(s.RecoverySerializer(recovery).data, status=201)
 

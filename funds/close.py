@@ -99,7 +99,7 @@ def close_days(first: date, through: date, *, actor: Any = None) -> list[Closed]
     funds: dict[int, Any] = {}  # one Fund (and Book) object per fund, so its chart of accounts is looked up once
     for loan_id in busy:
         with transaction.atomic():
-            loan = Loan.objects.select_for_update().select_related("fund__book").get(pk=loan_id)
+            loan = servicing.lock_loan(loan_id)
             loan.fund = funds.setdefault(loan.fund_id, loan.fund)
             if loan.state != Loan.State.ACTIVE or (loan.closed_through and loan.closed_through >= through):
                 continue  # paid off, or closed by a repayment meanwhile

@@ -49,7 +49,7 @@ from core.errors import (
 from core.money import KRW, MoneyError, format_won, to_won
 from enterprises.models import User
 from enterprises.roles import Role, has_role
-from ledger.models import Journal
+from ledger.models import Account, Journal
 from ledger.services import Line, credit, debit, journal_post, journal_reverse
 
 from . import accounts as chart
@@ -69,6 +69,7 @@ from .schedules import DayCount, Method, Rounding, amortize, period_interest
 ZERO = Decimal(0)
 ONE_DAY = timedelta(days=1)
 DAYS_IN_YEAR = Decimal(365)
+QUOTE_HORIZON = timedelta(days=366)
 MAX_KEY = 200  # a client's idempotency key; journal keys use its SHA-256, to stay within 200 characters
 Txn = LoanTransaction.Kind
 
@@ -106,12 +107,12 @@ def _won(value: Any, field_name: str) -> Decimal:
         ) from None
 
 
-def _check_key(key: str) -> str:
+def _check_key(key: str, key_field: str) -> str:
     key = (key or "").strip()
     if not key or len(key) > MAX_KEY:
         raise ValidationFailed(
             _("An idempotency key of 1 to %(max)s characters is required.") % {"max": MAX_KEY},
-            fields={"idempotency_key": [_("1 to %(max)s characters") % {"max": MAX_KEY}]},
+            fields={key_field: [_("1 to %(max)s characters") % {"max": MAX_KEY}]},
         )
     return key
 
@@ -129,10 +130,18 @@ def _require_manager(actor: Any) -> None:
         raise Forbidden(_("Only a fund manager may do this."))
 
 
-def _lock_loan(loan_id: int) -> Loan:
-    loan = Loan.objects.select_for_update().filter(pk=loan_id).first()
+def lock_loan(loan_id: int) -> Loan:
+    """Lock the loan's row, then its fund's cash account, in that order, for any write on the loan.
+
+    Every servicing write takes these two locks first. Its journals then lock further accounts (the loan's own,
+    which the loan's lock already guards, and the fund's income accounts); since every transaction that reaches
+    those shared accounts already holds the fund's cash, no two can wait on each other in a circle, however many
+    journals each posts. Only the loan's own row is locked, not its fund or book (``of``): a journal insert takes a
+    key-share lock on its book, which a FOR UPDATE of the book would block."""
+    loan = Loan.objects.select_for_update(of=("self",)).select_related("fund__book").filter(pk=loan_id).first()
     if loan is None:
         raise NotFound(_("No such loan."))
+    list(Account.objects.select_for_update().filter(book_id=loan.fund.book_id, code=chart.CASH))
     return loan
 
 
@@ -459,6 +468,13 @@ def payoff_quote(*, loan_id: int, on: date) -> Position:
     if loan is None:
         raise NotFound(_("No such loan."))
     _check_open(loan, on, "on")
+    latest = max(timezone.localdate(), loan.maturity_on or loan.disbursed_on or on) + QUOTE_HORIZON
+    if on > latest:
+        raise ValidationFailed(
+            _("A payoff can be quoted at most a year after today or after maturity, whichever is later (%(date)s).")
+            % {"date": latest.isoformat()},
+            fields={"on": [_("must be on or before %(date)s") % {"date": latest.isoformat()}]},
+        )
     insts = installments_of(loan)
     postings = bring_to(loan, insts, on - ONE_DAY, write=False)
     default_balance = _w(loan.default_interest_account.balance) + sum((p.default_interest for p in postings), ZERO)
@@ -624,20 +640,26 @@ def _after_payment(loan: Loan, insts: list[Installment], on: date, default_left:
         loan.days_past_due = 0
 
 
-def _check_replay(existing: Any, amount: Decimal, on: date | None, on_name: str) -> None:
+def _check_replay(existing: Any, actor: Any, amount: Decimal, on: date | None, on_name: str, key_field: str) -> None:
+    """A key is the caller's own: the same caller with the same content replays; anything else is a conflict."""
+    if existing.created_by_id != getattr(actor, "pk", None):
+        raise IdempotencyConflict(
+            _("This idempotency key was already used by someone else on this loan; use a new one."),
+            fields={key_field: [_("already used by another user")]},
+        )
     if _w(existing.amount) != amount or (on is not None and getattr(existing, on_name) != on):
         raise IdempotencyConflict(
             _("This idempotency key was already used for a different request on this loan."),
-            fields={"idempotency_key": [_("already used with another amount or date")]},
+            fields={key_field: [_("already used with another amount or date")]},
         )
 
 
 def repayment_make(*, actor: User, loan_id: int, amount: Any, idempotency_key: str,
-                   value_date: date | None = None) -> tuple[Repayment, bool]:
+                   value_date: date | None = None, key_field: str = "idempotency_key") -> tuple[Repayment, bool]:
     """A member of the borrowing enterprise (value date today) or a manager (a value date in the open period)
     pays ``amount``. Returns the repayment and whether it was new (the same key and content replays it).
     Raises Forbidden, NotFound, InvalidState, ValidationFailed, LimitExceeded, IdempotencyConflict."""
-    key = _check_key(idempotency_key)
+    key = _check_key(idempotency_key, key_field)
     value = _won(amount, "amount")
     if value <= 0:
         raise ValidationFailed(_("The amount must be more than zero."), fields={"amount": [_("must be positive")]})
@@ -653,12 +675,12 @@ def repayment_make(*, actor: User, loan_id: int, amount: Any, idempotency_key: s
             _("The value date cannot be in the future."), fields={"value_date": [_("must not be after today")]}
         )
     with transaction.atomic():
-        loan = _lock_loan(loan_id)
+        loan = lock_loan(loan_id)
         if not manager and not actor.memberships.filter(enterprise_id=loan.enterprise_id).exists():
             raise NotFound(_("No such loan."))
         existing = Repayment.objects.filter(loan=loan, idempotency_key=key).first()
         if existing is not None:
-            _check_replay(existing, value, value_date, "value_date")
+            _check_replay(existing, actor, value, value_date, "value_date", key_field)
             return existing, False
         on = value_date or today
         _check_open(loan, on, "value_date")
@@ -716,7 +738,7 @@ def repayment_reverse(*, actor: User, repayment_id: int, reason: str) -> Repayme
     if loan_id is None:
         raise NotFound(_("No such repayment."))
     with transaction.atomic():
-        loan = _lock_loan(loan_id)
+        loan = lock_loan(loan_id)
         repayment = Repayment.objects.select_for_update().get(pk=repayment_id)
         if repayment.reversed_at is not None:
             raise InvalidState(_("This repayment was already reversed."))
@@ -777,7 +799,7 @@ def write_off_request(*, actor: User, loan_id: int, reason: str) -> WriteOff:
     if not reason:
         raise ValidationFailed(_("A reason is required."), fields={"reason": [_("required")]})
     with transaction.atomic():
-        loan = _lock_loan(loan_id)
+        loan = lock_loan(loan_id)
         if loan.state != Loan.State.ACTIVE or loan.asset_class != delinquency.WRITE_OFF_CLASS:
             raise InvalidState(
                 _("Only an active loan classed 추정손실 (estimated loss) can be written off; this one is %(state)s, "
@@ -796,7 +818,7 @@ def _lock_write_off(write_off_id: int) -> tuple[WriteOff, Loan]:
     loan_id = WriteOff.objects.filter(pk=write_off_id).values_list("loan_id", flat=True).first()
     if loan_id is None:
         raise NotFound(_("No such write-off."))
-    loan = _lock_loan(loan_id)
+    loan = lock_loan(loan_id)
     write_off = WriteOff.objects.select_for_update().get(pk=write_off_id)
     if write_off.state != WriteOff.State.REQUESTED:
         raise InvalidState(_("This write-off was already decided."))
@@ -867,11 +889,12 @@ def write_off_reject(*, actor: User, write_off_id: int, reason: str) -> WriteOff
 
 
 def recovery_record(*, actor: User, loan_id: int, amount: Any, idempotency_key: str,
-                    received_on: date | None = None, memo: str = "") -> tuple[Recovery, bool]:
+                    received_on: date | None = None, memo: str = "",
+                    key_field: str = "idempotency_key") -> tuple[Recovery, bool]:
     """Money recovered on a written-off loan, posted as income; at most what was written off, in total.
     Raises Forbidden, NotFound, InvalidState, ValidationFailed, LimitExceeded, IdempotencyConflict."""
     _require_manager(actor)
-    key = _check_key(idempotency_key)
+    key = _check_key(idempotency_key, key_field)
     value = _won(amount, "amount")
     if value <= 0:
         raise ValidationFailed(_("The amount must be more than zero."), fields={"amount": [_("must be positive")]})
@@ -882,10 +905,10 @@ def recovery_record(*, actor: User, loan_id: int, amount: Any, idempotency_key: 
             _("The date received cannot be in the future."), fields={"received_on": [_("must not be after today")]}
         )
     with transaction.atomic():
-        loan = _lock_loan(loan_id)
+        loan = lock_loan(loan_id)
         existing = Recovery.objects.filter(loan=loan, idempotency_key=key).first()
         if existing is not None:
-            _check_replay(existing, value, received_on, "received_on")
+            _check_replay(existing, actor, value, received_on, "received_on", key_field)
             return existing, False
         if loan.state != Loan.State.WRITTEN_OFF:
             raise InvalidState(_("Recoveries are recorded only on a written-off loan."))

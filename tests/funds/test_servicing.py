@@ -4,7 +4,7 @@ each test's docstring or comments, not by the code under test."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -215,7 +215,7 @@ def test_write_off_needs_two_managers_and_recoveries_are_income(manager):
     assert loan.state == "written_off"
     assert loan.principal_account.balance.amount == 0 and loan.default_interest_account.balance.amount == 0
     assert w.principal.amount == 1_000_000 and w.default_interest.amount > 0
-    rec, _ = servicing.recovery_record(actor=manager, loan_id=loan.pk, amount=300_000, idempotency_key="r1")
+    servicing.recovery_record(actor=manager, loan_id=loan.pk, amount=300_000, idempotency_key="r1")
     with pytest.raises(LimitExceeded):
         servicing.recovery_record(actor=manager, loan_id=loan.pk, amount=w.total.amount, idempotency_key="r2")
     assert ledger_check().ok
@@ -267,3 +267,24 @@ def test_a_reversed_repayment_is_neither_disbursed_nor_repaid_in_the_fund_summar
     summary = fund_summary(bullet_loan.fund)
     assert (summary.disbursed_total, summary.principal_repaid_total) == (12_000_000, 0)
     _clean(bullet_loan)
+
+
+def test_a_key_is_the_callers_own(bullet_loan, manager):
+    """A manager's key reused by the borrower's member (or another manager) is refused, never replayed to them."""
+    member = bullet_loan.enterprise.memberships.first().user
+    _pay(bullet_loan, manager, 10_000, date(2025, 2, 1), key="shared")
+    for other in (member, ManagerFactory()):
+        with pytest.raises(IdempotencyConflict) as exc:
+            servicing.repayment_make(actor=other, loan_id=bullet_loan.pk, amount=10_000, idempotency_key="shared",
+                                     key_field="Idempotency-Key")
+        assert "Idempotency-Key" in exc.value.fields
+
+
+def test_a_payoff_is_quoted_at_most_a_year_past_maturity_or_today(bullet_loan):
+    from django.utils import timezone
+
+    with pytest.raises(ValidationFailed) as exc:
+        servicing.payoff_quote(loan_id=bullet_loan.pk, on=date(9999, 12, 31))
+    assert "on" in exc.value.fields
+    on = timezone.localdate() + timedelta(days=366)
+    assert servicing.payoff_quote(loan_id=bullet_loan.pk, on=on).future_principal == 0  # matured: all overdue
