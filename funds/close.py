@@ -25,11 +25,14 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.errors import ValidationFailed
+from ledger.models import Account
 
+from . import accounts as chart
 from . import delinquency, servicing
-from .models import BusinessDay, Installment, Loan, LoanTransaction
+from .models import BusinessDay, Installment, Loan
 
 ONE_DAY = timedelta(days=1)
+BATCH = 200  # loans per transaction: a repayment on one of them waits at most for one batch
 
 
 @dataclass
@@ -84,6 +87,35 @@ def _needs_work(through: date) -> Q:
     )
 
 
+def _close_batch(loan_ids: list[int], through: date, table: list[delinquency.Rule], funds: dict[int, Any],
+                 actor: Any) -> int:
+    """Bring a batch of loans up to ``through`` in one transaction: their rows locked in id order, then their funds'
+    cash (the order every servicing write takes, see ``servicing.lock_loan``), installments read in one query,
+    journals posted in one batch, rows written back in bulk. Returns the journals posted."""
+    with transaction.atomic():
+        loans = list(
+            Loan.objects.select_for_update(of=("self",)).select_related("fund__book")
+            .filter(pk__in=loan_ids, state=Loan.State.ACTIVE).order_by("pk")
+        )
+        book_ids = sorted({loan.fund.book_id for loan in loans})
+        list(Account.objects.select_for_update().filter(book_id__in=book_ids, code=chart.CASH).order_by("pk"))
+        installments = servicing.installments_by_loan([loan.pk for loan in loans])
+        closed, journals, changed = [], [], []
+        for loan in loans:
+            if loan.closed_through and loan.closed_through >= through:
+                continue  # closed by a repayment meanwhile
+            loan.fund = funds.setdefault(loan.fund_id, loan.fund)
+            insts = installments[loan.pk]
+            _postings, loan_journals = servicing.close_span(loan, insts, through, table)
+            journals += loan_journals
+            closed.append(loan)
+            changed += servicing.changed_installments(insts)
+        posted = servicing.write_close(journals, actor)
+        Loan.objects.bulk_update(closed, servicing.LOAN_STATE_FIELDS)
+        Installment.objects.bulk_update(changed, servicing.SAVED_FIELDS)
+    return posted
+
+
 def close_days(first: date, through: date, *, actor: Any = None) -> list[Closed]:
     """Close the days ``first`` to ``through`` in one pass over the loans: each loan with something to do is
     brought up to ``through`` day by day (``servicing.bring_to``), the others are advanced with one UPDATE. The
@@ -97,15 +129,8 @@ def close_days(first: date, through: date, *, actor: Any = None) -> list[Closed]
     advanced = open_loans.exclude(pk__in=busy).exclude(_needs_work(through)).update(closed_through=through)
     journals = 0
     funds: dict[int, Any] = {}  # one Fund (and Book) object per fund, so its chart of accounts is looked up once
-    for loan_id in busy:
-        with transaction.atomic():
-            loan = servicing.lock_loan(loan_id)
-            loan.fund = funds.setdefault(loan.fund_id, loan.fund)
-            if loan.state != Loan.State.ACTIVE or (loan.closed_through and loan.closed_through >= through):
-                continue  # paid off, or closed by a repayment meanwhile
-            before = LoanTransaction.objects.filter(loan=loan).count()
-            servicing.bring_to(loan, servicing.installments_of(loan), through, actor=actor, table=table)
-            journals += LoanTransaction.objects.filter(loan=loan).count() - before
+    for index in range(0, len(busy), BATCH):
+        journals += _close_batch(busy[index:index + BATCH], through, table, funds, actor)
     results = []
     with transaction.atomic():
         day = first

@@ -50,7 +50,7 @@ from core.money import KRW, MoneyError, format_won, to_won
 from enterprises.models import User
 from enterprises.roles import Role, has_role
 from ledger.models import Account, Journal
-from ledger.services import Line, credit, debit, journal_post, journal_reverse
+from ledger.services import JournalSpec, Line, credit, debit, journal_post, journal_post_many, journal_reverse
 
 from . import accounts as chart
 from . import delinquency
@@ -155,10 +155,19 @@ def _state(inst: Installment) -> tuple[Any, ...]:
 
 def installments_of(loan: Loan) -> list[Installment]:
     """The loan's installments, each remembering its values as loaded, so that only changed rows are written."""
-    insts = list(Installment.objects.filter(loan=loan).order_by("number"))
-    for inst in insts:
+    return installments_by_loan([loan.pk])[loan.pk]
+
+
+def installments_by_loan(loan_ids: list[int]) -> dict[int, list[Installment]]:
+    by_loan: dict[int, list[Installment]] = {pk: [] for pk in loan_ids}
+    for inst in Installment.objects.filter(loan_id__in=loan_ids).order_by("loan_id", "number"):
         inst._loaded = _state(inst)  # type: ignore[attr-defined]
-    return insts
+        by_loan[inst.loan_id].append(inst)
+    return by_loan
+
+
+def changed_installments(insts: list[Installment]) -> list[Installment]:
+    return [i for i in insts if getattr(i, "_loaded", None) != _state(i)]
 
 
 def _unpaid_principal(inst: Installment) -> Decimal:
@@ -345,47 +354,83 @@ def close_day(loan: Loan, insts: list[Installment], day: date, table: list[delin
     return posting
 
 
-def bring_to(loan: Loan, insts: list[Installment], through: date, *, actor: Any = None,
-             table: list[delinquency.Rule] | None = None, write: bool = True) -> list[Posting]:
-    """Close the loan's days after ``closed_through`` up to ``through``. Each day is computed on its own (so the
-    result is the same however the days are grouped); what they post is written as one journal per calendar month
-    of the span, dated its last day (nightly that is one journal a day; catching up a long gap, a few). With
-    ``write=False`` nothing is written (a quote); the loan and installments change in memory either way."""
-    table = table if table is not None else delinquency.rules()
+@dataclass
+class CloseJournal:
+    """What the close of a run of days (within one calendar month) posts for one loan: one journal."""
+
+    loan: Loan
+    posting: Posting
+    first: date
+    last: date
+
+    def spec(self) -> JournalSpec:
+        span = self.last.isoformat() if self.first == self.last else f"{self.first.isoformat()}~{self.last.isoformat()}"
+        return JournalSpec(lines=self.posting.lines, kind=f"loan.{Txn.CLOSE_OF_BUSINESS}", effective_date=self.last,
+                           idempotency_key=f"loan:{self.loan.pk}:cob:{span}:r{self.loan.revision}",
+                           memo=f"일마감 {span}")
+
+
+def close_span(loan: Loan, insts: list[Installment], through: date,
+               table: list[delinquency.Rule]) -> tuple[list[Posting], list[CloseJournal]]:
+    """Close the loan's days after ``closed_through`` up to ``through`` in memory, each day on its own (so the result
+    is the same however days are grouped). Returns each day's posting, and the journals to write: what the days
+    post, one journal per calendar month of the span, dated its last day (nightly, one a day)."""
     postings: list[Posting] = []
-    pending: list[tuple[date, Posting]] = []
+    journals: list[CloseJournal] = []
+    month: list[tuple[date, Posting]] = []
 
     def flush() -> None:
-        if write and pending:
-            first, last = pending[0][0], pending[-1][0]
+        if any(p.lines for _day, p in month):
             merged = Posting(loan)
-            for _day, p in pending:
+            for _day, p in month:
                 merged.lines += p.lines
                 merged.interest += p.interest
                 merged.default_interest += p.default_interest
                 merged.amount += p.amount
-            span = last.isoformat() if first == last else f"{first.isoformat()}~{last.isoformat()}"
-            _post(merged, kind=Txn.CLOSE_OF_BUSINESS, value_date=last,
-                  key=f"loan:{loan.pk}:cob:{span}:r{loan.revision}", actor=actor, memo=f"일마감 {span}")
-        pending.clear()
+            journals.append(CloseJournal(loan, merged, month[0][0], month[-1][0]))
+        month.clear()
 
     day = _last_day_closed(loan) + ONE_DAY
     while day <= through:
-        if pending and (day.year, day.month) != (pending[0][0].year, pending[0][0].month):
+        if month and (day.year, day.month) != (month[0][0].year, month[0][0].month):
             flush()
         posting = close_day(loan, insts, day, table)
         postings.append(posting)
-        pending.append((day, posting))
+        month.append((day, posting))
         day += ONE_DAY
     flush()
+    return postings, journals
+
+
+def write_close(journals: list[CloseJournal], actor: Any = None) -> int:
+    """Post the journals of a close (of one loan or many) in one batch, with their loan transactions."""
+    posted = journal_post_many(specs=[j.spec() for j in journals], actor=actor)
+    LoanTransaction.objects.bulk_create(
+        LoanTransaction(
+            loan=j.loan, journal=p.journal, kind=Txn.CLOSE_OF_BUSINESS, value_date=j.last, amount=_m(j.posting.amount),
+            principal_change=j.posting.principal, interest_change=j.posting.interest,
+            default_interest_change=j.posting.default_interest,
+        )
+        for j, p in zip(journals, posted, strict=True)
+        if p.created
+    )
+    return len(journals)
+
+
+def bring_to(loan: Loan, insts: list[Installment], through: date, *, actor: Any = None,
+             table: list[delinquency.Rule] | None = None, write: bool = True) -> list[Posting]:
+    """Close the loan's days up to ``through`` (``close_span``) and, with ``write``, post and save it. With
+    ``write=False`` nothing is written (a quote); the loan and installments change in memory either way."""
+    postings, journals = close_span(loan, insts, through, table if table is not None else delinquency.rules())
     if write and postings:
+        write_close(journals, actor)
         _save(loan, insts)
     return postings
 
 
 def _save(loan: Loan, insts: list[Installment]) -> None:
     loan.save(update_fields=LOAN_STATE_FIELDS)
-    changed = [i for i in insts if getattr(i, "_loaded", None) != _state(i)]
+    changed = changed_installments(insts)
     if changed:
         Installment.objects.bulk_update(changed, SAVED_FIELDS)
     for inst in changed:

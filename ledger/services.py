@@ -131,6 +131,41 @@ def _replay(idempotency_key: str, fingerprint: str) -> Journal | None:
     return existing
 
 
+def _apply(accounts: dict[int, Account], normalised: list[tuple[int, str, Decimal]]) -> None:
+    """Move the (locked) accounts' counters by one journal's entries; refuse an overdraft or an overflow."""
+    totals: dict[int, dict[str, Decimal]] = defaultdict(lambda: {Side.DEBIT: Decimal(0), Side.CREDIT: Decimal(0)})
+    for account_id, side, amount in normalised:
+        totals[account_id][side] += amount
+    for account_id, moved in totals.items():
+        account = accounts[account_id]
+        debit_total = account.debit_total.amount + moved[Side.DEBIT]
+        credit_total = account.credit_total.amount + moved[Side.CREDIT]
+        balance = debit_total - credit_total if account.normal_side == Side.DEBIT else credit_total - debit_total
+        if max(debit_total, credit_total) > MAX_WON:
+            raise LimitExceeded(
+                _("%(account)s cannot hold more than %(max)s in its totals.")
+                % {"account": account.name, "max": format_won(MAX_WON)},
+                fields={"amount": [_("too large for the account's totals")]},
+            )
+        if account.no_overdraft and balance < 0:
+            raise InsufficientFunds(
+                _("%(account)s holds %(balance)s; this would take it to %(after)s.")
+                % {
+                    "account": account.name,
+                    "balance": format_won(account.balance.amount),
+                    "after": format_won(balance),
+                },
+                fields={
+                    "amount": [
+                        _("exceeds the available %(balance)s") % {"balance": format_won(account.balance.amount)}
+                    ]
+                },
+            )
+        account.debit_total = Money(debit_total, KRW)
+        account.credit_total = Money(credit_total, KRW)
+        account.balance = Money(balance, KRW)
+
+
 def journal_post(
     *,
     lines: Sequence[Line],
@@ -178,37 +213,7 @@ def journal_post(
         if existing is not None:
             return Posted(existing, created=False)
 
-        totals: dict[int, dict[str, Decimal]] = defaultdict(lambda: {Side.DEBIT: Decimal(0), Side.CREDIT: Decimal(0)})
-        for account_id, side, amount in normalised:
-            totals[account_id][side] += amount
-        for account_id, moved in totals.items():
-            account = accounts[account_id]
-            debit_total = account.debit_total.amount + moved[Side.DEBIT]
-            credit_total = account.credit_total.amount + moved[Side.CREDIT]
-            balance = debit_total - credit_total if account.normal_side == Side.DEBIT else credit_total - debit_total
-            if max(debit_total, credit_total) > MAX_WON:
-                raise LimitExceeded(
-                    _("%(account)s cannot hold more than %(max)s in its totals.")
-                    % {"account": account.name, "max": format_won(MAX_WON)},
-                    fields={"amount": [_("too large for the account's totals")]},
-                )
-            if account.no_overdraft and balance < 0:
-                raise InsufficientFunds(
-                    _("%(account)s holds %(balance)s; this would take it to %(after)s.")
-                    % {
-                        "account": account.name,
-                        "balance": format_won(account.balance.amount),
-                        "after": format_won(balance),
-                    },
-                    fields={
-                        "amount": [
-                            _("exceeds the available %(balance)s") % {"balance": format_won(account.balance.amount)}
-                        ]
-                    },
-                )
-            account.debit_total = Money(debit_total, KRW)
-            account.credit_total = Money(credit_total, KRW)
-            account.balance = Money(balance, KRW)
+        _apply(accounts, normalised)
 
         try:
             with transaction.atomic():
@@ -235,9 +240,91 @@ def journal_post(
             Entry(journal=journal, account_id=account_id, side=side, amount=Money(amount, KRW))
             for account_id, side, amount in normalised
         )
-        for account_id in totals:
+        for account_id in sorted({account_id for account_id, _side, _amount in normalised}):
             accounts[account_id].save(update_fields=["debit_total", "credit_total", "balance"])
     return Posted(journal, created=True)
+
+
+@dataclass(frozen=True)
+class JournalSpec:
+    """One journal of a batch for ``journal_post_many``."""
+
+    lines: Sequence[Line]
+    kind: str
+    effective_date: date
+    idempotency_key: str
+    memo: str = ""
+
+
+def journal_post_many(*, specs: Sequence[JournalSpec], actor: Any = None) -> list[Posted]:
+    """Post many journals at once, for batch jobs such as the close of business: the same rules as ``journal_post``
+    for each journal (balanced, one book, idempotent by key, no overdraft checked journal by journal in the given
+    order, totals within 18 digits), with one lock of all their accounts (in id order) and bulk inserts. All or
+    nothing. Raises what ``journal_post`` raises."""
+    prepared = []
+    for spec in specs:
+        if not spec.idempotency_key or len(spec.idempotency_key) > 200:
+            raise ValidationFailed(_("Bad idempotency key."), fields={"idempotency_key": [_("1 to 200 characters")]})
+        normalised = _normalise(spec.lines)
+        fingerprint = _fingerprint(kind=spec.kind, effective_date=spec.effective_date, memo=spec.memo,
+                                   reverses_id=None, lines=normalised)
+        prepared.append((spec, normalised, fingerprint))
+    keys = [spec.idempotency_key for spec, _n, _f in prepared]
+    if len(set(keys)) != len(keys):
+        raise ValidationFailed(_("Bad idempotency key."), fields={"idempotency_key": [_("used twice in one batch")]})
+    if not prepared:
+        return []
+    account_ids = sorted({account_id for _s, normalised, _f in prepared for account_id, _side, _a in normalised})
+    with transaction.atomic():
+        accounts = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=account_ids).order_by("pk")}
+        missing = [pk for pk in account_ids if pk not in accounts]
+        if missing:
+            ids = ", ".join(str(pk) for pk in missing)
+            raise NotFound(_("No such account: %(ids)s.") % {"ids": ids},
+                           fields={"lines": [_("unknown account %(ids)s") % {"ids": ids}]})
+        existing = {j.idempotency_key: j for j in Journal.objects.filter(idempotency_key__in=keys)}
+        results: list[Posted | None] = []
+        new: list[tuple[JournalSpec, list[tuple[int, str, Decimal]], str, int]] = []
+        touched: set[int] = set()
+        for spec, normalised, fingerprint in prepared:
+            found = existing.get(spec.idempotency_key)
+            if found is not None:
+                if found.fingerprint != fingerprint:
+                    raise IdempotencyConflict(
+                        _("Idempotency key %(key)s was already used for a different journal (J%(journal)s).")
+                        % {"key": repr(spec.idempotency_key), "journal": found.pk},
+                        fields={"idempotency_key": [_("already used with different content")]},
+                    )
+                results.append(Posted(found, created=False))
+                continue
+            books = {accounts[account_id].book_id for account_id, _side, _a in normalised}
+            if len(books) != 1:
+                raise ValidationFailed(_("All entries of a journal must be in one book."),
+                                       fields={"lines": [_("accounts of different books")]})
+            _apply(accounts, normalised)
+            touched.update(account_id for account_id, _side, _a in normalised)
+            new.append((spec, normalised, fingerprint, books.pop()))
+            results.append(None)
+        now = timezone.now()
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        journals = Journal.objects.bulk_create([
+            Journal(
+                book_id=book_id, idempotency_key=spec.idempotency_key, fingerprint=fingerprint, kind=spec.kind,
+                effective_date=spec.effective_date, recorded_at=now, memo=spec.memo, actor=user,
+                entry_count=len(normalised),
+                total=Money(sum((a for _account, side, a in normalised if side == Side.DEBIT), Decimal(0)), KRW),
+            )
+            for spec, normalised, fingerprint, book_id in new
+        ])
+        Entry.objects.bulk_create(
+            Entry(journal=journal, account_id=account_id, side=side, amount=Money(amount, KRW))
+            for journal, (_spec, normalised, _f, _b) in zip(journals, new, strict=True)
+            for account_id, side, amount in normalised
+        )
+        Account.objects.bulk_update([accounts[pk] for pk in sorted(touched)],
+                                    ["debit_total", "credit_total", "balance"])
+    created = iter(journals)
+    return [r if r is not None else Posted(next(created), created=True) for r in results]
 
 
 def journal_reverse(
