@@ -7,10 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from enterprises.models import Enterprise, Institution, User
-from funds import accounts as chart
-from funds import services
-from funds.models import Fund, Loan, LoanApplication, LoanProduct
-from ledger.services import credit, debit, journal_post
+from funds import services, servicing
+from funds.models import Fund, Loan, LoanApplication, LoanProduct, Repayment
 from tests.factories import InstitutionFactory, ManagerFactory, MembershipFactory
 
 ALL_KINDS = list(Enterprise.Kind.values)
@@ -108,10 +106,12 @@ def make_loan(
     enterprise: Enterprise | None = None,
     amount: int = 10_000_000,
     disbursed_on: date | None = None,
+    secured_amount: int | None = None,
     reviewer: User | None = None,
     approvers: list[User] | None = None,
 ) -> Loan:
-    """An approved loan; disbursed on ``disbursed_on`` (by its approver) when a date is given."""
+    """An approved loan; disbursed on ``disbursed_on`` (by its approver) when a date is given, with
+    ``secured_amount`` of it covered by collateral or a guarantee."""
     application = make_application(
         product, member=member, enterprise=enterprise, amount=amount, state="approved", reviewer=reviewer,
         approvers=approvers,
@@ -120,18 +120,19 @@ def make_loan(
     if disbursed_on is not None:
         approver = application.approvals.last()
         assert approver is not None
-        loan = services.loan_disburse(actor=approver.approver, loan_id=loan.pk, on_date=disbursed_on)
+        loan = services.loan_disburse(actor=approver.approver, loan_id=loan.pk, on_date=disbursed_on,
+                                      secured_amount=secured_amount)
     return loan
 
 
-def repay_principal(loan: Loan, amount: int, *, on_date: date = date(2026, 6, 30)) -> None:
-    """Money back from the borrower, straight through the ledger (cash up, receivable down): there is no repayment
-    service yet, and the summary and the exposure limit only read the receivable's balance."""
-    book = loan.fund.book
-    journal_post(
-        lines=[debit(chart.cash(book), amount), credit(loan.principal_account, amount)],
-        kind="loan.repayment",
-        effective_date=on_date,
+def repay(loan: Loan, amount: int, *, on_date: date, manager: User | None = None) -> Repayment:
+    """A repayment of ``amount`` through the servicing service, recorded by a fund manager with ``on_date`` as its
+    value date (which must be in the loan's open period and not after today). It is allocated in the service's
+    order: default interest, overdue interest and principal, what is due on the day, accrued interest, and only
+    then prepaid principal; the caller works out by hand how much of ``amount`` goes where."""
+    repayment, created = servicing.repayment_make(
+        actor=manager or ManagerFactory(), loan_id=loan.pk, amount=amount, value_date=on_date,
         idempotency_key=f"test:loan:{loan.pk}:repayment:{on_date}:{amount}",
-        memo="원금 상환",
     )
+    assert created
+    return repayment

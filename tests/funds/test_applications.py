@@ -16,7 +16,7 @@ from enterprises.models import Enterprise
 from funds.models import ApplicationApproval, Loan, LoanApplication
 from tests.factories import EnterpriseFactory, ManagerFactory, MembershipFactory
 
-from .factories import make_application, make_fund, make_loan, make_product, member_of, repay_principal
+from .factories import make_application, make_fund, make_loan, make_product, member_of, repay
 from .helpers import assert_error, nothing_written
 
 A = "/api/v1/loan-applications/"
@@ -196,14 +196,19 @@ def test_the_amount_must_be_within_the_products_range(product, member, amount, a
 def exposure(product, member):
     """The enterprise owes 15,000,000 on a 20,000,000 loan (5,000,000 repaid) and has a 20,000,000 loan approved
     but not paid out: 35,000,000 of its 50,000,000 limit is used. (Counting principal instead of what is owed
-    would make it 40,000,000; leaving out the approved loan, 15,000,000.)"""
+    would make it 40,000,000; leaving out the approved loan, 15,000,000.)
+
+    The repayment, on the first due date 2026-03-02, is 5,033,330: installment 1's interest (grace, so interest
+    only: 20,000,000 x 0.02 / 12 = 33,333.3 -> 33,330 at the 10 won floor), nothing accrued yet in the period
+    starting that day, and 5,000,000 of principal prepaid."""
     # Neither drafts, submitted or recommended applications, nor other enterprises' loans count.
     make_application(product, member=member, amount=25_000_000, state="submitted")
     make_application(product, member=member, amount=25_000_000, state="recommended")
     make_application(product, member=member, amount=25_000_000)
     make_loan(product, member=member_of(), amount=40_000_000)
     active = make_loan(product, member=member, amount=20_000_000, disbursed_on=date(2026, 2, 2))
-    repay_principal(active, 5_000_000)
+    repayment = repay(active, 5_033_330, on_date=date(2026, 3, 2))
+    assert (repayment.interest.amount, repayment.prepayment.amount) == (33_330, 5_000_000)
     make_loan(product, member=member, amount=20_000_000)
     return active
 

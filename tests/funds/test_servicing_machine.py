@@ -1,0 +1,286 @@
+"""A state machine over loan servicing: random repayments (part, what is due, exactly the payoff, more than the
+payoff), reversals of the latest repayment, and nights of close of business, in any order, on a loan with random
+terms. After every step the ledger is whole, the schedule agrees with the ledger, nothing is negative or overpaid,
+and the loan's statement (its transactions) adds up to its balances.
+
+Two identical loans are made: A takes the repayments, its twin B never does. Whenever every repayment on A has been
+reversed, A must be exactly where B is (balances, default interest, days past due, class, installments): a reversal
+puts the loan where it would be had the money never come.
+
+Each example runs in a savepoint of the test's transaction, rolled back at teardown, so examples do not see each
+other's rows (the machine's ``__init__`` opens it, ``teardown`` rolls it back). Dates are in 2025, before today.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import pairwise
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.db.models import Sum
+from hypothesis import HealthCheck, event, note, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from core.errors import InvalidState, LimitExceeded
+from core.models import AuditEvent
+from funds import accounts as chart
+from funds import close, servicing
+from funds.models import BusinessDay, Installment, Loan, LoanTransaction, Repayment
+from funds.selectors import loan_disagreements
+from ledger.models import Journal
+from ledger.selectors import ledger_check
+from tests.factories import ManagerFactory
+
+from .factories import make_fund, make_loan, make_product, member_of
+from .helpers import nothing_written
+from .strategies import ALLOCATION_ORDER as ORDER
+from .strategies import greedy, loan_terms, won
+
+D0 = date(2025, 1, 10)
+LAST = date(2025, 12, 31)  # nothing is dated later: value dates and closed days stay in the past
+ONE_DAY = timedelta(days=1)
+CAPITAL = 600_000_000
+SHARE = 1_000_000  # fractions of the payoff are drawn in millionths
+
+
+def expected_class(days: int, outstanding: Decimal, secured: Decimal) -> str:
+    """The supervisory rule, written out again: under 30 days 정상, under 90 요주의; from 90 the secured part 고정,
+    the rest 회수의문, from 365 추정손실; the loan takes its worst part's class (정상 with nothing owed)."""
+    if outstanding == 0 or days < 30:
+        return "normal"
+    if days < 90:
+        return "precautionary"
+    if outstanding <= secured:
+        return "substandard"
+    return "doubtful" if days < 365 else "estimated_loss"
+
+
+def footprint() -> tuple[Any, ...]:
+    """What a read or a repeated close could wrongly write; cheaper than ``helpers.world_state``, for every step."""
+    return (
+        Journal.objects.count(), LoanTransaction.objects.count(), BusinessDay.objects.count(),
+        AuditEvent.objects.count(), list(Loan.objects.order_by("pk").values()),
+        list(Installment.objects.order_by("pk").values()),
+    )
+
+
+class ServicingMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self._savepoint = transaction.atomic()
+        self._savepoint.__enter__()
+        self.a: Loan | None = None
+        self.live: list[int] = []  # A's repayments not reversed, oldest first
+        self.keys = 0
+        self.last_closed = D0 - ONE_DAY
+
+    def teardown(self) -> None:
+        transaction.set_rollback(True)
+        self._savepoint.__exit__(None, None, None)
+
+    # --- set up -------------------------------------------------------------------------------------------------
+
+    @initialize(terms=loan_terms(), principal=st.integers(min_value=1_000_000, max_value=50_000_000),
+                secured_share=st.sampled_from([0, 0, 30, 100]))
+    def make_loans(self, terms: dict[str, Any], principal: int, secured_share: int) -> None:
+        fund = make_fund(capital=CAPITAL)
+        product = make_product(fund, approval_tiers=[], **terms)
+        secured = principal * secured_share // 100
+        self.a, self.b = (
+            make_loan(product, member=member_of(), amount=principal, disbursed_on=D0,
+                      secured_amount=secured or None)
+            for _ in range(2)
+        )
+        self.fund = fund
+        self.manager = ManagerFactory()
+        event(f"method {terms['method']}, grace {terms['grace_months']}, {terms['prepayment_policy']}")
+
+    # --- rules --------------------------------------------------------------------------------------------------
+
+    def _a(self) -> Loan:
+        assert self.a is not None
+        self.a.refresh_from_db()
+        return self.a
+
+    @precondition(lambda self: self.a is not None and self._a().state == Loan.State.ACTIVE
+                  and self.a.closed_through < LAST)
+    @rule(ahead=st.integers(min_value=0, max_value=45),
+          kind=st.sampled_from(["part", "part", "due", "payoff", "more"]),
+          share=st.integers(min_value=1, max_value=SHARE - 1), extra=st.integers(min_value=1, max_value=10_000_000))
+    def repay(self, ahead: int, kind: str, share: int, extra: int) -> None:
+        a = self._a()
+        on = min(a.closed_through + ONE_DAY + timedelta(days=ahead), LAST)
+        quote = servicing.payoff_quote(loan_id=a.pk, on=on)
+        payoff = quote.payoff
+        note(f"{on}: payoff {payoff}, due {quote.due}, {quote}")
+        assert payoff > 0
+        if kind == "more":
+            event("repayment: more than the payoff")
+            with nothing_written(), pytest.raises(LimitExceeded):
+                self._pay(payoff + extra, on)
+            return
+        if kind == "due" and quote.due > 0:
+            amount = quote.due
+        elif kind == "payoff":
+            amount = payoff
+        else:
+            amount = max(Decimal(1), payoff * share // SHARE)
+        event(f"repayment: {kind}" + (", paid off" if amount == payoff else ""))
+        repayment = self._pay(amount, on)
+        parts = [won(getattr(repayment, name)) for name, _ in ORDER]
+        assert sum(parts) == won(repayment.amount) == amount
+        # The quote (computed without writing) and the repayment (written) see the same amounts owed.
+        assert parts == greedy(amount, [getattr(quote, name) for _, name in ORDER])
+        assert repayment.paid_off == (amount == payoff)
+        assert self._a().state == (Loan.State.PAID_OFF if amount == payoff else Loan.State.ACTIVE)
+        self.live.append(repayment.pk)
+
+    def _pay(self, amount: Decimal, on: date) -> Repayment:
+        self.keys += 1  # a new key each time: a key once used replays its repayment, even a reversed one
+        repayment, created = servicing.repayment_make(
+            actor=self.manager, loan_id=self.a.pk, amount=amount, value_date=on, idempotency_key=f"machine-{self.keys}",
+        )
+        assert created
+        return repayment
+
+    @precondition(lambda self: self.a is not None)
+    @rule(ahead=st.integers(min_value=0, max_value=45))
+    def a_payoff_quote_writes_nothing(self, ahead: int) -> None:
+        a = self._a()
+        on = min(max(a.closed_through + ONE_DAY + timedelta(days=ahead), D0), LAST + ONE_DAY)
+        before = footprint()
+        if a.state != Loan.State.ACTIVE:
+            with pytest.raises(InvalidState):
+                servicing.payoff_quote(loan_id=a.pk, on=on)
+        else:
+            assert servicing.payoff_quote(loan_id=a.pk, on=on).payoff > 0
+        assert footprint() == before
+
+    @precondition(lambda self: bool(self.live))
+    @rule()
+    def reverse_the_latest_repayment(self) -> None:
+        servicing.repayment_reverse(actor=self.manager, repayment_id=self.live.pop(), reason="부도 이체")
+        event("reversal")
+        if not self.live:
+            self._a_is_where_its_twin_is()
+
+    @precondition(lambda self: len(self.live) >= 2)
+    @rule(index=st.integers(min_value=0, max_value=10))
+    def reversing_an_earlier_repayment_is_refused(self, index: int) -> None:
+        earlier = self.live[index % (len(self.live) - 1)]
+        with nothing_written(), pytest.raises(InvalidState):
+            servicing.repayment_reverse(actor=self.manager, repayment_id=earlier, reason="부도 이체")
+
+    @precondition(lambda self: self.a is not None and self.last_closed < LAST)
+    @rule(days=st.integers(min_value=1, max_value=45))
+    def close_business(self, days: int) -> None:
+        through = min(self.last_closed + timedelta(days=days), LAST)
+        closed = close.close_business(through=through)
+        assert [c.day.date for c in closed] == [
+            self.last_closed + timedelta(days=n) for n in range(1, (through - self.last_closed).days + 1)
+        ]
+        assert all(c.created for c in closed)
+        self.last_closed = through
+        before = footprint()
+        again = close.close_business(through=through)
+        assert [c.created for c in again] == [False]
+        assert footprint() == before
+
+    def _a_is_where_its_twin_is(self) -> None:
+        """With no repayment left standing, A must equal B. A may have been closed further than B (a repayment
+        closes its loan up to the day before its value date), so the one behind is first brought level."""
+        a, b = self._a(), Loan.objects.get(pk=self.b.pk)
+        target = max(a.closed_through, b.closed_through)
+        for loan in (a, b):
+            if loan.closed_through < target:
+                with transaction.atomic():
+                    locked = Loan.objects.select_for_update().get(pk=loan.pk)
+                    servicing.bring_to(locked, servicing.installments_of(locked), target)
+        a.refresh_from_db()
+        b.refresh_from_db()
+        fields = ["state", "closed_through", "accelerated_on", "days_past_due", "asset_class",
+                  "default_interest_carry", "maturity_on"]
+        assert {f: getattr(a, f) for f in fields} == {f: getattr(b, f) for f in fields}
+        for name in ("principal_account", "interest_account", "default_interest_account"):
+            assert getattr(a, name).balance == getattr(b, name).balance, name
+        columns = ["number", "due_on", "period_start", "principal_due", "interest_due", "principal_paid",
+                   "interest_paid", "interest_recognized", "accrual_start", "interest_fixed"]
+        assert list(a.installments.order_by("number").values(*columns)) == list(
+            b.installments.order_by("number").values(*columns)
+        )
+        event("all reversed: A equals its twin")
+
+    # --- invariants (one method: they share their queries) --------------------------------------------------------
+
+    @invariant()
+    def everything_adds_up(self) -> None:
+        report = ledger_check()
+        assert report.ok, report.problems
+        for loan in Loan.objects.filter(pk__in=[self.a.pk, self.b.pk]).select_related(
+            "principal_account", "interest_account", "default_interest_account"
+        ):
+            self._loan_is_consistent(loan)
+        self._money_received_is_in_the_cash_and_on_the_installments()
+
+    def _loan_is_consistent(self, loan: Loan) -> None:
+        assert loan_disagreements(loan) == []
+        insts = list(Installment.objects.filter(loan=loan).order_by("number"))
+        for i in insts:
+            assert 0 <= won(i.principal_paid) <= won(i.principal_due), i
+            assert 0 <= won(i.interest_paid) <= won(i.interest_recognized) <= won(i.interest_due), i
+            assert 0 <= won(i.interest_fixed) <= won(i.interest_due), i
+        assert [i.number for i in insts] == list(range(1, len(insts) + 1))
+        assert all(x.due_on < y.due_on for x, y in pairwise(insts))
+        assert loan.maturity_on == insts[-1].due_on
+        unpaid = sum((won(i.principal_due) - won(i.principal_paid) for i in insts), Decimal(0))
+        principal, interest, default = (won(loan.principal_account.balance), won(loan.interest_account.balance),
+                                        won(loan.default_interest_account.balance))
+        assert principal == unpaid >= 0
+        assert interest >= 0 and default >= 0
+        # The loan's statement: its transactions add up to its balances.
+        statement = LoanTransaction.objects.filter(loan=loan).aggregate(
+            p=Sum("principal_change", default=0), i=Sum("interest_change", default=0),
+            d=Sum("default_interest_change", default=0),
+        )
+        assert (statement["p"], statement["i"], statement["d"]) == (principal, interest, default)
+        if loan.state == Loan.State.PAID_OFF:
+            assert principal == interest == default == 0
+            assert all(i.principal_paid == i.principal_due and i.interest_paid == i.interest_due for i in insts)
+            assert (loan.days_past_due, loan.asset_class) == (0, "normal")
+            return
+        assert loan.state == Loan.State.ACTIVE
+        assert loan.closed_through >= self.last_closed
+        days = next(((loan.closed_through - i.due_on).days + 1 for i in insts
+                     if i.due_on <= loan.closed_through
+                     and (i.principal_paid != i.principal_due or i.interest_paid != i.interest_due)), 0)
+        assert loan.days_past_due == days
+        assert loan.asset_class == expected_class(days, unpaid, won(loan.secured_amount))
+        if loan.pk == self.a.pk:
+            event(f"A reached: {loan.asset_class}" + (", accelerated" if loan.accelerated_on else ""))
+
+    def _money_received_is_in_the_cash_and_on_the_installments(self) -> None:
+        live = list(Repayment.objects.filter(loan=self.a, reversed_at__isnull=True).order_by("pk"))
+        assert [r.pk for r in live] == self.live
+        received = sum((won(r.amount) for r in live), Decimal(0))
+        principal = won(self.a.principal)
+        assert won(chart.cash(self.fund.book).balance) == CAPITAL - 2 * principal + received
+        principal_repaid = sum((won(r.overdue_principal) + won(r.principal) + won(r.prepayment) for r in live),
+                               Decimal(0))
+        interest_repaid = sum((won(r.overdue_interest) + won(r.interest) + won(r.accrued_interest) for r in live),
+                              Decimal(0))
+        self.a.principal_account.refresh_from_db()
+        assert won(self.a.principal_account.balance) == principal - principal_repaid
+        paid = Installment.objects.filter(loan=self.a).aggregate(total=Sum("interest_paid", default=0))["total"]
+        assert paid == interest_repaid
+        assert not Installment.objects.filter(loan=self.b).exclude(principal_paid=0, interest_paid=0).exists()
+
+
+ServicingMachine.TestCase.settings = settings(
+    max_examples=25, stateful_step_count=20, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+TestServicingMachine = pytest.mark.django_db(ServicingMachine.TestCase)
