@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
+from core.db import update_rows
 from core.errors import ValidationFailed
 from ledger.models import Account
 
@@ -111,8 +112,8 @@ def _close_batch(loan_ids: list[int], through: date, table: list[delinquency.Rul
             closed.append(loan)
             changed += servicing.changed_installments(insts)
         posted = servicing.write_close(journals, actor)
-        Loan.objects.bulk_update(closed, servicing.LOAN_STATE_FIELDS)
-        Installment.objects.bulk_update(changed, servicing.SAVED_FIELDS)
+        update_rows(Loan, closed, servicing.LOAN_STATE_FIELDS)
+        update_rows(Installment, changed, servicing.SAVED_FIELDS)
     return posted
 
 

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from core.audit import audit_record, snapshot, to_jsonable
+from core.db import update_rows
 from core.errors import (
     Forbidden,
     IdempotencyConflict,
@@ -281,14 +282,14 @@ def _recognise_due(loan: Loan, insts: list[Installment], through: date, posting:
 
 def _missed_twice(insts: list[Installment], through: date) -> bool:
     """Two consecutive installments due by ``through`` and not paid in full (분할상환금 2회 연속 지체)."""
-    previous_missed = False
+    previous_missed: int | None = None  # the number of the last missed installment
     for inst in insts:
         if inst.due_on > through:
             return False
-        missed = not _settled(inst)
-        if missed and previous_missed:
-            return True
-        previous_missed = missed
+        if not _settled(inst):
+            if previous_missed is not None and inst.number == previous_missed + 1:
+                return True
+            previous_missed = inst.number
     return False
 
 
@@ -431,8 +432,7 @@ def bring_to(loan: Loan, insts: list[Installment], through: date, *, actor: Any 
 def _save(loan: Loan, insts: list[Installment]) -> None:
     loan.save(update_fields=LOAN_STATE_FIELDS)
     changed = changed_installments(insts)
-    if changed:
-        Installment.objects.bulk_update(changed, SAVED_FIELDS)
+    update_rows(Installment, changed, SAVED_FIELDS)
     for inst in changed:
         inst._loaded = _state(inst)  # type: ignore[attr-defined]
 
