@@ -31,7 +31,7 @@ from funds import accounts as chart
 from funds import close, servicing
 from funds.models import BusinessDay, Installment, Loan, LoanTransaction, Repayment
 from funds.selectors import loan_disagreements
-from ledger.models import Journal
+from ledger.models import Account, Journal
 from ledger.selectors import ledger_check
 from tests.factories import ManagerFactory
 
@@ -162,6 +162,18 @@ class ServicingMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: bool(self.live))
     @rule()
+    def replaying_the_latest_repayment_changes_nothing(self) -> None:
+        latest = Repayment.objects.get(pk=self.live[-1])
+        before = footprint()
+        again, created = servicing.repayment_make(
+            actor=self.manager, loan_id=self.a.pk, amount=latest.amount.amount, value_date=latest.value_date,
+            idempotency_key=latest.idempotency_key,
+        )
+        assert (again.pk, created) == (latest.pk, False)
+        assert footprint() == before
+
+    @precondition(lambda self: bool(self.live))
+    @rule()
     def reverse_the_latest_repayment(self) -> None:
         servicing.repayment_reverse(actor=self.manager, repayment_id=self.live.pop(), reason="부도 이체")
         event("reversal")
@@ -214,21 +226,29 @@ class ServicingMachine(RuleBasedStateMachine):
         )
         event("all reversed: A equals its twin")
 
-    # --- invariants (one method: they share their queries) --------------------------------------------------------
+    # --- invariants (one method, so they share their queries) ---------------------------------------------------
 
     @invariant()
     def everything_adds_up(self) -> None:
         report = ledger_check()
         assert report.ok, report.problems
-        for loan in Loan.objects.filter(pk__in=[self.a.pk, self.b.pk]).select_related(
-            "principal_account", "interest_account", "default_interest_account"
-        ):
-            self._loan_is_consistent(loan)
-        self._money_received_is_in_the_cash_and_on_the_installments()
+        loans = {
+            loan.pk: loan for loan in Loan.objects.filter(pk__in=[self.a.pk, self.b.pk])
+            .select_related("principal_account", "interest_account", "default_interest_account")
+            .prefetch_related("installments")
+        }
+        statements = {
+            row["loan"]: (row["p"], row["i"], row["d"])
+            for row in LoanTransaction.objects.filter(loan__in=loans).values("loan").annotate(
+                p=Sum("principal_change"), i=Sum("interest_change"), d=Sum("default_interest_change"))
+        }
+        for loan in loans.values():
+            self._loan_is_consistent(loan, statements[loan.pk])
+        self._money_is_where_the_repayments_put_it(loans[self.a.pk], loans[self.b.pk])
 
-    def _loan_is_consistent(self, loan: Loan) -> None:
-        assert loan_disagreements(loan) == []
-        insts = list(Installment.objects.filter(loan=loan).order_by("number"))
+    def _loan_is_consistent(self, loan: Loan, statement: tuple[Decimal, Decimal, Decimal]) -> None:
+        assert loan_disagreements(loan) == []  # it reads the account balances afresh
+        insts = sorted(loan.installments.all(), key=lambda i: i.number)
         for i in insts:
             assert 0 <= won(i.principal_paid) <= won(i.principal_due), i
             assert 0 <= won(i.interest_paid) <= won(i.interest_recognized) <= won(i.interest_due), i
@@ -241,12 +261,7 @@ class ServicingMachine(RuleBasedStateMachine):
                                         won(loan.default_interest_account.balance))
         assert principal == unpaid >= 0
         assert interest >= 0 and default >= 0
-        # The loan's statement: its transactions add up to its balances.
-        statement = LoanTransaction.objects.filter(loan=loan).aggregate(
-            p=Sum("principal_change", default=0), i=Sum("interest_change", default=0),
-            d=Sum("default_interest_change", default=0),
-        )
-        assert (statement["p"], statement["i"], statement["d"]) == (principal, interest, default)
+        assert statement == (principal, interest, default)  # the loan's statement adds up to its balances
         if loan.state == Loan.State.PAID_OFF:
             assert principal == interest == default == 0
             assert all(i.principal_paid == i.principal_due and i.interest_paid == i.interest_due for i in insts)
@@ -262,21 +277,30 @@ class ServicingMachine(RuleBasedStateMachine):
         if loan.pk == self.a.pk:
             event(f"A reached: {loan.asset_class}" + (", accelerated" if loan.accelerated_on else ""))
 
-    def _money_received_is_in_the_cash_and_on_the_installments(self) -> None:
-        live = list(Repayment.objects.filter(loan=self.a, reversed_at__isnull=True).order_by("pk"))
+    def _money_is_where_the_repayments_put_it(self, a: Loan, b: Loan) -> None:
+        """Cash holds the capital less both loans plus what A's standing repayments brought; A's principal is down
+        by their principal parts and its installments show their interest parts paid; B is untouched. Contract
+        interest is earned as it is recognised on the installments; default interest as it accrues, and what
+        accrued is either still owed or was paid."""
+        live = list(Repayment.objects.filter(loan=a, reversed_at__isnull=True).order_by("pk"))
         assert [r.pk for r in live] == self.live
-        received = sum((won(r.amount) for r in live), Decimal(0))
-        principal = won(self.a.principal)
-        assert won(chart.cash(self.fund.book).balance) == CAPITAL - 2 * principal + received
-        principal_repaid = sum((won(r.overdue_principal) + won(r.principal) + won(r.prepayment) for r in live),
-                               Decimal(0))
-        interest_repaid = sum((won(r.overdue_interest) + won(r.interest) + won(r.accrued_interest) for r in live),
-                              Decimal(0))
-        self.a.principal_account.refresh_from_db()
-        assert won(self.a.principal_account.balance) == principal - principal_repaid
-        paid = Installment.objects.filter(loan=self.a).aggregate(total=Sum("interest_paid", default=0))["total"]
-        assert paid == interest_repaid
-        assert not Installment.objects.filter(loan=self.b).exclude(principal_paid=0, interest_paid=0).exists()
+
+        def total(name: str) -> Decimal:
+            return sum((won(getattr(r, name)) for r in live), Decimal(0))
+
+        fund_accounts = {acc.code: won(acc.balance) for acc in Account.objects.filter(
+            book=self.fund.book, code__in=[chart.CASH, chart.INTEREST_INCOME, chart.DEFAULT_INTEREST_INCOME])}
+        assert fund_accounts[chart.CASH] == CAPITAL - won(a.principal) - won(b.principal) + total("amount")
+        assert won(a.principal_account.balance) == won(a.principal) - (
+            total("overdue_principal") + total("principal") + total("prepayment"))
+        a_insts, b_insts = list(a.installments.all()), list(b.installments.all())
+        assert sum(won(i.interest_paid) for i in a_insts) == (
+            total("overdue_interest") + total("interest") + total("accrued_interest"))
+        assert all(i.principal_paid.amount == i.interest_paid.amount == 0 for i in b_insts)
+        assert fund_accounts[chart.INTEREST_INCOME] == sum(won(i.interest_recognized) for i in a_insts + b_insts)
+        assert fund_accounts[chart.DEFAULT_INTEREST_INCOME] == (
+            won(a.default_interest_account.balance) + won(b.default_interest_account.balance)
+            + total("default_interest"))
 
 
 ServicingMachine.TestCase.settings = settings(

@@ -44,7 +44,7 @@ def _pay(loan: Loan, manager, on: date, share: int, key: str) -> tuple[Repayment
 
 
 @pytest.mark.django_db
-@settings(max_examples=40, deadline=None,
+@settings(max_examples=75, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(terms=loan_terms(), principal=st.integers(min_value=1_000_000, max_value=50_000_000),
        earlier=st.none() | st.tuples(days, st.integers(min_value=1, max_value=SHARE - 1)),
