@@ -161,6 +161,7 @@ class ActivitySampler(threading.Thread):
         self.stop_event = threading.Event()
         self.samples = 0
         self.states: Counter = Counter()
+        self.blocked_on: Counter = Counter()  # statement a session waits in for a row lock, by table
 
     def run(self) -> None:
         import psycopg
@@ -168,13 +169,17 @@ class ActivitySampler(threading.Thread):
         with psycopg.connect(self.url, autocommit=True) as conn:
             while not self.stop_event.wait(0.05):
                 rows = conn.execute(
-                    "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+                    "SELECT state, wait_event_type, wait_event, query FROM pg_stat_activity "
                     "WHERE datname = %s AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
                     [self.name_]).fetchall()
                 self.samples += 1
-                for state, wtype, wevent in rows:
+                for state, wtype, wevent, query in rows:
                     if state == "active" and wtype:
                         key = f"active, waiting {wtype}:{wevent}"
+                        if wtype == "Lock":
+                            table = re.search(r'(?:FROM|UPDATE|INTO)\s+"(\w+)"', query or "")
+                            self.blocked_on[f"{query.split()[0] if query else '?'} "
+                                            f"{table.group(1) if table else '?'}"] += 1
                     elif state == "active":
                         key = "active (running a statement)"
                     else:
@@ -184,6 +189,10 @@ class ActivitySampler(threading.Thread):
     def result(self) -> dict[str, float]:
         """Average number of sessions in each state."""
         return {k: round(v / max(self.samples, 1), 2) for k, v in self.states.most_common()}
+
+    def blocked(self) -> dict[str, float]:
+        """Average number of sessions waiting for a row lock, by the statement they wait in."""
+        return {k: round(v / max(self.samples, 1), 2) for k, v in self.blocked_on.most_common()}
 
 
 # --- the server ------------------------------------------------------------------------------------------------
@@ -414,6 +423,7 @@ def main() -> None:
         sampler.stop_event.set()
         sampler.join()
         load["db_sessions"] = sampler.result()
+        load["db_sessions_waiting_for_a_row_lock_in"] = sampler.blocked()
     finally:
         stop_gunicorn(server)
     written = Repayment.objects.count() - before
@@ -453,6 +463,7 @@ def main() -> None:
           f"PostgreSQL background {load['cpu']['postgres_background_cores']}, OTHER processes "
           f"{load['cpu']['other_cores']}, unattributed {load['cpu']['unattributed_cores']}")
     print(f"  database sessions of the server, on average: {load['db_sessions']}")
+    print(f"  of which waiting for a row lock, by statement: {load['db_sessions_waiting_for_a_row_lock_in']}")
     print(f"  {verify}")
     if bench:
         print(f"pgbench TPC-B: {bench['tps']:.0f} tps (latency avg {bench['latency_avg_ms']} ms); CPU: pgbench + "
