@@ -81,8 +81,9 @@ def audit_record(
     reason: str = "",
     occurred_at: datetime | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain. Serialises writers on the chain head row."""
-    with transaction.atomic():
+    """Append one event to the chain. Serialises writers on the chain head row, so call it last in a transaction.
+    No savepoint of its own: if it fails, the change it describes must not commit either."""
+    with transaction.atomic(savepoint=False):
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         user = actor if getattr(actor, "is_authenticated", False) else None
         event = AuditEvent(

@@ -42,6 +42,19 @@ def account_id(book: Book, code: str) -> int:
     return cache[code]
 
 
+SHARED = (CASH, INTEREST_INCOME, DEFAULT_INTEREST_INCOME)  # every loan's servicing moves them: this is their lock order
+
+
+def shared_accounts(book: Book) -> list[Account]:
+    """The fund's cash, interest income and default-interest income, in that order (the order their locks are
+    taken in), read in one query; their ids are remembered on ``book`` like ``account_id``'s."""
+    found = {a.code: a for a in Account.objects.filter(book=book, code__in=SHARED)}
+    cache: dict[str, int] = book.__dict__.setdefault("_chart_ids", {})
+    for code, acc in found.items():
+        cache[code] = acc.pk
+    return [found[code] for code in SHARED]
+
+
 def cash(book: Book) -> Account:
     return account(book, CASH)
 

@@ -51,7 +51,16 @@ from core.money import KRW, MoneyError, format_won, to_won
 from enterprises.models import User
 from enterprises.roles import Role, has_role
 from ledger.models import Account, Journal
-from ledger.services import JournalSpec, Line, credit, debit, journal_post, journal_post_many, journal_reverse
+from ledger.services import (
+    JournalSpec,
+    Line,
+    credit,
+    debit,
+    deferred_counters,
+    journal_post,
+    journal_post_many,
+    journal_reverse,
+)
 
 from . import accounts as chart
 from . import delinquency
@@ -131,18 +140,25 @@ def _require_manager(actor: Any) -> None:
         raise Forbidden(_("Only a fund manager may do this."))
 
 
-def lock_loan(loan_id: int) -> Loan:
-    """Lock the loan's row, then its fund's cash account, in that order, for any write on the loan.
+def lock_loan(loan_id: int, *, cash: bool = True) -> Loan:
+    """Lock the loan's row, then (with ``cash``) its fund's cash account, in that order, for any write on the loan.
 
     Every servicing write takes these two locks first. Its journals then lock further accounts (the loan's own,
     which the loan's lock already guards, and the fund's income accounts); since every transaction that reaches
     those shared accounts already holds the fund's cash, no two can wait on each other in a circle, however many
-    journals each posts. Only the loan's own row is locked, not its fund or book (``of``): a journal insert takes a
-    key-share lock on its book, which a FOR UPDATE of the book would block."""
-    loan = Loan.objects.select_for_update(of=("self",)).select_related("fund__book").filter(pk=loan_id).first()
+    journals each posts. A repayment is the exception (``cash=False``): it only adds to the shared accounts, so it
+    moves them at its end, cash first (``ledger.services.deferred_counters``), and holds their locks only for the
+    moments before its commit. Only the loan's own row is locked, not its fund or book (``of``): a journal insert
+    takes a key-share lock on its book, which a FOR UPDATE of the book would block."""
+    loan = (
+        Loan.objects.select_for_update(of=("self",))
+        .select_related("fund__book", "enterprise")
+        .filter(pk=loan_id).first()
+    )  # not its accounts: after waiting for the lock, PostgreSQL would give their rows as they were before the wait
     if loan is None:
         raise NotFound(_("No such loan."))
-    list(Account.objects.select_for_update().filter(book_id=loan.fund.book_id, code=chart.CASH))
+    if cash:
+        list(Account.objects.select_for_update().filter(book_id=loan.fund.book_id, code=chart.CASH))
     return loan
 
 
@@ -720,7 +736,7 @@ def repayment_make(*, actor: User, loan_id: int, amount: Any, idempotency_key: s
             _("The value date cannot be in the future."), fields={"value_date": [_("must not be after today")]}
         )
     with transaction.atomic():
-        loan = lock_loan(loan_id)
+        loan = lock_loan(loan_id, cash=False)
         if not manager and not actor.memberships.filter(enterprise_id=loan.enterprise_id).exists():
             raise NotFound(_("No such loan."))
         existing = Repayment.objects.filter(loan=loan, idempotency_key=key).first()
@@ -729,46 +745,53 @@ def repayment_make(*, actor: User, loan_id: int, amount: Any, idempotency_key: s
             return existing, False
         on = value_date or today
         _check_open(loan, on, "value_date")
-        table = delinquency.rules()
-        insts = installments_of(loan)
-        bring_to(loan, insts, on - ONE_DAY, actor=actor, table=table)
-        loan.default_interest_account.refresh_from_db()
-        before = _loan_snapshot(loan, insts)
-        posting = Posting(loan)
-        _recognise_due(loan, insts, on, posting)
-        position = _position(loan, insts, on, _w(loan.default_interest_account.balance))
-        if value > position.payoff:
-            payoff = format_won(position.payoff)
-            raise LimitExceeded(
-                _("%(amount)s is more than the payoff on %(date)s, which is %(payoff)s.")
-                % {"amount": format_won(value), "date": on.isoformat(), "payoff": payoff},
-                fields={"amount": [_("at most the payoff, %(payoff)s") % {"payoff": payoff}]},
-            )
-        a = _allocate(loan, insts, on, value, position)
-        if a.accrued_interest:
-            posting.recognise(a.accrued_interest)
-        posting.receive(
-            principal=a.overdue_principal + a.principal + a.prepayment,
-            interest=a.overdue_interest + a.interest + a.accrued_interest,
-            default_interest=a.default_interest,
-        )
-        journal = _post(posting, kind=Txn.REPAYMENT, value_date=on, key=f"loan:{loan.pk}:repayment:{_digest(key)}",
-                        actor=actor, memo=f"상환 {loan.enterprise.name}")
-        assert journal is not None
-        _after_payment(loan, insts, on, position.default_interest - a.default_interest, table)
-        _save(loan, insts)
-        repayment = Repayment.objects.create(
-            loan=loan, idempotency_key=key, amount=_m(value), value_date=on, journal=journal,
-            default_interest=_m(a.default_interest), overdue_interest=_m(a.overdue_interest),
-            overdue_principal=_m(a.overdue_principal), interest=_m(a.interest), principal=_m(a.principal),
-            accrued_interest=_m(a.accrued_interest), prepayment=_m(a.prepayment),
-            paid_off=loan.state == Loan.State.PAID_OFF, before=before, created_by=actor,
-        )
+        with deferred_counters(chart.shared_accounts(loan.fund.book)):
+            repayment = _repay(actor, loan, value, on, key)
         audit_record(actor=actor, action="loan.repayment", obj=repayment, after=snapshot(repayment, [
             "loan", "amount", "value_date", "journal", "default_interest", "overdue_interest", "overdue_principal",
             "interest", "principal", "accrued_interest", "prepayment", "paid_off",
         ]))
     return repayment, True
+
+
+def _repay(actor: User, loan: Loan, value: Decimal, on: date, key: str) -> Repayment:
+    """The body of ``repayment_make``, under the loan's lock, with the fund's shared accounts deferred."""
+    table = delinquency.rules()
+    insts = installments_of(loan)
+    if bring_to(loan, insts, on - ONE_DAY, actor=actor, table=table):
+        loan.default_interest_account.refresh_from_db()
+    before = _loan_snapshot(loan, insts)
+    posting = Posting(loan)
+    _recognise_due(loan, insts, on, posting)
+    position = _position(loan, insts, on, _w(loan.default_interest_account.balance))
+    if value > position.payoff:
+        payoff = format_won(position.payoff)
+        raise LimitExceeded(
+            _("%(amount)s is more than the payoff on %(date)s, which is %(payoff)s.")
+            % {"amount": format_won(value), "date": on.isoformat(), "payoff": payoff},
+            fields={"amount": [_("at most the payoff, %(payoff)s") % {"payoff": payoff}]},
+        )
+    a = _allocate(loan, insts, on, value, position)
+    if a.accrued_interest:
+        posting.recognise(a.accrued_interest)
+    posting.receive(
+        principal=a.overdue_principal + a.principal + a.prepayment,
+        interest=a.overdue_interest + a.interest + a.accrued_interest,
+        default_interest=a.default_interest,
+    )
+    journal = _post(posting, kind=Txn.REPAYMENT, value_date=on, key=f"loan:{loan.pk}:repayment:{_digest(key)}",
+                    actor=actor, memo=f"상환 {loan.enterprise.name}")
+    assert journal is not None
+    _after_payment(loan, insts, on, position.default_interest - a.default_interest, table)
+    _save(loan, insts)
+    repayment = Repayment.objects.create(
+        loan=loan, idempotency_key=key, amount=_m(value), value_date=on, journal=journal,
+        default_interest=_m(a.default_interest), overdue_interest=_m(a.overdue_interest),
+        overdue_principal=_m(a.overdue_principal), interest=_m(a.interest), principal=_m(a.principal),
+        accrued_interest=_m(a.accrued_interest), prepayment=_m(a.prepayment),
+        paid_off=loan.state == Loan.State.PAID_OFF, before=before, created_by=actor,
+    )
+    return repayment
 
 
 def repayment_reverse(*, actor: User, repayment_id: int, reason: str) -> Repayment:

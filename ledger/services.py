@@ -11,13 +11,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _  # so ``_`` is never a throwaway name in this module
 from djmoney.money import Money
@@ -131,12 +133,99 @@ def _replay(idempotency_key: str, fingerprint: str) -> Journal | None:
     return existing
 
 
+@dataclass
+class _Deferred:
+    """The accounts whose counters a ``deferred_counters`` block moves at its end, and by how much so far."""
+
+    accounts: dict[int, Account]  # as read (not locked) when the block began: kind and no-overdraft flag
+    order: list[int]
+    moved: dict[int, list[Decimal]] = field(default_factory=dict)  # id -> [debits, credits]
+
+
+_deferred: ContextVar[_Deferred | None] = ContextVar("ledger_deferred_counters", default=None)
+
+
+@contextmanager
+def deferred_counters(accounts: Sequence[Account]) -> Iterator[None]:
+    """Inside a transaction: journals posted in this block move ``accounts``' counters only when the block ends,
+    with one ``UPDATE ... SET total = total + x`` per account in the order given, instead of locking them when
+    each journal is posted.
+
+    For accounts many transactions share, such as a fund's cash and income accounts: a repayment only ever adds
+    to them (cash debited, income credited), which can break no rule, so it need not hold their row locks while it
+    does the rest of its work; it takes them at the end, for the few milliseconds before commit. Moving such an
+    account the other way in the block (taking money out of a no-overdraft account, which needs its balance
+    checked under its lock) is a programming error and raises ``RuntimeError``. Their balances read inside the
+    block do not yet show its journals. Entries and journals are written as usual; if the block raises, nothing is
+    moved (the transaction is rolled back anyway). Every transaction that touches these accounts must take their
+    locks in the same order (a fund's cash first), so that none waits on another in a circle."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("deferred_counters needs an enclosing transaction")
+    if _deferred.get() is not None:
+        raise RuntimeError("deferred_counters blocks do not nest")
+    state = _Deferred(accounts={a.pk: a for a in accounts}, order=[a.pk for a in accounts])
+    token = _deferred.set(state)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    _flush(state)
+
+
+def _flush(state: _Deferred) -> None:
+    with connection.cursor() as cursor:
+        for account_id in state.order:
+            if account_id not in state.moved:
+                continue
+            debits, credits = state.moved[account_id]
+            change = debits - credits if state.accounts[account_id].normal_side == Side.DEBIT else credits - debits
+            cursor.execute(
+                "UPDATE ledger_account SET debit_total = debit_total + %s, credit_total = credit_total + %s, "
+                "balance = balance + %s WHERE id = %s",
+                [debits, credits, change, account_id],
+            )
+
+
+def _defer(state: _Deferred, account_id: int, moved: dict[str, Decimal]) -> None:
+    account = state.accounts[account_id]
+    change = moved[Side.DEBIT] - moved[Side.CREDIT]
+    if account.normal_side != Side.DEBIT:
+        change = -change
+    if account.no_overdraft and change < 0:
+        raise RuntimeError(f"{account.code}: a deferred account may only grow (no-overdraft, {change} asked)")
+    totals = state.moved.setdefault(account_id, [Decimal(0), Decimal(0)])
+    totals[0] += moved[Side.DEBIT]
+    totals[1] += moved[Side.CREDIT]
+
+
+def _lock(account_ids: list[int]) -> dict[int, Account]:
+    """Lock the accounts (in id order) except those of an enclosing ``deferred_counters`` block, whose (unlocked)
+    rows as read at its start are returned instead."""
+    state = _deferred.get()
+    deferred = {pk: state.accounts[pk] for pk in account_ids if pk in state.accounts} if state else {}
+    to_lock = [pk for pk in account_ids if pk not in deferred]
+    accounts = dict(deferred)
+    if to_lock:
+        accounts |= {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=to_lock).order_by("pk")}
+    return accounts
+
+
+def _is_deferred(account_id: int) -> bool:
+    state = _deferred.get()
+    return state is not None and account_id in state.accounts
+
+
 def _apply(accounts: dict[int, Account], normalised: list[tuple[int, str, Decimal]]) -> None:
-    """Move the (locked) accounts' counters by one journal's entries; refuse an overdraft or an overflow."""
+    """Move the (locked) accounts' counters by one journal's entries; refuse an overdraft or an overflow. The
+    accounts of a ``deferred_counters`` block are only noted, to be moved at its end."""
     totals: dict[int, dict[str, Decimal]] = defaultdict(lambda: {Side.DEBIT: Decimal(0), Side.CREDIT: Decimal(0)})
     for account_id, side, amount in normalised:
         totals[account_id][side] += amount
+    state = _deferred.get()
     for account_id, moved in totals.items():
+        if state is not None and account_id in state.accounts:
+            _defer(state, account_id, moved)
+            continue
         account = accounts[account_id]
         debit_total = account.debit_total.amount + moved[Side.DEBIT]
         credit_total = account.credit_total.amount + moved[Side.CREDIT]
@@ -194,7 +283,7 @@ def journal_post(
 
     account_ids = sorted({account_id for account_id, _side, _amount in normalised})
     with transaction.atomic():
-        accounts = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=account_ids).order_by("pk")}
+        accounts = _lock(account_ids)
         missing = [pk for pk in account_ids if pk not in accounts]
         if missing:
             ids = ", ".join(str(pk) for pk in missing)
@@ -240,8 +329,9 @@ def journal_post(
             Entry(journal=journal, account_id=account_id, side=side, amount=Money(amount, KRW))
             for account_id, side, amount in normalised
         )
-        for account_id in sorted({account_id for account_id, _side, _amount in normalised}):
-            accounts[account_id].save(update_fields=["debit_total", "credit_total", "balance"])
+        for account_id in account_ids:
+            if not _is_deferred(account_id):
+                accounts[account_id].save(update_fields=["debit_total", "credit_total", "balance"])
     return Posted(journal, created=True)
 
 
@@ -276,7 +366,7 @@ def journal_post_many(*, specs: Sequence[JournalSpec], actor: Any = None) -> lis
         return []
     account_ids = sorted({account_id for _s, normalised, _f in prepared for account_id, _side, _a in normalised})
     with transaction.atomic():
-        accounts = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=account_ids).order_by("pk")}
+        accounts = _lock(account_ids)
         missing = [pk for pk in account_ids if pk not in accounts]
         if missing:
             ids = ", ".join(str(pk) for pk in missing)
@@ -321,7 +411,7 @@ def journal_post_many(*, specs: Sequence[JournalSpec], actor: Any = None) -> lis
             for journal, (_spec, normalised, _f, _b) in zip(journals, new, strict=True)
             for account_id, side, amount in normalised
         )
-        Account.objects.bulk_update([accounts[pk] for pk in sorted(touched)],
+        Account.objects.bulk_update([accounts[pk] for pk in sorted(touched) if not _is_deferred(pk)],
                                     ["debit_total", "credit_total", "balance"])
     created = iter(journals)
     return [r if r is not None else Posted(next(created), created=True) for r in results]

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from funds import accounts as chart
 from funds import servicing
 from funds.models import Loan, Repayment
+from funds.schedules import add_months
 from funds.selectors import loan_disagreements
 from ledger.models import Entry, Side
 from ledger.selectors import ledger_check
@@ -31,7 +32,12 @@ LAST = date(2025, 12, 31)  # value dates stay in the past
 SHARE = 1_000_000
 
 shares = st.one_of(st.just(SHARE), st.integers(min_value=1, max_value=SHARE))  # SHARE: exactly the payoff
-days = st.integers(min_value=0, max_value=(LAST - D0).days)
+# A value date: any day, or (often) a scheduled due date, where interest falls due on the day of the payment.
+value_dates = st.one_of(
+    st.integers(min_value=0, max_value=(LAST - D0).days).map(lambda n: D0 + timedelta(days=n)),
+    st.integers(min_value=1, max_value=11).map(lambda months: add_months(D0, months)),
+)
+NEXT_DUE = "the next due date"
 
 
 def _pay(loan: Loan, manager, on: date, share: int, key: str) -> tuple[Repayment, servicing.Position]:
@@ -47,8 +53,8 @@ def _pay(loan: Loan, manager, on: date, share: int, key: str) -> tuple[Repayment
 @settings(max_examples=75, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(terms=loan_terms(), principal=st.integers(min_value=1_000_000, max_value=50_000_000),
-       earlier=st.none() | st.tuples(days, st.integers(min_value=1, max_value=SHARE - 1)),
-       later=st.integers(min_value=0, max_value=120), share=shares)
+       earlier=st.none() | st.tuples(value_dates, st.integers(min_value=1, max_value=SHARE - 1)),
+       later=st.integers(min_value=0, max_value=120) | st.just(NEXT_DUE), share=shares)
 def test_a_repayment_is_allocated_in_full_in_order_and_its_journal_balances(terms, principal, earlier, later, share):
     with transaction.atomic():
         product = make_product(make_fund(), approval_tiers=[], **terms)
@@ -56,9 +62,12 @@ def test_a_repayment_is_allocated_in_full_in_order_and_its_journal_balances(term
         manager = ManagerFactory()
         on = D0
         if earlier is not None:  # a part repayment first, so the loan may be rescheduled or late when paid again
-            on = D0 + timedelta(days=earlier[0])
+            on = earlier[0]
             _pay(loan, manager, on, earlier[1], "earlier")
-        on = min(on + timedelta(days=later), LAST)
+        if later == NEXT_DUE:  # the first due date on or after the first payment (the same day if it was one)
+            on = min(loan.installments.filter(due_on__gte=on).values_list("due_on", flat=True).first() or LAST, LAST)
+        else:
+            on = min(on + timedelta(days=later), LAST)
         repayment, quote = _pay(loan, manager, on, share, "later")
         note(f"{on}: {quote}")
         amount = won(repayment.amount)
