@@ -2,7 +2,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import fund_views, views
+from . import fund_views, statement_views, views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
@@ -14,10 +14,13 @@ router.register("loan-applications", fund_views.LoanApplicationViewSet, basename
 router.register("loans", fund_views.LoanViewSet, basename="loan")
 router.register("repayments", fund_views.RepaymentViewSet, basename="repayment")
 router.register("write-offs", fund_views.WriteOffViewSet, basename="write-off")
+router.register("statements", statement_views.StatementViewSet, basename="statement")
+router.register("statement-downloads", statement_views.StatementDownloadViewSet, basename="statement-download")
 
 urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="token-obtain"),
     path("auth/token/refresh/", views.TokenRefreshThrottledView.as_view(), name="token-refresh"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("funds/<int:pk>/journal-export/", statement_views.FundJournalExportView.as_view(), name="fund-journal-export"),
     path("", include(router.urls)),
 ]

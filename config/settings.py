@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "enterprises",
     "ledger",
     "funds",
+    "statements",
     "api",
 ]
 
@@ -141,6 +142,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Issued statements (PDFs) are stored here; never served as static files, only through the API, which logs downloads.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 # Money: whole Korean won.
 CURRENCIES = ("KRW",)
@@ -189,6 +192,8 @@ SPECTACULAR_SETTINGS = {
         "EnterpriseKindEnum": "enterprises.models.Enterprise.Kind",
         "InstitutionKindEnum": "enterprises.models.Institution.Kind",
         "ProvinceEnum": "enterprises.models.Province",
+        "StatementKindEnum": "statements.models.Statement.Kind",
+        "StatementStateEnum": "statements.models.Statement.State",
     },
 }
 
@@ -228,4 +233,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports each layout step at INFO, and fontTools each subsetting step: noise in a worker's log.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }

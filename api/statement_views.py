@@ -1,0 +1,222 @@
+"""Statements over HTTP: ask (202), follow, download the PDF (logged), verify a file, read the download log, and
+export a fund's journal for auditors."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+from urllib.parse import quote
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from enterprises.models import User
+from enterprises.roles import Role
+from funds.selectors import funds_all
+from statements import services
+from statements.models import Statement, StatementDownload
+
+from .fund_views import MEMBERS, ActionRoles
+from .permissions import STAFF_READERS, RolePermission
+
+SHA_HEADER = "X-Statement-SHA256"
+
+
+def _actor(request: Request) -> User:
+    return cast(User, request.user)
+
+
+def _client_ip(request: Request) -> str | None:
+    """The caller's address as the web server saw it (behind the project's nginx, its X-Real-IP)."""
+    meta = request.META
+    return meta.get("HTTP_X_REAL_IP") or meta.get("REMOTE_ADDR") or None
+
+
+class StatementSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True)
+    subject = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True)
+
+    class Meta:
+        model = Statement
+        fields = ["id", "number", "kind", "subject", "loan", "enterprise", "fund", "repayment", "period_start",
+                  "period_end", "state", "requested_by", "requested_at", "generated_at", "filename", "sha256",
+                  "data_sha256", "size", "pages", "render_seconds", "ledger_check", "error", "pdf_url"]
+        read_only_fields = fields
+
+    def get_subject(self, obj: Statement) -> int | None:
+        subjects: dict[str, int | None] = {"loan": obj.loan_id, "enterprise": obj.enterprise_id,
+                                           "fund": obj.fund_id, "receipt": obj.repayment_id}
+        return subjects.get(obj.kind)
+
+    def get_pdf_url(self, obj: Statement) -> str | None:
+        if obj.state != Statement.State.READY:
+            return None
+        return reverse("statement-pdf", kwargs={"pk": obj.pk})
+
+
+class StatementRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Statement.Kind.choices)
+    subject = serializers.IntegerField(min_value=1, help_text="The loan, enterprise, fund or repayment id.")
+    period_start = serializers.DateField(required=False, allow_null=True)
+    period_end = serializers.DateField(required=False, allow_null=True)
+
+
+class VerifyQuerySerializer(serializers.Serializer):
+    sha256 = serializers.CharField(help_text="The SHA-256 of a PDF file, or the data SHA-256 printed in its footer.")
+
+
+class VerifySerializer(serializers.Serializer):
+    issued = serializers.BooleanField()
+    matched = serializers.ChoiceField(choices=["file", "data"], allow_null=True)
+    statement = StatementSerializer(allow_null=True)
+
+
+class DownloadSerializer(serializers.ModelSerializer):
+    statement_number = serializers.CharField(source="statement.number", read_only=True)
+    user = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = StatementDownload
+        fields = ["id", "statement", "statement_number", "user", "at", "ip", "user_agent", "sha256"]
+        read_only_fields = fields
+
+
+class ExportQuerySerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    file = serializers.ChoiceField(choices=["csv", "xlsx"], default="xlsx")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": "must be on or after start"})
+        return attrs
+
+
+class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """PDF statements: loan (대출 거래명세서), enterprise, fund (기금 운용 명세서, staff only) and repayment receipts
+    (영수증). Members reach only their own enterprises' statements; managers and auditors all of them."""
+
+    permission_classes = [ActionRoles]
+    action_roles = {
+        "list": (*STAFF_READERS, *MEMBERS),
+        "retrieve": (*STAFF_READERS, *MEMBERS),
+        "create": (*STAFF_READERS, *MEMBERS),
+        "pdf": (*STAFF_READERS, *MEMBERS),
+        "verify": (*STAFF_READERS, *MEMBERS),
+    }
+    serializer_class = StatementSerializer
+
+    def get_queryset(self) -> QuerySet[Statement]:
+        return services.statements_visible_to(self.request.user)
+
+    @extend_schema(request=StatementRequestSerializer, responses={202: StatementSerializer})
+    def create(self, request: Request) -> Response:
+        """Ask for a statement. It is rendered in the background: 202 with its id; follow it at
+        /statements/{id}/ until its state is ready, then fetch /statements/{id}/pdf."""
+        data = StatementRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        statement = services.statement_request(actor=_actor(request), kind=v["kind"], subject_id=v["subject"],
+                                               period_start=v.get("period_start"), period_end=v.get("period_end"))
+        statement.refresh_from_db()  # rendered already if tasks run eagerly
+        location = reverse("statement-detail", kwargs={"pk": statement.pk})
+        return Response(StatementSerializer(statement).data, status=202, headers={"Location": location})
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)})
+    @action(detail=True, methods=["get"], url_path="pdf")
+    def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The statement's PDF, as stored when it was rendered; its SHA-256 is in the X-Statement-SHA256 header.
+        Every download is logged."""
+        statement, content = services.statement_download(
+            actor=_actor(request), statement_id=int(self.get_object().pk), ip=_client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""))
+        response = HttpResponse(content, content_type="application/pdf")
+        ascii_name = f"{statement.number}.pdf"
+        response["Content-Disposition"] = (
+            f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(statement.filename)}")
+        response[SHA_HEADER] = statement.sha256 or ""
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    @extend_schema(parameters=[VerifyQuerySerializer], responses=VerifySerializer)
+    @action(detail=False, methods=["get"])
+    def verify(self, request: Request) -> Response:
+        """Is this a PDF this system issued, and which? Give the SHA-256 of the file (or the data SHA-256 printed in
+        its footer). The statement's details are shown to those who may see it."""
+        query = VerifyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        digest = query.validated_data["sha256"].strip().lower()
+        statement = services.statement_verify(sha256=digest)
+        if statement is None:
+            return Response(VerifySerializer({"issued": False, "matched": None, "statement": None}).data)
+        visible = services.statements_visible_to(request.user).filter(pk=statement.pk).exists()
+        matched = "file" if statement.sha256 == digest else "data"
+        body = VerifySerializer({"issued": True, "matched": matched, "statement": statement if visible else None}).data
+        if not visible:
+            body["number"] = statement.number
+            body["generated_at"] = statement.generated_at
+        return Response(body)
+
+
+class StatementDownloadViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Who downloaded which statement, when and from where: for auditors."""
+
+    permission_classes = [ActionRoles]
+    action_roles = {"list": (Role.AUDITOR, Role.ADMIN)}
+    serializer_class = DownloadSerializer
+
+    def get_queryset(self) -> QuerySet[StatementDownload]:
+        qs = services.downloads_visible_to(self.request.user)
+        statement = self.request.query_params.get("statement")
+        if statement and statement.isdigit():
+            qs = qs.filter(statement_id=int(statement))
+        return qs
+
+
+def journal_export_response(fund: Any, query: dict[str, Any]) -> HttpResponse:
+    from statements import exports
+
+    start, end, kind = query["start"], query["end"], query["file"]
+    if kind == "csv":
+        body, content_type = exports.journal_csv(fund, start, end), "text/csv; charset=utf-8"
+    else:
+        body = exports.journal_xlsx(fund, start, end)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    name = exports.export_filename(fund, start, end, kind)
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"journal-{fund.code}.{kind}\"; filename*=UTF-8''{quote(name)}")
+    return response
+
+
+class FundJournalExportView(APIView):
+    """The fund's journal for a period, one row per entry, as CSV or XLSX (분개장), for auditors and managers."""
+
+    permission_classes = [RolePermission]
+    read_roles = STAFF_READERS
+    write_roles = ()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("end", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("file", OpenApiTypes.STR, enum=["csv", "xlsx"], description="default xlsx"),
+        ],
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        fund = funds_all().filter(pk=pk).first()
+        if fund is None:
+            raise Http404
+        query = ExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return journal_export_response(fund, query.validated_data)

@@ -1,0 +1,116 @@
+"""Statements: PDFs issued by the system, stored once rendered, with their SHA-256 and a log of every download.
+
+A statement is asked for (kind, subject, period), rendered once by a Celery task, and then only served. Its file's
+SHA-256 is kept (and sent with every download); the PDF cannot print its own hash, so its footer prints the SHA-256
+of the data it carries (the CSV embedded in it), which ``verify`` accepts too.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import Enterprise
+from funds.models import Fund, Loan, Repayment
+
+
+class Statement(models.Model):
+    objects: models.Manager[Statement] = models.Manager()
+
+    class Kind(models.TextChoices):
+        LOAN = "loan", _("Loan statement (대출 거래명세서)")
+        ENTERPRISE = "enterprise", _("Enterprise statement (기업 거래명세서)")
+        FUND = "fund", _("Fund statement (기금 운용 명세서)")
+        RECEIPT = "receipt", _("Repayment receipt (상환 영수증)")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending (대기)")
+        READY = "ready", _("Ready (발급 완료)")
+        FAILED = "failed", _("Failed (실패)")
+
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, null=True, blank=True, related_name="statements")
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
+        help_text=_("The enterprise the statement is about (set for loan, enterprise and receipt statements)."),
+    )
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, null=True, blank=True, related_name="statements")
+    repayment = models.ForeignKey(
+        Repayment, on_delete=models.PROTECT, null=True, blank=True, related_name="statements"
+    )
+    period_start = models.DateField(_("first day"), null=True, blank=True)
+    period_end = models.DateField(_("last day"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to="statements/%Y/%m/", blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, null=True, blank=True, unique=True)
+    data_sha256 = models.CharField(
+        _("SHA-256 of the embedded data"), max_length=64, blank=True, db_index=True,
+        help_text=_("Printed in the PDF's footer: the hash of the CSV attached inside it."),
+    )
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    pages = models.PositiveIntegerField(_("pages"), default=0)
+    render_seconds = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True)
+    ledger_check = models.JSONField(_("ledger check at generation"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="loan", loan__isnull=False, enterprise__isnull=False, period_start__isnull=False)
+                    | Q(kind="enterprise", enterprise__isnull=False, loan__isnull=True, period_start__isnull=False)
+                    | Q(kind="fund", fund__isnull=False, enterprise__isnull=True, period_start__isnull=False)
+                    | Q(kind="receipt", repayment__isnull=False, enterprise__isnull=False)
+                ),
+                name="statement_subject_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True) | Q(period_end__gte=models.F("period_start")),
+                name="statement_period_in_order",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="ready") | (Q(sha256__isnull=False) & ~Q(file="")),
+                name="statement_ready_has_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_kind_display()}"
+
+    @property
+    def number(self) -> str:
+        """The document number printed on the statement: ST-<year requested>-<id>."""
+        return f"ST-{self.requested_at:%Y}-{self.pk:06d}"
+
+
+class StatementDownload(models.Model):
+    """One download of a statement's PDF: who, when, from where. Append-only."""
+
+    objects: models.Manager[StatementDownload] = models.Manager()
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="downloads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    sha256 = models.CharField(_("SHA-256 sent"), max_length=64)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("statement download")
+        verbose_name_plural = _("statement downloads")
+
+    def __str__(self) -> str:
+        return f"{self.statement.number} {self.user} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,224 @@
+"""Asking for a statement, rendering it (once), verifying and downloading it.
+
+Who gets what: fund managers, auditors and administrators every statement; an enterprise member only the loan,
+enterprise and receipt statements of an enterprise it belongs to (anything else is "not found", never a hint that
+it exists), and never a fund statement.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit_record, snapshot
+from core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
+from enterprises.models import Enterprise
+from enterprises.roles import Role, has_role
+from funds.models import Fund, Loan, Repayment
+
+from . import kinds
+from .kinds.base import tables_csv
+from .models import Statement, StatementDownload
+from .render import ATTACHMENT, html_to_pdf, render_html
+
+Kind = Statement.Kind
+logger = logging.getLogger(__name__)
+MAX_PERIOD_DAYS = 3660  # ten years: a statement covers at most that
+
+
+def _staff(user: Any) -> bool:
+    return has_role(user, Role.FUND_MANAGER, Role.AUDITOR, Role.ADMIN)
+
+
+def _member_of(user: Any, enterprise_id: int | None) -> bool:
+    return enterprise_id is not None and user.memberships.filter(enterprise_id=enterprise_id).exists()
+
+
+def statements_visible_to(user: Any) -> QuerySet[Statement]:
+    qs = Statement.objects.select_related("loan", "enterprise", "fund", "repayment", "requested_by")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if _staff(user):
+        return qs
+    return qs.filter(enterprise__memberships__user=user, kind__in=[Kind.LOAN, Kind.ENTERPRISE, Kind.RECEIPT]).distinct()
+
+
+def downloads_visible_to(user: Any) -> QuerySet[StatementDownload]:
+    """The download log: auditors and administrators read it (the view refuses everyone else)."""
+    qs = StatementDownload.objects.select_related("statement", "user")
+    if has_role(user, Role.AUDITOR, Role.ADMIN):
+        return qs
+    return qs.none()
+
+
+def _period(kind: str, start: date | None, end: date | None, today: date) -> tuple[date | None, date | None]:
+    if kind == Kind.RECEIPT:
+        if start is not None or end is not None:
+            raise ValidationFailed(_("A receipt has no period."), fields={"period_start": [_("not for a receipt")]})
+        return None, None
+    if start is None or end is None:
+        missing = "period_start" if start is None else "period_end"
+        raise ValidationFailed(_("A statement needs a period."), fields={missing: [_("required")]})
+    if end < start:
+        raise ValidationFailed(_("The period ends before it starts."),
+                               fields={"period_end": [_("must be on or after period_start")]})
+    if end > today:
+        raise ValidationFailed(_("A statement cannot cover days still to come."),
+                               fields={"period_end": [_("must not be after today (%(today)s)") % {
+                                   "today": today.isoformat()}]})
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise ValidationFailed(_("A statement covers at most ten years."),
+                               fields={"period_start": [_("at most ten years before period_end")]})
+    return start, end
+
+
+def statement_request(*, actor: Any, kind: str, subject_id: int, period_start: date | None = None,
+                      period_end: date | None = None, today: date | None = None) -> Statement:
+    """Ask for a statement; it is rendered in the background (``statements.render``). Raises ValidationFailed,
+    NotFound, Forbidden."""
+    if kind not in Kind.values:
+        raise ValidationFailed(_("Unknown kind of statement."),
+                               fields={"kind": [_("must be one of %(kinds)s") % {"kinds": ", ".join(Kind.values)}]})
+    today = today or timezone.localdate()
+    start, end = _period(kind, period_start, period_end, today)
+    staff = _staff(actor)
+    values: dict[str, Any] = {}
+    if kind == Kind.FUND:
+        if not staff:
+            raise Forbidden(_("Only fund managers and auditors may ask for a fund statement."))
+        fund = Fund.objects.filter(pk=subject_id).first()
+        if fund is None:
+            raise NotFound(_("No such fund."), fields={"subject": [_("no fund with this id")]})
+        values["fund"] = fund
+    elif kind == Kind.LOAN:
+        loan = Loan.objects.select_related("fund").filter(pk=subject_id).first()
+        if loan is None or not (staff or _member_of(actor, loan.enterprise_id)):
+            raise NotFound(_("No such loan."), fields={"subject": [_("no loan with this id")]})
+        if loan.disbursed_on is None:
+            raise InvalidState(_("This loan has not been disbursed; it has no transactions to state."))
+        values |= {"loan": loan, "enterprise_id": loan.enterprise_id, "fund": loan.fund}
+    elif kind == Kind.ENTERPRISE:
+        enterprise = Enterprise.objects.filter(pk=subject_id).first()
+        if enterprise is None or not (staff or _member_of(actor, enterprise.pk)):
+            raise NotFound(_("No such enterprise."), fields={"subject": [_("no enterprise with this id")]})
+        values["enterprise"] = enterprise
+    else:
+        repayment = Repayment.objects.select_related("loan__fund").filter(pk=subject_id).first()
+        if repayment is None or not (staff or _member_of(actor, repayment.loan.enterprise_id)):
+            raise NotFound(_("No such repayment."), fields={"subject": [_("no repayment with this id")]})
+        values |= {"repayment": repayment, "loan": repayment.loan, "enterprise_id": repayment.loan.enterprise_id,
+                   "fund": repayment.loan.fund}
+    with transaction.atomic():
+        statement = Statement.objects.create(kind=kind, period_start=start, period_end=end, requested_by=actor,
+                                             **values)
+        audit_record(actor=actor, action="statement.request", obj=statement, after=snapshot(statement, [
+            "kind", "loan", "enterprise", "fund", "repayment", "period_start", "period_end"]))
+        transaction.on_commit(lambda: _enqueue(statement.pk))
+    return statement
+
+
+def _enqueue(statement_id: int) -> None:
+    """After commit: hand the statement to a worker. If that fails (or, with tasks run in-process, the rendering
+    fails), the request that asked still succeeds: the statement stays pending, or is marked failed with the
+    error, and says so when it is looked at."""
+    from .tasks import render_statement_task  # the task module imports this one
+
+    try:
+        render_statement_task.delay(statement_id)
+    except Exception:
+        logger.exception("statement %s: rendering could not be started or failed", statement_id)
+
+
+@dataclass
+class Outcome:
+    statement: Statement
+    rendered: bool  # False: it was already rendered (a task run twice renders once)
+
+
+def statement_render(*, statement_id: int) -> Outcome:
+    """Render a pending statement and store it. Runs under the statement's row lock, so two workers given the same
+    statement render it once; a ready statement is left as it is. A failure is recorded on the statement (state
+    failed, with the error) and raised."""
+    try:
+        with transaction.atomic():
+            statement = Statement.objects.select_for_update().filter(pk=statement_id).first()
+            if statement is None:
+                raise NotFound(_("No such statement."))
+            if statement.state == Statement.State.READY:
+                return Outcome(statement, rendered=False)
+            _render_into(statement)
+            return Outcome(statement, rendered=True)
+    except NotFound:
+        raise
+    except Exception as exc:
+        Statement.objects.filter(pk=statement_id, state=Statement.State.PENDING).update(
+            state=Statement.State.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+
+
+def _render_into(statement: Statement) -> None:
+    started = time.perf_counter()
+    generated_at = timezone.now()
+    built = kinds.build(statement, generated_at=generated_at)
+    data = tables_csv(built.tables)
+    data_sha = hashlib.sha256(data).hexdigest()
+    context = {
+        **built.context,
+        "title": built.title, "subject": built.subject, "issuer": built.issuer, "fund_name": built.fund_name,
+        "number": statement.number, "generated_at": generated_at, "requested_by": statement.requested_by.username,
+        "period_start": statement.period_start, "period_end": statement.period_end, "data_sha256": data_sha,
+        "attachment_name": ATTACHMENT, "statement": statement,
+    }
+    rendered = html_to_pdf(render_html(built.template, context), data, description=f"{built.title} {built.subject}")
+    sha = hashlib.sha256(rendered.pdf).hexdigest()
+    filename = f"{built.filename}_{statement.number}.pdf"
+    statement.file.save(f"{statement.number}.pdf", ContentFile(rendered.pdf), save=False)
+    statement.filename = filename
+    statement.sha256 = sha
+    statement.data_sha256 = data_sha
+    statement.size = len(rendered.pdf)
+    statement.pages = rendered.pages
+    statement.generated_at = generated_at
+    statement.state = Statement.State.READY
+    statement.error = ""
+    statement.ledger_check = built.context.get("ledger_check_json")
+    statement.render_seconds = Decimal(f"{time.perf_counter() - started:.3f}")
+    statement.save()
+
+
+def statement_verify(*, sha256: str) -> Statement | None:
+    """The statement whose file (or whose embedded data, as printed in its footer) has this SHA-256."""
+    digest = (sha256 or "").strip().lower()
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ValidationFailed(_("Not a SHA-256."), fields={"sha256": [_("64 hexadecimal characters")]})
+    return (Statement.objects.select_related("loan", "enterprise", "fund", "repayment")
+            .filter(Q(sha256=digest) | Q(data_sha256=digest), state=Statement.State.READY).first())
+
+
+def statement_download(*, actor: Any, statement_id: int, ip: str | None, user_agent: str) -> tuple[Statement, bytes]:
+    """The stored PDF of a ready statement the actor may see; the download is logged. Raises NotFound,
+    InvalidState."""
+    statement = statements_visible_to(actor).filter(pk=statement_id).first()
+    if statement is None:
+        raise NotFound(_("No such statement."))
+    if statement.state != Statement.State.READY:
+        raise InvalidState(_("This statement is %(state)s, not ready to download.")
+                           % {"state": statement.get_state_display()})
+    with statement.file.open("rb") as f:
+        content = f.read()
+    if hashlib.sha256(content).hexdigest() != statement.sha256:
+        raise InvalidState(_("The stored file does not match its SHA-256; it must not be handed out."))
+    StatementDownload.objects.create(statement=statement, user=actor, ip=ip or None,
+                                     user_agent=(user_agent or "")[:300], sha256=statement.sha256 or "")
+    return statement, content
