@@ -250,3 +250,20 @@ def test_a_failed_render_is_recorded_and_the_pdf_is_not_offered(bearer_client, w
     assert manager.get(f"{S}{statement.pk}/").json()["pdf_url"] is None
     assert manager.get(f"{S}{statement.pk}/pdf/").status_code == 409
     assert not StatementDownload.objects.exists()
+
+
+
+def test_the_schedule_says_which_installments_are_paid_overdue_or_still_to_come(enterprise, member):
+    """완납 paid; 연체 due by the last close of business and not paid in full; 예정 not yet due; 상각 once written
+    off."""
+    from statements.kinds.loan import schedule_rows
+
+    loan = make_loan(make_product(make_fund()), member=member, enterprise=enterprise, amount=12_000_000,
+                     disbursed_on=date(2026, 3, 10))
+    first = loan.installments.get(number=1)
+    repay(loan, int(first.principal_due.amount + first.interest_due.amount), on_date=first.due_on)
+    loan.refresh_from_db()
+    loan.closed_through = date(2026, 5, 15)  # the installments of 04-10 and 05-10 are due; 04-10's is paid
+    assert [r["status"] for r in schedule_rows(loan)][:4] == ["완납", "연체", "예정", "예정"]
+    loan.state = Loan.State.WRITTEN_OFF
+    assert [r["status"] for r in schedule_rows(loan)][:3] == ["완납", "상각", "상각"]
