@@ -151,6 +151,25 @@ def make_enterprise(n: int, **extra: Any) -> Any:
     )
 
 
+def make_loan(n: int, product: Any, *, reviewer: Any, manager: Any, principal: int, disbursed_on: date) -> Any:
+    """Enterprise n applies through the services, a manager recommends, another approves and pays out."""
+    from enterprises.models import Membership
+    from funds import services
+    from funds.models import Loan
+
+    enterprise = make_enterprise(n)
+    enterprise.save()
+    member = make_user(f"bench-member-{n}")
+    Membership.objects.create(user=member, enterprise=enterprise, role=Membership.Role.MEMBER)
+    app = services.application_create(actor=member, product_id=product.pk, enterprise_id=enterprise.pk,
+                                      amount=principal, purpose="운영자금")
+    services.application_submit(actor=member, application_id=app.pk)
+    services.application_review(actor=reviewer, application_id=app.pk, recommend=True, reason="심사 의견")
+    services.application_approve(actor=manager, application_id=app.pk, reason="승인")
+    loan = Loan.objects.get(application=app)
+    return services.loan_disburse(actor=manager, loan_id=loan.pk, on_date=disbursed_on)
+
+
 # --- the portfolio ------------------------------------------------------------------------------------------------
 
 
@@ -232,18 +251,8 @@ def build(
     for k in range(TEMPLATE_DAYS):
         disbursed_on = first_open_day - timedelta(days=FIRST_OFFSET + k)
         for late in (False, True):
-            n = len(templates)
-            enterprise = make_enterprise(n)
-            enterprise.save()
-            member = make_user(f"bench-member-{n}")
-            Membership.objects.create(user=member, enterprise=enterprise, role=Membership.Role.MEMBER)
-            app = services.application_create(actor=member, product_id=product.pk, enterprise_id=enterprise.pk,
-                                              amount=principal, purpose="운영자금")
-            services.application_submit(actor=member, application_id=app.pk)
-            services.application_review(actor=reviewer, application_id=app.pk, recommend=True, reason="심사 의견")
-            services.application_approve(actor=manager, application_id=app.pk, reason="승인")
-            loan = Loan.objects.get(application=app)
-            loan = services.loan_disburse(actor=manager, loan_id=loan.pk, on_date=disbursed_on)
+            loan = make_loan(len(templates), product, reviewer=reviewer, manager=manager, principal=principal,
+                             disbursed_on=disbursed_on)
             templates.append((loan, late))
     timings["templates"] = time.monotonic() - started
     last_disbursement = first_open_day - timedelta(days=FIRST_OFFSET)

@@ -106,25 +106,6 @@ def make_product(fund: Any, term_months: int) -> Any:
     })
 
 
-def make_loan(n: int, product: Any, *, reviewer: Any, manager: Any, principal: int, disbursed_on: date) -> Any:
-    """Enterprise n applies, a manager recommends, another approves and pays out."""
-    from enterprises.models import Membership
-    from funds import services
-    from funds.models import Loan
-
-    enterprise = portfolio.make_enterprise(n)
-    enterprise.save()
-    member = portfolio.make_user(f"bench-member-{n}")
-    Membership.objects.create(user=member, enterprise=enterprise, role=Membership.Role.MEMBER)
-    app = services.application_create(actor=member, product_id=product.pk, enterprise_id=enterprise.pk,
-                                      amount=principal, purpose="운영자금")
-    services.application_submit(actor=member, application_id=app.pk)
-    services.application_review(actor=reviewer, application_id=app.pk, recommend=True, reason="심사 의견")
-    services.application_approve(actor=manager, application_id=app.pk, reason="승인")
-    loan = Loan.objects.get(application=app)
-    return services.loan_disburse(actor=manager, loan_id=loan.pk, on_date=disbursed_on)
-
-
 def live(loans: list[Any], *, manager: Any, through: date, late_days: dict[int, int]) -> int:
     """Every day from the first disbursement to ``through``: each installment is repaid in full on its due date,
     or ``late_days[loan id]`` days after it (``servicing.repayment_make``, the default interest included), and the
@@ -341,8 +322,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     started = time.monotonic()
     loan_disbursed_on = months_before(through, args.installments_due)
     loan_fund = make_fund("bench-loan", "벤치 대출 기금", 100_000_000, loan_disbursed_on - ONE_DAY)
-    loan = make_loan(0, make_product(loan_fund, 60), reviewer=reviewer, manager=manager, principal=30_000_000,
-                     disbursed_on=loan_disbursed_on)
+    loan = portfolio.make_loan(0, make_product(loan_fund, 60), reviewer=reviewer, manager=manager,
+                               principal=30_000_000, disbursed_on=loan_disbursed_on)
     months = 12
     fund_first_day = months_before(through, months) - timedelta(days=30)
     lines_wanted = max(args.fund_lines)
@@ -352,8 +333,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     fund_product = make_product(big_fund, 36)
     loans = [loan]
     for i in range(fund_loans):
-        loans.append(make_loan(1 + i, fund_product, reviewer=reviewer, manager=manager, principal=10_000_000,
-                               disbursed_on=fund_first_day + timedelta(days=i % 30)))
+        loans.append(portfolio.make_loan(1 + i, fund_product, reviewer=reviewer, manager=manager,
+                                         principal=10_000_000, disbursed_on=fund_first_day + timedelta(days=i % 30)))
     setup["loans"] = time.monotonic() - started
     log(f"1 + {fund_loans} loans disbursed; living their history through {through}")
     started = time.monotonic()

@@ -34,6 +34,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://...")
 
 
+@pytest.fixture
+def asset_class_rules(transactional_db) -> None:
+    """A transactional test empties every table when it ends, the rows a data migration seeded included; the
+    asset classification rules are put back (as the migration does) for servicing to class loans."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("funds.migrations.0003_asset_class_rules").seed(apps, None)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     """Login failure counters live in the cache; each test starts with none."""

@@ -5,14 +5,12 @@ than the payoff, the ledger balanced and every loan's schedule in step with its 
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.db.models import Sum
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -34,10 +32,8 @@ PRINCIPAL = 10_000_000
 
 
 @pytest.fixture(autouse=True)
-def _asset_class_rules(transactional_db) -> None:
-    """A transactional test empties every table when it ends, the rows a data migration seeded included; the
-    asset classification rules are put back (as the migration does) for the close of business to class loans."""
-    importlib.import_module("funds.migrations.0003_asset_class_rules").seed(apps, None)
+def _rules(asset_class_rules) -> None:
+    """Every test here closes days, which classes loans."""
 
 
 def api_client(user: Any) -> APIClient:

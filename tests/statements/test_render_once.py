@@ -18,7 +18,7 @@ from tests.funds.factories import make_fund, make_loan, make_product, repay
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_given_the_same_statement_render_it_once(enterprise, member, media_root):
+def test_two_workers_given_the_same_statement_render_it_once(asset_class_rules, enterprise, member, media_root):
     loan = make_loan(make_product(make_fund()), member=member, enterprise=enterprise, amount=12_000_000,
                      disbursed_on=date(2026, 3, 10))
     repay(loan, 1_000_000, on_date=date(2026, 4, 10))

@@ -92,6 +92,10 @@ def test_a_member_asks_for_its_loan_statement_and_downloads_it(bearer_client, wo
     assert set(pdf.fonts(data)) <= {"NanumGothic", "NanumGothic-Bold"}
     assert "NanumGothic" in pdf.fonts(data)
 
+    # Archival: PDF/A-3b, with the data file attached as the document's data.
+    assert pdf.archival(data) == {"part": "3", "conformance": "B", "output_intents": ["/GTS_PDFA1"],
+                                  "has_profile": True, "relationship": "/Data", "af": ["statement-data.csv"]}
+
     # The data inside: the CSV attachment parses, its SHA-256 is the one printed in the footer, its figures agree.
     tables = pdf.attachment_tables(data)
     assert hashlib.sha256(pdf.attachment_bytes(data)).hexdigest() == detail["data_sha256"]
