@@ -8,7 +8,10 @@ import os
 
 from celery import Celery
 
+from core.logs import connect_celery_signals
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+connect_celery_signals()  # the enqueuing request's id follows its tasks into the worker's logs
 
 app = Celery("socialfin")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.logs.RequestIdMiddleware",  # first: every record of the request, and its tasks, carry its id
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -208,6 +209,23 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# A worker killed in the middle of a task (SIGKILL, out of memory) leaves it to another: every task is safe to run
+# twice (a statement renders once under its row lock; a closed day is never closed again).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING below (JSON, with the ids)
+# Long tasks have queues of their own, so that a 10,000-line fund statement never holds back the nightly close of
+# business, nor the close a statement; everything else goes to the default queue "celery".
+CELERY_TASK_ROUTES = {
+    "statements.render": {"queue": "statements"},
+    "funds.close_business": {"queue": "close_business"},
+}
+CELERY_TASK_ANNOTATIONS = {
+    # seconds: soft (the task may clean up) and hard limits
+    "statements.render": {"soft_time_limit": 300, "time_limit": 360},
+    "funds.close_business": {"soft_time_limit": 3000, "time_limit": 3300},
+    "ledger.verify": {"soft_time_limit": 1200, "time_limit": 1320},
+    "audit.verify": {"soft_time_limit": 1200, "time_limit": 1320},
+}
 CELERY_BEAT_SCHEDULE = {
     # Close of business for yesterday just after midnight (KST), then the integrity checks.
     "close-business-nightly": {"task": "funds.close_business", "schedule": crontab(hour=0, minute=10)},
@@ -228,10 +246,18 @@ if PRODUCTION:
 # Demo data of each instrument, loaded by `manage.py load_demo` after the enterprises and users.
 DEMO_EXTENSIONS = ["funds.demo.load"]
 
+# LOG_FORMAT=json (the default in production): one JSON object a line, with the request id and the task id.
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "core.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"],
+                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint reports each layout step at INFO, and fontTools each subsetting step: noise in a worker's log.
     "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},

@@ -89,6 +89,23 @@ def test_celery_runs_tasks_eagerly_without_a_broker(db):
     assert verify_audit_trail.delay().get()["ok"] is True
 
 
+def test_every_task_routed_limited_or_scheduled_by_name_exists():
+    """Routes, limits and the beat schedule name tasks by string: a misspelt name would route or limit nothing."""
+    from django.conf import settings
+
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    named = {*settings.CELERY_TASK_ROUTES, *settings.CELERY_TASK_ANNOTATIONS,
+             *(entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values())}
+    assert named <= set(app.tasks), named - set(app.tasks)
+    queues = {name: app.amqp.router.route({}, name)["queue"].name for name in named}
+    assert queues == {"statements.render": "statements", "funds.close_business": "close_business",
+                      "ledger.verify": "celery", "audit.verify": "celery"}
+    assert app.tasks["statements.render"].time_limit == 360
+    assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
+
+
 def _redis_up() -> bool:
     try:
         return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
@@ -136,6 +153,7 @@ def test_a_real_celery_worker_runs_tasks_through_redis():
     try:
         client = (
             "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'; django.setup();"
+            "from core.logs import request_id; request_id.set('req-through-redis-01');"
             "from ledger.tasks import verify_ledger;"
             "r = verify_ledger.delay(); print(r.get(timeout=60))"
         )
@@ -146,3 +164,5 @@ def test_a_real_celery_worker_runs_tasks_through_redis():
         os.killpg(worker.pid, signal.SIGTERM)
         output, _ = worker.communicate(timeout=30)
     assert "ledger.verify" in output and "succeeded" in output, output
+    # the enqueuing side's request id came with the message: the worker's record of the task carries it
+    assert any("[req-through-redis-01]" in line and "succeeded" in line for line in output.splitlines()), output
