@@ -213,6 +213,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # twice (a statement renders once under its row lock; a closed day is never closed again).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING below (JSON, with the ids)
+# Redis hands an unacknowledged task to another worker after this long: longer than the longest task may run.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 7200}
+# A worker that loses the broker stops its running tasks (they are redelivered) rather than finish them twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_TASK_DEFAULT_QUEUE = "celery"
 # Long tasks have queues of their own, so that a 10,000-line fund statement never holds back the nightly close of
 # business, nor the close a statement; everything else goes to the default queue "celery".
 CELERY_TASK_ROUTES = {
