@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
@@ -29,7 +30,6 @@ class Statement(models.Model):
         PENDING = "pending", _("Pending (대기)")
         READY = "ready", _("Ready (발급 완료)")
         FAILED = "failed", _("Failed (실패)")
-
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, null=True, blank=True, related_name="statements")
@@ -91,8 +91,8 @@ class Statement(models.Model):
 
     @property
     def number(self) -> str:
-        """The document number printed on the statement: ST-<year requested>-<id>."""
-        return f"ST-{self.requested_at:%Y}-{self.pk:06d}"
+        """The document number printed on the statement: ST-<year requested, in KST>-<id>."""
+        return f"ST-{timezone.localtime(self.requested_at):%Y}-{self.pk:06d}"
 
 
 class StatementDownload(models.Model):

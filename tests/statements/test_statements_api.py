@@ -271,3 +271,11 @@ def test_the_schedule_says_which_installments_are_paid_overdue_or_still_to_come(
     assert [r["status"] for r in schedule_rows(loan)][:4] == ["완납", "연체", "예정", "예정"]
     loan.state = Loan.State.WRITTEN_OFF
     assert [r["status"] for r in schedule_rows(loan)][:3] == ["완납", "상각", "상각"]
+
+
+def test_the_number_takes_the_year_of_the_korean_date():
+    """Asked at 08:00 on 1 January in Seoul (still 31 December in UTC): a statement of the new year."""
+    from datetime import UTC, datetime
+
+    statement = Statement(pk=7, requested_at=datetime(2026, 12, 31, 23, 0, tzinfo=UTC))
+    assert statement.number == "ST-2027-000007"
