@@ -27,7 +27,7 @@ from enterprises.models import Enterprise
 from enterprises.roles import Role, has_role
 from funds.models import Fund, Loan, Repayment
 
-from . import kinds
+from . import exports, kinds
 from .kinds.base import tables_csv
 from .models import Statement, StatementDownload
 from .render import ATTACHMENT, html_to_pdf, render_html
@@ -62,6 +62,16 @@ def downloads_visible_to(user: Any) -> QuerySet[StatementDownload]:
     return qs.none()
 
 
+def _check_range(start: date, end: date, *, start_field: str, end_field: str) -> None:
+    """A period of statements and exports: in order, and at most ten years."""
+    if end < start:
+        raise ValidationFailed(_("The period ends before it starts."),
+                               fields={end_field: [_("must be on or after %(field)s") % {"field": start_field}]})
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise ValidationFailed(_("A statement covers at most ten years."),
+                               fields={start_field: [_("at most ten years before %(field)s") % {"field": end_field}]})
+
+
 def _period(kind: str, start: date | None, end: date | None, today: date) -> tuple[date | None, date | None]:
     if kind == Kind.RECEIPT:
         if start is not None or end is not None:
@@ -70,16 +80,11 @@ def _period(kind: str, start: date | None, end: date | None, today: date) -> tup
     if start is None or end is None:
         missing = "period_start" if start is None else "period_end"
         raise ValidationFailed(_("A statement needs a period."), fields={missing: [_("required")]})
-    if end < start:
-        raise ValidationFailed(_("The period ends before it starts."),
-                               fields={"period_end": [_("must be on or after period_start")]})
+    _check_range(start, end, start_field="period_start", end_field="period_end")
     if end > today:
         raise ValidationFailed(_("A statement cannot cover days still to come."),
                                fields={"period_end": [_("must not be after today (%(today)s)") % {
                                    "today": today.isoformat()}]})
-    if (end - start).days > MAX_PERIOD_DAYS:
-        raise ValidationFailed(_("A statement covers at most ten years."),
-                               fields={"period_start": [_("at most ten years before period_end")]})
     return start, end
 
 
@@ -195,6 +200,32 @@ def _render_into(statement: Statement) -> None:
     statement.ledger_check = built.context.get("ledger_check_json")
     statement.render_seconds = Decimal(f"{time.perf_counter() - started:.3f}")
     statement.save()
+
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass
+class Export:
+    body: bytes
+    content_type: str
+    filename: str
+
+
+def journal_export(*, fund_id: int, start: date, end: date, file: str) -> Export:
+    """A fund's journal (분개장) from ``start`` to ``end`` as CSV or XLSX. Raises ValidationFailed, NotFound."""
+    if file not in EXPORT_TYPES:
+        raise ValidationFailed(_("Unknown file type."),
+                               fields={"file": [_("must be one of %(kinds)s") % {"kinds": ", ".join(EXPORT_TYPES)}]})
+    _check_range(start, end, start_field="start", end_field="end")
+    fund = Fund.objects.filter(pk=fund_id).first()
+    if fund is None:
+        raise NotFound(_("No such fund."))
+    write = exports.journal_csv if file == "csv" else exports.journal_xlsx
+    return Export(write(fund, start, end), EXPORT_TYPES[file], exports.export_filename(fund, start, end, file))
 
 
 def statement_verify(*, sha256: str) -> Statement | None:

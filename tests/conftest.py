@@ -7,7 +7,7 @@ Tests marked ``postgres`` need row locks, triggers and real concurrency. On SQLi
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.core.cache import cache
@@ -43,6 +43,20 @@ def asset_class_rules(transactional_db) -> None:
     from django.apps import apps
 
     importlib.import_module("funds.migrations.0003_asset_class_rules").seed(apps, None)
+
+
+@pytest.fixture
+def bearer_client() -> Callable[..., APIClient]:
+    """A fresh client that sends a real signed JWT access token for ``user`` (or nothing for ``None``)."""
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+        return client
+
+    return make
 
 
 @pytest.fixture(autouse=True)

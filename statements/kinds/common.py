@@ -96,9 +96,9 @@ def loan_period(loan: Loan, start: date, end: date) -> LoanPeriod:
     """The loan's receivables on the day before ``start``, every transaction from ``start`` to ``end`` (value
     dates), and the principal balance after each change from disbursement to ``end``."""
     txns = list(LoanTransaction.objects.filter(loan=loan, value_date__lte=end).order_by("value_date", "id"))
-    repayments = {r.journal_id: r for r in Repayment.objects.filter(loan=loan)}
-    reversed_repayments = {r.reversal_journal_id: r for r in Repayment.objects.filter(loan=loan)
-                           if r.reversal_journal_id}
+    all_repayments = list(Repayment.objects.filter(loan=loan))
+    repayments = {r.journal_id: r for r in all_repayments}
+    reversed_repayments = {r.reversal_journal_id: r for r in all_repayments if r.reversal_journal_id}
     before = [t for t in txns if t.value_date < start]
     result = LoanPeriod(
         loan=loan,
@@ -127,16 +127,27 @@ def loan_period(loan: Loan, start: date, end: date) -> LoanPeriod:
     return result
 
 
-def repayments_in(loan: Loan, start: date, end: date) -> dict[str, Decimal]:
-    """What the loan's repayments with value dates in the period brought in (those reversed left out): the amount,
-    interest (overdue, due and accrued), default interest and principal."""
-    totals = dict.fromkeys(("amount", "interest", "default_interest", "principal"), ZERO)
-    for r in Repayment.objects.filter(loan=loan, value_date__gte=start, value_date__lte=end, reversed_at__isnull=True):
-        totals["amount"] += r.amount.amount
-        totals["interest"] += r.overdue_interest.amount + r.interest.amount + r.accrued_interest.amount
-        totals["default_interest"] += r.default_interest.amount
-        totals["principal"] += r.overdue_principal.amount + r.principal.amount + r.prepayment.amount
-    return totals
+PAID_KEYS = ("amount", "interest", "default_interest")
+
+
+def paid_in(loans: list[Loan], start: date, end: date) -> dict[int, dict[str, Decimal]]:
+    """Per loan, what its repayments with value dates in the period brought in (those reversed left out), from
+    their allocation: the amount, interest (overdue, due and accrued) and default interest. One query; a loan
+    without such repayments gets zeros. A repayment and its reversal share the value date, so both fall in the
+    same period."""
+    rows = (Repayment.objects.filter(loan__in=loans, value_date__range=(start, end), reversed_at__isnull=True)
+            .order_by().values("loan_id")
+            .annotate(s_amount=Sum("amount"), s_overdue_interest=Sum("overdue_interest"),
+                      s_interest=Sum("interest"), s_accrued=Sum("accrued_interest"),
+                      s_default=Sum("default_interest")))
+    result = {loan.pk: dict.fromkeys(PAID_KEYS, ZERO) for loan in loans}
+    for row in rows:
+        result[row["loan_id"]] = {
+            "amount": row["s_amount"],
+            "interest": row["s_overdue_interest"] + row["s_interest"] + row["s_accrued"],
+            "default_interest": row["s_default"],
+        }
+    return result
 
 
 def day_before(on: date) -> date:

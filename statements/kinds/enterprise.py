@@ -14,15 +14,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
-
 from enterprises.models import Enterprise
 from enterprises.validators import format_business_number
-from funds.models import Loan, Repayment
+from funds.models import Loan
 
 from ..models import Statement
 from .base import Built, Table
-from .common import STATE_KO, ZERO, LoanPeriod, balance_on, class_names, loan_period
+from .common import STATE_KO, ZERO, LoanPeriod, balance_on, class_names, loan_period, paid_in
 
 SYSTEM_ISSUER = "사회적경제 금융 시스템"
 REPAID = ("repayment", "repayment_reversal")
@@ -50,17 +48,6 @@ class LoanLine:
         return self.figures["closing"] == self.figures["ledger_closing"]
 
 
-def _paid(loans: list[Loan], start: Any, end: Any) -> dict[int, dict[str, Decimal]]:
-    """Interest and default interest paid per loan by the repayments of the period that stand (not reversed), from
-    their allocation; a repayment and its reversal share the value date, so both fall in the same period."""
-    rows = (Repayment.objects.filter(loan__in=loans, value_date__range=(start, end), reversed_at__isnull=True)
-            .order_by().values("loan_id")
-            .annotate(overdue=Sum("overdue_interest"), due=Sum("interest"), accrued=Sum("accrued_interest"),
-                      default=Sum("default_interest")))
-    return {row["loan_id"]: {"interest": (row["overdue"] or ZERO) + (row["due"] or ZERO) + (row["accrued"] or ZERO),
-                             "default": row["default"] or ZERO} for row in rows}
-
-
 def build(statement: Statement, *, generated_at: datetime) -> Built:
     enterprise = Enterprise.objects.get(pk=int(statement.enterprise_id or 0))
     start, end = statement.period_start, statement.period_end
@@ -69,7 +56,7 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
                  .select_related("fund__operator", "product", "principal_account").order_by("disbursed_on", "pk"))
     waiting = list(Loan.objects.filter(enterprise=enterprise, state=Loan.State.APPROVED).select_related("product")
                    .order_by("pk"))
-    paid = _paid(loans, start, end)
+    paid = paid_in(loans, start, end)
     names = class_names()
     lines = []
     for loan in loans:
@@ -78,8 +65,8 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
             "opening": period.opening_principal,
             "disbursed": period.total("principal", ("disbursement",)),
             "principal_repaid": -period.total("principal", REPAID),
-            "interest_paid": paid.get(loan.pk, {}).get("interest", ZERO),
-            "default_paid": paid.get(loan.pk, {}).get("default", ZERO),
+            "interest_paid": paid[loan.pk]["interest"],
+            "default_paid": paid[loan.pk]["default_interest"],
             "written_off": -period.total("principal", ("write_off",)),
             "recovered": period.total("amount", ("recovery",)),
             "received": period.total("amount", ("repayment",)) - period.total("amount", ("repayment_reversal",)),

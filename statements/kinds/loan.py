@@ -12,7 +12,7 @@ from funds.models import Loan
 from ..charts import step_chart
 from ..models import Statement
 from .base import Built, Table
-from .common import DAY_COUNT_KO, METHOD_KO, STATE_KO, ZERO, balance_on, class_names, loan_period, repayments_in
+from .common import DAY_COUNT_KO, METHOD_KO, STATE_KO, ZERO, balance_on, class_names, loan_period, paid_in
 
 
 def installment_status(loan: Loan, due_on: date, paid_any: bool, left: Decimal) -> str:
@@ -67,7 +67,7 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
     if path:
         path.append((end, path[-1][1]))
     chart = step_chart([("대출 잔액", path)], title="대출 잔액 추이 (원금)") if path else ""
-    paid = repayments_in(loan, start, end)
+    paid = paid_in([loan], start, end)[loan.pk]
     totals = {
         "disbursed": period.total("principal", ("disbursement",)),
         "principal_repaid": -period.total("principal", ("repayment", "repayment_reversal")),

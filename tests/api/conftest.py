@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
-from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import AccessToken
 
 from core.audit import audit_record
 from tests.factories import EnterpriseFactory, InstitutionFactory
@@ -26,19 +22,6 @@ def other_enterprise(db):
 @pytest.fixture
 def institution(db):
     return InstitutionFactory()
-
-
-@pytest.fixture
-def bearer_client() -> Callable[..., APIClient]:
-    """A fresh client that sends a real signed JWT access token for ``user`` (or nothing for ``None``)."""
-
-    def make(user=None) -> APIClient:
-        client = APIClient()
-        if user is not None:
-            client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
-        return client
-
-    return make
 
 
 @pytest.fixture

@@ -187,6 +187,7 @@ def test_each_role_on_each_statement_endpoint(bearer_client, world, django_captu
     ({"kind": "loan", "period_start": "2026-03-01", "period_end": "2026-04-01"}, 400, "subject"),
     ({"kind": "loan", "subject": "LOAN", "period_start": "2026-03-01", "period_end": "2026-04-01"}, 400, "subject"),
     ({"kind": "loan", "subject": 0, "period_start": "2026-03-01", "period_end": "2026-04-01"}, 400, "subject"),
+    ({"kind": "loan", "subject": 10**20, "period_start": "2026-03-01", "period_end": "2026-04-01"}, 400, "subject"),
     ({"kind": "loan", "subject": "L", "period_end": "2026-04-01"}, 400, "subject"),
     ({"kind": "loan", "subject": "L", "period_end": "2026-04-01"}, 400, "period_start"),
     ({"kind": "loan", "subject": "L", "period_start": "2026-05-01", "period_end": "2026-04-01"}, 400, "period_end"),
@@ -279,3 +280,31 @@ def test_the_number_takes_the_year_of_the_korean_date():
 
     statement = Statement(pk=7, requested_at=datetime(2026, 12, 31, 23, 0, tzinfo=UTC))
     assert statement.number == "ST-2027-000007"
+
+
+@pytest.mark.parametrize(("query", "status", "field"), [
+    ({"start": "2026-08-31", "end": "2026-03-01", "file": "csv"}, 400, "end"),  # ends before it starts
+    ({"start": "2010-01-01", "end": "2026-08-31", "file": "csv"}, 400, "start"),  # over ten years
+    ({"start": "2026-03-01", "end": "2026-08-31", "file": "pdf"}, 400, "file"),
+    ({"start": "2026-02-30", "end": "2026-08-31"}, 400, "start"),
+    ({"end": "2026-08-31"}, 400, "start"),
+])
+def test_a_journal_export_refuses_a_bad_period_or_file_naming_the_field(bearer_client, world, query, status, field):
+    response = bearer_client(AuditorFactory()).get(f"/api/v1/funds/{world['fund'].pk}/journal-export/", query)
+    assert response.status_code == status, response.content
+    assert field in response.json()["fields"], response.json()
+
+
+def test_a_journal_export_is_a_named_file_of_the_funds_entries(bearer_client, world):
+    auditor = bearer_client(AuditorFactory())
+    fund = world["fund"]
+    period = {"start": START.isoformat(), "end": END.isoformat()}
+    csv_file = auditor.get(f"/api/v1/funds/{fund.pk}/journal-export/", {**period, "file": "csv"})
+    assert csv_file.status_code == 200 and csv_file["Content-Type"] == "text/csv; charset=utf-8"
+    assert "filename*=UTF-8''" in csv_file["Content-Disposition"]
+    lines = csv_file.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("일자,전표") and len(lines) > 1
+    xlsx = auditor.get(f"/api/v1/funds/{fund.pk}/journal-export/", period)  # xlsx by default
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert auditor.get("/api/v1/funds/999999/journal-export/", period).status_code == 404
+
