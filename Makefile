@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: demo test venv system-packages lint
+.PHONY: demo test e2e venv system-packages lint
 
 $(BIN)/.installed: pyproject.toml
 	@bash scripts/system-packages.sh
@@ -35,6 +35,12 @@ demo: venv system-packages
 ## make test: the whole suite. SQLite by default; DATABASE_URL=postgres://... runs it on PostgreSQL.
 test: venv
 	$(BIN)/python -m pytest
+
+## make e2e: the production processes (gunicorn, a Celery worker and beat, their own Redis, a fresh PostgreSQL
+## database through cuttable proxies) driven over HTTP through the whole story, then the faults (deploy/e2e/).
+## Needs PostgreSQL on 127.0.0.1:5432 and redis-server on the PATH.
+e2e: venv system-packages
+	$(BIN)/python deploy/e2e/run.py
 
 lint: venv
 	$(BIN)/ruff check .

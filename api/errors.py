@@ -5,9 +5,12 @@ Domain errors are mapped to HTTP statuses here and nowhere else.
 
 from __future__ import annotations
 
+import logging
+import sys
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
@@ -15,6 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import errors as domain
+
+logger = logging.getLogger(__name__)
 
 DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [
     (domain.ValidationFailed, status.HTTP_400_BAD_REQUEST),
@@ -71,7 +76,22 @@ def _drf_code(exc: exceptions.APIException) -> str:
     return exc.default_code
 
 
+# The database refused the connection or dropped it (restarting, failing over, out of connections). The request's
+# transaction was rolled back, so nothing is half-written; the client may try again (with the same Idempotency-Key).
+DATABASE_AWAY = (OperationalError, InterfaceError)
+RETRY_AFTER = "5"
+
+
+def _unavailable_body() -> dict[str, Any]:
+    return error_body("service_unavailable",
+                      _("The database is not answering; nothing was changed. Try again in a few seconds."))
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DATABASE_AWAY):
+        logger.error("database unavailable: %s: %s", type(exc).__name__, exc)
+        return Response(_unavailable_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": RETRY_AFTER})
     if isinstance(exc, domain.DomainError):
         for cls, http_status in DOMAIN_STATUS:
             if isinstance(exc, cls):
@@ -113,4 +133,10 @@ def json_403(request: Any, exception: Exception | None = None) -> JsonResponse:
 
 
 def json_500(request: Any) -> JsonResponse:
+    """Django's handler500, called while the exception is being handled: a database that is away (outside DRF's
+    views, e.g. in a middleware or the admin) is a 503 too."""
+    if isinstance(sys.exc_info()[1], DATABASE_AWAY):
+        response = JsonResponse(_unavailable_body(), status=503)
+        response["Retry-After"] = RETRY_AFTER
+        return response
     return JsonResponse(error_body("server_error", _("Internal error; it has been logged.")), status=500)

@@ -130,7 +130,10 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # Redis away: the cache answers "nothing stored" instead of failing the request (core.cache); it holds only
+    # failed-login counts and throttle history, so a Redis outage must not stop logins and repayments.
+    CACHES = {"default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": CACHE_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -217,6 +220,18 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING belo
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 7200}
 # A worker that loses the broker stops its running tasks (they are redelivered) rather than finish them twice.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# With Redis away, handing a task over gives up within about a second instead of holding the request: the work is
+# in the outbox (core.outbox) and the relay hands it over once Redis is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = 2
+# The outbox relay: how often it hands over waiting work, and after how many lost runs (the worker died each time)
+# a message is given up.
+OUTBOX_RELAY_SECONDS = float(os.environ.get("OUTBOX_RELAY_SECONDS", "30"))
+OUTBOX_MAX_LOST = int(os.environ.get("OUTBOX_MAX_LOST", "3"))
+# A repayment asks for its receipt (상환 영수증) to be rendered. On by default when a worker renders in the
+# background; without a broker it would be rendered inside the repayment request, so it is off unless asked for.
+STATEMENTS_AUTO_RECEIPT = env_bool("STATEMENTS_AUTO_RECEIPT", bool(CELERY_BROKER_URL))
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 # Long tasks have queues of their own, so that a 10,000-line fund statement never holds back the nightly close of
 # business, nor the close a statement; everything else goes to the default queue "celery".
@@ -236,6 +251,9 @@ CELERY_BEAT_SCHEDULE = {
     "close-business-nightly": {"task": "funds.close_business", "schedule": crontab(hour=0, minute=10)},
     "ledger-verify-nightly": {"task": "ledger.verify", "schedule": crontab(hour=3, minute=0)},
     "audit-verify-nightly": {"task": "audit.verify", "schedule": crontab(hour=3, minute=15)},
+    # Work the broker has not taken yet (it was away) and runs lost with their worker: handed over again.
+    "outbox-relay": {"task": "outbox.relay", "schedule": OUTBOX_RELAY_SECONDS,
+                     "options": {"expires": OUTBOX_RELAY_SECONDS}},
 }
 
 if PRODUCTION:

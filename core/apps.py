@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Audit trail")
+
+    def ready(self) -> None:
+        from .outbox import connect_celery_signals
+
+        connect_celery_signals()  # the worker writes on each outbox message how its runs went

@@ -53,3 +53,48 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain head: {self.seq} events, last {self.last_hash[:12]}"
+
+
+class OutboxMessage(models.Model):
+    """Work for a Celery worker, written in the same transaction as the change that asks for it (the transactional
+    outbox). It is handed to the broker after commit; while the broker is unreachable it waits here, and
+    ``outbox.relay`` hands it over once the broker answers. A run that started and never ended (its worker was
+    killed) is handed over again, at most ``OUTBOX_MAX_LOST`` times.
+    """
+
+    objects: models.Manager[OutboxMessage] = models.Manager()
+
+    class Outcome(models.TextChoices):
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        GAVE_UP = "gave_up", _("Gave up (lost too often)")
+
+    task = models.CharField(_("task"), max_length=100)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    key = models.CharField(_("key"), max_length=200, unique=True, help_text=_("The same work is enqueued once."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    published_at = models.DateTimeField(_("handed to the broker at"), null=True, blank=True)
+    publishes = models.PositiveIntegerField(_("times handed to the broker"), default=0)
+    started_at = models.DateTimeField(_("last run started at"), null=True, blank=True)
+    worker = models.CharField(_("worker of the last run"), max_length=200, blank=True)
+    runs = models.PositiveIntegerField(_("runs started"), default=0)
+    lost = models.PositiveIntegerField(_("runs lost"), default=0, help_text=_("Runs whose worker died."))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [models.Index(fields=["created_at"], name="outbox_open", condition=models.Q(done_at__isnull=True))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(done_at__isnull=True, outcome="") | models.Q(done_at__isnull=False) & ~models.Q(
+                    outcome=""),
+                name="outbox_done_has_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)} [{self.key}]"

@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 
 from .audit import audit_verify
+from .outbox import outbox_relay
 
 logger = logging.getLogger(__name__)
 
@@ -19,3 +20,12 @@ def verify_audit_trail() -> dict[str, object]:
         logger.error("audit_verify: %s", problem)
     logger.info("audit_verify: %s events, %s problems", report.events, len(report.problems))
     return {"ok": report.ok, "events": report.events, "problems": report.problems}
+
+
+@shared_task(name="outbox.relay")
+def relay_outbox() -> dict[str, object]:
+    """Every OUTBOX_RELAY_SECONDS (beat): hand over the work the broker has not taken, and the runs that were lost."""
+    report = outbox_relay()
+    if report.published or report.resent or report.given_up:
+        logger.info("outbox relay: %s", report.as_dict())
+    return report.as_dict()

@@ -75,6 +75,7 @@ from .models import (
     WriteOff,
 )
 from .schedules import DayCount, Method, Rounding, amortize, period_interest
+from .signals import repayment_made
 
 ZERO = Decimal(0)
 ONE_DAY = timedelta(days=1)
@@ -751,6 +752,7 @@ def repayment_make(*, actor: User, loan_id: int, amount: Any, idempotency_key: s
             "loan", "amount", "value_date", "journal", "default_interest", "overdue_interest", "overdue_principal",
             "interest", "principal", "accrued_interest", "prepayment", "paid_off",
         ]))
+        repayment_made.send(sender=Repayment, actor=actor, repayment=repayment)
     return repayment, True
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record, snapshot
 from core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
+from core.outbox import outbox_enqueue
 from enterprises.models import Enterprise
 from enterprises.roles import Role, has_role
 from funds.models import Fund, Loan, Repayment
@@ -35,6 +37,7 @@ from .render import ATTACHMENT, html_to_pdf, render_html
 Kind = Statement.Kind
 logger = logging.getLogger(__name__)
 MAX_PERIOD_DAYS = 3660  # ten years: a statement covers at most that
+RENDER_TASK = "statements.render"
 
 
 def _staff(user: Any) -> bool:
@@ -129,20 +132,27 @@ def statement_request(*, actor: Any, kind: str, subject_id: int, period_start: d
                                              **values)
         audit_record(actor=actor, action="statement.request", obj=statement, after=snapshot(statement, [
             "kind", "loan", "enterprise", "fund", "repayment", "period_start", "period_end"]))
-        transaction.on_commit(lambda: _enqueue(statement.pk))
+        # Rendered by a worker after commit, through the outbox: if the broker is away the request still succeeds
+        # and the relay hands the work over later; a failed rendering is recorded on the statement.
+        outbox_enqueue(RENDER_TASK, statement.pk, key=f"statement:{statement.pk}:render")
     return statement
 
 
-def _enqueue(statement_id: int) -> None:
-    """After commit: hand the statement to a worker. If that fails (or, with tasks run in-process, the rendering
-    fails), the request that asked still succeeds: the statement stays pending, or is marked failed with the
-    error, and says so when it is looked at."""
-    from .tasks import render_statement_task  # the task module imports this one
+def receipt_for_repayment(*, actor: Any, repayment: Repayment) -> Statement | None:
+    """A new repayment's receipt (상환 영수증), asked for in the repayment's own transaction when
+    STATEMENTS_AUTO_RECEIPT is on (``funds.signals.repayment_made``)."""
+    if not settings.STATEMENTS_AUTO_RECEIPT:
+        return None
+    return statement_request(actor=actor, kind=Kind.RECEIPT, subject_id=repayment.pk)
 
-    try:
-        render_statement_task.delay(statement_id)
-    except Exception:
-        logger.exception("statement %s: rendering could not be started or failed", statement_id)
+
+def render_given_up(*, statement_id: int, error: str) -> None:
+    """The outbox gave the rendering up (its worker died every time, out of memory say): the statement is marked
+    failed, so that it says so instead of staying pending."""
+    updated = Statement.objects.filter(pk=statement_id, state=Statement.State.PENDING).update(
+        state=Statement.State.FAILED, error=error[:2000])
+    if updated:
+        logger.error("statement %s: rendering given up: %s", statement_id, error)
 
 
 @dataclass

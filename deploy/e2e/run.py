@@ -1,0 +1,429 @@
+"""``make e2e``: the whole story over HTTP against the production processes, then the faults, on this machine.
+
+    .venv/bin/python deploy/e2e/run.py [--keep] [--db sf_e2e]
+
+1. Starts the stack (deploy/e2e/stack.py): its own Redis, cuttable proxies to it and to PostgreSQL, a fresh
+   database, gunicorn, a Celery worker on every queue, beat.
+2. The story, each step an HTTP call by the person who would make it: a manager sets up a fund (capital received
+   40 days ago) and a loan product; an enterprise member applies and submits; manager A recommends; A's own approval
+   is refused (four eyes); manager B approves; B disburses (35 days ago); the member repays, and retries the same
+   request with the same Idempotency-Key (one repayment); close of business runs in the worker (``celery call``);
+   the auditor asks for the fund statement and downloads the PDF (hash, Korean font, figures checked).
+3. Faults:
+   - the worker is killed (SIGKILL) while it renders a statement; after a restart it is produced exactly once;
+   - Redis is cut off: repayments still succeed; their receipts wait in the outbox and are rendered, once each,
+     after Redis is back;
+   - PostgreSQL is cut off: a repayment gets a clean 503 and nothing is written; the service recovers by itself
+     and the same request (same key) then succeeds once.
+4. ``ledger_verify`` and ``audit_verify`` are clean; no request got a 500; every outbox message ended well.
+
+It stops everything it started, also when a check fails (exit status 1) or it is interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import json
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from stack import PASSWORD, ROOT, VENV_BIN, Stack, log
+
+KST = ZoneInfo("Asia/Seoul")
+
+
+class CheckFailed(AssertionError):
+    pass
+
+
+def check(condition: Any, what: str) -> None:
+    if not condition:
+        raise CheckFailed(what)
+    log(f"  ok  {what}")
+
+
+class Client:
+    """One person's HTTP client: a JWT from the token endpoint, JSON in and out."""
+
+    def __init__(self, stack: Stack, username: str) -> None:
+        self.stack = stack
+        self.username = username
+        status, body, _ = self.call("POST", "/api/v1/auth/token/", {"username": username, "password": PASSWORD},
+                                    auth=False)
+        if status != 200:
+            raise CheckFailed(f"{username} could not log in: {status} {body}")
+        self.token = body["access"]
+
+    def call(self, method: str, path: str, body: Any = None, *, key: str | None = None, auth: bool = True,
+             raw: bool = False) -> tuple[int, Any, dict[str, str]]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.stack.web_port, timeout=60)
+        headers = {"Accept": "application/json", "X-Request-ID": f"e2e-{uuid.uuid4().hex[:16]}"}
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if auth:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if key:
+            headers["Idempotency-Key"] = key
+        conn.request(method, path, payload, headers)
+        response = conn.getresponse()
+        data = response.read()
+        conn.close()
+        result_headers = {k.lower(): v for k, v in response.getheaders()}
+        if raw:
+            return response.status, data, result_headers
+        try:
+            parsed = json.loads(data) if data else None
+        except ValueError:
+            parsed = data.decode(errors="replace")
+        return response.status, parsed, result_headers
+
+    def ok(self, method: str, path: str, body: Any = None, *, expect: int | tuple[int, ...] = (200, 201, 202),
+           key: str | None = None) -> Any:
+        status, data, _ = self.call(method, path, body, key=key)
+        expected = (expect,) if isinstance(expect, int) else expect
+        if status not in expected:
+            raise CheckFailed(f"{self.username}: {method} {path} -> {status} {data}")
+        return data
+
+
+class Run:
+    def __init__(self, stack: Stack) -> None:
+        self.s = stack
+        self.today = time_kst_today()
+        self.findings: dict[str, Any] = {}
+
+    # --- database look-ups, straight to PostgreSQL (past the proxy) -------------------------------------------
+
+    def sql(self, query: str) -> str:
+        return self.s.psql(query, db=self.s.db_name)
+
+    def count(self, table: str, where: str = "true") -> int:
+        return int(self.sql(f"SELECT count(*) FROM {table} WHERE {where}"))
+
+    def wait_until(self, what: str, condition: Any, timeout: float = 120, every: float = 0.25) -> float:
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if condition():
+                return time.monotonic() - started
+            time.sleep(every)
+        raise CheckFailed(f"waited {timeout:.0f} s for {what}")
+
+    def statement(self, client: Client, statement_id: int) -> dict[str, Any]:
+        return client.ok("GET", f"/api/v1/statements/{statement_id}/")
+
+    def wait_statement(self, client: Client, statement_id: int, timeout: float = 180) -> dict[str, Any]:
+        self.wait_until(f"statement {statement_id} ready",
+                        lambda: self.statement(client, statement_id)["state"] in ("ready", "failed"), timeout)
+        data = self.statement(client, statement_id)
+        check(data["state"] == "ready", f"statement {statement_id} ({data['kind']}) is ready: {data.get('error', '')}")
+        return data
+
+    # --- the story ---------------------------------------------------------------------------------------------
+
+    def story(self) -> None:
+        log("== the story")
+        self.kim, self.lee = Client(self.s, "manager.kim"), Client(self.s, "manager.lee")
+        self.auditor, self.member = Client(self.s, "auditor.park"), Client(self.s, "coop.member")
+        day = lambda n: (self.today - timedelta(days=n)).isoformat()  # noqa: E731
+
+        institutions = self.kim.ok("GET", "/api/v1/institutions/")
+        institutions = institutions.get("results", institutions) if isinstance(institutions, dict) else institutions
+        operator = next(i for i in institutions if i["kind"] == "intermediary")
+        enterprises = self.member.ok("GET", "/api/v1/enterprises/")
+        enterprises = enterprises.get("results", enterprises) if isinstance(enterprises, dict) else enterprises
+        enterprise = enterprises[0]
+        self.village = Client(self.s, "village.member")
+        theirs = self.village.ok("GET", "/api/v1/enterprises/")
+        theirs = (theirs.get("results", theirs) if isinstance(theirs, dict) else theirs)[0]
+        fund = self.kim.ok("POST", "/api/v1/funds/", {
+            "code": "e2e-seongdong", "name": "성동구 사회적경제활성화기금 (e2e)", "operator": operator["id"],
+            "exposure_limit": "50000000", "eligible_kinds": sorted({enterprise["kind"], theirs["kind"]})},
+            expect=201)
+        self.fund_id = fund["id"]
+        for source in ("municipality", "private"):
+            self.kim.ok("POST", f"/api/v1/funds/{self.fund_id}/contributions/", {
+                "source": source, "amount": "150000000", "received_on": day(40), "memo": "e2e 출연"},
+                expect=201, key=f"e2e-contribution-{source}")
+        product = self.kim.ok("POST", "/api/v1/loan-products/", {
+            "fund": self.fund_id, "name": "사회적경제기업 운영자금", "annual_rate": "0.02000", "term_months": 36,
+            "grace_months": 6, "method": "equal_payment", "day_count": "monthly", "rounding_unit": 10,
+            "rounding_mode": "floor", "min_amount": "1000000", "max_amount": "50000000",
+            "approval_tiers": [{"above_amount": "30000000", "approvers": 2}]}, expect=201)
+        check(True, f"manager.kim set up fund {self.fund_id} (300,000,000 won received {day(40)}) and product "
+                    f"{product['id']}")
+
+        application = self.member.ok("POST", "/api/v1/loan-applications/", {
+            "product": product["id"], "enterprise": enterprise["id"], "amount": "20000000",
+            "purpose": "로스터리 설비 구입"}, expect=201)
+        app_id = application["id"]
+        self.member.ok("POST", f"/api/v1/loan-applications/{app_id}/submit/", {})
+        reviewed = self.kim.ok("POST", f"/api/v1/loan-applications/{app_id}/review/",
+                               {"decision": "recommend", "reason": "상환 능력 양호"})
+        check(reviewed["state"] == "recommended", "coop.member applied; manager.kim recommended")
+        status, body, _ = self.kim.call("POST", f"/api/v1/loan-applications/{app_id}/approve/", {"reason": "승인"})
+        check(status == 409 and body["code"], f"manager.kim's own approval is refused: {status} {body['code']}")
+        approved = self.lee.ok("POST", f"/api/v1/loan-applications/{app_id}/approve/", {"reason": "승인"})
+        check(approved["state"] == "approved" and approved["loan"], "manager.lee approved")
+        self.loan_id = approved["loan"]
+        loan = self.lee.ok("POST", f"/api/v1/loans/{self.loan_id}/disburse/", {"disbursed_on": day(35)},
+                           key="e2e-disburse")
+        check(loan["state"] == "active", f"manager.lee disbursed loan {self.loan_id} on {day(35)}")
+
+        # A second enterprise borrows the same day and pays nothing: close of business has its first interest
+        # installment to fall due and go unpaid.
+        other = self.village.ok("POST", "/api/v1/loan-applications/", {
+            "product": product["id"], "enterprise": theirs["id"], "amount": "10000000", "purpose": "공유주방 운영자금"},
+            expect=201)
+        self.village.ok("POST", f"/api/v1/loan-applications/{other['id']}/submit/", {})
+        self.lee.ok("POST", f"/api/v1/loan-applications/{other['id']}/review/",
+                    {"decision": "recommend", "reason": "지역 수요 확인"})
+        other_loan = self.kim.ok("POST", f"/api/v1/loan-applications/{other['id']}/approve/",
+                                 {"reason": "승인"})["loan"]
+        self.kim.ok("POST", f"/api/v1/loans/{other_loan}/disburse/", {"disbursed_on": day(35)}, key="e2e-disburse-2")
+        check(True, f"village.member's loan {other_loan} (10,000,000 won): recommended by manager.lee, approved and "
+                    f"disbursed by manager.kim on {day(35)}")
+
+        key = f"e2e-repay-{uuid.uuid4().hex[:8]}"
+        first_status, first, _ = self.member.call("POST", f"/api/v1/loans/{self.loan_id}/repayments/",
+                                                  {"amount": "100000"}, key=key)
+        check(first_status == 201, f"coop.member repaid 100,000 won: {first_status}")
+        again_status, again, again_headers = self.member.call("POST", f"/api/v1/loans/{self.loan_id}/repayments/",
+                                                              {"amount": "100000"}, key=key)
+        check(again_status in (200, 201) and again["id"] == first["id"]
+              and again_headers.get("idempotent-replayed") == "true",
+              f"the retried request (same key) replays repayment {first['id']}: {again_status}")
+        check(self.count("funds_repayment", f"loan_id = {self.loan_id}") == 1, "one repayment in the database")
+        self.first_repayment = first["id"]
+
+        # Close of business in the worker: the task goes through Redis to the close_business queue.
+        yesterday = day(1)
+        call = subprocess.run([str(VENV_BIN / "celery"), "-A", "config", "call", "funds.close_business"],
+                              cwd=ROOT, env=self.s.env(), capture_output=True, text=True, timeout=60)
+        check(call.returncode == 0, f"close of business sent to the worker: task {call.stdout.strip()}")
+        task_id = call.stdout.strip()
+        self.wait_until("close of business in the worker",
+                        lambda: f"funds.close_business[{task_id}] succeeded" in self.s.log_text("worker"), 300)
+        days = self.count("funds_businessday", f"date <= '{yesterday}'")
+        check(days >= 35, f"the worker closed {days} business days through {yesterday}")
+        unpaid = self.lee.ok("GET", f"/api/v1/loans/{other_loan}/")
+        check(unpaid["days_past_due"] > 0 and self.count("funds_loantransaction", f"loan_id = {other_loan}") > 1,
+              f"the unpaid loan fell due and is {unpaid['days_past_due']} days past due, in its transactions")
+
+        statement = self.auditor.ok("POST", "/api/v1/statements/", {
+            "kind": "fund", "subject": self.fund_id, "period_start": day(40), "period_end": day(0)}, expect=202)
+        data = self.wait_statement(self.auditor, statement["id"])
+        status, pdf, headers = self.auditor.call("GET", f"/api/v1/statements/{statement['id']}/pdf/", raw=True)
+        check(status == 200 and pdf.startswith(b"%PDF-"), f"auditor.park downloaded {data['number']} "
+                                                          f"({len(pdf):,} bytes, {data['pages']} pages)")
+        check(hashlib.sha256(pdf).hexdigest() == headers.get("x-statement-sha256") == data["sha256"],
+              "the PDF's SHA-256 is the one the API gives")
+        path = self.s.workdir / "fund-statement.pdf"
+        path.write_bytes(pdf)
+        fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+        check("NanumGothic" in fonts, "the PDF embeds NanumGothic")
+        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
+        check("성동구 사회적경제활성화기금 (e2e)" in text and "20,000,000" in text and "300,000,000" in text,
+              "the PDF names the fund and shows the capital (300,000,000) and the loan (20,000,000)")
+        downloads = self.auditor.ok("GET", "/api/v1/statement-downloads/")
+        downloads = downloads.get("results", downloads) if isinstance(downloads, dict) else downloads
+        check(any(d.get("statement") == statement["id"] for d in downloads), "the download is in the download log")
+
+    # --- faults ------------------------------------------------------------------------------------------------
+
+    def worker_killed_mid_render(self) -> None:
+        log("== fault: the worker is killed (SIGKILL) while it renders a statement")
+        day = lambda n: (self.today - timedelta(days=n)).isoformat()  # noqa: E731
+        for attempt in range(1, 4):
+            statement = self.auditor.ok("POST", "/api/v1/statements/", {
+                "kind": "fund", "subject": self.fund_id, "period_start": day(40 + attempt), "period_end": day(0)},
+                expect=202)
+            sid = statement["id"]
+            self._wait_render_under_way(sid)
+            self.s.kill("worker", signal.SIGKILL)
+            state = self.sql(f"SELECT state FROM statements_statement WHERE id = {sid}")
+            if state == "pending":
+                break
+            log(f"  the render of statement {sid} finished before the kill ({state}); trying again")
+            self.s.start_worker()
+            self.s.wait_for_log("worker", "ready.", 60)
+        else:
+            raise CheckFailed("could not kill the worker in the middle of a render in three tries")
+        check(state == "pending", f"statement {sid}: the worker was killed mid-render; it is still pending")
+        number = self.statement(self.auditor, sid)["number"]
+        check(not list(self.s.media.rglob(f"{number}*")), "no file was written for it")
+        self.wait_until("the killed render's lock to go", lambda: not self._locked(sid), 30)
+        log_before = len(self.s.log_text("worker"))
+        self.s.start_worker()
+        started = time.monotonic()
+        data = self.wait_statement(self.auditor, sid, 120)
+        self.findings["kill_recovery_seconds"] = round(time.monotonic() - started, 1)
+        check(len(list(self.s.media.rglob(f"{number}*"))) == 1, f"after the restart, {number} was produced once "
+              f"({self.findings['kill_recovery_seconds']} s after the worker was started again)")
+        row = self.sql(f"SELECT runs, lost, outcome FROM core_outboxmessage WHERE key = 'statement:{sid}:render'")
+        check(row.split("|")[1:] == ["1", "succeeded"] and int(row.split("|")[0]) >= 2,
+              f"its outbox message: runs|lost|outcome = {row}")
+        check("lost runs handed over" in self.s.log_text("worker")[log_before:],
+              "the restarted worker handed the lost run over at once (not after Redis's visibility timeout)")
+        status, pdf, _ = self.auditor.call("GET", f"/api/v1/statements/{sid}/pdf/", raw=True)
+        check(status == 200 and hashlib.sha256(pdf).hexdigest() == data["sha256"], "and it downloads intact")
+
+    def _wait_render_under_way(self, sid: int) -> None:
+        key = f"statement:{sid}:render"
+        self.wait_until("the rendering to start", lambda: self.sql(
+            f"SELECT started_at IS NOT NULL FROM core_outboxmessage WHERE key = '{key}'") == "t", 60, 0.01)
+        # The render holds the statement's row lock in an open transaction: it is under way.
+        self.wait_until("the render's row lock", lambda: self._locked(sid), 10, 0.01)
+
+    def _locked(self, statement_id: int) -> bool:
+        return self.sql(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+            "WHERE c.relname = 'statements_statement' AND l.mode = 'RowShareLock' AND l.database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database())") != "0"
+
+    def redis_away(self) -> None:
+        log("== fault: Redis is unreachable for a while")
+        self.s.redis_proxy.cut()
+        status, health = self.s.health()
+        check(status == 200 and health["broker"]["status"] == "down" and health["status"] == "degraded",
+              f"/healthz: 200, degraded, broker down ({health.get('broker')})")
+        repayments, timings = [], []
+        for n in range(3):
+            started = time.monotonic()
+            status, body, _ = self.member.call("POST", f"/api/v1/loans/{self.loan_id}/repayments/",
+                                               {"amount": "50000"}, key=f"e2e-redis-away-{n}-{uuid.uuid4().hex[:6]}")
+            timings.append(time.monotonic() - started)
+            check(status == 201, f"repayment {n + 1} with Redis away: {status} in {timings[-1] * 1000:.0f} ms")
+            repayments.append(body["id"])
+        self.findings["repay_ms_redis_away"] = [round(t * 1000) for t in timings]
+        statement = self.auditor.ok("POST", "/api/v1/statements/", {
+            "kind": "loan", "subject": self.loan_id, "period_start": (self.today - timedelta(days=40)).isoformat(),
+            "period_end": self.today.isoformat()}, expect=202)
+        ids = ",".join(map(str, repayments))
+        receipts = self.sql(f"SELECT count(*) FROM statements_statement WHERE kind = 'receipt' "
+                            f"AND repayment_id IN ({ids})")
+        check(receipts == "3", "each repayment's receipt was asked for (3, pending)")
+        waiting = int(self.sql("SELECT count(*) FROM core_outboxmessage WHERE done_at IS NULL "
+                               "AND published_at IS NULL"))
+        check(waiting == 4, f"their rendering waits in the outbox, unpublished: {waiting} messages")
+        time.sleep(5)  # a few relay ticks' worth: beat cannot reach Redis either
+        check(self.sql(f"SELECT count(*) FROM statements_statement WHERE id = {statement['id']} "
+                       "AND state = 'pending'") == "1", "nothing is rendered while Redis is away")
+        self.s.redis_proxy.restore()
+        restored = time.monotonic()
+        log("  Redis is back")
+        self.wait_until("every receipt and the statement to be ready", lambda: self.sql(
+            f"SELECT count(*) FROM statements_statement WHERE state = 'ready' AND (id = {statement['id']} "
+            f"OR (kind = 'receipt' AND repayment_id IN ({ids})))") == "4", 180)
+        self.findings["redis_backlog_done_seconds"] = round(time.monotonic() - restored, 1)
+        check(True, f"all four rendered {self.findings['redis_backlog_done_seconds']} s after Redis came back")
+        check(self.sql(f"SELECT count(*) FROM statements_statement WHERE kind = 'receipt' "
+                       f"AND repayment_id IN ({ids})") == "3", "one receipt each, no duplicate")
+        check(self.count("core_outboxmessage", "done_at IS NULL") == 0, "the outbox is empty")
+        status, health = self.s.health()
+        check(status == 200 and health["status"] == "ok", "/healthz is ok again")
+
+    def postgres_away(self) -> None:
+        log("== fault: PostgreSQL refuses connections for a moment")
+        before = {t: self.count(t) for t in ("funds_repayment", "ledger_journal", "core_auditevent",
+                                              "core_outboxmessage", "statements_statement")}
+        self.s.pg_proxy.cut()
+        key = f"e2e-pg-away-{uuid.uuid4().hex[:8]}"
+        status, body, headers = self.member.call("POST", f"/api/v1/loans/{self.loan_id}/repayments/",
+                                                 {"amount": "70000"}, key=key)
+        check(status == 503 and body["code"] == "service_unavailable" and headers.get("retry-after") == "5",
+              f"a repayment gets 503 service_unavailable with Retry-After: {status} {body}")
+        status, body, _ = self.member.call("GET", f"/api/v1/loans/{self.loan_id}/")
+        check(status == 503 and body["code"] == "service_unavailable", f"a read gets 503 too: {status}")
+        status, health = self.s.health()
+        check(status == 503 and health["database"]["status"] == "down", "/healthz: 503, database down")
+        after = {t: self.count(t) for t in before}
+        check(after == before, f"nothing was written: {after}")
+        time.sleep(2)
+        self.s.pg_proxy.restore()
+        restored = time.monotonic()
+        self.wait_until("the service to answer again", lambda: self.s.health()[0] == 200, 60)
+        self.findings["postgres_recovery_seconds"] = round(time.monotonic() - restored, 2)
+        statuses = [self.member.call("GET", f"/api/v1/loans/{self.loan_id}/")[0] for _ in range(12)]
+        check(statuses == [200] * 12, f"recovered by itself in {self.findings['postgres_recovery_seconds']} s: "
+                                      f"12 reads in a row answer 200 (every gunicorn worker)")
+        status, body, _ = self.member.call("POST", f"/api/v1/loans/{self.loan_id}/repayments/", {"amount": "70000"},
+                                           key=key)
+        check(status == 201, f"the same request (same key) now succeeds: {status}")
+        status, again, headers = self.member.call("POST", f"/api/v1/loans/{self.loan_id}/repayments/",
+                                                  {"amount": "70000"}, key=key)
+        check(again["id"] == body["id"] and headers.get("idempotent-replayed") == "true", "and only once")
+        check(self.count("funds_repayment", f"idempotency_key = '{key}'") == 1, "one repayment for the key")
+        receipt = self.sql(f"SELECT id FROM statements_statement WHERE kind = 'receipt' "
+                           f"AND repayment_id = {body['id']}")
+        self.wait_statement(self.member, int(receipt))
+
+    # --- the end -----------------------------------------------------------------------------------------------
+
+    def final_checks(self) -> None:
+        log("== at the end")
+        for command in ("ledger_verify", "audit_verify"):
+            out = self.s.manage(command)
+            check(True, f"{command}: {out.strip().splitlines()[-1] if out.strip() else 'clean'}")
+        check(self.count("core_outboxmessage", "done_at IS NULL OR outcome <> 'succeeded'") == 0,
+              f"all {self.count('core_outboxmessage')} outbox messages succeeded")
+        check(self.count("statements_statement", "state <> 'ready'") == 0,
+              f"all {self.count('statements_statement')} statements are ready")
+        web = self.s.log_text("web")
+        server_errors = [line for line in web.splitlines() if '" 500 ' in line or '"status": 500' in line]
+        check(not server_errors, f"no request got a 500 ({len(web.splitlines())} lines of web log)")
+        check(self.s.procs["web"].poll() is None and self.s.procs["beat"].poll() is None,
+              "gunicorn and beat ran throughout, never restarted")
+
+
+def time_kst_today() -> Any:
+    from datetime import datetime
+
+    return datetime.now(KST).date()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--keep", action="store_true", help="keep the database (and the logs) at the end")
+    parser.add_argument("--db", default="sf_e2e", help="database name (dropped and created)")
+    args = parser.parse_args()
+
+    def interrupted(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupted)
+    stack = Stack(db_name=args.db, keep=args.keep)
+    started = time.monotonic()
+    try:
+        with stack:
+            run = Run(stack)
+            run.story()
+            run.worker_killed_mid_render()
+            run.redis_away()
+            run.postgres_away()
+            run.final_checks()
+            log(f"== e2e passed in {time.monotonic() - started:.0f} s: {json.dumps(run.findings)}")
+            return 0
+    except (CheckFailed, TimeoutError, RuntimeError, KeyError) as exc:
+        log(f"== e2e FAILED: {type(exc).__name__}: {exc}")
+        for name in ("web", "worker", "beat"):
+            path = stack.workdir / f"{name}.log"
+            if path.exists():
+                tail = path.read_text(errors="replace").splitlines()[-25:]
+                print(f"--- last lines of {name}.log", *tail, sep="\n", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
