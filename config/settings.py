@@ -229,6 +229,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = 2
 # a message is given up.
 OUTBOX_RELAY_SECONDS = float(os.environ.get("OUTBOX_RELAY_SECONDS", "30"))
 OUTBOX_MAX_LOST = int(os.environ.get("OUTBOX_MAX_LOST", "3"))
+OUTBOX_KEEP_DAYS = int(os.environ.get("OUTBOX_KEEP_DAYS", "30"))  # succeeded messages are then deleted
 # A repayment asks for its receipt (상환 영수증) to be rendered. On by default when a worker renders in the
 # background; without a broker it would be rendered inside the repayment request, so it is off unless asked for.
 STATEMENTS_AUTO_RECEIPT = env_bool("STATEMENTS_AUTO_RECEIPT", bool(CELERY_BROKER_URL))

@@ -56,10 +56,11 @@ class RelayReport:
     unreachable: int = 0
     resent: list[int] = field(default_factory=list)
     given_up: list[int] = field(default_factory=list)
+    pruned: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {"published": self.published, "unreachable": self.unreachable, "resent": self.resent,
-                "given_up": self.given_up}
+                "given_up": self.given_up, "pruned": self.pruned}
 
 
 def outbox_enqueue(task: str, *args: Any, key: str) -> OutboxMessage:
@@ -112,8 +113,10 @@ def _publish(message: OutboxMessage) -> bool:
         _mark_published(message.pk)
         try:
             task.apply_async(args=message.args, headers=headers)
-        except Exception:
+        except Exception as exc:
+            # Eager tasks that propagate their exceptions send no task_failure signal: record it here.
             logger.exception("outbox %s: %s%s failed", message.pk, message.task, tuple(message.args))
+            _record_failure(message.pk, exc)
         return True
     try:
         task.apply_async(args=message.args, headers=headers)
@@ -143,7 +146,8 @@ def _limit(task: str) -> timedelta:
 
 
 def outbox_relay(*, now: datetime | None = None) -> RelayReport:
-    """What beat runs: hand over the messages the broker has not taken yet, and again those whose run was lost."""
+    """What beat runs: hand over the messages the broker has not taken yet, and again those whose run was lost;
+    forget those that succeeded more than OUTBOX_KEEP_DAYS ago (failed and given-up ones are kept)."""
     now = now or timezone.now()
     open_messages = OutboxMessage.objects.filter(done_at__isnull=True)
     waiting = list(open_messages.filter(published_at__isnull=True, created_at__lte=now - GRACE)
@@ -152,6 +156,8 @@ def outbox_relay(*, now: datetime | None = None) -> RelayReport:
     lost = [m for m in open_messages.filter(started_at__isnull=False).only("pk", "task", "started_at")
             if m.started_at is not None and m.started_at <= now - _limit(m.task)]
     _hand_over_lost(lost, now, report)
+    report.pruned, _ = OutboxMessage.objects.filter(
+        outcome=OutboxMessage.Outcome.SUCCEEDED, done_at__lt=now - timedelta(days=settings.OUTBOX_KEEP_DAYS)).delete()
     return report
 
 
@@ -218,8 +224,11 @@ def _message_id(task: Any) -> int | None:
 
 def _write(task: Any, what: str, **values: Any) -> None:
     pk = _message_id(task)
-    if pk is None:
-        return
+    if pk is not None:
+        _update(pk, what, **values)
+
+
+def _update(pk: int, what: str, **values: Any) -> None:
     try:
         OutboxMessage.objects.filter(pk=pk, done_at__isnull=True).update(**values)
     except DatabaseError as exc:
@@ -236,12 +245,18 @@ def on_task_success(sender: Any = None, **_: Any) -> None:
 
 
 def on_task_failure(sender: Any = None, exception: BaseException | None = None, **_: Any) -> None:
+    pk = _message_id(sender)
+    if pk is not None:
+        _record_failure(pk, exception)
+
+
+def _record_failure(pk: int, exception: BaseException | None) -> None:
     error = f"{type(exception).__name__}: {exception}"[:2000] if exception is not None else "failed"
     if isinstance(exception, TRANSIENT):
         # The database was away: the run did nothing (its transaction rolled back); hand it over again.
-        _write(sender, "the failure", started_at=None, published_at=None, error=error)
+        _update(pk, "the failure", started_at=None, published_at=None, error=error)
         return
-    _write(sender, "the failure", done_at=timezone.now(), outcome=OutboxMessage.Outcome.FAILED, error=error)
+    _update(pk, "the failure", done_at=timezone.now(), outcome=OutboxMessage.Outcome.FAILED, error=error)
 
 
 def on_worker_ready(sender: Any = None, **_: Any) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -174,8 +174,8 @@ def statement_render(*, statement_id: int) -> Outcome:
                 return Outcome(statement, rendered=False)
             _render_into(statement)
             return Outcome(statement, rendered=True)
-    except NotFound:
-        raise
+    except (NotFound, OperationalError, InterfaceError):
+        raise  # the database went away: nothing was written, and the outbox hands the rendering over again
     except Exception as exc:
         Statement.objects.filter(pk=statement_id, state=Statement.State.PENDING).update(
             state=Statement.State.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])

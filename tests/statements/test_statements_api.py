@@ -257,6 +257,36 @@ def test_a_failed_render_is_recorded_and_the_pdf_is_not_offered(bearer_client, w
     assert not StatementDownload.objects.exists()
 
 
+def test_a_render_cut_short_by_the_database_going_away_stays_pending_and_is_handed_over_again(
+        bearer_client, world, monkeypatch, django_capture_on_commit_callbacks):
+    """A database error is not the statement's fault: it is not marked failed; the outbox message goes back to
+    unpublished, and the next run renders it."""
+    from django.db import OperationalError
+
+    from core.models import OutboxMessage
+    from core.outbox import outbox_publish
+
+    real = kinds.BUILDERS[Statement.Kind.RECEIPT]
+
+    def away(statement, *, generated_at):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setitem(kinds.BUILDERS, Statement.Kind.RECEIPT, away)
+    manager = bearer_client(ManagerFactory())
+    response = ask(manager, django_capture_on_commit_callbacks, kind="receipt", subject=world["repayments"][0].pk)
+    assert response.status_code == 202
+    statement = Statement.objects.get()
+    assert statement.state == Statement.State.PENDING and statement.error == ""
+    message = OutboxMessage.objects.get(key=f"statement:{statement.pk}:render")
+    assert message.done_at is None and message.published_at is None and "OperationalError" in message.error
+
+    monkeypatch.setitem(kinds.BUILDERS, Statement.Kind.RECEIPT, real)
+    outbox_publish([message.pk])  # what the relay does on its next tick
+    statement.refresh_from_db()
+    message.refresh_from_db()
+    assert statement.state == Statement.State.READY
+    assert (message.outcome, message.runs) == (OutboxMessage.Outcome.SUCCEEDED, 2)
+
 
 def test_the_schedule_says_which_installments_are_paid_overdue_or_still_to_come(enterprise, member):
     """완납 paid; 연체 due by the last close of business and not paid in full; 예정 not yet due; 상각 once written
