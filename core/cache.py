@@ -78,6 +78,18 @@ class TolerantRedisCache(RedisCache):
             self._away("delete", exc)
             return False
 
+    def delete_many(self, keys: Any, version: int | None = None) -> None:
+        try:
+            super().delete_many(keys, version)
+        except UNREACHABLE as exc:
+            self._away("delete_many", exc)
+
+    def clear(self) -> None:
+        try:
+            super().clear()
+        except UNREACHABLE as exc:
+            self._away("clear", exc)
+
     def touch(self, key: Any, timeout: Any = None, version: int | None = None) -> bool:
         try:
             return super().touch(key, timeout, version)

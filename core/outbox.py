@@ -15,6 +15,8 @@ What can go wrong, and what then happens:
   gone); otherwise the relay does, once the run is older than the task's hard time limit (no run can last longer).
   A run lost ``OUTBOX_MAX_LOST`` times is given up: the ``gave_up`` signal tells the app that asked (a statement is
   then marked failed) and an error is logged.
+- **The broker loses a message** it took (Redis restarted without persistence): a message handed over and never
+  started for longer than the broker's visibility timeout is handed over again.
 - **The database is unreachable** during a run: the run fails with a database error; the row goes back to
   unpublished (when it can be written) and the relay hands it over again.
 
@@ -118,18 +120,22 @@ def _publish(message: OutboxMessage) -> bool:
             logger.exception("outbox %s: %s%s failed", message.pk, message.task, tuple(message.args))
             _record_failure(message.pk, exc)
         return True
+    # Noted before it is handed over: an idle worker may start (and finish) the run before this line would
+    # otherwise be reached, and its record must not be overwritten.
+    try:
+        _mark_published(message.pk)
+    except DatabaseError:
+        logger.warning("outbox %s: the database is unreachable; the relay hands it over later", message.pk)
+        return False
     try:
         task.apply_async(args=message.args, headers=headers)
     except Exception as exc:  # noqa: BLE001 - the broker is away, whatever kombu calls it
         logger.warning("outbox %s: the broker did not take %s (%s: %s); the relay hands it over later",
                        message.pk, message.task, type(exc).__name__, exc)
         with contextlib.suppress(DatabaseError):
-            OutboxMessage.objects.filter(pk=message.pk).update(error=f"publish: {type(exc).__name__}: {exc}"[:2000])
+            OutboxMessage.objects.filter(pk=message.pk, started_at__isnull=True).update(
+                published_at=None, publishes=F("publishes") - 1, error=f"publish: {type(exc).__name__}: {exc}"[:2000])
         return False
-    try:
-        _mark_published(message.pk)
-    except DatabaseError:
-        logger.warning("outbox %s: handed to the broker, but the database is unreachable to note it", message.pk)
     return True
 
 
@@ -145,6 +151,11 @@ def _limit(task: str) -> timedelta:
     return (timedelta(seconds=seconds) if seconds else DEFAULT_LIMIT) + MARGIN
 
 
+def _broker_timeout() -> timedelta:
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", None) or {}
+    return timedelta(seconds=options.get("visibility_timeout", 3600)) + MARGIN
+
+
 def outbox_relay(*, now: datetime | None = None) -> RelayReport:
     """What beat runs: hand over the messages the broker has not taken yet, and again those whose run was lost;
     forget those that succeeded more than OUTBOX_KEEP_DAYS ago (failed and given-up ones are kept)."""
@@ -152,6 +163,11 @@ def outbox_relay(*, now: datetime | None = None) -> RelayReport:
     open_messages = OutboxMessage.objects.filter(done_at__isnull=True)
     waiting = list(open_messages.filter(published_at__isnull=True, created_at__lte=now - GRACE)
                    .order_by("id").values_list("pk", flat=True)[:1000])
+    # Handed over but never started for longer than Redis keeps an unacknowledged message: lost by the broker
+    # (restarted without persistence, say). Handed over again, at most once per that period.
+    unseen = now - _broker_timeout()
+    waiting += list(open_messages.filter(published_at__lt=unseen, started_at__isnull=True)
+                    .order_by("id").values_list("pk", flat=True)[:1000])
     report = outbox_publish(waiting)
     lost = [m for m in open_messages.filter(started_at__isnull=False).only("pk", "task", "started_at")
             if m.started_at is not None and m.started_at <= now - _limit(m.task)]
