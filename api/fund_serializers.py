@@ -22,6 +22,7 @@ from funds.models import (
     WriteOff,
 )
 from funds.schedules import Schedule
+from statements.selectors import receipt_of
 
 from .fields import RateField, WonField
 
@@ -297,13 +298,15 @@ class RepaymentSerializer(serializers.ModelSerializer):
     days_past_due = serializers.IntegerField(source="loan.days_past_due", read_only=True)
     asset_class = serializers.CharField(source="loan.asset_class", read_only=True)
     reversed = serializers.SerializerMethodField()
+    receipt = serializers.SerializerMethodField(
+        help_text="Its receipt (상환 영수증): a statement id (GET /api/v1/statements/{id}/pdf/ once ready), or null.")
 
     class Meta:
         model = Repayment
         fields = [
             "id", "loan", "amount", "value_date", "journal", "allocation", "paid_off", "balances", "loan_state",
             "days_past_due", "asset_class", "created_at", "reversed", "reversed_at", "reversal_reason",
-            "reversal_journal",
+            "reversal_journal", "receipt",
         ]
         read_only_fields = fields
 
@@ -318,6 +321,9 @@ class RepaymentSerializer(serializers.ModelSerializer):
 
     def get_reversed(self, obj: Repayment) -> bool:
         return obj.reversed_at is not None
+
+    def get_receipt(self, obj: Repayment) -> int | None:
+        return receipt_of(obj)
 
 
 class PayoffQuerySerializer(serializers.Serializer):

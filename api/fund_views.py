@@ -19,6 +19,7 @@ from enterprises.models import Enterprise, User
 from enterprises.roles import Role, has_role
 from funds import selectors, services, servicing
 from funds.models import Fund, Loan, LoanApplication, LoanProduct, Repayment, WriteOff
+from statements.selectors import with_receipt
 
 from . import fund_serializers as s
 from .idempotency import HEADER, idempotent
@@ -305,9 +306,9 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def repayments(self, request: Request, pk: str | None = None) -> Response:
         """The loan's repayments with their allocation, reversed ones included."""
         loan = self.get_object()
-        rows = loan.repayments.select_related(
+        rows = with_receipt(loan.repayments.select_related(
             "loan__principal_account", "loan__interest_account", "loan__default_interest_account"
-        ).order_by("value_date", "id")
+        ).order_by("value_date", "id"))
         return Response(s.RepaymentSerializer(rows, many=True).data)
 
     @extend_schema(request=s.RepaymentRequestSerializer, responses={201: s.RepaymentSerializer})
@@ -390,9 +391,9 @@ class RepaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def get_queryset(self) -> QuerySet[Repayment]:
         loans = selectors.loans_visible_to(self.request.user)
-        return Repayment.objects.filter(loan__in=loans.values("pk")).select_related(
+        return with_receipt(Repayment.objects.filter(loan__in=loans.values("pk")).select_related(
             "loan__principal_account", "loan__interest_account", "loan__default_interest_account"
-        ).order_by("-id")
+        ).order_by("-id"))
 
     @extend_schema(request=s.RequiredReasonSerializer, responses=s.RepaymentSerializer)
     @action(detail=True, methods=["post"])

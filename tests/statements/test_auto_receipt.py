@@ -67,6 +67,26 @@ def test_a_repayment_asks_for_its_receipt_which_is_rendered_after_commit(
     assert (listed["kind"], listed["subject"], listed["state"]) == ("receipt", repayment.pk, "ready")
 
 
+def test_the_repayment_names_its_receipt_when_made_listed_and_replayed(
+    auto_receipt, bearer_client, loan, member, django_capture_on_commit_callbacks,
+):
+    client = bearer_client(member)
+    response = pay(client, loan, django_capture_on_commit_callbacks, key="names-receipt")
+    receipt = Statement.objects.get(kind=Statement.Kind.RECEIPT)
+    assert response.json()["receipt"] == receipt.pk
+    assert pay(client, loan, django_capture_on_commit_callbacks, key="names-receipt").json()["receipt"] == receipt.pk
+    assert [r["receipt"] for r in client.get("/api/v1/repayments/").json()["results"]] == [receipt.pk]
+    assert [r["receipt"] for r in client.get(f"{L}{loan.pk}/repayments/").json()] == [receipt.pk]
+    assert client.get(f"/api/v1/statements/{receipt.pk}/pdf/").status_code == 200
+
+
+def test_without_automatic_receipts_the_repayment_has_none(bearer_client, loan, member,
+                                                          django_capture_on_commit_callbacks):
+    response = pay(bearer_client(member), loan, django_capture_on_commit_callbacks, key="no-receipt")
+    assert response.status_code == 201 and response.json()["receipt"] is None
+    assert not Statement.objects.exists()
+
+
 def test_a_manager_recording_a_repayment_is_the_receipts_requester(
     auto_receipt, bearer_client, loan, django_capture_on_commit_callbacks,
 ):
