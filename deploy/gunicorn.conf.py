@@ -58,9 +58,11 @@ graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # Only the gthread worker keeps connections alive (sync closes after each response).
 keepalive = 5
 
-# Replace a worker after about this many requests, at staggered times, so slow leaks never add up.
+# Replace a worker after 1000 to 1500 requests, so slow leaks never add up. The jitter is wide on purpose: with
+# load spread evenly the workers count alike, and a narrow one (100) replaced all three of bench/load.py's workers
+# within 10 s of each other, an 11 s stall that made the whole p99 (bench/README.md, "Load").
 max_requests = _env_int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 500)
 
 # Import the application in every worker after the fork, not once in the master: no connection opened at import
 # time is shared between processes, and a HUP reloads new code.

@@ -29,10 +29,11 @@ from enterprises.models import Enterprise
 from enterprises.roles import Role, has_role
 from funds.models import Fund, Loan, Repayment
 
-from . import exports, kinds
-from .kinds.base import tables_csv
 from .models import Statement, StatementDownload
-from .render import ATTACHMENT, html_to_pdf, render_html
+
+# WeasyPrint, matplotlib and openpyxl (statements.render, .kinds, .exports) are imported where they are used: the
+# web processes only ask for statements and never render one, and importing them costs each gunicorn worker about
+# 2 s at start and 90 MB.
 
 Kind = Statement.Kind
 logger = logging.getLogger(__name__)
@@ -183,6 +184,10 @@ def statement_render(*, statement_id: int) -> Outcome:
 
 
 def _render_into(statement: Statement) -> None:
+    from . import kinds
+    from .kinds.base import tables_csv
+    from .render import ATTACHMENT, html_to_pdf, render_html
+
     started = time.perf_counter()
     generated_at = timezone.now()
     built = kinds.build(statement, generated_at=generated_at)
@@ -234,6 +239,8 @@ def journal_export(*, fund_id: int, start: date, end: date, file: str) -> Export
     fund = Fund.objects.filter(pk=fund_id).first()
     if fund is None:
         raise NotFound(_("No such fund."))
+    from . import exports
+
     write = exports.journal_csv if file == "csv" else exports.journal_xlsx
     return Export(write(fund, start, end), EXPORT_TYPES[file], exports.export_filename(fund, start, end, file))
 

@@ -205,6 +205,11 @@ class Run:
               and again_headers.get("idempotent-replayed") == "true",
               f"the retried request (same key) replays repayment {first['id']}: {again_status}")
         check(self.count("funds_repayment", f"loan_id = {self.loan_id}") == 1, "one repayment in the database")
+        receipt = first["receipt"]
+        check(receipt and again["receipt"] == receipt, f"the repayment names its receipt, statement {receipt}")
+        self.wait_statement(self.member, receipt)
+        status, pdf, _ = self.member.call("GET", f"/api/v1/statements/{receipt}/pdf/", raw=True)
+        check(status == 200 and pdf.startswith(b"%PDF-"), "the member downloads the receipt (상환 영수증)")
         self.first_repayment = first["id"]
 
         # Close of business in the worker: the task goes through Redis to the close_business queue.
