@@ -39,7 +39,8 @@ test: venv
 ## make e2e: the production processes (gunicorn, a Celery worker and beat, their own Redis, a fresh PostgreSQL
 ## database through cuttable proxies) driven over HTTP through the whole story, then the faults (deploy/e2e/).
 ## Needs PostgreSQL on 127.0.0.1:5432 and redis-server on the PATH.
-e2e: venv system-packages
+e2e: venv
+	@bash scripts/system-packages.sh --e2e
 	$(BIN)/python deploy/e2e/run.py
 
 lint: venv

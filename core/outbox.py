@@ -34,7 +34,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -218,10 +218,6 @@ def _hand_over_lost(messages: list[OutboxMessage], now: datetime, report: RelayR
         report.published += published.published
         report.unreachable += published.unreachable
         report.resent.extend(again)
-
-
-def open_messages() -> QuerySet[OutboxMessage]:
-    return OutboxMessage.objects.filter(done_at__isnull=True)
 
 
 # --- Celery signals: the worker writes how each run went ----------------------------------------------------------

@@ -6,11 +6,15 @@
 #   poppler-utils       pdffonts/pdftotext/pdftoppm to check PDFs
 #   gettext             compiling the Korean translations
 #   postgresql-client, redis-tools  pg_isready and redis-cli for .ci/run
+#   redis-server, postgresql-client, procps  make e2e: its own Redis, psql for its checks, pgrep for memory
 set -euo pipefail
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-nanum poppler-utils gettext)
 if [ "${1:-}" = "--ci" ]; then
   packages+=(postgresql-client redis-tools)
+fi
+if [ "${1:-}" = "--e2e" ]; then
+  packages+=(redis-server postgresql-client procps)
 fi
 if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
   packages+=("python3-venv")
