@@ -31,7 +31,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -50,6 +50,11 @@ def check(condition: Any, what: str) -> None:
     if not condition:
         raise CheckFailed(what)
     log(f"  ok  {what}")
+
+
+def rows(page: Any) -> list[Any]:
+    """A list endpoint's rows, whether it paginates (``{"results": [...]}``) or not."""
+    return page.get("results", page) if isinstance(page, dict) else page
 
 
 class Client:
@@ -101,7 +106,7 @@ class Client:
 class Run:
     def __init__(self, stack: Stack) -> None:
         self.s = stack
-        self.today = time_kst_today()
+        self.today = datetime.now(KST).date()
         self.findings: dict[str, Any] = {}
 
     # --- database look-ups, straight to PostgreSQL (past the proxy) -------------------------------------------
@@ -138,15 +143,12 @@ class Run:
         self.auditor, self.member = Client(self.s, "auditor.park"), Client(self.s, "coop.member")
         day = lambda n: (self.today - timedelta(days=n)).isoformat()  # noqa: E731
 
-        institutions = self.kim.ok("GET", "/api/v1/institutions/")
-        institutions = institutions.get("results", institutions) if isinstance(institutions, dict) else institutions
+        institutions = rows(self.kim.ok("GET", "/api/v1/institutions/"))
         operator = next(i for i in institutions if i["kind"] == "intermediary")
-        enterprises = self.member.ok("GET", "/api/v1/enterprises/")
-        enterprises = enterprises.get("results", enterprises) if isinstance(enterprises, dict) else enterprises
+        enterprises = rows(self.member.ok("GET", "/api/v1/enterprises/"))
         enterprise = enterprises[0]
         self.village = Client(self.s, "village.member")
-        theirs = self.village.ok("GET", "/api/v1/enterprises/")
-        theirs = (theirs.get("results", theirs) if isinstance(theirs, dict) else theirs)[0]
+        theirs = rows(self.village.ok("GET", "/api/v1/enterprises/"))[0]
         fund = self.kim.ok("POST", "/api/v1/funds/", {
             "code": "e2e-seongdong", "name": "성동구 사회적경제활성화기금 (e2e)", "operator": operator["id"],
             "exposure_limit": "50000000", "eligible_kinds": sorted({enterprise["kind"], theirs["kind"]})},
@@ -241,8 +243,7 @@ class Run:
         text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
         check("성동구 사회적경제활성화기금 (e2e)" in text and "20,000,000" in text and "300,000,000" in text,
               "the PDF names the fund and shows the capital (300,000,000) and the loan (20,000,000)")
-        downloads = self.auditor.ok("GET", "/api/v1/statement-downloads/")
-        downloads = downloads.get("results", downloads) if isinstance(downloads, dict) else downloads
+        downloads = rows(self.auditor.ok("GET", "/api/v1/statement-downloads/"))
         check(any(d.get("statement") == statement["id"] for d in downloads), "the download is in the download log")
 
     # --- faults ------------------------------------------------------------------------------------------------
@@ -390,12 +391,6 @@ class Run:
         check(not server_errors, f"no request got a 500 ({len(web.splitlines())} lines of web log)")
         check(self.s.procs["web"].poll() is None and self.s.procs["beat"].poll() is None,
               "gunicorn and beat ran throughout, never restarted")
-
-
-def time_kst_today() -> Any:
-    from datetime import datetime
-
-    return datetime.now(KST).date()
 
 
 def main() -> int:
