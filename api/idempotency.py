@@ -158,6 +158,7 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
             raise
         return response
 
+    wrapper.requires_idempotency_key = True  # type: ignore[attr-defined]  # read by api.schema to document the header
     return wrapper
 
 
