@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -26,6 +27,10 @@ from statements.selectors import receipt_of
 
 from .fields import RateField, WonField
 
+# The date windows of core.dates, for the API docs.
+MONEY_DATE = (f"Not in the future and at most {settings.BACKDATE_DAYS} days back (the back-dating window, "
+              "BACKDATE_DAYS); out of the window is a 400 naming the field.")
+
 
 class FundCreateSerializer(serializers.Serializer):
     code = serializers.SlugField(max_length=50)
@@ -35,6 +40,10 @@ class FundCreateSerializer(serializers.Serializer):
     eligible_kinds = serializers.ListField(
         child=serializers.ChoiceField(choices=Enterprise.Kind.choices), allow_empty=False
     )
+    opened_on = serializers.DateField(
+        required=False,
+        help_text=f"기금 조성일: the day the fund began (default today); its capital and loans are never dated "
+                  f"earlier. {MONEY_DATE}")
 
 
 class AssetClassRowSerializer(serializers.Serializer):
@@ -50,6 +59,7 @@ class FundSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField(source="fund.id")
     code = serializers.CharField(source="fund.code")
     name = serializers.CharField(source="fund.name")
+    opened_on = serializers.DateField(source="fund.opened_on")
     operator = serializers.CharField(source="fund.operator.name")
     currency = serializers.SerializerMethodField()
     eligible_kinds = serializers.ListField(source="fund.eligible_kinds", child=serializers.CharField())
@@ -79,7 +89,7 @@ class FundListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Fund
-        fields = ["id", "code", "name", "operator"]
+        fields = ["id", "code", "name", "opened_on", "operator"]
 
 
 class ContributionSerializer(serializers.ModelSerializer):
@@ -89,7 +99,7 @@ class ContributionSerializer(serializers.ModelSerializer):
     contributor = serializers.PrimaryKeyRelatedField(
         queryset=Institution.objects.all(), required=False, allow_null=True
     )
-    received_on = serializers.DateField()
+    received_on = serializers.DateField(help_text=f"Not before the fund was opened. {MONEY_DATE}")
     journal = serializers.IntegerField(source="journal_id", read_only=True)
 
     class Meta:
@@ -124,7 +134,9 @@ class LoanProductSerializer(serializers.ModelSerializer):
 
 class QuoteRequestSerializer(serializers.Serializer):
     principal = WonField()
-    disbursed_on = serializers.DateField(help_text="Disbursement date; due dates keep its day of month.")
+    disbursed_on = serializers.DateField(
+        help_text=f"Disbursement date; due dates keep its day of month. From {settings.BACKDATE_DAYS} days back "
+                  "(the back-dating window) to a year from today.")
 
 
 class PlannedInstallmentSerializer(serializers.Serializer):
@@ -232,7 +244,10 @@ class LoanSerializer(serializers.ModelSerializer):
 
 
 class DisburseSerializer(serializers.Serializer):
-    disbursed_on = serializers.DateField(required=False, help_text="Defaults to today (Asia/Seoul).")
+    disbursed_on = serializers.DateField(
+        required=False,
+        help_text=f"Defaults to today (Asia/Seoul). Not before the fund was opened. {MONEY_DATE} A day whose close of "
+                  "business has run is allowed: the loan is then brought up to the last closed day at once.")
     secured_amount = WonField(
         required=False, allow_zero=True,
         help_text="The part covered by collateral or a guarantee (classified 고정 from 90 days past due).",
@@ -270,8 +285,9 @@ class InstallmentSerializer(serializers.ModelSerializer):
 class RepaymentRequestSerializer(serializers.Serializer):
     amount = WonField(help_text="What the enterprise paid, in whole won.")
     value_date = serializers.DateField(
-        required=False, help_text="Managers only: a past value date in the open period. Defaults to today (KST)."
-    )
+        required=False,
+        help_text=f"Managers only: a past value date in the open period (after the loan's closed days). Defaults to "
+                  f"today (KST). {MONEY_DATE}")
 
 
 class AllocationSerializer(serializers.Serializer):
@@ -375,7 +391,8 @@ class WriteOffSerializer(serializers.ModelSerializer):
 
 class RecoveryRequestSerializer(serializers.Serializer):
     amount = WonField()
-    received_on = serializers.DateField(required=False, help_text="Defaults to today (KST).")
+    received_on = serializers.DateField(
+        required=False, help_text=f"Defaults to today (KST). Not before the write-off. {MONEY_DATE}")
     memo = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 

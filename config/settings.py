@@ -110,6 +110,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A transaction broken off by a deadlock or a serialization failure is run again, up to this many times in all,
+# before the request is answered 409 concurrent_update (core.db.run_retried).
+DB_CONFLICT_ATTEMPTS = int(os.environ.get("DB_CONFLICT_ATTEMPTS", "4"))
 
 AUTH_USER_MODEL = "enterprises.User"
 AUTHENTICATION_BACKENDS = ["enterprises.login_guard.ThrottledModelBackend"]
@@ -152,6 +155,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Money: whole Korean won.
 CURRENCIES = ("KRW",)
 DEFAULT_CURRENCY = "KRW"
+# Dates that move money (a contribution received, a loan disbursed, a repayment's value date, a recovery) are never
+# in the future and at most this many days before today (core.dates): a transfer recorded late is back-dated, a
+# date years back is a typing mistake.
+BACKDATE_DAYS = int(os.environ.get("BACKDATE_DAYS", "90"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -60,6 +60,14 @@ class RequestInFlight(DomainError):
     code = "request_in_flight"
 
 
+class Contention(DomainError):
+    """Other transactions kept changing the same rows at the same moment (a deadlock or a serialization failure,
+    after the bounded retries of ``core.db.transactional``): nothing was written, and the same request may succeed
+    if sent again."""
+
+    code = "concurrent_update"
+
+
 class Forbidden(DomainError):
     """The acting user's role may not do this (a service's own check, behind the API's permissions)."""
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.audit import audit_record, snapshot
+from core.db import transactional
 from core.errors import NotFound, ValidationFailed
 
 from .models import Enterprise, Institution, Membership, User
@@ -107,83 +108,83 @@ def _save(enterprise: Enterprise) -> None:
         ) from None
 
 
+@transactional
 def enterprise_create(*, actor: User | None, data: dict[str, Any]) -> Enterprise:
     """Register an enterprise. ``actor`` is None for a system action (the demo loader). Raises ValidationFailed."""
     unknown = set(data) - set(ENTERPRISE_FIELDS)
     if unknown:
         raise ValidationFailed(_("Unknown fields."), fields={name: [_("unknown field")] for name in sorted(unknown)})
-    with transaction.atomic():
-        enterprise = Enterprise(**data)
-        _clean_enterprise(enterprise)
-        _save(enterprise)
-        audit_record(actor=actor, action="enterprise.create", obj=enterprise, after=snapshot(enterprise))
+    enterprise = Enterprise(**data)
+    _clean_enterprise(enterprise)
+    _save(enterprise)
+    audit_record(actor=actor, action="enterprise.create", obj=enterprise, after=snapshot(enterprise))
     return enterprise
 
 
+@transactional
 def enterprise_update(*, actor: User, enterprise_id: int, data: dict[str, Any], reason: str = "") -> Enterprise:
     """Change an enterprise's details. Raises NotFound, ValidationFailed."""
     unknown = set(data) - set(ENTERPRISE_FIELDS)
     if unknown:
         raise ValidationFailed(_("Unknown fields."), fields={name: [_("unknown field")] for name in sorted(unknown)})
-    with transaction.atomic():
-        enterprise = Enterprise.objects.select_for_update().filter(pk=enterprise_id).first()
-        if enterprise is None:
-            raise NotFound(_("No such enterprise."))
-        before = snapshot(enterprise)
-        for field, value in data.items():
-            setattr(enterprise, field, value)
-        _clean_enterprise(enterprise)
-        # updated_at changes on every save, so it alone does not make a change: an update that changes nothing
-        # writes nothing, and leaves no audit event.
-        proposed = snapshot(enterprise)
-        if all(proposed.get(k) == v for k, v in before.items() if k != "updated_at"):
-            return enterprise
-        _save(enterprise)
-        after = snapshot(enterprise)
-        changed_before = {k: v for k, v in before.items() if after.get(k) != v}
-        changed_after = {k: after[k] for k in changed_before}
-        audit_record(
-            actor=actor,
-            action="enterprise.update",
-            obj=enterprise,
-            before=changed_before,
-            after=changed_after,
-            reason=reason,
-        )
+    enterprise = Enterprise.objects.select_for_update(no_key=True).filter(pk=enterprise_id).first()
+    if enterprise is None:
+        raise NotFound(_("No such enterprise."))
+    before = snapshot(enterprise)
+    for field, value in data.items():
+        setattr(enterprise, field, value)
+    _clean_enterprise(enterprise)
+    # updated_at changes on every save, so it alone does not make a change: an update that changes nothing
+    # writes nothing, and leaves no audit event.
+    proposed = snapshot(enterprise)
+    if all(proposed.get(k) == v for k, v in before.items() if k != "updated_at"):
+        return enterprise
+    _save(enterprise)
+    after = snapshot(enterprise)
+    changed_before = {k: v for k, v in before.items() if after.get(k) != v}
+    changed_after = {k: after[k] for k in changed_before}
+    audit_record(
+        actor=actor,
+        action="enterprise.update",
+        obj=enterprise,
+        before=changed_before,
+        after=changed_after,
+        reason=reason,
+    )
     return enterprise
 
 
+@transactional
 def membership_grant(*, actor: User | None, user: User, enterprise: Enterprise, role: str) -> Membership:
     """Let ``user`` act for ``enterprise`` (idempotent: an existing membership gets the new role)."""
-    with transaction.atomic():
-        membership, created = Membership.objects.get_or_create(
-            user=user, enterprise=enterprise, defaults={"role": role}
+    membership, created = Membership.objects.get_or_create(
+        user=user, enterprise=enterprise, defaults={"role": role}
+    )
+    if not created and membership.role != role:
+        before = snapshot(membership)
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit_record(
+            actor=actor, action="membership.update", obj=membership, before=before, after=snapshot(membership)
         )
-        if not created and membership.role != role:
-            before = snapshot(membership)
-            membership.role = role
-            membership.save(update_fields=["role"])
-            audit_record(
-                actor=actor, action="membership.update", obj=membership, before=before, after=snapshot(membership)
-            )
-        elif created:
-            audit_record(actor=actor, action="membership.grant", obj=membership, after=snapshot(membership))
+    elif created:
+        audit_record(actor=actor, action="membership.grant", obj=membership, after=snapshot(membership))
     return membership
 
 
+@transactional
 def institution_create(*, actor: User | None, data: dict[str, Any]) -> Institution:
     """Register a partner institution. ``actor`` is None for a system action. Raises ValidationFailed."""
-    with transaction.atomic():
-        institution = Institution(**data)
-        if institution.business_number:
-            try:
-                institution.business_number = normalize_business_number(institution.business_number)
-            except ValidationError as exc:
-                raise ValidationFailed(_("Invalid institution."), fields={"business_number": exc.messages}) from None
+    institution = Institution(**data)
+    if institution.business_number:
         try:
-            institution.full_clean()
+            institution.business_number = normalize_business_number(institution.business_number)
         except ValidationError as exc:
-            raise ValidationFailed(_("Invalid institution."), fields=exc.message_dict) from None
-        institution.save()
-        audit_record(actor=actor, action="institution.create", obj=institution, after=snapshot(institution))
+            raise ValidationFailed(_("Invalid institution."), fields={"business_number": exc.messages}) from None
+    try:
+        institution.full_clean()
+    except ValidationError as exc:
+        raise ValidationFailed(_("Invalid institution."), fields=exc.message_dict) from None
+    institution.save()
+    audit_record(actor=actor, action="institution.create", obj=institution, after=snapshot(institution))
     return institution

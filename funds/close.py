@@ -24,7 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
-from core.db import update_rows
+from core.dates import backdating_limit, check_date
+from core.db import transactional, update_rows
 from core.errors import ValidationFailed
 from ledger.models import Account
 
@@ -55,15 +56,18 @@ def _first_open_day(through: date) -> date:
     return min(earliest, through) if earliest else through
 
 
-def close_business(*, through: date, actor: Any = None) -> list[Closed]:
-    """Close every day not yet closed up to ``through`` (which must have ended). Raises ValidationFailed."""
-    today = timezone.localdate()
+def close_business(*, through: date, actor: Any = None, today: date | None = None) -> list[Closed]:
+    """Close every day not yet closed up to ``through``, which must have ended and be within the back-dating window
+    (the days before it that are not closed yet are closed too, however far back they go). Raises
+    ValidationFailed."""
+    today = today or timezone.localdate()
     if through >= today:
         raise ValidationFailed(
             _("A day can be closed only after it has ended; the last day that can be closed is %(date)s.")
             % {"date": (today - ONE_DAY).isoformat()},
             fields={"date": [_("must be before today (%(today)s)") % {"today": today.isoformat()}]},
         )
+    check_date(through, field="date", earliest=[backdating_limit(today)])
     first = _first_open_day(through)
     if first > through:
         existing = BusinessDay.objects.filter(date=through).first()
@@ -88,32 +92,34 @@ def _needs_work(through: date) -> Q:
     )
 
 
+@transactional
 def _close_batch(loan_ids: list[int], through: date, table: list[delinquency.Rule], funds: dict[int, Any],
                  actor: Any) -> int:
-    """Bring a batch of loans up to ``through`` in one transaction: their rows locked in id order, then their funds'
-    cash (the order every servicing write takes, see ``servicing.lock_loan``), installments read in one query,
-    journals posted in one batch, rows written back in bulk. Returns the journals posted."""
-    with transaction.atomic():
-        loans = list(
-            Loan.objects.select_for_update(of=("self",)).select_related("fund__book")
-            .filter(pk__in=loan_ids, state=Loan.State.ACTIVE).order_by("pk")
-        )
-        book_ids = sorted({loan.fund.book_id for loan in loans})
-        list(Account.objects.select_for_update().filter(book_id__in=book_ids, code=chart.CASH).order_by("pk"))
-        installments = servicing.installments_by_loan([loan.pk for loan in loans])
-        closed, journals, changed = [], [], []
-        for loan in loans:
-            if loan.closed_through and loan.closed_through >= through:
-                continue  # closed by a repayment meanwhile
-            loan.fund = funds.setdefault(loan.fund_id, loan.fund)
-            insts = installments[loan.pk]
-            _postings, loan_journals = servicing.close_span(loan, insts, through, table)
-            journals += loan_journals
-            closed.append(loan)
-            changed += servicing.changed_installments(insts)
-        posted = servicing.write_close(journals, actor)
-        update_rows(Loan, closed, servicing.LOAN_STATE_FIELDS)
-        update_rows(Installment, changed, servicing.SAVED_FIELDS)
+    """Bring a batch of loans up to ``through`` in one transaction (run again after a deadlock): their rows locked
+    in id order, then their funds' cash (the order every servicing write takes, see ``servicing.lock_loan``),
+    installments read in one query, journals posted in one batch, rows written back in bulk. Returns the journals
+    posted."""
+    loans = list(
+        Loan.objects.select_for_update(of=("self",), no_key=True).select_related("fund__book")
+        .filter(pk__in=loan_ids, state=Loan.State.ACTIVE).order_by("pk")
+    )
+    book_ids = sorted({loan.fund.book_id for loan in loans})
+    list(Account.objects.select_for_update(no_key=True).filter(book_id__in=book_ids, code=chart.CASH)
+         .order_by("pk"))
+    installments = servicing.installments_by_loan([loan.pk for loan in loans])
+    closed, journals, changed = [], [], []
+    for loan in loans:
+        if loan.closed_through and loan.closed_through >= through:
+            continue  # closed by a repayment meanwhile
+        loan.fund = funds.setdefault(loan.fund_id, loan.fund)
+        insts = installments[loan.pk]
+        _postings, loan_journals = servicing.close_span(loan, insts, through, table)
+        journals += loan_journals
+        closed.append(loan)
+        changed += servicing.changed_installments(insts)
+    posted = servicing.write_close(journals, actor)
+    update_rows(Loan, closed, servicing.LOAN_STATE_FIELDS)
+    update_rows(Installment, changed, servicing.SAVED_FIELDS)
     return posted
 
 

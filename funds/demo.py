@@ -215,7 +215,7 @@ class Timeline:
 
     def close_through(self, day: date) -> None:
         if self.closed is None or day > self.closed:
-            close.close_business(through=day)
+            close.close_business(through=day, today=day + ONE_DAY)  # just after midnight, as the nightly run
             self.closed = day
 
     def run(self) -> None:
@@ -245,6 +245,9 @@ def load(users: dict[str, User]) -> list[str]:
 
     institutions = {i.name: i for i in Institution.objects.all()}
     kim, lee = users["manager.kim"], users["manager.lee"]
+    # Each event is recorded on its own day (``today``), as it would have been: the fund opened two months before
+    # its first loan, the capital came in that month.
+    opened = shift(start, -2).replace(day=1)
     fund = services.fund_create(
         actor=kim,
         code=FUND_CODE,
@@ -252,16 +255,17 @@ def load(users: dict[str, User]) -> list[str]:
         operator=institutions[base.INTERMEDIARY],
         exposure_limit=50_000_000,
         eligible_kinds=list(Enterprise.Kind.values),
+        opened_on=opened,
+        today=opened,
     )
-    opened = shift(start, -2)
-    services.contribution_record(
-        actor=kim, fund_id=fund.pk, source="municipality", amount=300_000_000, received_on=opened.replace(day=3),
-        contributor=institutions[base.SEONGDONG], idempotency_key="demo-district", memo="성동구 출연금",
-    )
-    services.contribution_record(
-        actor=kim, fund_id=fund.pk, source="private", amount=300_000_000, received_on=opened.replace(day=20),
-        contributor=institutions[base.BANK], idempotency_key="demo-private", memo="민간 매칭 출연금",
-    )
+    for day, source, contributor, key, memo in (
+        (opened.replace(day=3), "municipality", base.SEONGDONG, "demo-district", "성동구 출연금"),
+        (opened.replace(day=20), "private", base.BANK, "demo-private", "민간 매칭 출연금"),
+    ):
+        services.contribution_record(
+            actor=kim, fund_id=fund.pk, source=source, amount=300_000_000, received_on=day, today=day,
+            contributor=institutions[contributor], idempotency_key=key, memo=memo,
+        )
     products = {}
     for spec in PRODUCTS:
         data = {k: v for k, v in spec.items() if k != "approval_tiers"}
@@ -304,12 +308,13 @@ def load(users: dict[str, User]) -> list[str]:
                 + inst.interest_due.amount - inst.interest_paid.amount)
         if owed > 0:
             servicing.repayment_make(actor=kim, loan_id=loan.pk, amount=owed, idempotency_key=f"demo-{number:02d}",
-                                     value_date=inst.due_on)
+                                     value_date=inst.due_on, today=inst.due_on)
 
     def pay_extra(loan: Loan, on: date, amount: Decimal | int | None, key: str) -> None:
         if amount is None:
             amount = servicing.payoff_quote(loan_id=loan.pk, on=on).payoff
-        servicing.repayment_make(actor=kim, loan_id=loan.pk, amount=amount, idempotency_key=key, value_date=on)
+        servicing.repayment_make(actor=kim, loan_id=loan.pk, amount=amount, idempotency_key=key, value_date=on,
+                                 today=on)
 
     def bounce(loan: Loan, number: int) -> None:
         repayment = loan.repayments.get(idempotency_key=f"demo-{number:02d}")
@@ -318,7 +323,7 @@ def load(users: dict[str, User]) -> list[str]:
     def disburse(story: Story) -> None:
         assert story.loan is not None
         loan = services.loan_disburse(actor=lee, loan_id=story.loan.pk, on_date=story.disbursed_on,
-                                      secured_amount=story.secured or None)
+                                      secured_amount=story.secured or None, today=story.disbursed_on)
         due = dict(loan.installments.values_list("number", "due_on"))
         for number in range(1, story.paid + 1):
             if due[number] <= yesterday:

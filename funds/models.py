@@ -6,9 +6,11 @@ has its own receivable accounts in the fund's book, so its statement is a ledger
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -19,10 +21,16 @@ from ledger.models import Account, Book, Journal
 
 from .schedules import DayCount, Method
 
+# The legal maximum rate (이자제한법: 20 % a year) caps every rate of a loan, the default rate included.
+MAX_RATE = Decimal("0.20000")
+# The longest loan a fund makes: ten years (the longest Korean policy loans to small firms run).
+MAX_TERM_MONTHS = 120
+
 
 def _rate(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
-    """An annual rate as a fraction: 0.02000 is 2 %."""
-    return models.DecimalField(verbose_name, max_digits=7, decimal_places=5, **kwargs)
+    """An annual rate as a fraction, from 0 to the legal maximum: 0.02000 is 2 %."""
+    return models.DecimalField(verbose_name, max_digits=7, decimal_places=5,
+                               validators=[MinValueValidator(Decimal(0)), MaxValueValidator(MAX_RATE)], **kwargs)
 
 
 class CapitalSource(models.TextChoices):
@@ -40,6 +48,10 @@ class Fund(models.Model):
     name = models.CharField(_("name"), max_length=200)
     operator = models.ForeignKey(Institution, verbose_name=_("operator"), on_delete=models.PROTECT, related_name="+")
     book = models.OneToOneField(Book, on_delete=models.PROTECT, related_name="fund")
+    opened_on = models.DateField(
+        _("opened on (기금 조성일)"),
+        help_text=_("The day the fund began: nothing of it (capital, loans) is dated earlier."),
+    )
     eligible_kinds = models.JSONField(
         _("eligible enterprise kinds"), default=list, help_text=_("Which kinds of enterprise may borrow.")
     )
@@ -92,8 +104,10 @@ class LoanTerms(models.Model):
     """The lending terms shared by a product and by the loans made under it (each loan keeps its own copy)."""
 
     annual_rate = _rate(_("annual rate"))
-    term_months = models.PositiveSmallIntegerField(_("term in months"))
-    grace_months = models.PositiveSmallIntegerField(_("grace months (거치기간)"), default=0)
+    term_months = models.PositiveSmallIntegerField(
+        _("term in months"), validators=[MinValueValidator(1), MaxValueValidator(MAX_TERM_MONTHS)])
+    grace_months = models.PositiveSmallIntegerField(
+        _("grace months (거치기간)"), default=0, validators=[MaxValueValidator(MAX_TERM_MONTHS - 1)])
     method = models.CharField(
         _("repayment method"),
         max_length=20,
@@ -135,10 +149,13 @@ class LoanTerms(models.Model):
         return [
             models.CheckConstraint(condition=Q(annual_rate__gte=0) & Q(annual_rate__lte=F("default_rate_cap")),
                                    name=f"{prefix}_rate_within_cap"),
-            models.CheckConstraint(condition=Q(default_spread__gte=0), name=f"{prefix}_spread_not_negative"),
-            models.CheckConstraint(condition=Q(default_rate_cap__lte="0.20000"), name=f"{prefix}_cap_legal_maximum"),
+            models.CheckConstraint(condition=Q(default_spread__gte=0) & Q(default_spread__lte=MAX_RATE),
+                                   name=f"{prefix}_spread_within_legal_maximum"),
+            models.CheckConstraint(condition=Q(default_rate_cap__lte=MAX_RATE), name=f"{prefix}_cap_legal_maximum"),
             models.CheckConstraint(condition=Q(term_months__gte=1) & Q(grace_months__lt=F("term_months")),
                                    name=f"{prefix}_grace_within_term"),
+            models.CheckConstraint(condition=Q(term_months__lte=MAX_TERM_MONTHS),
+                                   name=f"{prefix}_term_at_most_ten_years"),
             models.CheckConstraint(condition=~Q(method="bullet") | Q(grace_months=0), name=f"{prefix}_bullet_no_grace"),
             models.CheckConstraint(condition=Q(rounding_unit__in=[1, 10]), name=f"{prefix}_rounding_unit"),
         ]

@@ -10,12 +10,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _  # evaluated when raised, in the request's language
 from djmoney.money import Money
 
 from core.audit import audit_record, snapshot
+from core.dates import Limit, backdating_limit, check_date, check_money_date
+from core.db import transactional
 from core.errors import Forbidden, Ineligible, InvalidState, LimitExceeded, NotFound, ValidationFailed
 from core.money import KRW, MoneyError, format_won, to_won
 from enterprises.models import Enterprise, Institution, User
@@ -24,6 +25,7 @@ from ledger.models import Book
 from ledger.services import credit, debit, journal_post
 
 from . import accounts as chart
+from . import servicing
 from .models import (
     ApplicationApproval,
     ApprovalTier,
@@ -39,6 +41,7 @@ from .models import (
 from .schedules import DayCount, Method, Rounding, Schedule, Terms, build_schedule
 
 State = LoanApplication.State
+QUOTE_AHEAD = timedelta(days=366)  # a schedule can be quoted for a disbursement up to a year ahead
 
 
 def _won(value: Any, field: str) -> Decimal:
@@ -51,7 +54,9 @@ def _won(value: Any, field: str) -> Decimal:
 
 
 def _locked(model: Any, pk: int, label: str) -> Any:
-    obj = model.objects.select_for_update().filter(pk=pk).first()
+    # FOR NO KEY UPDATE: rows inserted meanwhile that refer to this one (an audit of it, a statement, an approval)
+    # take FOR KEY SHARE on it for their foreign-key check, which this lock does not block.
+    obj = model.objects.select_for_update(no_key=True).filter(pk=pk).first()
     if obj is None:
         messages = {"loan application": _("No such loan application."), "loan": _("No such loan.")}
         raise NotFound(messages[label])
@@ -61,6 +66,11 @@ def _locked(model: Any, pk: int, label: str) -> Any:
 # --- funds ------------------------------------------------------------------------------------------------------
 
 
+def opening_limit(fund: Fund) -> Limit:
+    return Limit(fund.opened_on, _("the day the fund was opened"))
+
+
+@transactional
 def fund_create(
     *,
     actor: User | None,
@@ -69,8 +79,13 @@ def fund_create(
     operator: Institution,
     exposure_limit: Any,
     eligible_kinds: list[str],
+    opened_on: date | None = None,
+    today: date | None = None,
 ) -> Fund:
-    """Open a fund: its book and its fund-level accounts. Raises ValidationFailed."""
+    """Open a fund on ``opened_on`` (default today; back-dated at most the back-dating window): its book and its
+    fund-level accounts. Raises ValidationFailed."""
+    today = today or timezone.localdate()
+    opened = check_money_date(opened_on or today, field="opened_on", today=today)
     limit = _won(exposure_limit, "exposure_limit")
     unknown = sorted(set(eligible_kinds) - set(Enterprise.Kind.values))
     if unknown or not eligible_kinds:
@@ -83,23 +98,24 @@ def fund_create(
                 ]
             },
         )
-    with transaction.atomic():
-        if Fund.objects.filter(code=code).exists():
-            raise ValidationFailed(_("A fund with this code exists."), fields={"code": [_("already used")]})
-        book = Book.objects.create(code=f"fund-{code}", name=name)
-        chart.open_fund_accounts(book)
-        fund = Fund.objects.create(
-            code=code,
-            name=name,
-            operator=operator,
-            book=book,
-            eligible_kinds=sorted(set(eligible_kinds)),
-            exposure_limit=Money(limit, KRW),
-        )
-        audit_record(actor=actor, action="fund.create", obj=fund, after=snapshot(fund))
+    if Fund.objects.filter(code=code).exists():
+        raise ValidationFailed(_("A fund with this code exists."), fields={"code": [_("already used")]})
+    book = Book.objects.create(code=f"fund-{code}", name=name)
+    chart.open_fund_accounts(book)
+    fund = Fund.objects.create(
+        code=code,
+        name=name,
+        operator=operator,
+        book=book,
+        opened_on=opened,
+        eligible_kinds=sorted(set(eligible_kinds)),
+        exposure_limit=Money(limit, KRW),
+    )
+    audit_record(actor=actor, action="fund.create", obj=fund, after=snapshot(fund))
     return fund
 
 
+@transactional
 def contribution_record(
     *,
     actor: User | None,
@@ -110,8 +126,10 @@ def contribution_record(
     idempotency_key: str,
     contributor: Institution | None = None,
     memo: str = "",
+    today: date | None = None,
 ) -> FundContribution:
-    """Capital paid into the fund: cash up, the source's capital up. Raises ValidationFailed, NotFound,
+    """Capital paid into the fund on ``received_on`` (not in the future, not before the fund was opened, within the
+    back-dating window): cash up, the source's capital up. Raises ValidationFailed, NotFound,
     IdempotencyConflict."""
     won = _won(amount, "amount")
     if source not in CapitalSource.values:
@@ -122,29 +140,30 @@ def contribution_record(
     fund = Fund.objects.filter(pk=fund_id).first()
     if fund is None:
         raise NotFound(_("No such fund."))
-    with transaction.atomic():
-        posted = journal_post(
-            lines=[debit(chart.cash(fund.book), won), credit(chart.capital(fund.book, source), won)],
-            kind="fund.contribution",
-            effective_date=received_on,
-            # Per caller, as the API's Idempotency-Key is: two managers' keys never collide.
-            idempotency_key=f"fund:{fund.pk}:contribution:{getattr(actor, 'pk', None) or 'system'}:{idempotency_key}",
-            actor=actor,
-            memo=memo[:500],
-        )
-        if not posted.created:
-            return FundContribution.objects.get(journal=posted.journal)
-        contribution = FundContribution.objects.create(
-            fund=fund,
-            source=source,
-            contributor=contributor,
-            amount=Money(won, KRW),
-            received_on=received_on,
-            journal=posted.journal,
-            memo=memo,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
-        audit_record(actor=actor, action="fund.contribution", obj=contribution, after=snapshot(contribution))
+    check_money_date(received_on, field="received_on", today=today or timezone.localdate(),
+                     not_before=[opening_limit(fund)])
+    posted = journal_post(
+        lines=[debit(chart.cash(fund.book), won), credit(chart.capital(fund.book, source), won)],
+        kind="fund.contribution",
+        effective_date=received_on,
+        # Per caller, as the API's Idempotency-Key is: two managers' keys never collide.
+        idempotency_key=f"fund:{fund.pk}:contribution:{getattr(actor, 'pk', None) or 'system'}:{idempotency_key}",
+        actor=actor,
+        memo=memo[:500],
+    )
+    if not posted.created:
+        return FundContribution.objects.get(journal=posted.journal)
+    contribution = FundContribution.objects.create(
+        fund=fund,
+        source=source,
+        contributor=contributor,
+        amount=Money(won, KRW),
+        received_on=received_on,
+        journal=posted.journal,
+        memo=memo,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(actor=actor, action="fund.contribution", obj=contribution, after=snapshot(contribution))
     return contribution
 
 
@@ -169,6 +188,7 @@ PRODUCT_FIELDS = (
 )
 
 
+@transactional
 def product_create(
     *, actor: User | None, fund_id: int, data: dict[str, Any], approval_tiers: list[dict[str, Any]] | None = None
 ) -> LoanProduct:
@@ -188,30 +208,29 @@ def product_create(
             _("Two approval tiers start at the same amount."),
             fields={"approval_tiers": [_("each tier needs its own above_amount")]},
         )
-    with transaction.atomic():
-        product = LoanProduct(fund=fund, **values)
-        try:
-            product.full_clean()
-        except ValidationError as exc:
-            raise ValidationFailed(_("The product's terms break a rule."), fields=exc.message_dict) from None
-        product.save()
-        for tier in approval_tiers or []:
-            approvers = int(tier.get("approvers", 0))
-            if not 1 <= approvers <= 5:
-                raise ValidationFailed(
-                    _("Bad approval tier."), fields={"approval_tiers": [_("approvers must be 1 to 5")]}
-                )
-            ApprovalTier.objects.create(
-                product=product,
-                above_amount=Money(to_won(tier.get("above_amount", 0), allow_zero=True), KRW),
-                approvers=approvers,
+    product = LoanProduct(fund=fund, **values)
+    try:
+        product.full_clean()
+    except ValidationError as exc:
+        raise ValidationFailed(_("The product's terms break a rule."), fields=exc.message_dict) from None
+    product.save()
+    for tier in approval_tiers or []:
+        approvers = int(tier.get("approvers", 0))
+        if not 1 <= approvers <= 5:
+            raise ValidationFailed(
+                _("Bad approval tier."), fields={"approval_tiers": [_("approvers must be 1 to 5")]}
             )
-        audit_record(
-            actor=actor,
-            action="product.create",
-            obj=product,
-            after={**snapshot(product), "approval_tiers": approval_tiers or []},
+        ApprovalTier.objects.create(
+            product=product,
+            above_amount=Money(to_won(tier.get("above_amount", 0), allow_zero=True), KRW),
+            approvers=approvers,
         )
+    audit_record(
+        actor=actor,
+        action="product.create",
+        obj=product,
+        after={**snapshot(product), "approval_tiers": approval_tiers or []},
+    )
     return product
 
 
@@ -228,19 +247,6 @@ def product_terms(product: LoanProduct | Loan, *, principal: Decimal, disbursed_
     )
 
 
-def _check_disbursement_date(terms: LoanProduct | Loan, on_date: date) -> None:
-    """The schedule's last due date must exist in the calendar (a date far in the future would overflow it)."""
-    if on_date.year + (on_date.month - 1 + terms.term_months) // 12 > date.max.year:
-        raise ValidationFailed(
-            _("The loan would mature after the last date the calendar can hold."),
-            fields={
-                "disbursed_on": [
-                    _("too far in the future for a term of %(months)s months") % {"months": terms.term_months}
-                ]
-            },
-        )
-
-
 def _check_amount_in_range(product: LoanProduct, amount: Decimal, field: str = "amount") -> None:
     low, high = product.min_amount.amount, product.max_amount.amount
     if not low <= amount <= high:
@@ -251,15 +257,17 @@ def _check_amount_in_range(product: LoanProduct, amount: Decimal, field: str = "
         )
 
 
-def product_quote(*, product_id: int, principal: Any, disbursed_on: date) -> Schedule:
-    """The schedule a loan of ``principal`` disbursed on ``disbursed_on`` would have. Changes nothing.
-    Raises NotFound, ValidationFailed."""
+def product_quote(*, product_id: int, principal: Any, disbursed_on: date, today: date | None = None) -> Schedule:
+    """The schedule a loan of ``principal`` disbursed on ``disbursed_on`` (from the back-dating window to a year
+    ahead) would have. Changes nothing. Raises NotFound, ValidationFailed."""
     product = LoanProduct.objects.filter(pk=product_id).first()
     if product is None:
         raise NotFound(_("No such loan product."))
     amount = _won(principal, "principal")
     _check_amount_in_range(product, amount, "principal")
-    _check_disbursement_date(product, disbursed_on)
+    today = today or timezone.localdate()
+    check_date(disbursed_on, field="disbursed_on", earliest=[backdating_limit(today)],
+               latest=[Limit(today + QUOTE_AHEAD, _("a year from today"))])
     return build_schedule(product_terms(product, principal=amount, disbursed_on=disbursed_on))
 
 
@@ -335,6 +343,7 @@ def _check_lending_rules(application: LoanApplication) -> None:
         )
 
 
+@transactional
 def application_create(
     *, actor: User, product_id: int, enterprise_id: int, amount: Any, purpose: str = ""
 ) -> LoanApplication:
@@ -347,32 +356,31 @@ def application_create(
         )
     if not _is_member(actor, enterprise_id):
         raise ValidationFailed(_("No such enterprise."), fields={"enterprise": [_("not an enterprise you act for")]})
-    with transaction.atomic():
-        application = LoanApplication.objects.create(
-            product=product, enterprise_id=enterprise_id, amount=Money(won, KRW), purpose=purpose, created_by=actor
-        )
-        audit_record(actor=actor, action="application.create", obj=application, after=snapshot(application))
+    application = LoanApplication.objects.create(
+        product=product, enterprise_id=enterprise_id, amount=Money(won, KRW), purpose=purpose, created_by=actor
+    )
+    audit_record(actor=actor, action="application.create", obj=application, after=snapshot(application))
     return application
 
 
+@transactional
 def application_update(*, actor: User, application_id: int, data: dict[str, Any]) -> LoanApplication:
     """Change a draft's amount or purpose. Raises NotFound, InvalidState, ValidationFailed."""
-    with transaction.atomic():
-        application = _locked(LoanApplication, application_id, "loan application")
-        _require_member(actor, application)
-        if application.state != State.DRAFT:
-            raise InvalidState(
-                _("Only a draft can be changed; this application's state is %(state)s.")
-                % {"state": application.get_state_display()}
-            )
-        before = snapshot(application)
-        if "amount" in data:
-            application.amount = Money(_won(data["amount"], "amount"), KRW)
-        if "purpose" in data:
-            application.purpose = str(data["purpose"])
-        application.save(update_fields=["amount", "purpose"])
-        audit_record(actor=actor, action="application.update", obj=application, before=before,
-                     after=snapshot(application))
+    application = _locked(LoanApplication, application_id, "loan application")
+    _require_member(actor, application)
+    if application.state != State.DRAFT:
+        raise InvalidState(
+            _("Only a draft can be changed; this application's state is %(state)s.")
+            % {"state": application.get_state_display()}
+        )
+    before = snapshot(application)
+    if "amount" in data:
+        application.amount = Money(_won(data["amount"], "amount"), KRW)
+    if "purpose" in data:
+        application.purpose = str(data["purpose"])
+    application.save(update_fields=["amount", "purpose"])
+    audit_record(actor=actor, action="application.update", obj=application, before=before,
+                 after=snapshot(application))
     return application
 
 
@@ -391,44 +399,44 @@ def _transition(
 def _lock_application(application_id: int) -> LoanApplication:
     application = _locked(LoanApplication, application_id, "loan application")
     # Lock the enterprise too: its exposure must not change while this application is judged.
-    Enterprise.objects.select_for_update().get(pk=application.enterprise_id)
+    Enterprise.objects.select_for_update(no_key=True).get(pk=application.enterprise_id)
     return application
 
 
+@transactional
 def application_submit(*, actor: User, application_id: int) -> LoanApplication:
     """Draft -> submitted, after the lending rules. Raises NotFound, InvalidState, ValidationFailed,
     LimitExceeded."""
-    with transaction.atomic():
-        application = _lock_application(application_id)
-        _require_member(actor, application)
-        if application.state != State.DRAFT:
-            raise InvalidState(
-                _("Only a draft can be submitted; this application's state is %(state)s.")
-                % {"state": application.get_state_display()}
-            )
-        _check_lending_rules(application)
-        _transition(
-            application,
-            actor,
-            "application.submit",
-            State.SUBMITTED,
-            submitted_at=timezone.now(),
-            approvals_required=approvals_required(application.product, application.amount.amount),
+    application = _lock_application(application_id)
+    _require_member(actor, application)
+    if application.state != State.DRAFT:
+        raise InvalidState(
+            _("Only a draft can be submitted; this application's state is %(state)s.")
+            % {"state": application.get_state_display()}
         )
+    _check_lending_rules(application)
+    _transition(
+        application,
+        actor,
+        "application.submit",
+        State.SUBMITTED,
+        submitted_at=timezone.now(),
+        approvals_required=approvals_required(application.product, application.amount.amount),
+    )
     return application
 
 
+@transactional
 def application_withdraw(*, actor: User, application_id: int, reason: str = "") -> LoanApplication:
     """The enterprise takes its application back before a decision. Raises NotFound, InvalidState."""
-    with transaction.atomic():
-        application = _locked(LoanApplication, application_id, "loan application")
-        _require_member(actor, application)
-        if application.state not in (State.DRAFT, State.SUBMITTED, State.RECOMMENDED):
-            raise InvalidState(
-                _("An application whose state is %(state)s can no longer be withdrawn.")
-                % {"state": application.get_state_display()}
-            )
-        _transition(application, actor, "application.withdraw", State.WITHDRAWN, reason)
+    application = _locked(LoanApplication, application_id, "loan application")
+    _require_member(actor, application)
+    if application.state not in (State.DRAFT, State.SUBMITTED, State.RECOMMENDED):
+        raise InvalidState(
+            _("An application whose state is %(state)s can no longer be withdrawn.")
+            % {"state": application.get_state_display()}
+        )
+    _transition(application, actor, "application.withdraw", State.WITHDRAWN, reason)
     return application
 
 
@@ -473,68 +481,68 @@ def _check_decidable(actor: User, application: LoanApplication, *, approving: bo
     _refuse_conflict_of_interest(actor, application)
 
 
+@transactional
 def application_review(*, actor: User, application_id: int, recommend: bool, reason: str) -> LoanApplication:
     """A manager recommends or declines a submitted application. Raises NotFound, InvalidState,
     ValidationFailed."""
     reason = _require_reason(reason)
     _require_manager(actor)
-    with transaction.atomic():
-        application = _locked(LoanApplication, application_id, "loan application")
-        if application.state != State.SUBMITTED:
-            raise InvalidState(
-                _("Only a submitted application can be reviewed; this one's state is %(state)s.")
-                % {"state": application.get_state_display()}
-            )
-        _refuse_conflict_of_interest(actor, application)
-        now = timezone.now()
-        _transition(
-            application,
-            actor,
-            "application.review",
-            State.RECOMMENDED if recommend else State.DECLINED,
-            reason,
-            reviewed_by=actor,
-            review_reason=reason,
-            reviewed_at=now,
-            **({} if recommend else {"decided_at": now}),
+    application = _locked(LoanApplication, application_id, "loan application")
+    if application.state != State.SUBMITTED:
+        raise InvalidState(
+            _("Only a submitted application can be reviewed; this one's state is %(state)s.")
+            % {"state": application.get_state_display()}
         )
+    _refuse_conflict_of_interest(actor, application)
+    now = timezone.now()
+    _transition(
+        application,
+        actor,
+        "application.review",
+        State.RECOMMENDED if recommend else State.DECLINED,
+        reason,
+        reviewed_by=actor,
+        review_reason=reason,
+        reviewed_at=now,
+        **({} if recommend else {"decided_at": now}),
+    )
     return application
 
 
+@transactional
 def application_approve(*, actor: User, application_id: int, reason: str = "") -> LoanApplication:
     """A manager other than the reviewer approves. With enough distinct approvers the application is approved
     and the loan is created. Raises NotFound, InvalidState, LimitExceeded, ValidationFailed."""
     _require_manager(actor)
-    with transaction.atomic():
-        application = _lock_application(application_id)
-        _check_decidable(actor, application, approving=True)
-        if application.approvals.filter(approver=actor).exists():
-            raise InvalidState(_("You have already approved this application; another manager must approve it."))
-        # Checked again: other loans may have been approved, or fallen into default, since submission.
-        _check_lending_rules(application)
-        ApplicationApproval.objects.create(
-            application=application, approver=actor, reason=reason, approved_at=timezone.now()
-        )
-        approvals = application.approvals.count()
-        audit_record(actor=actor, action="application.approval", obj=application, reason=reason,
-                     after={"approvals": approvals, "required": application.approvals_required})
-        if approvals >= application.approvals_required:
-            _transition(application, actor, "application.approve", State.APPROVED, reason, decided_at=timezone.now(),
-                        decision_reason=reason)
-            _loan_create(application, actor)
+    application = _lock_application(application_id)
+    _check_decidable(actor, application, approving=True)
+    if application.approvals.filter(approver=actor).exists():
+        raise InvalidState(_("You have already approved this application; another manager must approve it."))
+    # Checked again: other loans may have been approved, or fallen into default, since submission.
+    _check_lending_rules(application)
+    ApplicationApproval.objects.create(
+        application=application, approver=actor, reason=reason, approved_at=timezone.now()
+    )
+    approvals = application.approvals.count()
+    audit_record(actor=actor, action="application.approval", obj=application, reason=reason,
+                 after={"approvals": approvals, "required": application.approvals_required})
+    if approvals >= application.approvals_required:
+        _transition(application, actor, "application.approve", State.APPROVED, reason, decided_at=timezone.now(),
+                    decision_reason=reason)
+        _loan_create(application, actor)
     return application
 
 
+@transactional
 def application_reject(*, actor: User, application_id: int, reason: str) -> LoanApplication:
     """A manager other than the reviewer rejects a recommended application. Raises NotFound, InvalidState,
     ValidationFailed."""
     reason = _require_reason(reason)
     _require_manager(actor)
-    with transaction.atomic():
-        application = _locked(LoanApplication, application_id, "loan application")
-        _check_decidable(actor, application, approving=False)
-        _transition(application, actor, "application.reject", State.REJECTED, reason, decided_at=timezone.now(),
-                    decision_reason=reason)
+    application = _locked(LoanApplication, application_id, "loan application")
+    _check_decidable(actor, application, approving=False)
+    _transition(application, actor, "application.reject", State.REJECTED, reason, decided_at=timezone.now(),
+                decision_reason=reason)
     return application
 
 
@@ -574,58 +582,64 @@ def _loan_create(application: LoanApplication, actor: User) -> Loan:
     return loan
 
 
-def loan_disburse(*, actor: User, loan_id: int, on_date: date, secured_amount: Any = None) -> Loan:
-    """Pay out an approved loan from its fund's cash and fix its schedule from ``on_date``.
-    Raises NotFound, InvalidState, InsufficientFunds, ValidationFailed."""
+@transactional
+def loan_disburse(*, actor: User, loan_id: int, on_date: date, secured_amount: Any = None,
+                  today: date | None = None) -> Loan:
+    """Pay out an approved loan from its fund's cash on ``on_date`` (not in the future, not before the fund was
+    opened, within the back-dating window) and fix its schedule from that day. A loan disbursed on a day whose close
+    of business has run is brought up to the last closed day at once (interest due, default interest, days past
+    due, class), as the nightly close would have. Raises NotFound, InvalidState, InsufficientFunds,
+    ValidationFailed."""
     _require_manager(actor)
-    with transaction.atomic():
-        loan = _locked(Loan, loan_id, "loan")
-        if loan.state != Loan.State.APPROVED:
-            raise InvalidState(
-                _("Only an approved loan can be disbursed; this loan's state is %(state)s.")
-                % {"state": loan.get_state_display()}
+    loan = servicing.lock_loan(loan_id)
+    if loan.state != Loan.State.APPROVED:
+        raise InvalidState(
+            _("Only an approved loan can be disbursed; this loan's state is %(state)s.")
+            % {"state": loan.get_state_display()}
+        )
+    check_money_date(on_date, field="disbursed_on", today=today or timezone.localdate(),
+                     not_before=[opening_limit(loan.fund)])
+    before = snapshot(loan)
+    amount = loan.principal.amount
+    book = loan.fund.book
+    posted = journal_post(
+        lines=[debit(loan.principal_account, amount), credit(chart.cash(book), amount)],
+        kind="loan.disbursement",
+        effective_date=on_date,
+        idempotency_key=f"loan:{loan.pk}:disbursement",
+        actor=actor,
+        memo=f"대출 실행 {loan.enterprise.name}",
+    )
+    schedule = build_schedule(product_terms(loan, principal=amount, disbursed_on=on_date))
+    Installment.objects.bulk_create(
+        Installment(
+            loan=loan,
+            number=i.number,
+            due_on=i.due_on,
+            period_start=i.period_start,
+            principal_due=Money(i.principal, KRW),
+            interest_due=Money(i.interest, KRW),
+        )
+        for i in schedule.installments
+    )
+    loan.state = Loan.State.ACTIVE
+    loan.disbursed_on = on_date
+    loan.maturity_on = schedule.maturity_on
+    loan.closed_through = on_date - timedelta(days=1)
+    if secured_amount is not None:
+        loan.secured_amount = Money(_won(secured_amount, "secured_amount"), KRW)
+        if loan.secured_amount.amount > amount:
+            raise ValidationFailed(
+                _("The secured part cannot exceed the principal."),
+                fields={
+                    "secured_amount": [_("at most the principal, %(amount)s") % {"amount": format_won(amount)}]
+                },
             )
-        _check_disbursement_date(loan, on_date)
-        before = snapshot(loan)
-        amount = loan.principal.amount
-        book = loan.fund.book
-        posted = journal_post(
-            lines=[debit(loan.principal_account, amount), credit(chart.cash(book), amount)],
-            kind="loan.disbursement",
-            effective_date=on_date,
-            idempotency_key=f"loan:{loan.pk}:disbursement",
-            actor=actor,
-            memo=f"대출 실행 {loan.enterprise.name}",
-        )
-        schedule = build_schedule(product_terms(loan, principal=amount, disbursed_on=on_date))
-        Installment.objects.bulk_create(
-            Installment(
-                loan=loan,
-                number=i.number,
-                due_on=i.due_on,
-                period_start=i.period_start,
-                principal_due=Money(i.principal, KRW),
-                interest_due=Money(i.interest, KRW),
-            )
-            for i in schedule.installments
-        )
-        loan.state = Loan.State.ACTIVE
-        loan.disbursed_on = on_date
-        loan.maturity_on = schedule.maturity_on
-        loan.closed_through = on_date - timedelta(days=1)
-        if secured_amount is not None:
-            loan.secured_amount = Money(_won(secured_amount, "secured_amount"), KRW)
-            if loan.secured_amount.amount > amount:
-                raise ValidationFailed(
-                    _("The secured part cannot exceed the principal."),
-                    fields={
-                        "secured_amount": [_("at most the principal, %(amount)s") % {"amount": format_won(amount)}]
-                    },
-                )
-        loan.save(update_fields=["state", "disbursed_on", "maturity_on", "closed_through", "secured_amount"])
-        LoanTransaction.objects.create(
-            loan=loan, journal=posted.journal, kind=LoanTransaction.Kind.DISBURSEMENT, value_date=on_date,
-            amount=Money(amount, KRW), principal_change=amount,
-        )
-        audit_record(actor=actor, action="loan.disburse", obj=loan, before=before, after=snapshot(loan))
+    loan.save(update_fields=["state", "disbursed_on", "maturity_on", "closed_through", "secured_amount"])
+    LoanTransaction.objects.create(
+        loan=loan, journal=posted.journal, kind=LoanTransaction.Kind.DISBURSEMENT, value_date=on_date,
+        amount=Money(amount, KRW), principal_change=amount,
+    )
+    servicing.catch_up(loan, servicing.installments_of(loan), actor=actor)
+    audit_record(actor=actor, action="loan.disburse", obj=loan, before=before, after=snapshot(loan))
     return loan

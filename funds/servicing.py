@@ -32,13 +32,13 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from core.audit import audit_record, snapshot, to_jsonable
-from core.db import update_rows
+from core.dates import Limit, check_money_date
+from core.db import transactional, update_rows
 from core.errors import (
     Forbidden,
     IdempotencyConflict,
@@ -150,16 +150,18 @@ def lock_loan(loan_id: int, *, cash: bool = True) -> Loan:
     journals each posts. A repayment is the exception (``cash=False``): it only adds to the shared accounts, so it
     moves them at its end, cash first (``ledger.services.deferred_counters``), and holds their locks only for the
     moments before its commit. Only the loan's own row is locked, not its fund or book (``of``): a journal insert
-    takes a key-share lock on its book, which a FOR UPDATE of the book would block."""
+    takes a key-share lock on its book, which a FOR UPDATE of the book would block. The locks are FOR NO KEY
+    UPDATE, which the foreign-key checks of rows referring to the loan or the cash account (a statement of the
+    loan, an audit event, another repayment's entries, taken at their commit) do not wait for."""
     loan = (
-        Loan.objects.select_for_update(of=("self",))
+        Loan.objects.select_for_update(of=("self",), no_key=True)
         .select_related("fund__book", "enterprise")
         .filter(pk=loan_id).first()
     )  # not its accounts: after waiting for the lock, PostgreSQL would give their rows as they were before the wait
     if loan is None:
         raise NotFound(_("No such loan."))
     if cash:
-        list(Account.objects.select_for_update().filter(book_id=loan.fund.book_id, code=chart.CASH))
+        list(Account.objects.select_for_update(no_key=True).filter(book_id=loan.fund.book_id, code=chart.CASH))
     return loan
 
 
@@ -446,6 +448,24 @@ def bring_to(loan: Loan, insts: list[Installment], through: date, *, actor: Any 
     return postings
 
 
+def last_closed_day() -> date | None:
+    """The last business day whose close of business has run (``BusinessDay``), if any."""
+    return BusinessDay.objects.order_by("-date").values_list("date", flat=True).first()
+
+
+def catch_up(loan: Loan, insts: list[Installment], *, actor: Any = None,
+             table: list[delinquency.Rule] | None = None) -> bool:
+    """Bring an active loan that lags behind the closed business days up to the last of them, in the caller's
+    transaction and under its lock of the loan (Fineract's inline close of business): a loan disbursed on a day
+    already closed, say, has its interest due, default interest, days past due and class right at once, not after
+    the next night. Every write on a loan calls it first. Returns whether anything was closed."""
+    last = last_closed_day()
+    if last is None or loan.state != Loan.State.ACTIVE or _last_day_closed(loan) >= last:
+        return False
+    bring_to(loan, insts, last, actor=actor, table=table)
+    return True
+
+
 def _save(loan: Loan, insts: list[Installment]) -> None:
     loan.save(update_fields=LOAN_STATE_FIELDS)
     changed = changed_installments(insts)
@@ -716,51 +736,52 @@ def _check_replay(existing: Any, actor: Any, amount: Decimal, on: date | None, o
         )
 
 
+@transactional
 def repayment_make(*, actor: User, loan_id: int, amount: Any, idempotency_key: str,
-                   value_date: date | None = None, key_field: str = "idempotency_key") -> tuple[Repayment, bool]:
-    """A member of the borrowing enterprise (value date today) or a manager (a value date in the open period)
-    pays ``amount``. Returns the repayment and whether it was new (the same key and content replays it).
-    Raises Forbidden, NotFound, InvalidState, ValidationFailed, LimitExceeded, IdempotencyConflict."""
+                   value_date: date | None = None, key_field: str = "idempotency_key",
+                   today: date | None = None) -> tuple[Repayment, bool]:
+    """A member of the borrowing enterprise (value date today) or a manager (a value date in the open period, within
+    the back-dating window) pays ``amount``. Returns the repayment and whether it was new (the same key and content
+    replays it). Raises Forbidden, NotFound, InvalidState, ValidationFailed, LimitExceeded, IdempotencyConflict."""
     key = _check_key(idempotency_key, key_field)
     value = _won(amount, "amount")
     if value <= 0:
         raise ValidationFailed(_("The amount must be more than zero."), fields={"amount": [_("must be positive")]})
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     manager = _is_manager(actor)
     if value_date is not None and value_date != today and not manager:
         raise Forbidden(
             _("Only a fund manager may give a value date other than today."),
             fields={"value_date": [_("only a fund manager may set it")]},
         )
-    if value_date is not None and value_date > today:
-        raise ValidationFailed(
-            _("The value date cannot be in the future."), fields={"value_date": [_("must not be after today")]}
-        )
-    with transaction.atomic():
-        loan = lock_loan(loan_id, cash=False)
-        if not manager and not actor.memberships.filter(enterprise_id=loan.enterprise_id).exists():
-            raise NotFound(_("No such loan."))
-        existing = Repayment.objects.filter(loan=loan, idempotency_key=key).first()
-        if existing is not None:
-            _check_replay(existing, actor, value, value_date, "value_date", key_field)
-            return existing, False
-        on = value_date or today
-        _check_open(loan, on, "value_date")
-        with deferred_counters(chart.shared_accounts(loan.fund.book)):
-            repayment = _repay(actor, loan, value, on, key)
-        audit_record(actor=actor, action="loan.repayment", obj=repayment, after=snapshot(repayment, [
-            "loan", "amount", "value_date", "journal", "default_interest", "overdue_interest", "overdue_principal",
-            "interest", "principal", "accrued_interest", "prepayment", "paid_off",
-        ]))
-        repayment_made.send(sender=Repayment, actor=actor, repayment=repayment)
+    if value_date is not None:
+        check_money_date(value_date, field="value_date", today=today)
+    loan = lock_loan(loan_id, cash=False)
+    if not manager and not actor.memberships.filter(enterprise_id=loan.enterprise_id).exists():
+        raise NotFound(_("No such loan."))
+    existing = Repayment.objects.filter(loan=loan, idempotency_key=key).first()
+    if existing is not None:
+        _check_replay(existing, actor, value, value_date, "value_date", key_field)
+        return existing, False
+    with deferred_counters(chart.shared_accounts(loan.fund.book)):
+        repayment = _repay(actor, loan, value, value_date or today, key)
+    audit_record(actor=actor, action="loan.repayment", obj=repayment, after=snapshot(repayment, [
+        "loan", "amount", "value_date", "journal", "default_interest", "overdue_interest", "overdue_principal",
+        "interest", "principal", "accrued_interest", "prepayment", "paid_off",
+    ]))
+    repayment_made.send(sender=Repayment, actor=actor, repayment=repayment)
     return repayment, True
 
 
 def _repay(actor: User, loan: Loan, value: Decimal, on: date, key: str) -> Repayment:
-    """The body of ``repayment_make``, under the loan's lock, with the fund's shared accounts deferred."""
+    """The body of ``repayment_make``, under the loan's lock, with the fund's shared accounts deferred: the loan is
+    brought up to the last closed business day, the value date must fall after the loan's closed days, and the
+    loan is closed up to the day before it."""
     table = delinquency.rules()
     insts = installments_of(loan)
-    if bring_to(loan, insts, on - ONE_DAY, actor=actor, table=table):
+    caught_up = catch_up(loan, insts, actor=actor, table=table)
+    _check_open(loan, on, "value_date")
+    if bring_to(loan, insts, on - ONE_DAY, actor=actor, table=table) or caught_up:
         loan.default_interest_account.refresh_from_db()
     before = _loan_snapshot(loan, insts)
     posting = Posting(loan)
@@ -796,6 +817,7 @@ def _repay(actor: User, loan: Loan, value: Decimal, on: date, key: str) -> Repay
     return repayment
 
 
+@transactional
 def repayment_reverse(*, actor: User, repayment_id: int, reason: str) -> Repayment:
     """A manager reverses a repayment that did not arrive (a bounced transfer). Only the loan's latest repayment
     not yet reversed can be: a later one was allocated on top of it. Raises Forbidden, NotFound, InvalidState,
@@ -807,41 +829,39 @@ def repayment_reverse(*, actor: User, repayment_id: int, reason: str) -> Repayme
     loan_id = Repayment.objects.filter(pk=repayment_id).values_list("loan_id", flat=True).first()
     if loan_id is None:
         raise NotFound(_("No such repayment."))
-    with transaction.atomic():
-        loan = lock_loan(loan_id)
-        repayment = Repayment.objects.select_for_update().get(pk=repayment_id)
-        if repayment.reversed_at is not None:
-            raise InvalidState(_("This repayment was already reversed."))
-        if loan.state == Loan.State.WRITTEN_OFF:
-            raise InvalidState(_("The loan has been written off; its repayments can no longer be reversed."))
-        later = Repayment.objects.filter(loan=loan, reversed_at__isnull=True, pk__gt=repayment.pk).first()
-        if later is not None:
-            raise InvalidState(
-                _("Repayment R%(later)s came after this one; reverse it first.") % {"later": later.pk}
-            )
-        closed_before = loan.closed_through
-        assert closed_before is not None
-        on = repayment.value_date
-        undo = LoanTransaction.objects.filter(
-            loan=loan, kind=Txn.CLOSE_OF_BUSINESS, reversed=False, value_date__gte=on
-        ).order_by("-value_date", "-id")
-        for txn in undo:
-            _reverse_transaction(txn, Txn.CLOSE_REVERSAL, actor, reason)
-        journal = _reverse_transaction(LoanTransaction.objects.get(journal=repayment.journal), Txn.REPAYMENT_REVERSAL,
-                                       actor, reason)
-        insts = _restore(loan, repayment.before)
-        loan.revision += 1
-        loan.save(update_fields=[*LOAN_STATE_FIELDS, "revision"])
-        # Close again the days closed since (for this loan, or for all loans while it was paid off by it).
-        last_closed_day = BusinessDay.objects.order_by("-date").values_list("date", flat=True).first()
-        bring_to(loan, insts, max(closed_before, last_closed_day or closed_before), actor=actor)
-        repayment.reversed_at = timezone.now()
-        repayment.reversed_by = actor
-        repayment.reversal_reason = reason
-        repayment.reversal_journal = journal
-        repayment.save(update_fields=["reversed_at", "reversed_by", "reversal_reason", "reversal_journal"])
-        audit_record(actor=actor, action="loan.repayment.reverse", obj=repayment, reason=reason,
-                     after=snapshot(repayment, ["loan", "amount", "value_date", "reversal_journal"]))
+    loan = lock_loan(loan_id)
+    repayment = Repayment.objects.select_for_update(no_key=True).get(pk=repayment_id)
+    if repayment.reversed_at is not None:
+        raise InvalidState(_("This repayment was already reversed."))
+    if loan.state == Loan.State.WRITTEN_OFF:
+        raise InvalidState(_("The loan has been written off; its repayments can no longer be reversed."))
+    later = Repayment.objects.filter(loan=loan, reversed_at__isnull=True, pk__gt=repayment.pk).first()
+    if later is not None:
+        raise InvalidState(
+            _("Repayment R%(later)s came after this one; reverse it first.") % {"later": later.pk}
+        )
+    closed_before = loan.closed_through
+    assert closed_before is not None
+    on = repayment.value_date
+    undo = LoanTransaction.objects.filter(
+        loan=loan, kind=Txn.CLOSE_OF_BUSINESS, reversed=False, value_date__gte=on
+    ).order_by("-value_date", "-id")
+    for txn in undo:
+        _reverse_transaction(txn, Txn.CLOSE_REVERSAL, actor, reason)
+    journal = _reverse_transaction(LoanTransaction.objects.get(journal=repayment.journal), Txn.REPAYMENT_REVERSAL,
+                                   actor, reason)
+    insts = _restore(loan, repayment.before)
+    loan.revision += 1
+    loan.save(update_fields=[*LOAN_STATE_FIELDS, "revision"])
+    # Close again the days closed since (for this loan, or for all loans while it was paid off by it).
+    bring_to(loan, insts, max(closed_before, last_closed_day() or closed_before), actor=actor)
+    repayment.reversed_at = timezone.now()
+    repayment.reversed_by = actor
+    repayment.reversal_reason = reason
+    repayment.reversal_journal = journal
+    repayment.save(update_fields=["reversed_at", "reversed_by", "reversal_reason", "reversal_journal"])
+    audit_record(actor=actor, action="loan.repayment.reverse", obj=repayment, reason=reason,
+                 after=snapshot(repayment, ["loan", "amount", "value_date", "reversal_journal"]))
     return repayment
 
 
@@ -861,26 +881,27 @@ def _reverse_transaction(txn: LoanTransaction, kind: str, actor: Any, reason: st
 # --- write-off and recovery -------------------------------------------------------------------------------------
 
 
+@transactional
 def write_off_request(*, actor: User, loan_id: int, reason: str) -> WriteOff:
-    """A manager asks to write off a loan classed 추정손실. Raises Forbidden, NotFound, InvalidState,
-    ValidationFailed."""
+    """A manager asks to write off a loan classed 추정손실 (as of the last closed business day). Raises Forbidden,
+    NotFound, InvalidState, ValidationFailed."""
     _require_manager(actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("A reason is required."), fields={"reason": [_("required")]})
-    with transaction.atomic():
-        loan = lock_loan(loan_id)
-        if loan.state != Loan.State.ACTIVE or loan.asset_class != delinquency.WRITE_OFF_CLASS:
-            raise InvalidState(
-                _("Only an active loan classed 추정손실 (estimated loss) can be written off; this one is %(state)s, "
-                  "class %(cls)s.") % {"state": loan.get_state_display(), "cls": loan.asset_class}
-            )
-        if WriteOff.objects.filter(loan=loan, state=WriteOff.State.REQUESTED).exists():
-            raise InvalidState(_("A write-off of this loan is already waiting for approval."))
-        write_off = WriteOff.objects.create(loan=loan, requested_by=actor, requested_at=timezone.now(),
-                                            reason=reason)
-        audit_record(actor=actor, action="loan.write_off.request", obj=write_off, reason=reason,
-                     after=snapshot(write_off, ["loan", "state"]))
+    loan = lock_loan(loan_id)
+    catch_up(loan, installments_of(loan), actor=actor)
+    if loan.state != Loan.State.ACTIVE or loan.asset_class != delinquency.WRITE_OFF_CLASS:
+        raise InvalidState(
+            _("Only an active loan classed 추정손실 (estimated loss) can be written off; this one is %(state)s, "
+              "class %(cls)s.") % {"state": loan.get_state_display(), "cls": loan.asset_class}
+        )
+    if WriteOff.objects.filter(loan=loan, state=WriteOff.State.REQUESTED).exists():
+        raise InvalidState(_("A write-off of this loan is already waiting for approval."))
+    write_off = WriteOff.objects.create(loan=loan, requested_by=actor, requested_at=timezone.now(),
+                                        reason=reason)
+    audit_record(actor=actor, action="loan.write_off.request", obj=write_off, reason=reason,
+                 after=snapshot(write_off, ["loan", "state"]))
     return write_off
 
 
@@ -889,7 +910,7 @@ def _lock_write_off(write_off_id: int) -> tuple[WriteOff, Loan]:
     if loan_id is None:
         raise NotFound(_("No such write-off."))
     loan = lock_loan(loan_id)
-    write_off = WriteOff.objects.select_for_update().get(pk=write_off_id)
+    write_off = WriteOff.objects.select_for_update(no_key=True).get(pk=write_off_id)
     if write_off.state != WriteOff.State.REQUESTED:
         raise InvalidState(_("This write-off was already decided."))
     return write_off, loan
@@ -900,112 +921,106 @@ def _other_manager(actor: User, write_off: WriteOff) -> None:
         raise Forbidden(_("The manager who asked for a write-off cannot decide it; another manager must."))
 
 
+@transactional
 def write_off_approve(*, actor: User, write_off_id: int, reason: str = "") -> WriteOff:
     """A second manager approves: the loan is brought up to yesterday, its three receivables go to the write-off
     expense, and it is closed as written off. Raises Forbidden, NotFound, InvalidState."""
     _require_manager(actor)
-    with transaction.atomic():
-        write_off, loan = _lock_write_off(write_off_id)
-        _other_manager(actor, write_off)
-        today = timezone.localdate()
-        insts = installments_of(loan)
-        bring_to(loan, insts, today - ONE_DAY, actor=actor)
-        if loan.state != Loan.State.ACTIVE or loan.asset_class != delinquency.WRITE_OFF_CLASS:
-            raise InvalidState(_("The loan is no longer classed 추정손실 (estimated loss); it cannot be written off."))
-        accounts = [loan.principal_account, loan.interest_account, loan.default_interest_account]
-        for account in accounts:
-            account.refresh_from_db()
-        principal, interest, default = (_w(a.balance) for a in accounts)
-        total = principal + interest + default
-        posting = Posting(loan)
-        posting.lines.append(debit(chart.account(loan.fund.book, chart.WRITE_OFF_EXPENSE), total))
-        for account, amount in zip(accounts, (principal, interest, default), strict=True):
-            if amount > 0:
-                posting.lines.append(credit(account, amount))
-        posting.principal, posting.interest, posting.default_interest = -principal, -interest, -default
-        posting.amount = total
-        journal = _post(posting, kind=Txn.WRITE_OFF, value_date=today, key=f"loan:{loan.pk}:write-off",
-                        actor=actor, memo=f"대손상각 {loan.enterprise.name}")
-        loan.state = Loan.State.WRITTEN_OFF
-        loan.written_off_on = today
-        loan.default_interest_carry = Decimal(0)
-        loan.save(update_fields=[*LOAN_STATE_FIELDS, "written_off_on"])
-        write_off.state = WriteOff.State.APPROVED
-        write_off.decided_by, write_off.decided_at = actor, timezone.now()
-        write_off.decision_reason = (reason or "").strip()
-        write_off.written_off_on = today
-        write_off.principal, write_off.interest, write_off.default_interest = _m(principal), _m(interest), _m(default)
-        write_off.journal = journal
-        write_off.save()
-        audit_record(actor=actor, action="loan.write_off.approve", obj=write_off, reason=write_off.decision_reason,
-                     after=snapshot(write_off, ["loan", "state", "principal", "interest", "default_interest",
-                                                "journal"]))
+    write_off, loan = _lock_write_off(write_off_id)
+    _other_manager(actor, write_off)
+    today = timezone.localdate()
+    insts = installments_of(loan)
+    bring_to(loan, insts, today - ONE_DAY, actor=actor)
+    if loan.state != Loan.State.ACTIVE or loan.asset_class != delinquency.WRITE_OFF_CLASS:
+        raise InvalidState(_("The loan is no longer classed 추정손실 (estimated loss); it cannot be written off."))
+    accounts = [loan.principal_account, loan.interest_account, loan.default_interest_account]
+    for account in accounts:
+        account.refresh_from_db()
+    principal, interest, default = (_w(a.balance) for a in accounts)
+    total = principal + interest + default
+    posting = Posting(loan)
+    posting.lines.append(debit(chart.account(loan.fund.book, chart.WRITE_OFF_EXPENSE), total))
+    for account, amount in zip(accounts, (principal, interest, default), strict=True):
+        if amount > 0:
+            posting.lines.append(credit(account, amount))
+    posting.principal, posting.interest, posting.default_interest = -principal, -interest, -default
+    posting.amount = total
+    journal = _post(posting, kind=Txn.WRITE_OFF, value_date=today, key=f"loan:{loan.pk}:write-off",
+                    actor=actor, memo=f"대손상각 {loan.enterprise.name}")
+    loan.state = Loan.State.WRITTEN_OFF
+    loan.written_off_on = today
+    loan.default_interest_carry = Decimal(0)
+    loan.save(update_fields=[*LOAN_STATE_FIELDS, "written_off_on"])
+    write_off.state = WriteOff.State.APPROVED
+    write_off.decided_by, write_off.decided_at = actor, timezone.now()
+    write_off.decision_reason = (reason or "").strip()
+    write_off.written_off_on = today
+    write_off.principal, write_off.interest, write_off.default_interest = _m(principal), _m(interest), _m(default)
+    write_off.journal = journal
+    write_off.save()
+    audit_record(actor=actor, action="loan.write_off.approve", obj=write_off, reason=write_off.decision_reason,
+                 after=snapshot(write_off, ["loan", "state", "principal", "interest", "default_interest",
+                                            "journal"]))
     return write_off
 
 
+@transactional
 def write_off_reject(*, actor: User, write_off_id: int, reason: str) -> WriteOff:
     _require_manager(actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("A reason is required."), fields={"reason": [_("required")]})
-    with transaction.atomic():
-        write_off, _loan = _lock_write_off(write_off_id)
-        _other_manager(actor, write_off)
-        write_off.state = WriteOff.State.REJECTED
-        write_off.decided_by, write_off.decided_at, write_off.decision_reason = actor, timezone.now(), reason
-        write_off.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
-        audit_record(actor=actor, action="loan.write_off.reject", obj=write_off, reason=reason)
+    write_off, _loan = _lock_write_off(write_off_id)
+    _other_manager(actor, write_off)
+    write_off.state = WriteOff.State.REJECTED
+    write_off.decided_by, write_off.decided_at, write_off.decision_reason = actor, timezone.now(), reason
+    write_off.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
+    audit_record(actor=actor, action="loan.write_off.reject", obj=write_off, reason=reason)
     return write_off
 
 
+@transactional
 def recovery_record(*, actor: User, loan_id: int, amount: Any, idempotency_key: str,
                     received_on: date | None = None, memo: str = "",
-                    key_field: str = "idempotency_key") -> tuple[Recovery, bool]:
-    """Money recovered on a written-off loan, posted as income; at most what was written off, in total.
+                    key_field: str = "idempotency_key", today: date | None = None) -> tuple[Recovery, bool]:
+    """Money recovered on a written-off loan on ``received_on`` (default today; not in the future, not before the
+    write-off, within the back-dating window), posted as income; at most what was written off, in total.
     Raises Forbidden, NotFound, InvalidState, ValidationFailed, LimitExceeded, IdempotencyConflict."""
     _require_manager(actor)
     key = _check_key(idempotency_key, key_field)
     value = _won(amount, "amount")
     if value <= 0:
         raise ValidationFailed(_("The amount must be more than zero."), fields={"amount": [_("must be positive")]})
-    today = timezone.localdate()
-    on = received_on or today
-    if on > today:
-        raise ValidationFailed(
-            _("The date received cannot be in the future."), fields={"received_on": [_("must not be after today")]}
+    today = today or timezone.localdate()
+    on = check_money_date(received_on or today, field="received_on", today=today)
+    loan = lock_loan(loan_id)
+    existing = Recovery.objects.filter(loan=loan, idempotency_key=key).first()
+    if existing is not None:
+        _check_replay(existing, actor, value, received_on, "received_on", key_field)
+        return existing, False
+    if loan.state != Loan.State.WRITTEN_OFF:
+        raise InvalidState(_("Recoveries are recorded only on a written-off loan."))
+    write_off = WriteOff.objects.get(loan=loan, state=WriteOff.State.APPROVED)
+    assert loan.written_off_on is not None
+    check_money_date(on, field="received_on", today=today,
+                     not_before=[Limit(loan.written_off_on, _("the day the loan was written off"))])
+    recovered = sum((_w(r.amount) for r in loan.recoveries.all()), ZERO)
+    left = _w(write_off.total) - recovered
+    if value > left:
+        raise LimitExceeded(
+            _("Only %(left)s of the amount written off is still unrecovered.") % {"left": format_won(left)},
+            fields={"amount": [_("at most %(left)s") % {"left": format_won(left)}]},
         )
-    with transaction.atomic():
-        loan = lock_loan(loan_id)
-        existing = Recovery.objects.filter(loan=loan, idempotency_key=key).first()
-        if existing is not None:
-            _check_replay(existing, actor, value, received_on, "received_on", key_field)
-            return existing, False
-        if loan.state != Loan.State.WRITTEN_OFF:
-            raise InvalidState(_("Recoveries are recorded only on a written-off loan."))
-        write_off = WriteOff.objects.get(loan=loan, state=WriteOff.State.APPROVED)
-        assert loan.written_off_on is not None
-        if on < loan.written_off_on:
-            raise ValidationFailed(
-                _("The date received is before the write-off (%(date)s).") % {"date": loan.written_off_on},
-                fields={"received_on": [_("must be on or after %(date)s") % {"date": loan.written_off_on}]},
-            )
-        recovered = sum((_w(r.amount) for r in loan.recoveries.all()), ZERO)
-        left = _w(write_off.total) - recovered
-        if value > left:
-            raise LimitExceeded(
-                _("Only %(left)s of the amount written off is still unrecovered.") % {"left": format_won(left)},
-                fields={"amount": [_("at most %(left)s") % {"left": format_won(left)}]},
-            )
-        posting = Posting(loan)
-        posting.lines = [debit(chart.cash(loan.fund.book), value),
-                         credit(chart.account(loan.fund.book, chart.RECOVERY_INCOME), value)]
-        posting.amount = value
-        journal = _post(posting, kind=Txn.RECOVERY, value_date=on, key=f"loan:{loan.pk}:recovery:{_digest(key)}",
-                        actor=actor, memo=memo or f"상각채권 회수 {loan.enterprise.name}")
-        assert journal is not None
-        recovery = Recovery.objects.create(loan=loan, idempotency_key=key, amount=_m(value), received_on=on,
-                                           memo=memo, journal=journal, created_by=actor)
-        audit_record(actor=actor, action="loan.recovery", obj=recovery,
-                     after=snapshot(recovery, ["loan", "amount", "received_on", "journal"]))
+    posting = Posting(loan)
+    posting.lines = [debit(chart.cash(loan.fund.book), value),
+                     credit(chart.account(loan.fund.book, chart.RECOVERY_INCOME), value)]
+    posting.amount = value
+    journal = _post(posting, kind=Txn.RECOVERY, value_date=on, key=f"loan:{loan.pk}:recovery:{_digest(key)}",
+                    actor=actor, memo=memo or f"상각채권 회수 {loan.enterprise.name}")
+    assert journal is not None
+    recovery = Recovery.objects.create(loan=loan, idempotency_key=key, amount=_m(value), received_on=on,
+                                       memo=memo, journal=journal, created_by=actor)
+    audit_record(actor=actor, action="loan.recovery", obj=recovery,
+                 after=snapshot(recovery, ["loan", "amount", "received_on", "journal"]))
     return recovery, True
 

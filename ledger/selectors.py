@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, F, Q, Sum
 
 from .models import Account, Book, Entry, Journal, Side
@@ -73,7 +74,48 @@ def ledger_check() -> LedgerReport:
             report.problems.append(f"journal J{row['pk']} does not match what it declares: {found}; {declared}")
     if report.total_debits != report.total_credits:
         report.problems.append(f"all debits {report.total_debits} differ from all credits {report.total_credits}")
+    report.problems += overdrawn_in_the_past()
     return report
+
+
+# Every no-overdraft account's balance at the end of each day it moved, replayed from its entries in effective-date
+# order; the days it ended below zero. Portable SQL (a window over a grouped sum: PostgreSQL and SQLite 3.25+).
+_OVERDRAWN_DAYS = """
+SELECT account_id, effective_date, balance FROM (
+    SELECT e.account_id, j.effective_date,
+           SUM(SUM(CASE WHEN e.side = a.normal_side THEN e.amount ELSE -e.amount END))
+               OVER (PARTITION BY e.account_id ORDER BY j.effective_date) AS balance
+    FROM ledger_entry e
+    JOIN ledger_journal j ON j.id = e.journal_id
+    JOIN ledger_account a ON a.id = e.account_id
+    WHERE a.no_overdraft
+    GROUP BY e.account_id, j.effective_date
+) AS days
+WHERE balance < 0
+ORDER BY account_id, effective_date
+"""
+
+
+def overdrawn_in_the_past() -> list[str]:
+    """For each no-overdraft account that ended a day below zero when its entries are replayed in effective-date
+    order (a back-dated payment taken out of money that only came in later, say): how many days, the first, and
+    the lowest balance. Empty when none ever did."""
+    with connection.cursor() as cursor:
+        cursor.execute(_OVERDRAWN_DAYS)
+        rows = cursor.fetchall()
+    days: dict[int, list[tuple[object, Decimal]]] = {}
+    for account_id, day, balance in rows:
+        days.setdefault(account_id, []).append((day, Decimal(balance)))
+    names = {a.pk: str(a) for a in Account.objects.select_related("book").filter(pk__in=days)}
+    problems = []
+    for account_id, negative in days.items():
+        first_day, _balance = negative[0]
+        lowest_day, lowest = min(negative, key=lambda row: row[1])
+        problems.append(
+            f"account {names[account_id]} (#{account_id}) ended {len(negative)} day(s) below zero, replayed in "
+            f"effective-date order: first {first_day}, lowest {lowest} on {lowest_day}"
+        )
+    return problems
 
 
 def account_balance_from_entries(account_id: int) -> Decimal:

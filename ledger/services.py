@@ -1,9 +1,11 @@
 """The one way money moves: ``journal_post``, and its mirror ``journal_reverse``.
 
-Posting locks the touched accounts (``SELECT ... FOR UPDATE`` in id order, so two postings never wait on each
-other in a circle), refuses to take a no-overdraft account below zero, writes the journal and its entries and
-moves the accounts' counters, all in one transaction. The idempotency key makes a retry harmless: the same key
-with the same content returns the journal already written; with other content it is refused.
+Posting locks the touched accounts (``SELECT ... FOR NO KEY UPDATE`` in id order, so two postings never wait on
+each other in a circle), refuses to take a no-overdraft account below zero, now or at the end of any day from the
+journal's effective date on (a back-dated payment must not overdraw the past), refuses totals beyond 18 digits,
+writes the journal and its entries and moves the accounts' counters, all in one transaction. The idempotency key
+makes a retry harmless: the same key with the same content returns the journal already written; with other content
+it is refused.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _  # so ``_`` is never a throwaway name in this module
 from djmoney.money import Money
@@ -104,6 +107,11 @@ def _normalise(lines: Sequence[Line]) -> list[tuple[int, str, Decimal]]:
             % {"debits": format_won(debits), "credits": format_won(credits)},
             fields={"lines": [_("debits must equal credits")]},
         )
+    if debits > MAX_WON:
+        raise LimitExceeded(
+            _("A journal cannot move more than %(max)s in all.") % {"max": format_won(MAX_WON)},
+            fields={"amount": [_("too large: a journal totals at most %(max)s") % {"max": format_won(MAX_WON)}]},
+        )
     return normalised
 
 
@@ -173,6 +181,9 @@ def deferred_counters(accounts: Sequence[Account]) -> Iterator[None]:
 
 
 def _flush(state: _Deferred) -> None:
+    """Move the deferred accounts' counters, each in one UPDATE that refuses (LimitExceeded) to take a total past
+    18 digits: the rows were not locked when the block's journals were posted, so the bound is checked here, by
+    the statement that takes their lock."""
     with connection.cursor() as cursor:
         for account_id in state.order:
             if account_id not in state.moved:
@@ -181,9 +192,16 @@ def _flush(state: _Deferred) -> None:
             change = debits - credits if state.accounts[account_id].normal_side == Side.DEBIT else credits - debits
             cursor.execute(
                 "UPDATE ledger_account SET debit_total = debit_total + %s, credit_total = credit_total + %s, "
-                "balance = balance + %s WHERE id = %s",
-                [debits, credits, change, account_id],
+                "balance = balance + %s WHERE id = %s AND debit_total <= %s AND credit_total <= %s",
+                [debits, credits, change, account_id, MAX_WON - debits, MAX_WON - credits],
             )
+            if cursor.rowcount != 1:
+                account = state.accounts[account_id]
+                raise LimitExceeded(
+                    _("%(account)s cannot hold more than %(max)s in its totals.")
+                    % {"account": account.name, "max": format_won(MAX_WON)},
+                    fields={"amount": [_("too large for the account's totals")]},
+                )
 
 
 def _defer(state: _Deferred, account_id: int, moved: dict[str, Decimal]) -> None:
@@ -206,7 +224,10 @@ def _lock(account_ids: list[int]) -> dict[int, Account]:
     to_lock = [pk for pk in account_ids if pk not in deferred]
     accounts = dict(deferred)
     if to_lock:
-        accounts |= {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=to_lock).order_by("pk")}
+        # FOR NO KEY UPDATE: the foreign-key checks of other transactions' entries (FOR KEY SHARE, at their commit)
+        # do not wait for it.
+        accounts |= {a.pk: a for a in
+                     Account.objects.select_for_update(no_key=True).filter(pk__in=to_lock).order_by("pk")}
     return accounts
 
 
@@ -215,13 +236,51 @@ def _is_deferred(account_id: int) -> bool:
     return state is not None and account_id in state.accounts
 
 
-def _apply(accounts: dict[int, Account], normalised: list[tuple[int, str, Decimal]]) -> None:
-    """Move the (locked) accounts' counters by one journal's entries; refuse an overdraft or an overflow. The
-    accounts of a ``deferred_counters`` block are only noted, to be moved at its end."""
+def _signed(account: Account, side: str, amount: Decimal) -> Decimal:
+    """``amount`` on ``side`` as a change of the account's balance (on its normal side)."""
+    return amount if side == account.normal_side else -amount
+
+
+def _lowest_since(accounts: dict[int, Account], account_ids: list[int], on: date) -> dict[int, tuple[Decimal, date]]:
+    """For each account, its lowest end-of-day balance on ``on`` or any later day, and that day, replayed backwards
+    from its balance now through its entries dated after ``on`` (one query for all of them). Entries not yet
+    committed by other transactions are not seen; a no-overdraft account's other writers only add to it (or hold
+    its lock), so what is not seen can only raise those balances."""
+    rows = (
+        Entry.objects.filter(account_id__in=account_ids, journal__effective_date__gt=on)
+        .values("account_id", "journal__effective_date")
+        .annotate(debits=Sum("amount", filter=Q(side=Side.DEBIT), default=Decimal(0)),
+                  credits=Sum("amount", filter=Q(side=Side.CREDIT), default=Decimal(0)))
+        .order_by("account_id", "-journal__effective_date")
+    )
+    moves: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+    for row in rows:
+        account = accounts[row["account_id"]]
+        net = _signed(account, Side.DEBIT, row["debits"]) + _signed(account, Side.CREDIT, row["credits"])
+        moves[row["account_id"]].append((row["journal__effective_date"], net))
+    lowest = {}
+    for account_id in account_ids:
+        running = accounts[account_id].balance.amount  # the end of the last day with an entry
+        low, low_on = running, on
+        for day, net in moves[account_id]:  # latest first
+            if running < low:
+                low, low_on = running, day
+            running -= net  # the end of the day before ``day``'s entries
+        if running < low:  # the end of ``on`` (before this journal)
+            low, low_on = running, on
+        lowest[account_id] = (low, low_on)
+    return lowest
+
+
+def _apply(accounts: dict[int, Account], normalised: list[tuple[int, str, Decimal]], effective_date: date) -> None:
+    """Move the (locked) accounts' counters by one journal's entries; refuse an overflow, or an overdraft of a
+    no-overdraft account now or at the end of any day from ``effective_date`` on. The accounts of a
+    ``deferred_counters`` block are only noted, to be moved at its end."""
     totals: dict[int, dict[str, Decimal]] = defaultdict(lambda: {Side.DEBIT: Decimal(0), Side.CREDIT: Decimal(0)})
     for account_id, side, amount in normalised:
         totals[account_id][side] += amount
     state = _deferred.get()
+    changes: dict[int, Decimal] = {}
     for account_id, moved in totals.items():
         if state is not None and account_id in state.accounts:
             _defer(state, account_id, moved)
@@ -229,30 +288,42 @@ def _apply(accounts: dict[int, Account], normalised: list[tuple[int, str, Decima
         account = accounts[account_id]
         debit_total = account.debit_total.amount + moved[Side.DEBIT]
         credit_total = account.credit_total.amount + moved[Side.CREDIT]
-        balance = debit_total - credit_total if account.normal_side == Side.DEBIT else credit_total - debit_total
         if max(debit_total, credit_total) > MAX_WON:
             raise LimitExceeded(
                 _("%(account)s cannot hold more than %(max)s in its totals.")
                 % {"account": account.name, "max": format_won(MAX_WON)},
                 fields={"amount": [_("too large for the account's totals")]},
             )
-        if account.no_overdraft and balance < 0:
+        changes[account_id] = _signed(account, Side.DEBIT, moved[Side.DEBIT]) + _signed(
+            account, Side.CREDIT, moved[Side.CREDIT])
+    falling = [pk for pk, change in changes.items() if change < 0 and accounts[pk].no_overdraft]
+    lowest = _lowest_since(accounts, falling, effective_date) if falling else {}
+    for account_id in falling:
+        account, change = accounts[account_id], changes[account_id]
+        low, low_on = lowest[account_id]
+        balance = account.balance.amount
+        if low + change < 0:
+            if balance + change < 0:
+                raise InsufficientFunds(
+                    _("%(account)s holds %(balance)s; this would take it to %(after)s.")
+                    % {"account": account.name, "balance": format_won(balance),
+                       "after": format_won(balance + change)},
+                    fields={"amount": [_("exceeds the available %(balance)s") % {"balance": format_won(balance)}]},
+                )
             raise InsufficientFunds(
-                _("%(account)s holds %(balance)s; this would take it to %(after)s.")
-                % {
-                    "account": account.name,
-                    "balance": format_won(account.balance.amount),
-                    "after": format_won(balance),
-                },
-                fields={
-                    "amount": [
-                        _("exceeds the available %(balance)s") % {"balance": format_won(account.balance.amount)}
-                    ]
-                },
+                _("%(account)s held only %(low)s at the end of %(day)s; a movement of %(amount)s dated %(date)s "
+                  "would have taken it below zero then.")
+                % {"account": account.name, "low": format_won(low), "day": low_on.isoformat(),
+                   "amount": format_won(-change), "date": effective_date.isoformat()},
+                fields={"amount": [_("exceeds the %(low)s available on %(day)s")
+                                   % {"low": format_won(low), "day": low_on.isoformat()}]},
             )
-        account.debit_total = Money(debit_total, KRW)
-        account.credit_total = Money(credit_total, KRW)
-        account.balance = Money(balance, KRW)
+    for account_id, change in changes.items():
+        account = accounts[account_id]
+        moved = totals[account_id]
+        account.debit_total = Money(account.debit_total.amount + moved[Side.DEBIT], KRW)
+        account.credit_total = Money(account.credit_total.amount + moved[Side.CREDIT], KRW)
+        account.balance = Money(account.balance.amount + change, KRW)
 
 
 def journal_post(
@@ -302,7 +373,7 @@ def journal_post(
         if existing is not None:
             return Posted(existing, created=False)
 
-        _apply(accounts, normalised)
+        _apply(accounts, normalised, effective_date)
 
         try:
             with transaction.atomic():
@@ -391,7 +462,7 @@ def journal_post_many(*, specs: Sequence[JournalSpec], actor: Any = None) -> lis
             if len(books) != 1:
                 raise ValidationFailed(_("All entries of a journal must be in one book."),
                                        fields={"lines": [_("accounts of different books")]})
-            _apply(accounts, normalised)
+            _apply(accounts, normalised, spec.effective_date)
             touched.update(account_id for account_id, _side, _a in normalised)
             new.append((spec, normalised, fingerprint, books.pop()))
             results.append(None)
@@ -425,7 +496,7 @@ def journal_reverse(
     if not reason.strip():
         raise ValidationFailed(_("A reversal needs a reason."), fields={"reason": [_("required")]})
     with transaction.atomic():
-        original = Journal.objects.select_for_update().filter(pk=journal_id).first()
+        original = Journal.objects.select_for_update(no_key=True).filter(pk=journal_id).first()
         if original is None:
             raise NotFound(_("No such journal: J%(journal)s.") % {"journal": journal_id})
         key = idempotency_key or f"reversal:J{original.pk}"

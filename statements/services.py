@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record, snapshot
+from core.dates import check_period
+from core.db import transactional
 from core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from core.outbox import outbox_enqueue
 from enterprises.models import Enterprise
@@ -66,16 +68,6 @@ def downloads_visible_to(user: Any) -> QuerySet[StatementDownload]:
     return qs.none()
 
 
-def _check_range(start: date, end: date, *, start_field: str, end_field: str) -> None:
-    """A period of statements and exports: in order, and at most ten years."""
-    if end < start:
-        raise ValidationFailed(_("The period ends before it starts."),
-                               fields={end_field: [_("must be on or after %(field)s") % {"field": start_field}]})
-    if (end - start).days > MAX_PERIOD_DAYS:
-        raise ValidationFailed(_("A statement covers at most ten years."),
-                               fields={start_field: [_("at most ten years before %(field)s") % {"field": end_field}]})
-
-
 def _period(kind: str, start: date | None, end: date | None, today: date) -> tuple[date | None, date | None]:
     if kind == Kind.RECEIPT:
         if start is not None or end is not None:
@@ -84,14 +76,11 @@ def _period(kind: str, start: date | None, end: date | None, today: date) -> tup
     if start is None or end is None:
         missing = "period_start" if start is None else "period_end"
         raise ValidationFailed(_("A statement needs a period."), fields={missing: [_("required")]})
-    _check_range(start, end, start_field="period_start", end_field="period_end")
-    if end > today:
-        raise ValidationFailed(_("A statement cannot cover days still to come."),
-                               fields={"period_end": [_("must not be after today (%(today)s)") % {
-                                   "today": today.isoformat()}]})
-    return start, end
+    return check_period(start, end, today=today, start_field="period_start", end_field="period_end",
+                        max_days=MAX_PERIOD_DAYS)
 
 
+@transactional
 def statement_request(*, actor: Any, kind: str, subject_id: int, period_start: date | None = None,
                       period_end: date | None = None, today: date | None = None) -> Statement:
     """Ask for a statement; it is rendered in the background (``statements.render``). Raises ValidationFailed,
@@ -128,14 +117,13 @@ def statement_request(*, actor: Any, kind: str, subject_id: int, period_start: d
             raise NotFound(_("No such repayment."), fields={"subject": [_("no repayment with this id")]})
         values |= {"repayment": repayment, "loan": repayment.loan, "enterprise_id": repayment.loan.enterprise_id,
                    "fund": repayment.loan.fund}
-    with transaction.atomic():
-        statement = Statement.objects.create(kind=kind, period_start=start, period_end=end, requested_by=actor,
-                                             **values)
-        audit_record(actor=actor, action="statement.request", obj=statement, after=snapshot(statement, [
-            "kind", "loan", "enterprise", "fund", "repayment", "period_start", "period_end"]))
-        # Rendered by a worker after commit, through the outbox: if the broker is away the request still succeeds
-        # and the relay hands the work over later; a failed rendering is recorded on the statement.
-        outbox_enqueue(RENDER_TASK, statement.pk, key=f"statement:{statement.pk}:render")
+    statement = Statement.objects.create(kind=kind, period_start=start, period_end=end, requested_by=actor,
+                                         **values)
+    audit_record(actor=actor, action="statement.request", obj=statement, after=snapshot(statement, [
+        "kind", "loan", "enterprise", "fund", "repayment", "period_start", "period_end"]))
+    # Rendered by a worker after commit, through the outbox: if the broker is away the request still succeeds
+    # and the relay hands the work over later; a failed rendering is recorded on the statement.
+    outbox_enqueue(RENDER_TASK, statement.pk, key=f"statement:{statement.pk}:render")
     return statement
 
 
@@ -168,7 +156,7 @@ def statement_render(*, statement_id: int) -> Outcome:
     failed, with the error) and raised."""
     try:
         with transaction.atomic():
-            statement = Statement.objects.select_for_update().filter(pk=statement_id).first()
+            statement = Statement.objects.select_for_update(no_key=True).filter(pk=statement_id).first()
             if statement is None:
                 raise NotFound(_("No such statement."))
             if statement.state == Statement.State.READY:
@@ -230,12 +218,14 @@ class Export:
     filename: str
 
 
-def journal_export(*, fund_id: int, start: date, end: date, file: str) -> Export:
-    """A fund's journal (분개장) from ``start`` to ``end`` as CSV or XLSX. Raises ValidationFailed, NotFound."""
+def journal_export(*, fund_id: int, start: date, end: date, file: str, today: date | None = None) -> Export:
+    """A fund's journal (분개장) from ``start`` to ``end`` (at most ten years, none of it after today) as CSV or
+    XLSX. Raises ValidationFailed, NotFound."""
     if file not in EXPORT_TYPES:
         raise ValidationFailed(_("Unknown file type."),
                                fields={"file": [_("must be one of %(kinds)s") % {"kinds": ", ".join(EXPORT_TYPES)}]})
-    _check_range(start, end, start_field="start", end_field="end")
+    check_period(start, end, today=today or timezone.localdate(), start_field="start", end_field="end",
+                 max_days=MAX_PERIOD_DAYS)
     fund = Fund.objects.filter(pk=fund_id).first()
     if fund is None:
         raise NotFound(_("No such fund."))

@@ -14,21 +14,28 @@ from tests.factories import InstitutionFactory, ManagerFactory, MembershipFactor
 ALL_KINDS = list(Enterprise.Kind.values)
 
 
+FUND_OPENED_ON = date(2020, 1, 2)  # before every date the tests' stories use
+CAPITAL_ON = FUND_OPENED_ON
+
+
 def make_fund(*, capital: int = 600_000_000, exposure_limit: int = 50_000_000, code: str = "seongdong",
-              kinds: list[str] | None = None) -> Fund:
+              kinds: list[str] | None = None, opened_on: date = FUND_OPENED_ON,
+              capital_on: date = CAPITAL_ON) -> Fund:
+    """A fund opened on ``opened_on``, with ``capital`` received on ``capital_on`` (half from the district, half
+    private). A loan disbursed before ``capital_on`` would overdraw the fund's cash on its day, and is refused."""
     operator = InstitutionFactory(kind=Institution.Kind.INTERMEDIARY)
     fund = services.fund_create(
         actor=None, code=code, name="성동구 사회적경제활성화기금", operator=operator,
-        exposure_limit=exposure_limit, eligible_kinds=kinds or ALL_KINDS,
+        exposure_limit=exposure_limit, eligible_kinds=kinds or ALL_KINDS, opened_on=opened_on,
     )
     if capital:
         services.contribution_record(
-            actor=None, fund_id=fund.pk, source="municipality", amount=capital // 2, received_on=date(2026, 1, 2),
+            actor=None, fund_id=fund.pk, source="municipality", amount=capital // 2, received_on=capital_on,
             idempotency_key="seed-municipality",
         )
         services.contribution_record(
             actor=None, fund_id=fund.pk, source="private", amount=capital - capital // 2,
-            received_on=date(2026, 1, 2), idempotency_key="seed-private",
+            received_on=capital_on, idempotency_key="seed-private",
         )
     return fund
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.models import IdempotencyRecord
@@ -199,14 +200,23 @@ def test_a_quote_with_a_bad_disbursement_date_names_it(setting, disbursed_on):
     assert assert_error(response, 400, "validation_error")["fields"].keys() == {"disbursed_on"}
 
 
-def test_a_quote_whose_last_installment_falls_on_the_last_year_of_the_calendar_is_still_given(setting):
+def test_a_quote_more_than_a_year_ahead_or_before_the_back_dating_window_is_refused_naming_the_date(setting):
+    """A quote is for a loan about to be made: from the back-dating window (20 years in tests) to a year ahead."""
+    today = timezone.localdate()
+    for day, rule in ((today + timedelta(days=367), "a year from today"),
+                      (today - timedelta(days=7306), "back-dating window")):
+        response = client(setting["member"]).post(
+            f"/api/v1/loan-products/{setting['product'].pk}/quote/",
+            {"principal": "10000000", "disbursed_on": day.isoformat()}, format="json",
+            headers={"Accept-Language": "en"},
+        )
+        [message] = assert_error(response, 400, "validation_error")["fields"]["disbursed_on"]
+        assert rule in message, message
     response = client(setting["member"]).post(
         f"/api/v1/loan-products/{setting['product'].pk}/quote/",
-        {"principal": "10000000", "disbursed_on": "9996-12-31"}, format="json",
+        {"principal": "10000000", "disbursed_on": (today + timedelta(days=366)).isoformat()}, format="json",
     )
-
     assert response.status_code == 200, response.content
-    assert response.json()["maturity_on"] == "9999-12-31"  # 36 months later
 
 
 @pytest.mark.parametrize(

@@ -58,10 +58,11 @@ def test_the_life_of_a_loan_from_application_to_payoff_through_the_api(bearer_cl
 
     # --- a fund with 600,000,000 won and a product: 3 %, 12 months, equal principal, monthly day count ---------
     operator = InstitutionFactory(kind=Institution.Kind.INTERMEDIARY)
-    fund = ok(a.post(F, {"code": "seongdong", "name": "성동구 사회적경제활성화기금", "operator": operator.pk,
-                         "exposure_limit": "50000000", "eligible_kinds": list(Enterprise.Kind.values)},
-                     format="json"), 201)
     seeded = months_before(today, 12).isoformat()
+    fund = ok(a.post(F, {"code": "seongdong", "name": "성동구 사회적경제활성화기금", "operator": operator.pk,
+                         "exposure_limit": "50000000", "eligible_kinds": list(Enterprise.Kind.values),
+                         "opened_on": seeded}, format="json"), 201)
+    assert fund["opened_on"] == seeded
     for source in ("municipality", "private"):
         ok(a.post(f"{F}{fund['id']}/contributions/", {"source": source, "amount": "300000000", "received_on": seeded},
                   format="json", headers={"Idempotency-Key": f"seed-{source}"}), 201)

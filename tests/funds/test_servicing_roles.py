@@ -34,7 +34,7 @@ from funds.models import Fund, Loan, LoanProduct, Repayment, WriteOff
 from ledger.models import Journal
 from tests.factories import EnterpriseFactory, ManagerFactory
 
-from .factories import make_fund, make_loan, make_product, member_of
+from .factories import FUND_OPENED_ON, make_fund, make_loan, make_product, member_of
 from .helpers import assert_error, months_before, world_state
 
 ROLES = ("anonymous", "plain_user", "judge", "evaluator", "member", "manager", "auditor", "admin_user")
@@ -166,7 +166,7 @@ class World:
 
     @cached_property
     def fund(self) -> Fund:
-        return make_fund(exposure_limit=200_000_000)
+        return make_fund(exposure_limit=200_000_000, capital_on=FUND_OPENED_ON)
 
     @cached_property
     def product(self) -> LoanProduct:
@@ -176,7 +176,7 @@ class World:
 
     @cached_property
     def bad_fund(self) -> Fund:
-        return make_fund(code="bad-debts", exposure_limit=200_000_000)
+        return make_fund(code="bad-debts", exposure_limit=200_000_000, capital_on=FUND_OPENED_ON)
 
     @cached_property
     def bullet(self) -> LoanProduct:

@@ -155,7 +155,7 @@ def test_a_period_in_the_middle_starts_and_ends_on_the_ledger_balances_of_its_da
 def test_a_ledger_that_does_not_add_up_is_reported_on_the_statement(django_capture_on_commit_callbacks):
     """A fund with no loans, whose cash account's counters were changed behind the ledger's back: the statement
     still reconciles (it reads the entries) but prints the ledger check's problem, and stores it."""
-    fund = make_fund(code="broken")
+    fund = make_fund(code="broken", capital_on=date(2026, 1, 2))
     Account.objects.filter(book=fund.book, code=chart.CASH).update(debit_total=F("debit_total") + 1,
                                                                    balance=F("balance") + 1)
     statement, data = issue(django_capture_on_commit_callbacks, actor=AuditorFactory(), fund_id=fund.pk,
