@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import errors as domain
+from core.db import is_contention
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [
     (domain.NotFound, status.HTTP_404_NOT_FOUND),
     (domain.InvalidState, status.HTTP_409_CONFLICT),
     (domain.RequestInFlight, status.HTTP_409_CONFLICT),
+    (domain.Contention, status.HTTP_409_CONFLICT),
     (domain.InsufficientFunds, status.HTTP_422_UNPROCESSABLE_ENTITY),
     (domain.LimitExceeded, status.HTTP_422_UNPROCESSABLE_ENTITY),
     (domain.Ineligible, status.HTTP_422_UNPROCESSABLE_ENTITY),
@@ -82,20 +84,34 @@ DATABASE_AWAY = (OperationalError, InterfaceError)
 RETRY_AFTER = "5"
 
 
+# A deadlock or serialization failure that remained after the services' bounded retries (core.db.run_retried): the
+# database answered, it rolled the request back; sending it again is likely to succeed.
+RETRY_CONTENTION = "1"
+
+
 def _unavailable_body() -> dict[str, Any]:
     return error_body("service_unavailable",
                       _("The database is not answering; nothing was changed. Try again in a few seconds."))
 
 
+def _contention() -> domain.Contention:
+    return domain.Contention(_("Other requests were changing the same records at the same moment; nothing was "
+                               "changed. Send the request again."))
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DATABASE_AWAY) and is_contention(exc):
+        logger.warning("transaction broken off outside a retried service: %s", exc)
+        exc = _contention()
     if isinstance(exc, DATABASE_AWAY):
         logger.error("database unavailable: %s: %s", type(exc).__name__, exc)
         return Response(_unavailable_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE,
                         headers={"Retry-After": RETRY_AFTER})
     if isinstance(exc, domain.DomainError):
+        headers = {"Retry-After": RETRY_CONTENTION} if isinstance(exc, domain.Contention) else None
         for cls, http_status in DOMAIN_STATUS:
             if isinstance(exc, cls):
-                return Response(error_body(exc.code, exc.message, exc.fields), status=http_status)
+                return Response(error_body(exc.code, exc.message, exc.fields), status=http_status, headers=headers)
         return Response(error_body(exc.code, exc.message, exc.fields), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -135,7 +151,12 @@ def json_403(request: Any, exception: Exception | None = None) -> JsonResponse:
 def json_500(request: Any) -> JsonResponse:
     """Django's handler500, called while the exception is being handled: a database that is away (outside DRF's
     views, e.g. in a middleware or the admin) is a 503 too."""
-    if isinstance(sys.exc_info()[1], DATABASE_AWAY):
+    exc = sys.exc_info()[1]
+    if exc is not None and is_contention(exc):
+        response = JsonResponse(error_body("concurrent_update", _contention().message), status=409)
+        response["Retry-After"] = RETRY_CONTENTION
+        return response
+    if isinstance(exc, DATABASE_AWAY):
         response = JsonResponse(_unavailable_body(), status=503)
         response["Retry-After"] = RETRY_AFTER
         return response

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,12 +32,15 @@ from django.utils.translation import gettext as _
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from core.db import run_retried
 from core.errors import IdempotencyConflict, RequestInFlight, ValidationFailed
 
 from .models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")  # visible ASCII: what a header carries intact (e.g. a UUID)
 LEASE = timedelta(seconds=60)
+PATH_KEPT = 500  # the path is kept for messages; the fingerprint covers the whole of it
 _LOCK_NAMESPACE = 0x1DE0  # first key of pg_advisory_xact_lock(int, int); the record's id is the second
 
 
@@ -133,9 +137,15 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
                 _("The %(header)s header is too long.") % {"header": HEADER},
                 fields={HEADER: [_("at most 200 characters")]},
             )
+        if not KEY_PATTERN.match(key):
+            raise ValidationFailed(
+                _("The %(header)s header holds characters it may not.") % {"header": HEADER},
+                fields={HEADER: [_("visible ASCII characters only, no spaces or control characters (e.g. a UUID)")]},
+            )
         fingerprint = request_fingerprint(request.method, request.path, request.data)
         claim = idempotency_claim(
-            caller=request.user, key=key, method=request.method, path=request.path, fingerprint=fingerprint
+            caller=request.user, key=key, method=request.method, path=request.path[:PATH_KEPT],
+            fingerprint=fingerprint,
         )
         if claim.replay:
             return Response(
@@ -143,13 +153,18 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
                 status=claim.record.response_status,
                 headers={"Idempotent-Replayed": "true"},
             )
+
+        def attempt() -> Response:
+            _hold(claim.record)
+            response = view_method(self, request, *args, **kwargs)
+            if not 200 <= response.status_code < 300:
+                raise _Unsuccessful(response)
+            idempotency_complete(record=claim.record, status=response.status_code, body=response.data)
+            return response
+
         try:
-            with transaction.atomic():
-                _hold(claim.record)
-                response = view_method(self, request, *args, **kwargs)
-                if not 200 <= response.status_code < 300:
-                    raise _Unsuccessful(response)
-                idempotency_complete(record=claim.record, status=response.status_code, body=response.data)
+            # The view's writes and the stored response in one transaction, run again after a deadlock.
+            response = run_retried(attempt)
         except _Unsuccessful as unsuccessful:
             idempotency_release(record=claim.record)
             return unsuccessful.response
