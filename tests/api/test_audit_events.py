@@ -1,8 +1,11 @@
-"""The audit trail through the API: what auditors read, how they filter it, and the chain check."""
+"""The audit trail through the API: what auditors read, how they filter it, and the chain check.
+
+The tests run inside a transaction that never commits, so the sealer that runs after a real commit is called here
+where the commit would have been (``audit_seal``)."""
 
 from __future__ import annotations
 
-from core.audit import audit_record
+from core.audit import audit_record, audit_seal
 from core.models import AuditEvent
 from tests.core.helpers import append_only_guard_off
 from tests.factories import EnterpriseFactory
@@ -13,6 +16,7 @@ URL = "/api/v1/audit-events/"
 def test_a_change_made_through_the_api_shows_in_the_trail_with_before_and_after(bearer_client, manager, auditor):
     enterprise = EnterpriseFactory(district="성동구")
     bearer_client(manager).patch(f"/api/v1/enterprises/{enterprise.pk}/", {"district": "중구"}, format="json")
+    audit_seal()
 
     response = bearer_client(auditor).get(URL, {"object_type": "enterprises.enterprise", "object_id": enterprise.pk})
 
@@ -28,18 +32,23 @@ def test_a_change_made_through_the_api_shows_in_the_trail_with_before_and_after(
 def test_the_trail_is_newest_first_and_filters_by_action_and_actor(bearer_client, auditor, manager):
     first = audit_record(actor=manager, action="a.one")
     second = audit_record(actor=None, action="a.two")
+    audit_seal()
+    first.refresh_from_db()
+    second.refresh_from_db()
 
     everything = bearer_client(auditor).get(URL).json()["results"]
     by_action = bearer_client(auditor).get(URL, {"action": "a.one"}).json()["results"]
     by_actor = bearer_client(auditor).get(URL, {"actor": "system"}).json()["results"]
 
-    assert [e["seq"] for e in everything] == [second.seq, first.seq]
+    assert [e["seq"] for e in everything] == [second.seq, first.seq] == [2, 1]
     assert [e["seq"] for e in by_action] == [first.seq]
     assert [e["seq"] for e in by_actor] == [second.seq]
 
 
 def test_one_event_is_fetched_by_its_sequence_number(bearer_client, auditor):
     event = audit_record(actor=None, action="a.one", reason="시험")
+    audit_seal()
+    event.refresh_from_db()
 
     body = bearer_client(auditor).get(f"{URL}{event.seq}/").json()
 
@@ -50,6 +59,8 @@ def test_verify_says_the_chain_is_intact_and_then_that_an_edited_event_was_found
     audit_record(actor=None, action="a.one")
     victim = audit_record(actor=None, action="a.two", after={"amount": "1000"})
     audit_record(actor=None, action="a.three")
+    audit_seal()
+    victim.refresh_from_db()
 
     intact = bearer_client(auditor).get(f"{URL}verify/").json()
     with append_only_guard_off():
