@@ -45,6 +45,24 @@ def test_the_trail_is_newest_first_and_filters_by_action_and_actor(bearer_client
     assert [e["seq"] for e in by_actor] == [second.seq]
 
 
+def test_events_not_sealed_yet_come_first_the_last_written_first_then_the_chain_from_its_end(bearer_client, auditor):
+    audit_record(actor=None, action="sealed.1")
+    audit_record(actor=None, action="sealed.2")
+    audit_seal()
+    audit_record(actor=None, action="waiting.1")
+    audit_record(actor=None, action="waiting.2")
+
+    everything = bearer_client(auditor).get(URL).json()["results"]
+
+    assert [(e["seq"], e["action"], e["hash"] is None) for e in everything] == [
+        (None, "waiting.2", True),
+        (None, "waiting.1", True),
+        (2, "sealed.2", False),
+        (1, "sealed.1", False),
+    ]
+    assert all(e["prev_hash"] is None for e in everything[:2])
+
+
 def test_one_event_is_fetched_by_its_sequence_number(bearer_client, auditor):
     event = audit_record(actor=None, action="a.one", reason="시험")
     audit_seal()
@@ -67,6 +85,17 @@ def test_verify_says_the_chain_is_intact_and_then_that_an_edited_event_was_found
         AuditEvent.objects.filter(pk=victim.pk).update(after={"amount": "9000"})
     tampered = bearer_client(auditor).get(f"{URL}verify/").json()
 
-    assert intact == {"ok": True, "events": 3, "problems": []}
+    assert intact == {"ok": True, "events": 3, "problems": [], "pending": 0}
     assert tampered["ok"] is False
     assert any(f"event {victim.seq}" in problem and "edited" in problem for problem in tampered["problems"])
+
+
+def test_verify_seals_nothing_and_says_how_many_events_wait_for_the_sealer(bearer_client, auditor):
+    audit_record(actor=None, action="a.one")
+    audit_seal()
+    waiting = audit_record(actor=None, action="a.two")
+
+    body = bearer_client(auditor).get(f"{URL}verify/").json()
+
+    assert body == {"ok": True, "events": 1, "problems": [], "pending": 1}
+    assert AuditEvent.objects.get(pk=waiting.pk).seq is None
