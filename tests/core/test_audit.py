@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from contextlib import suppress
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -26,6 +27,7 @@ from hypothesis import strategies as st
 from core.audit import SEAL_BATCH, AuditReport, _event_hash, audit_record, audit_seal, audit_verify, snapshot
 from core.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from core.tasks import seal_audit_trail, verify_audit_trail
+from enterprises.models import User
 from tests.concurrency import run_together
 from tests.core.helpers import append_only_guard_off
 from tests.factories import BookFactory, UserFactory, make_accounts
@@ -471,7 +473,7 @@ def test_two_events_whose_contents_were_swapped_and_hashed_again_are_detected():
     ]
 
 
-# --- events the sealer has not reached -----------------------------------------------------------------------------
+# --- events the sealer has not reached ---------------------------------------------------------------------------
 
 
 def test_an_event_recorded_moments_ago_and_not_sealed_yet_is_pending_not_a_problem():
@@ -776,6 +778,50 @@ def test_recording_an_event_never_waits_for_another_open_transaction_that_record
     assert run_together(2, work) == ["the second committed while the first was open", "committed"]
     # Each commit sealed its own event: the order of the chain is the order of the commits.
     assert [(e.seq, e.action) for e in AuditEvent.objects.all()] == [(1, "second"), (2, "first")]
+    assert audit_verify() == AuditReport(events=2, problems=[], pending=0)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_waiting_at_commit_on_a_row_another_writer_locked_no_longer_deadlocks_with_it():
+    """The deadlock of the chain head lock: B recorded an event naming a user, so at COMMIT its deferred foreign-key
+    check waits for A, which has that user's row locked; A then records an event. With the head lock B held the
+    head and A waited for it: a cycle, one of them killed. Now A records, commits and lets B commit."""
+    user = UserFactory()
+    b_recorded, a_locked = threading.Event(), threading.Event()
+
+    def someone_waits_on_a_lock() -> bool:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"
+                )
+                if cursor.fetchone()[0]:
+                    return True
+            time.sleep(0.05)
+        return False
+
+    def work(i: int) -> str:
+        if i == 0:  # A
+            assert b_recorded.wait(60)
+            with transaction.atomic():
+                User.objects.select_for_update().get(pk=user.pk)
+                a_locked.set()
+                waited = someone_waits_on_a_lock()  # B, committing, waits for this row
+                audit_record(actor=None, action="a.recorded")
+            return f"A committed; B waited on A's row: {waited}"
+        with transaction.atomic():  # B
+            audit_record(actor=user, action="b.recorded")
+            b_recorded.set()
+            assert a_locked.wait(60)
+        return "B committed"
+
+    assert run_together(2, work) == ["A committed; B waited on A's row: True", "B committed"]
+    # Their commits were moments apart: one sealing round may have taken both (then by id, B first).
+    assert sealed_seqs() == [1, 2]
+    assert sorted(AuditEvent.objects.values_list("action", flat=True)) == ["a.recorded", "b.recorded"]
     assert audit_verify() == AuditReport(events=2, problems=[], pending=0)
 
 
