@@ -62,6 +62,15 @@ def sealed_seqs() -> list[int | None]:
     return list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
 
 
+def forge_the_next_event() -> None:
+    """An event inserted straight into the chain's next place (the head does not know it): sealing then fails on
+    the unique sequence number."""
+    head = AuditChainHead.objects.get_or_create(id=1)[0]
+    AuditEvent.objects.create(
+        seq=head.seq + 1, prev_hash=head.last_hash, hash="f" * 64, occurred_at=timezone.now(), action="forged"
+    )
+
+
 def problems() -> list[str]:
     return audit_verify().problems
 
@@ -208,11 +217,7 @@ def test_events_recorded_in_a_transaction_that_rolls_back_leave_no_trace_and_no_
 
 @pytest.mark.django_db(transaction=True)
 def test_a_sealer_failing_after_commit_never_fails_the_commit_and_beat_seals_the_event_later(caplog):
-    # An event forged into the next place of the chain (the head does not know it) makes the seal fail: the unique
-    # sequence number is taken.
-    forged = AuditEvent.objects.create(
-        seq=1, prev_hash=GENESIS_HASH, hash="f" * 64, occurred_at=timezone.now(), action="forged"
-    )
+    forge_the_next_event()
 
     with caplog.at_level(logging.ERROR, logger="core.audit"), transaction.atomic():
         event = audit_record(actor=None, action="real")
@@ -224,7 +229,7 @@ def test_a_sealer_failing_after_commit_never_fails_the_commit_and_beat_seals_the
     assert logged.exc_info is not None and issubclass(logged.exc_info[0], IntegrityError)
 
     with append_only_guard_off():
-        AuditEvent.objects.filter(pk=forged.pk).delete()
+        AuditEvent.objects.filter(action="forged").delete()
     assert seal_audit_trail.delay().get() == 1
 
     event.refresh_from_db()
@@ -581,6 +586,32 @@ def test_the_command_seals_the_events_waiting_for_it_before_it_verifies(grace_of
     assert out.getvalue().strip() == "audit trail: 2 events, chain intact"
     assert err.getvalue() == ""
     assert sealed_seqs() == [1, 2]
+
+
+def test_the_command_fails_naming_the_problems_when_the_waiting_events_cannot_be_sealed():
+    record_events(2)
+    forge_the_next_event()
+    waiting = audit_record(actor=None, action="waiting")
+    err = StringIO()
+
+    with pytest.raises(CommandError, match="3 events, 3 problems"):
+        call_command("audit_verify", stdout=StringIO(), stderr=err)
+
+    lines = err.getvalue().splitlines()
+    assert lines[0] == "event 3: content does not match its hash (edited)"
+    assert lines[1].startswith("the chain head says 2 events")
+    assert lines[2].startswith("sealing the waiting events failed: ")
+    assert AuditEvent.objects.get(pk=waiting.pk).seq is None
+
+
+def test_the_nightly_task_reports_waiting_events_it_cannot_seal():
+    forge_the_next_event()
+    audit_record(actor=None, action="waiting")
+
+    result = verify_audit_trail.delay().get()
+
+    assert (result["ok"], result["events"], result["pending"]) == (False, 1, 1)
+    assert result["problems"][-1].startswith("sealing the waiting events failed: ")
 
 
 def test_the_command_fails_naming_the_problem_when_an_event_was_edited():
