@@ -93,6 +93,16 @@ class MeSerializer(serializers.Serializer):
 
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_label", help_text="User name of who acted, or 'system'.")
+    # Null until the event is sealed into the chain, seconds after the change it records was committed.
+    seq = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Place in the hash chain (1, 2, 3, ...); null until sealed."
+    )
+    prev_hash = serializers.CharField(
+        read_only=True, allow_null=True, help_text="SHA-256 of the event before it in the chain; null until sealed."
+    )
+    hash = serializers.CharField(
+        read_only=True, allow_null=True, help_text="SHA-256 of this event and prev_hash; null until sealed."
+    )
 
     class Meta:
         model = AuditEvent
@@ -114,6 +124,10 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 
 class AuditVerificationSerializer(serializers.Serializer):
-    ok = serializers.BooleanField(help_text="True when no event was edited or deleted.")
-    events = serializers.IntegerField(help_text="How many events were checked.")
+    ok = serializers.BooleanField(help_text="True when no event was edited or deleted, nor left unsealed too long.")
+    events = serializers.IntegerField(help_text="How many events were checked (the sealed ones).")
     problems = serializers.ListField(child=serializers.CharField())
+    pending = serializers.IntegerField(
+        help_text="Events recorded but not sealed into the chain yet (normally sealed within seconds of commit); "
+        "one left unsealed too long is also a problem."
+    )

@@ -142,7 +142,9 @@ class InstitutionViewSet(
     )
 )
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
-    """The audit trail (append-only, hash-chained), newest first. Managers, auditors and admins read it."""
+    """The audit trail (append-only, hash-chained), newest first: the events not sealed into the chain yet, then
+    the chain from its end. An event is fetched by its place in the chain (``seq``), once sealed. Managers,
+    auditors and admins read it."""
 
     serializer_class = AuditEventSerializer
     permission_classes = [RolePermission]
@@ -163,8 +165,11 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses=AuditVerificationSerializer)
     @action(detail=False, methods=["get"])
     def verify(self, request: Request) -> Response:
-        """Walk the whole hash chain now: is any event edited or deleted?"""
+        """Walk the whole hash chain now: is any event edited or deleted, or left unsealed too long? It seals
+        nothing (the sealer does that, seconds after each commit): ``pending`` says how many wait."""
         report = audit_verify()
         return Response(
-            AuditVerificationSerializer({"ok": report.ok, "events": report.events, "problems": report.problems}).data
+            AuditVerificationSerializer(
+                {"ok": report.ok, "events": report.events, "problems": report.problems, "pending": report.pending}
+            ).data
         )

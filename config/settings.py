@@ -240,6 +240,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = 2
 OUTBOX_RELAY_SECONDS = float(os.environ.get("OUTBOX_RELAY_SECONDS", "30"))
 OUTBOX_MAX_LOST = int(os.environ.get("OUTBOX_MAX_LOST", "3"))
 OUTBOX_KEEP_DAYS = int(os.environ.get("OUTBOX_KEEP_DAYS", "30"))  # succeeded messages are then deleted
+# Audit events are sealed into the hash chain right after the commit that recorded them (core.audit.audit_seal);
+# beat runs the sealer every AUDIT_SEAL_SECONDS too, as the backstop. audit_verify reports an event still unsealed
+# after AUDIT_SEAL_GRACE_SECONDS: the sealer is not running.
+AUDIT_SEAL_SECONDS = float(os.environ.get("AUDIT_SEAL_SECONDS", "5"))
+AUDIT_SEAL_GRACE_SECONDS = float(os.environ.get("AUDIT_SEAL_GRACE_SECONDS", "300"))
 # A repayment asks for its receipt (상환 영수증) to be rendered. On by default when a worker renders in the
 # background; without a broker it would be rendered inside the repayment request, so it is off unless asked for.
 STATEMENTS_AUTO_RECEIPT = env_bool("STATEMENTS_AUTO_RECEIPT", bool(CELERY_BROKER_URL))
@@ -256,6 +261,7 @@ CELERY_TASK_ANNOTATIONS = {
     "funds.close_business": {"soft_time_limit": 3000, "time_limit": 3300},
     "ledger.verify": {"soft_time_limit": 1200, "time_limit": 1320},
     "audit.verify": {"soft_time_limit": 1200, "time_limit": 1320},
+    "audit.seal": {"soft_time_limit": 60, "time_limit": 90},
 }
 CELERY_BEAT_SCHEDULE = {
     # Close of business for yesterday just after midnight (KST), then the integrity checks.
@@ -265,6 +271,8 @@ CELERY_BEAT_SCHEDULE = {
     # Work the broker has not taken yet (it was away) and runs lost with their worker: handed over again.
     "outbox-relay": {"task": "outbox.relay", "schedule": OUTBOX_RELAY_SECONDS,
                      "options": {"expires": OUTBOX_RELAY_SECONDS}},
+    # Audit events whose own commit did not seal them (its sealer failed): sealed into the chain.
+    "audit-seal": {"task": "audit.seal", "schedule": AUDIT_SEAL_SECONDS, "options": {"expires": AUDIT_SEAL_SECONDS}},
 }
 
 if PRODUCTION:

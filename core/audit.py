@@ -1,23 +1,43 @@
-"""Recording and verifying the audit trail.
+"""Recording, sealing and verifying the audit trail.
 
 ``audit_record`` is called by every service that changes state, inside that service's transaction, so an event
-exists exactly when the change it describes was committed.
+exists exactly when the change it describes was committed. It takes no lock: the event is written *unsealed*, and
+``audit_seal`` gives it its place in the hash chain (``seq``, ``prev_hash``, ``hash``) right after that transaction
+commits; Celery beat runs ``audit_seal`` every ``AUDIT_SEAL_SECONDS`` too, as the backstop. ``audit_verify`` walks
+the sealed chain, and reports any event left unsealed for longer than ``AUDIT_SEAL_GRACE_SECONDS``.
+
+Why the chain is not extended inside the audited write: that takes the chain head's row lock in every write, so
+every write in the system waits on one row; and it deadlocks. A transaction holding the head waits at COMMIT for
+its deferred foreign-key checks (FOR KEY SHARE on the rows it refers to), one of which another transaction has
+locked, and that one is waiting for the head.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
+from .db import update_rows
 from .models import GENESIS_HASH, AuditChainHead, AuditEvent
+
+logger = logging.getLogger(__name__)
+
+SEAL_BATCH = 1000  # events read, hashed and written back at a time
+ROUND_LIMIT = 10 * SEAL_BATCH  # events one sealing transaction takes at most, so a backlog is committed in steps
+MAX_ROUNDS = 20  # rounds one call of audit_seal takes at most; under a steady stream of commits the rest is left
+STALE_LISTED = 10  # unsealed events past the grace named one by one in a report; the rest are counted
 
 
 def to_jsonable(value: Any) -> Any:
@@ -81,37 +101,117 @@ def audit_record(
     reason: str = "",
     occurred_at: datetime | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain. Serialises writers on the chain head row, so call it last in a transaction.
+    """Write one event, unsealed, in the caller's transaction. It takes no lock; the event gets its ``seq`` and
+    hashes from ``audit_seal`` once the outermost transaction commits (at once, outside any transaction).
     No savepoint of its own: if it fails, the change it describes must not commit either."""
-    with transaction.atomic(savepoint=False):
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        user = actor if getattr(actor, "is_authenticated", False) else None
-        event = AuditEvent(
-            seq=head.seq + 1,
-            occurred_at=occurred_at or timezone.now(),
-            actor=user,
-            actor_label=getattr(user, "username", "") if user else "system",
-            action=action,
-            object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "",
-            object_repr=str(obj)[:255] if obj is not None else "",
-            before=to_jsonable(before) if before is not None else None,
-            after=to_jsonable(after) if after is not None else None,
-            reason=reason,
-            prev_hash=head.last_hash,
-        )
-        event.hash = _event_hash(event)
-        event.save(force_insert=True)
-        head.seq = event.seq
-        head.last_hash = event.hash
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    event = AuditEvent(
+        occurred_at=occurred_at or timezone.now(),
+        actor=user,
+        actor_label=getattr(user, "username", "") if user else "system",
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:255] if obj is not None else "",
+        before=to_jsonable(before) if before is not None else None,
+        after=to_jsonable(after) if after is not None else None,
+        reason=reason,
+    )
+    event.save(force_insert=True)
+    _seal_on_commit()
+    return event
+
+
+def _seal_on_commit() -> None:
+    """Have the sealer run once the outermost transaction commits: one callback, however many events it records.
+    Django drops the callbacks registered in a savepoint that rolls back, so a callback found here will run."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(hook[1] is _seal_committed for hook in connection.run_on_commit):
+        return
+    transaction.on_commit(_seal_committed)
+
+
+def _seal_committed() -> None:
+    """The callback after commit. The change and its event are committed: whatever goes wrong here must not fail
+    the request that made them. The event waits for the next sealer (another commit's, or audit.seal on beat)."""
+    try:
+        audit_seal()
+    except Exception:
+        logger.exception("audit: sealing after commit failed; audit.seal (beat) will seal the waiting events")
+
+
+def audit_seal() -> int:
+    """Give the committed unsealed events their place in the chain; return how many were sealed.
+
+    A round is one short transaction: take the chain head with SKIP LOCKED (if another sealer holds it, return at
+    once: that sealer gets these events too, see below), read the unsealed events by id in batches of SEAL_BATCH,
+    give each the next ``seq``, the ``prev_hash`` of the event before it and its ``hash``, write them back and move
+    the head. After the round commits, look once more, and if events are waiting, take another round: an event
+    whose committer found the head taken (and so returned) was committed before this sealer let go of the head, so
+    this look sees it, and no event is left behind.
+
+    Seal order is therefore commit order at the granularity of sealing rounds: an event committed before a round
+    took the head is sealed in that round or an earlier one, ahead of every event committed after the round let go
+    of it; within a round, events go by id (the order they were written, which need not be the order they
+    committed). A round that stops at ROUND_LIMIT leaves the rest, by id, to the next.
+
+    Inside an enclosing transaction (a test, say) it seals what that transaction sees, in one round, and does not
+    look again. Otherwise a call takes at most MAX_ROUNDS rounds of at most ROUND_LIMIT events each, so that the
+    request whose commit runs it is not held for long: under a steady stream of commits, or with a large backlog,
+    it leaves the rest to the next sealer (the next commit's, or audit.seal on beat within AUDIT_SEAL_SECONDS).
+    """
+    if transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            return _seal_round(limit=None) or 0
+    total = 0
+    for _ in range(MAX_ROUNDS):
+        with transaction.atomic():
+            sealed = _seal_round(limit=ROUND_LIMIT)
+        if sealed is None:  # another sealer holds the head; it looks again after letting go
+            break
+        total += sealed
+        if not AuditEvent.objects.filter(seq__isnull=True).exists():
+            break
+    return total
+
+
+def _seal_round(*, limit: int | None) -> int | None:
+    """Seal up to ``limit`` events in the caller's transaction; None if another sealer holds the chain head."""
+    head = _take_head()
+    if head is None:
+        return None
+    sealed = 0
+    while limit is None or sealed < limit:
+        batch = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:SEAL_BATCH])
+        for event in batch:
+            event.seq = head.seq + 1
+            event.prev_hash = head.last_hash
+            event.hash = _event_hash(event)  # of the values as stored, so that audit_verify recomputes the same
+            head.seq, head.last_hash = event.seq, event.hash
+        update_rows(AuditEvent, batch, ["seq", "prev_hash", "hash"])
+        sealed += len(batch)
+        if len(batch) < SEAL_BATCH:
+            break
+    if sealed:
         head.save(update_fields=["seq", "last_hash"])
-        return event
+    return sealed
+
+
+def _take_head() -> AuditChainHead | None:
+    """The chain head, locked until the transaction ends; None if another sealer holds it. Made if missing."""
+    heads = AuditChainHead.objects.select_for_update(skip_locked=True).filter(id=1)
+    head = heads.first()
+    if head is None and not AuditChainHead.objects.filter(id=1).exists():
+        AuditChainHead.objects.get_or_create(id=1)
+        head = heads.first()
+    return head
 
 
 @dataclass(frozen=True)
 class AuditReport:
-    events: int
+    events: int  # sealed events checked
     problems: list[str]
+    pending: int  # events not sealed yet, of any age
 
     @property
     def ok(self) -> bool:
@@ -119,26 +219,69 @@ class AuditReport:
 
 
 def audit_verify() -> AuditReport:
-    """Walk the chain from the first event: dense sequence, links, recomputed hashes, and the head."""
+    """Walk the sealed chain from the first event: dense sequence, links, recomputed hashes, and the head. Then
+    count the events not sealed yet; one left unsealed longer than AUDIT_SEAL_GRACE_SECONDS is a problem (the
+    sealer is not running). Writes nothing: it does not seal (``manage.py audit_verify`` seals first)."""
     problems: list[str] = []
     expected_seq = 1
     prev_hash = GENESIS_HASH
     count = 0
-    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
-        count += 1
-        if event.seq != expected_seq:
-            problems.append(f"events {expected_seq}..{event.seq - 1} are missing (deleted)")
-        if event.prev_hash != prev_hash:
-            problems.append(f"event {event.seq}: does not link to the event before it")
-        if _event_hash(event) != event.hash:
-            problems.append(f"event {event.seq}: content does not match its hash (edited)")
-        prev_hash = event.hash
-        expected_seq = event.seq + 1
-    head = AuditChainHead.objects.filter(id=1).first()
-    head_seq, head_hash = (head.seq, head.last_hash) if head else (0, GENESIS_HASH)
-    if head_seq != expected_seq - 1 or head_hash != prev_hash:
+    with _one_snapshot():
+        sealed = AuditEvent.objects.filter(seq__isnull=False).order_by("seq")
+        for event in sealed.iterator(chunk_size=2000):
+            assert event.seq is not None
+            count += 1
+            if event.seq != expected_seq:
+                problems.append(f"events {expected_seq}..{event.seq - 1} are missing (deleted)")
+            if event.prev_hash != prev_hash:
+                problems.append(f"event {event.seq}: does not link to the event before it")
+            if _event_hash(event) != event.hash:
+                problems.append(f"event {event.seq}: content does not match its hash (edited)")
+            prev_hash = event.hash or ""
+            expected_seq = event.seq + 1
+        head = AuditChainHead.objects.filter(id=1).first()
+        head_seq, head_hash = (head.seq, head.last_hash) if head else (0, GENESIS_HASH)
+        if head_seq != expected_seq - 1 or head_hash != prev_hash:
+            problems.append(
+                f"the chain head says {head_seq} events ending in {head_hash[:12]}, "
+                f"but the table ends at {expected_seq - 1} ending in {prev_hash[:12]} (events deleted at the end)"
+            )
+        pending, stale = _unsealed()
+    return AuditReport(events=count, problems=problems + stale, pending=pending)
+
+
+def _unsealed() -> tuple[int, list[str]]:
+    """How many events wait to be sealed, and a problem for each waiting longer than the grace (the oldest few)."""
+    waiting = AuditEvent.objects.filter(seq__isnull=True)
+    pending = waiting.count()
+    if not pending:
+        return 0, []
+    now = timezone.now()
+    grace = float(settings.AUDIT_SEAL_GRACE_SECONDS)
+    overdue = waiting.filter(occurred_at__lt=now - timedelta(seconds=grace)).order_by("id")
+    problems = []
+    for event in overdue[:STALE_LISTED]:
+        recorded = timezone.localtime(event.occurred_at).isoformat(timespec="seconds")
+        age = int((now - event.occurred_at).total_seconds())
         problems.append(
-            f"the chain head says {head_seq} events ending in {head_hash[:12]}, "
-            f"but the table ends at {expected_seq - 1} ending in {prev_hash[:12]} (events deleted at the end)"
+            f"event #{event.pk} recorded at {recorded} is still not sealed after {age} s: "
+            "is the sealer (audit.seal) running?"
         )
-    return AuditReport(events=count, problems=problems)
+    if len(problems) == STALE_LISTED and (more := overdue.count() - STALE_LISTED):
+        problems.append(f"and {more} more events are still not sealed after {grace:g} s")
+    return pending, problems
+
+
+@contextmanager
+def _one_snapshot() -> Iterator[None]:
+    """On PostgreSQL, read in one REPEATABLE READ, READ ONLY transaction: a sealer committing during the walk would
+    otherwise move the head past the events read and look like events deleted at the end. Inside the caller's
+    transaction (or on SQLite, where a transaction takes the database's write lock) it reads as things are."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():  # (a reused connection's health check runs before the transaction begins)
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield

@@ -12,11 +12,14 @@ GENESIS_HASH = "0" * 64
 class AuditEvent(models.Model):
     """Who did what to which object, when, with the state before and after and the reason given.
 
-    ``seq`` is dense (1, 2, 3, ...) because it is handed out under the chain head's row lock, so a missing
-    number means a deleted event; ``hash`` covers every field plus ``prev_hash``, so an edit shows too.
+    An event is written *unsealed* (no ``seq``, ``prev_hash`` nor ``hash``) inside the transaction of the change
+    it describes, and *sealed* after that commits (``core.audit.audit_seal``): it then gets its place in the
+    chain. ``seq`` is dense (1, 2, 3, ...) because the sealer hands it out under the chain head's row lock, so a
+    missing number means a deleted event; ``hash`` covers every field plus ``prev_hash``, so an edit shows too.
+    On PostgreSQL a trigger refuses every DELETE and every UPDATE but the one that seals an unsealed event.
     """
 
-    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    seq = models.PositiveBigIntegerField(_("sequence"), unique=True, null=True, blank=True)
     occurred_at = models.DateTimeField(_("occurred at"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -29,21 +32,34 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 - null: not sealed yet
+    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
-        ordering = ["seq"]
+        # The chain's order, then the events still waiting for their place (in the order they were written).
+        ordering = [models.F("seq").asc(nulls_last=True), "id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The sealer's work list: small, because events are sealed within seconds of their commit.
+            models.Index(fields=["id"], name="audit_unsealed", condition=models.Q(seq__isnull=True)),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(seq__isnull=True, prev_hash__isnull=True, hash__isnull=True)
+                | models.Q(seq__isnull=False, prev_hash__isnull=False, hash__isnull=False),
+                name="audit_event_sealed_whole",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id} by {self.actor_label or '-'}"
+        place = f"#{self.seq}" if self.seq is not None else f"(unsealed, id {self.pk})"
+        return f"{place} {self.action} {self.object_type}:{self.object_id} by {self.actor_label or '-'}"
 
 
 class AuditChainHead(models.Model):
-    """One row: the last sequence number and hash. Writers lock it, so the chain has one order."""
+    """One row: the last sequence number and hash. The sealer locks it, so the chain has one order."""
 
     seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)

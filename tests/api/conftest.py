@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.audit import audit_record
+from core.audit import audit_record, audit_seal
 from tests.factories import EnterpriseFactory, InstitutionFactory
 
 
@@ -26,4 +26,8 @@ def institution(db):
 
 @pytest.fixture
 def audit_event(db, enterprise):
-    return audit_record(actor=None, action="enterprise.seed", obj=enterprise, after={"name": enterprise.name})
+    """An event sealed into the chain (as the commit that recorded it would have sealed it), so it has a seq."""
+    event = audit_record(actor=None, action="enterprise.seed", obj=enterprise, after={"name": enterprise.name})
+    audit_seal()
+    event.refresh_from_db()
+    return event

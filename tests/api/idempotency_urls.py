@@ -36,7 +36,7 @@ class PayoutView(APIView):
             return Response(error_body("invalid_state", "Not now."), status=409)
         if outcome == "crash":
             raise RuntimeError("a bug in the view")
-        return Response({"payout": event.seq, "amount": data.get("amount"), "by": request.user.username}, status=201)
+        return Response({"payout": event.pk, "amount": data.get("amount"), "by": request.user.username}, status=201)
 
 
 urlpatterns = [
