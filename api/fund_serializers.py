@@ -24,7 +24,7 @@ from funds.models import (
 from funds.schedules import Schedule
 from statements.selectors import receipt_of
 
-from .fields import RateField, WonField
+from .fields import DateField, RateField, WonField
 
 
 class FundCreateSerializer(serializers.Serializer):
@@ -89,7 +89,7 @@ class ContributionSerializer(serializers.ModelSerializer):
     contributor = serializers.PrimaryKeyRelatedField(
         queryset=Institution.objects.all(), required=False, allow_null=True
     )
-    received_on = serializers.DateField()
+    received_on = DateField()
     journal = serializers.IntegerField(source="journal_id", read_only=True)
 
     class Meta:
@@ -120,17 +120,20 @@ class LoanProductSerializer(serializers.ModelSerializer):
             "prepayment_policy", "is_active", "approval_tiers",
         ]
         read_only_fields = ["id"]
+        # The column's range (smallint), the same on every database; a term of at least a month.
+        extra_kwargs = {"term_months": {"min_value": 1, "max_value": 32767},
+                        "grace_months": {"min_value": 0, "max_value": 32767}}
 
 
 class QuoteRequestSerializer(serializers.Serializer):
     principal = WonField()
-    disbursed_on = serializers.DateField(help_text="Disbursement date; due dates keep its day of month.")
+    disbursed_on = DateField(help_text="Disbursement date; due dates keep its day of month.")
 
 
 class PlannedInstallmentSerializer(serializers.Serializer):
     number = serializers.IntegerField()
-    due_on = serializers.DateField()
-    period_start = serializers.DateField()
+    due_on = DateField()
+    period_start = DateField()
     days = serializers.IntegerField()
     principal = WonField(allow_zero=True)
     interest = WonField(allow_zero=True)
@@ -140,8 +143,8 @@ class PlannedInstallmentSerializer(serializers.Serializer):
 
 class QuoteSerializer(serializers.Serializer):
     principal = WonField(source="terms.principal")
-    disbursed_on = serializers.DateField(source="terms.disbursed_on")
-    maturity_on = serializers.DateField()
+    disbursed_on = DateField(source="terms.disbursed_on")
+    maturity_on = DateField()
     currency = serializers.SerializerMethodField()
     total_principal = WonField()
     total_interest = WonField(allow_zero=True)
@@ -232,7 +235,7 @@ class LoanSerializer(serializers.ModelSerializer):
 
 
 class DisburseSerializer(serializers.Serializer):
-    disbursed_on = serializers.DateField(required=False, help_text="Defaults to today (Asia/Seoul).")
+    disbursed_on = DateField(required=False, help_text="Defaults to today (Asia/Seoul).")
     secured_amount = WonField(
         required=False, allow_zero=True,
         help_text="The part covered by collateral or a guarantee (classified 고정 from 90 days past due).",
@@ -269,7 +272,7 @@ class InstallmentSerializer(serializers.ModelSerializer):
 
 class RepaymentRequestSerializer(serializers.Serializer):
     amount = WonField(help_text="What the enterprise paid, in whole won.")
-    value_date = serializers.DateField(
+    value_date = DateField(
         required=False, help_text="Managers only: a past value date in the open period. Defaults to today (KST)."
     )
 
@@ -327,11 +330,11 @@ class RepaymentSerializer(serializers.ModelSerializer):
 
 
 class PayoffQuerySerializer(serializers.Serializer):
-    on = serializers.DateField(required=False, help_text="Defaults to today (KST).")
+    on = DateField(required=False, help_text="Defaults to today (KST).")
 
 
 class PayoffSerializer(serializers.Serializer):
-    on = serializers.DateField()
+    on = DateField()
     default_interest = WonField(allow_zero=True)
     overdue_interest = WonField(allow_zero=True)
     overdue_principal = WonField(allow_zero=True)
@@ -375,7 +378,7 @@ class WriteOffSerializer(serializers.ModelSerializer):
 
 class RecoveryRequestSerializer(serializers.Serializer):
     amount = WonField()
-    received_on = serializers.DateField(required=False, help_text="Defaults to today (KST).")
+    received_on = DateField(required=False, help_text="Defaults to today (KST).")
     memo = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
