@@ -74,7 +74,9 @@ class StatementRequestSerializer(serializers.Serializer):
 
 
 class VerifyQuerySerializer(serializers.Serializer):
-    sha256 = serializers.CharField(help_text="The SHA-256 of a PDF file, or the data SHA-256 printed in its footer.")
+    sha256 = serializers.RegexField(
+        r"^[0-9a-fA-F]{64}$", help_text="The SHA-256 of a PDF file, or the data SHA-256 printed in its footer: 64 "
+        "hexadecimal digits.")
 
 
 class VerifySerializer(serializers.Serializer):
@@ -173,7 +175,7 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter(
-    "statement", {"type": "integer", "minimum": 0},
+    "statement", {"type": "integer", "minimum": 0, "maximum": MAX_ID},
     description="Only the downloads of this statement (its id). A value that is not digits is ignored.")]))
 class StatementDownloadViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Who downloaded which statement, when and from where: for auditors."""
@@ -187,7 +189,9 @@ class StatementDownloadViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         qs = services.downloads_visible_to(self.request.user)
         statement = self.request.query_params.get("statement")
         if statement and statement.isdigit():
-            qs = qs.filter(statement_id=int(statement))
+            statement_id = int(statement)
+            # Larger than any id (bigint): no statement has it (and the database could not compare with it).
+            qs = qs.filter(statement_id=statement_id) if statement_id <= MAX_ID else qs.none()
         return qs
 
 
