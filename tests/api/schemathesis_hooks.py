@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from io import StringIO
+from itertools import pairwise
 from typing import Any
 
 import schemathesis
@@ -132,7 +133,7 @@ def call_in_savepoint(case: schemathesis.Case, headers: dict[str, str]) -> Any:
 def _collection(path: str) -> str:
     """``/api/v1/loans/{id}/repayments/`` -> ``loans``: the segment before the path's id."""
     segments = path.strip("/").split("/")
-    for before, segment in zip(segments, segments[1:], strict=False):
+    for before, segment in pairwise(segments):
         if segment.startswith("{"):
             return before
     return ""
