@@ -109,10 +109,15 @@ def _seed_statements() -> None:
     statements.statement_request(actor=member, kind=Statement.Kind.RECEIPT, subject_id=repayments[1].pk)
 
 
-def load_schema() -> schemathesis.BaseSchema:
+def load_schema(raw: dict[str, Any] | None = None) -> schemathesis.BaseSchema:
+    """The API's schema as served by the in-process WSGI app (or ``raw``, a schema to call that app with)."""
     from config.wsgi import application
 
-    schema = schemathesis.openapi.from_wsgi(SCHEMA_URL, application)
+    if raw is None:
+        schema = schemathesis.openapi.from_wsgi(SCHEMA_URL, application)
+    else:
+        schema = schemathesis.openapi.from_dict(raw)
+        schema.app = application
     # Real tokens are sent with every call (authorization below): no made-up credentials are generated.
     schema.config.generation.update(with_security_parameters=False)
     return schema

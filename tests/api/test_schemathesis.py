@@ -12,6 +12,7 @@ is reproduced by running it again. Examples per operation are kept modest for th
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -108,8 +110,24 @@ def test_every_operation_answers_as_its_schema_says(api_schema, seeded, role, mo
     for operation in operations:
         try:
             run_operation(operation, mode, headers, exercised)
-        except Exception as exc:  # noqa: BLE001 - every operation is run; each failure is reported below
+        except (FailureGroup, Exception) as exc:  # noqa: BLE001 - every operation runs; all failures are reported
             failures[operation.label] = f"{type(exc).__name__}: {exc}"
 
     assert exercised == {operation.label for operation in operations}
     assert not failures, "\n\n".join(f"== {label}\n{text}" for label, text in sorted(failures.items()))
+
+
+@pytest.mark.django_db
+def test_the_run_fails_when_the_api_answers_a_status_its_schema_does_not_document(api_schema, seeded):
+    """The harness can fail: with 404 taken out of a loan's documented answers, the loans that do not exist fail it."""
+    raw = copy.deepcopy(api_schema.raw_schema)
+    del raw["paths"]["/api/v1/loans/{id}/"]["get"]["responses"]["404"]
+    untrue = load_schema(raw)
+    install_hooks(untrue, seeded)
+    headers = authorization(User.objects.get(username=ROLES["manager"]))
+
+    with pytest.raises(FailureGroup) as failure:
+        run_operation(untrue["/api/v1/loans/{id}/"]["GET"], GenerationMode.POSITIVE, headers, set())
+
+    assert [type(error).__name__ for error in failure.value.exceptions] == ["UndefinedStatusCode"]
+    assert "Received: 404" in str(failure.value.exceptions[0])
