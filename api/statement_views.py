@@ -86,7 +86,7 @@ class VerifySerializer(serializers.Serializer):
     number = serializers.CharField(
         required=False, help_text="Only when issued to someone else: the statement's number, without its details.")
     generated_at = serializers.DateTimeField(
-        required=False, allow_null=True, help_text="Only when issued to someone else: when it was generated.")
+        required=False, help_text="Only when issued to someone else: when it was generated.")
 
 
 class DownloadSerializer(serializers.ModelSerializer):
