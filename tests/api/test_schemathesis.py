@@ -6,8 +6,9 @@ match the schema of that status. The Korean demo is loaded once for the module (
 example runs in a savepoint rolled back after it, so each sees exactly the demo: path ids point at the demo's objects
 most of the time (the hooks in ``schemathesis_hooks``), so positive cases get past 404 into the services.
 
-Deterministic (Hypothesis derandomized, no example database): the same code gives the same requests, so a red run
-is reproduced by running it again. Examples per operation are kept modest for the suite's time (see EXAMPLES).
+Deterministic (a fixed Hypothesis seed, no example database, no shrinking): the same code sends the same requests,
+so a red run is reproduced by running it again. Examples per operation are kept modest for the suite's time (see
+EXAMPLES); each failure names its operation and a curl command that reproduces it.
 """
 
 from __future__ import annotations
