@@ -25,7 +25,7 @@ from funds.models import (
 from funds.schedules import Schedule
 from statements.selectors import receipt_of
 
-from .fields import RateField, WonField
+from .fields import DateField, RateField, WonField
 
 # The date windows of core.dates, for the API docs.
 MONEY_DATE = (f"Not in the future and at most {settings.BACKDATE_DAYS} days back (the back-dating window, "
@@ -40,7 +40,7 @@ class FundCreateSerializer(serializers.Serializer):
     eligible_kinds = serializers.ListField(
         child=serializers.ChoiceField(choices=Enterprise.Kind.choices), allow_empty=False
     )
-    opened_on = serializers.DateField(
+    opened_on = DateField(
         required=False,
         help_text=f"기금 조성일: the day the fund began (default today); its capital and loans are never dated "
                   f"earlier. {MONEY_DATE}")
@@ -99,7 +99,7 @@ class ContributionSerializer(serializers.ModelSerializer):
     contributor = serializers.PrimaryKeyRelatedField(
         queryset=Institution.objects.all(), required=False, allow_null=True
     )
-    received_on = serializers.DateField(help_text=f"Not before the fund was opened. {MONEY_DATE}")
+    received_on = DateField(help_text=f"Not before the fund was opened. {MONEY_DATE}")
     journal = serializers.IntegerField(source="journal_id", read_only=True)
 
     class Meta:
@@ -130,19 +130,22 @@ class LoanProductSerializer(serializers.ModelSerializer):
             "prepayment_policy", "is_active", "approval_tiers",
         ]
         read_only_fields = ["id"]
+        # The column's range (smallint), the same on every database; a term of at least a month.
+        extra_kwargs = {"term_months": {"min_value": 1, "max_value": 32767},
+                        "grace_months": {"min_value": 0, "max_value": 32767}}
 
 
 class QuoteRequestSerializer(serializers.Serializer):
     principal = WonField()
-    disbursed_on = serializers.DateField(
+    disbursed_on = DateField(
         help_text=f"Disbursement date; due dates keep its day of month. From {settings.BACKDATE_DAYS} days back "
                   "(the back-dating window) to a year from today.")
 
 
 class PlannedInstallmentSerializer(serializers.Serializer):
     number = serializers.IntegerField()
-    due_on = serializers.DateField()
-    period_start = serializers.DateField()
+    due_on = DateField()
+    period_start = DateField()
     days = serializers.IntegerField()
     principal = WonField(allow_zero=True)
     interest = WonField(allow_zero=True)
@@ -152,8 +155,8 @@ class PlannedInstallmentSerializer(serializers.Serializer):
 
 class QuoteSerializer(serializers.Serializer):
     principal = WonField(source="terms.principal")
-    disbursed_on = serializers.DateField(source="terms.disbursed_on")
-    maturity_on = serializers.DateField()
+    disbursed_on = DateField(source="terms.disbursed_on")
+    maturity_on = DateField()
     currency = serializers.SerializerMethodField()
     total_principal = WonField()
     total_interest = WonField(allow_zero=True)
@@ -244,7 +247,7 @@ class LoanSerializer(serializers.ModelSerializer):
 
 
 class DisburseSerializer(serializers.Serializer):
-    disbursed_on = serializers.DateField(
+    disbursed_on = DateField(
         required=False,
         help_text=f"Defaults to today (Asia/Seoul). Not before the fund was opened. {MONEY_DATE} A day whose close of "
                   "business has run is allowed: the loan is then brought up to the last closed day at once.")
@@ -284,7 +287,7 @@ class InstallmentSerializer(serializers.ModelSerializer):
 
 class RepaymentRequestSerializer(serializers.Serializer):
     amount = WonField(help_text="What the enterprise paid, in whole won.")
-    value_date = serializers.DateField(
+    value_date = DateField(
         required=False,
         help_text=f"Managers only: a past value date in the open period (after the loan's closed days). Defaults to "
                   f"today (KST). {MONEY_DATE}")
@@ -343,11 +346,11 @@ class RepaymentSerializer(serializers.ModelSerializer):
 
 
 class PayoffQuerySerializer(serializers.Serializer):
-    on = serializers.DateField(required=False, help_text="Defaults to today (KST).")
+    on = DateField(required=False, help_text="Defaults to today (KST).")
 
 
 class PayoffSerializer(serializers.Serializer):
-    on = serializers.DateField()
+    on = DateField()
     default_interest = WonField(allow_zero=True)
     overdue_interest = WonField(allow_zero=True)
     overdue_principal = WonField(allow_zero=True)
@@ -391,7 +394,7 @@ class WriteOffSerializer(serializers.ModelSerializer):
 
 class RecoveryRequestSerializer(serializers.Serializer):
     amount = WonField()
-    received_on = serializers.DateField(
+    received_on = DateField(
         required=False, help_text=f"Defaults to today (KST). Not before the write-off. {MONEY_DATE}")
     memo = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 

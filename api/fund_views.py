@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, cast
 
 from django.db.models import QuerySet
@@ -24,6 +25,7 @@ from statements.selectors import with_receipt
 from . import fund_serializers as s
 from .idempotency import HEADER, idempotent
 from .permissions import MANAGERS, STAFF_READERS
+from .schema import TAG_REVOLVING_FUND
 
 ANYONE = tuple(Role)
 MEMBERS = (Role.ENTERPRISE_MEMBER,)
@@ -59,9 +61,14 @@ class FundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         "list": STAFF_READERS,
         "retrieve": STAFF_READERS,
         "create": MANAGERS,
-        "contributions": {"GET": STAFF_READERS, "POST": MANAGERS},
+        "contributions": STAFF_READERS,
+        "contribute": MANAGERS,
     }
     serializer_class = s.FundListSerializer
+    schema_tag = TAG_REVOLVING_FUND
+    # What the services raise (api.schema adds what follows from the view: 401, 403, 404 for the path's id, 409 on
+    # every write, 400 and 422 on every idempotent call, 503 everywhere).
+    error_codes = {"create": ("400",), "contribute": ("400", "404", "422")}
 
     def get_queryset(self) -> QuerySet[Fund]:
         return selectors.funds_all()
@@ -79,25 +86,27 @@ class FundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         fund = services.fund_create(actor=_actor(request), **data.validated_data)
         return Response(s.FundSummarySerializer(selectors.fund_summary(fund)).data, status=201)
 
-    @extend_schema(methods=["GET"], responses=s.ContributionSerializer(many=True))
-    @extend_schema(methods=["POST"], request=s.ContributionSerializer, responses={201: s.ContributionSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(responses=s.ContributionSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
     def contributions(self, request: Request, pk: str | None = None) -> Response:
-        """GET: the capital paid in (출연금). POST: record a contribution (managers; Idempotency-Key header)."""
-        if request.method == "POST":
-            return self._contribute(request)
+        """The capital paid in (출연금), all of it (a fund has a handful of contributions: not paginated)."""
         fund = self.get_object()
         return Response(s.ContributionSerializer(fund.contributions.all(), many=True).data)
 
+    @extend_schema(request=s.ContributionSerializer, responses={201: s.ContributionSerializer})
+    @contributions.mapping.post
     @idempotent
-    def _contribute(self, request: Request) -> Response:
+    def contribute(self, request: Request, pk: str | None = None) -> Response:
+        """Record capital paid in (managers). Needs an Idempotency-Key header."""
         fund = self.get_object()
         data = s.ContributionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         contribution = services.contribution_record(
             actor=_actor(request),
             fund_id=fund.pk,
-            idempotency_key=request.headers["Idempotency-Key"],
+            # The service keeps the key inside a longer journal key: its SHA-256 lets every key the header allows
+            # (1 to 200 characters, surrounding whitespace ignored, as idempotent() reads it) fit.
+            idempotency_key=hashlib.sha256(request.headers[HEADER].strip().encode()).hexdigest(),
             **data.validated_data,
         )
         return Response(s.ContributionSerializer(contribution).data, status=201)
@@ -111,6 +120,8 @@ class LoanProductViewSet(
     permission_classes = [ActionRoles]
     action_roles = {"list": None, "retrieve": None, "create": MANAGERS, "quote": None}
     serializer_class = s.LoanProductSerializer
+    schema_tag = TAG_REVOLVING_FUND
+    error_codes = {"create": ("400",), "quote": ("400", "404")}
 
     def get_queryset(self) -> QuerySet[LoanProduct]:
         return selectors.products_all()
@@ -154,6 +165,17 @@ class LoanApplicationViewSet(
     }
     serializer_class = s.LoanApplicationSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
+    schema_tag = TAG_REVOLVING_FUND
+    # Submitting and approving check the lending rules: LimitExceeded and Ineligible are 422.
+    error_codes = {
+        "create": ("400",),
+        "partial_update": ("400", "404", "409"),
+        "submit": ("400", "404", "409", "422"),
+        "withdraw": ("404", "409"),
+        "review": ("400", "404", "409"),
+        "approve": ("400", "404", "409", "422"),
+        "reject": ("400", "404", "409"),
+    }
 
     def get_queryset(self) -> QuerySet[LoanApplication]:
         return selectors.applications_visible_to(self.request.user).order_by("-id")
@@ -273,6 +295,16 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         "recover": MANAGERS,
     }
     serializer_class = s.LoanSerializer
+    schema_tag = TAG_REVOLVING_FUND
+    # A payoff quote of a loan not disbursed (or closed) is a 409; more than the payoff (LimitExceeded) and a fund
+    # short of cash (InsufficientFunds) are 422.
+    error_codes = {
+        "disburse": ("400", "404", "409", "422"),
+        "payoff": ("400", "404", "409"),
+        "repay": ("400", "404", "409", "422"),
+        "write_off": ("400", "404", "409"),
+        "recover": ("400", "404", "409", "422"),
+    }
 
     def get_queryset(self) -> QuerySet[Loan]:
         return selectors.loans_visible_to(self.request.user).order_by("-id")
@@ -295,14 +327,14 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(s.LoanSerializer(self._fresh(loan.pk)).data)
 
     @extend_schema(responses=s.InstallmentSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def schedule(self, request: Request, pk: str | None = None) -> Response:
         """Every installment with what is paid and what is still due."""
         loan = self.get_object()
         return Response(s.InstallmentSerializer(loan.installments.all(), many=True).data)
 
     @extend_schema(responses=s.RepaymentSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def repayments(self, request: Request, pk: str | None = None) -> Response:
         """The loan's repayments with their allocation, reversed ones included."""
         loan = self.get_object()
@@ -342,7 +374,7 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(s.PayoffSerializer(servicing.payoff_quote(loan_id=loan.pk, on=on)).data)
 
     @extend_schema(responses=s.LoanTransactionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def transactions(self, request: Request, pk: str | None = None) -> Response:
         """Every journal that moved the loan's balances, oldest first, with its effect on each balance."""
         loan = self.get_object()
@@ -360,7 +392,7 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(s.WriteOffSerializer(write_off).data, status=201)
 
     @extend_schema(responses=s.RecoverySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def recoveries(self, request: Request, pk: str | None = None) -> Response:
         """Money recovered after the write-off."""
         loan = self.get_object()
@@ -388,6 +420,8 @@ class RepaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     permission_classes = [ActionRoles]
     action_roles = {"list": (*STAFF_READERS, *MEMBERS), "retrieve": (*STAFF_READERS, *MEMBERS), "reverse": MANAGERS}
     serializer_class = s.RepaymentSerializer
+    schema_tag = TAG_REVOLVING_FUND
+    error_codes = {"reverse": ("400", "404", "409")}
 
     def get_queryset(self) -> QuerySet[Repayment]:
         loans = selectors.loans_visible_to(self.request.user)
@@ -414,6 +448,8 @@ class WriteOffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     permission_classes = [ActionRoles]
     action_roles = {"list": STAFF_READERS, "retrieve": STAFF_READERS, "approve": MANAGERS, "reject": MANAGERS}
     serializer_class = s.WriteOffSerializer
+    schema_tag = TAG_REVOLVING_FUND
+    error_codes = {"approve": ("404", "409"), "reject": ("400", "404", "409")}
 
     def get_queryset(self) -> QuerySet[WriteOff]:
         return WriteOff.objects.order_by("-id")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -12,6 +13,8 @@ from enterprises.models import Enterprise, Institution, Membership
 from enterprises.roles import Role, roles_of
 from enterprises.services import ENTERPRISE_FIELDS
 from enterprises.validators import format_business_number, format_corporate_number
+
+from .fields import DateField
 
 
 class InstitutionSerializer(serializers.ModelSerializer):
@@ -41,11 +44,15 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         help_text="법인등록번호: 13 digits with a valid check digit; dashes allowed (110111-1234567).",
     )
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    # Dates exactly YYYY-MM-DD, as documented (format: date).
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, models.DateField: DateField}
 
     class Meta:
         model = Enterprise
         fields = ["id", *ENTERPRISE_FIELDS, "kind_display", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
+        # The columns' range (integer), the same on every database.
+        extra_kwargs = {"employees": {"max_value": 2_147_483_647}, "vulnerable_employees": {"max_value": 2_147_483_647}}
 
     def to_representation(self, instance: Enterprise) -> dict[str, Any]:
         data = super().to_representation(instance)

@@ -3,14 +3,14 @@ export a fund's journal for auditors."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 from urllib.parse import quote
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -22,8 +22,10 @@ from enterprises.roles import Role
 from statements import services
 from statements.models import Statement, StatementDownload
 
+from .fields import DateField
 from .fund_views import MEMBERS, ActionRoles
 from .permissions import STAFF_READERS, RolePermission
+from .schema import TAG_STATEMENTS
 
 SHA_HEADER = "X-Statement-SHA256"
 MAX_ID = 2**63 - 1  # ids are bigint: a larger number is bad input (400 on the field), not an id that is missing
@@ -67,18 +69,24 @@ class StatementRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Statement.Kind.choices)
     subject = serializers.IntegerField(min_value=1, max_value=MAX_ID,
                                        help_text="The loan, enterprise, fund or repayment id.")
-    period_start = serializers.DateField(required=False, allow_null=True)
-    period_end = serializers.DateField(required=False, allow_null=True)
+    period_start = DateField(required=False, allow_null=True)
+    period_end = DateField(required=False, allow_null=True)
 
 
 class VerifyQuerySerializer(serializers.Serializer):
-    sha256 = serializers.CharField(help_text="The SHA-256 of a PDF file, or the data SHA-256 printed in its footer.")
+    sha256 = serializers.RegexField(
+        r"^[0-9a-fA-F]{64}$", help_text="The SHA-256 of a PDF file, or the data SHA-256 printed in its footer: 64 "
+        "hexadecimal digits.")
 
 
 class VerifySerializer(serializers.Serializer):
     issued = serializers.BooleanField()
     matched = serializers.ChoiceField(choices=["file", "data"], allow_null=True)
     statement = StatementSerializer(allow_null=True)
+    number = serializers.CharField(
+        required=False, help_text="Only when issued to someone else: the statement's number, without its details.")
+    generated_at = serializers.DateTimeField(
+        required=False, help_text="Only when issued to someone else: when it was generated.")
 
 
 class DownloadSerializer(serializers.ModelSerializer):
@@ -92,8 +100,8 @@ class DownloadSerializer(serializers.ModelSerializer):
 
 
 class ExportQuerySerializer(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = DateField()
+    end = DateField()
     file = serializers.ChoiceField(choices=list(services.EXPORT_TYPES), default="xlsx")
 
 
@@ -110,6 +118,10 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         "verify": (*STAFF_READERS, *MEMBERS),
     }
     serializer_class = StatementSerializer
+    schema_tag = TAG_STATEMENTS
+    # statement_request raises NotFound for the ``subject`` of the body and InvalidState for a loan not disbursed;
+    # statement_download InvalidState for a statement not ready; statement_verify ValidationFailed for ``sha256``.
+    error_codes = {"create": ("400", "404", "409"), "pdf": ("404", "409"), "verify": ("400",)}
 
     def get_queryset(self) -> QuerySet[Statement]:
         return services.statements_visible_to(self.request.user)
@@ -156,25 +168,30 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             return Response(VerifySerializer({"issued": False, "matched": None, "statement": None}).data)
         visible = services.statements_visible_to(request.user).filter(pk=statement.pk).exists()
         matched = "file" if statement.sha256 == digest else "data"
-        body = VerifySerializer({"issued": True, "matched": matched, "statement": statement if visible else None}).data
+        body: dict[str, Any] = {"issued": True, "matched": matched, "statement": statement if visible else None}
         if not visible:
-            body["number"] = statement.number
-            body["generated_at"] = statement.generated_at
-        return Response(body)
+            body |= {"number": statement.number, "generated_at": statement.generated_at}
+        return Response(VerifySerializer(body).data)
 
 
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter(
+    "statement", {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+    description="Only the downloads of this statement (its id). A value that is not digits is ignored.")]))
 class StatementDownloadViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Who downloaded which statement, when and from where: for auditors."""
 
     permission_classes = [ActionRoles]
     action_roles = {"list": (Role.AUDITOR, Role.ADMIN)}
     serializer_class = DownloadSerializer
+    schema_tag = TAG_STATEMENTS
 
     def get_queryset(self) -> QuerySet[StatementDownload]:
         qs = services.downloads_visible_to(self.request.user)
         statement = self.request.query_params.get("statement")
         if statement and statement.isdigit():
-            qs = qs.filter(statement_id=int(statement))
+            statement_id = int(statement)
+            # Larger than any id (bigint): no statement has it (and the database could not compare with it).
+            qs = qs.filter(statement_id=statement_id) if statement_id <= MAX_ID else qs.none()
         return qs
 
 
@@ -184,6 +201,8 @@ class FundJournalExportView(APIView):
     permission_classes = [RolePermission]
     read_roles = STAFF_READERS
     write_roles = ()
+    schema_tag = TAG_STATEMENTS
+    error_codes = {"get": ("400", "404")}  # the query; journal_export: NotFound (the fund)
 
     @extend_schema(
         parameters=[
@@ -191,7 +210,8 @@ class FundJournalExportView(APIView):
             OpenApiParameter("end", OpenApiTypes.DATE, required=True),
             OpenApiParameter("file", OpenApiTypes.STR, enum=["csv", "xlsx"], description="default xlsx"),
         ],
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
+        responses={(200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=f"{kind.upper()} file")
+                   for kind, media_type in services.EXPORT_TYPES.items()},
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
         query = ExportQuerySerializer(data=request.query_params)

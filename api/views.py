@@ -26,6 +26,7 @@ from enterprises.models import Enterprise, Institution, User
 from enterprises.roles import Role
 
 from .permissions import ANYONE_SIGNED_IN, MANAGERS, STAFF_READERS, RolePermission
+from .schema import TAG_AUDIT, TAG_ENTERPRISES, TAG_SIGN_IN
 from .serializers import (
     AuditEventSerializer,
     AuditVerificationSerializer,
@@ -49,7 +50,8 @@ class TokenObtainView(TokenObtainPairView):
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
-    error_codes = ("401",)  # wrong user name or password
+    schema_tag = TAG_SIGN_IN
+    error_codes = {"post": ("400", "401")}  # wrong user name or password: 401
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         username = str(request.data.get("username", "")) if hasattr(request.data, "get") else ""
@@ -63,13 +65,15 @@ class TokenRefreshThrottledView(TokenRefreshView):
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
-    error_codes = ("401",)  # refresh token invalid or expired
+    schema_tag = TAG_SIGN_IN
+    error_codes = {"post": ("400", "401")}  # refresh token invalid or expired: 401
 
 
 class MeView(APIView):
     """Who I am: my user, my roles, my institution and the enterprises I act for."""
 
     permission_classes = [IsAuthenticated]
+    schema_tag = TAG_SIGN_IN
 
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
@@ -89,6 +93,8 @@ class EnterpriseViewSet(
     permission_classes = [RolePermission]
     read_roles = (*STAFF_READERS, Role.ENTERPRISE_MEMBER)
     write_roles = MANAGERS
+    schema_tag = TAG_ENTERPRISES
+    error_codes = {"create": ("400",), "update": ("400", "404"), "partial_update": ("400", "404")}
 
     def get_queryset(self) -> QuerySet[Enterprise]:
         return selectors.enterprises_visible_to(self.request.user).order_by("name", "id")
@@ -120,6 +126,8 @@ class InstitutionViewSet(
     permission_classes = [RolePermission]
     read_roles = ANYONE_SIGNED_IN  # a user with no role reads them too
     write_roles = MANAGERS
+    schema_tag = TAG_ENTERPRISES
+    error_codes = {"create": ("400",)}
 
     def get_queryset(self) -> QuerySet[Institution]:
         return selectors.institutions_all()
@@ -150,6 +158,7 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [RolePermission]
     read_roles = STAFF_READERS
     write_roles = ()
+    schema_tag = TAG_AUDIT
     lookup_field = "seq"
     lookup_value_regex = "[0-9]+"
 

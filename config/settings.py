@@ -170,13 +170,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
-    # JSON only, checked where it enters (depth, NUL, lone surrogates): api.parsers.
-    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # Request bodies are JSON only (anything else is a 415), so the schema documents application/json alone;
+    # checked where they enter (nesting, NUL, lone surrogates): api.parsers.
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "COERCE_DECIMAL_TO_STRING": True,
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("AUTH_THROTTLE_RATE", "30/min")},
@@ -194,8 +196,22 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Revolving funds, special guarantees, crowdfunding contests and social impact bonds for Korean "
         "municipalities. Amounts are KRW in whole won, sent as decimal strings. Every 4xx has the body "
-        "`{code, message, fields}`."
+        "`{code, message, fields}`. Calls that move money need an `Idempotency-Key` header."
     ),
+    # One tag per instrument or area, in this order; each view names its own (``schema_tag``, see api.schema).
+    "TAGS": [
+        {"name": "Revolving fund (사회적경제활성화기금)",
+         "description": "Funds and their capital, loan products and quotes, applications with four-eyes approval, "
+                        "loans, disbursement, schedules, repayments and their reversal, payoff, write-offs and "
+                        "recoveries."},
+        {"name": "Statements and exports",
+         "description": "PDF statements and receipts (asked for, followed, downloaded, verified), the download log, "
+                        "and a fund's journal as CSV or XLSX."},
+        {"name": "Enterprises and institutions",
+         "description": "Social economy enterprises (사회적경제기업) and partner institutions."},
+        {"name": "Sign-in and me", "description": "JWT access and refresh tokens; who I am."},
+        {"name": "Audit trail", "description": "The append-only, hash-chained audit events, and their verification."},
+    ],
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

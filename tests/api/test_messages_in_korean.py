@@ -75,9 +75,9 @@ def test_a_fractional_principal_for_a_loan_quote_is_a_400_in_korean_by_default_a
     english = assert_error(client.post(url, body, format="json", **ENGLISH), 400, "validation_error")
 
     assert korean["message"] == "입력값이 올바르지 않습니다: principal."
-    assert korean["fields"] == {"principal": ["원 단위 정수여야 합니다(1원 미만 금액은 쓸 수 없습니다)."]}
+    assert korean["fields"] == {"principal": ["원 단위 정수만 쓸 수 있습니다(소수점 없이)."]}
     assert english["message"] == "Invalid input: principal."
-    assert english["fields"] == {"principal": ["must be a whole number of won (no fractions of a won)"]}
+    assert english["fields"] == {"principal": ["whole won only, no decimal point"]}
 
 
 @pytest.mark.urls("tests.api.journal_urls")

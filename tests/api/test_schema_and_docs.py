@@ -73,19 +73,28 @@ def test_enterprise_retrieve_documents_401_403_and_404_with_the_error_body(schem
     assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/Enterprise")
 
 
+# What every signed-in user may call, whatever their role (or with none): no 403 is documented there.
+ANYONE_SIGNED_IN = {
+    ("get", "/api/v1/institutions/"), ("get", "/api/v1/institutions/{id}/"), ("get", "/api/v1/me/"),
+    ("get", "/api/v1/loan-products/"), ("get", "/api/v1/loan-products/{id}/"),
+    ("post", "/api/v1/loan-products/{id}/quote/"),
+}
+
+
 def test_every_operation_that_needs_a_sign_in_documents_401_and_403_unless_anyone_signed_in_may(schema):
     public = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/"}
     checked = 0
     for path, method, operation in operations(schema):
         if path in public:
+            assert "403" not in operation["responses"], (method, path)
             continue
         checked += 1
         assert error_ref(operation, "401") == ERROR_REF, (method, path)
-        if method == "get" and path.startswith("/api/v1/institutions/"):
-            assert "403" not in operation["responses"], (method, path)  # every signed-in user reads these
+        if (method, path) in ANYONE_SIGNED_IN:
+            assert "403" not in operation["responses"], (method, path)
         else:
             assert error_ref(operation, "403") == ERROR_REF, (method, path)
-    assert checked >= 9
+    assert checked >= 50
 
 
 def test_every_write_documents_400_and_every_detail_documents_404(schema):
@@ -166,3 +175,91 @@ def test_every_static_file_swagger_ui_references_exists(docs_html):
 
 def test_swagger_ui_points_at_our_schema(docs_html):
     assert 'url: "/api/schema/"' in docs_html
+
+
+# --- what each operation documents ------------------------------------------------------------------------------
+
+MONEY_CALLS = {
+    ("post", "/api/v1/funds/{id}/contributions/"), ("post", "/api/v1/loans/{id}/disburse/"),
+    ("post", "/api/v1/loans/{id}/repayments/"), ("post", "/api/v1/loans/{id}/recoveries/"),
+}
+PLAIN_LISTS = [
+    "/api/v1/loans/{id}/schedule/", "/api/v1/loans/{id}/transactions/", "/api/v1/loans/{id}/repayments/",
+    "/api/v1/loans/{id}/recoveries/", "/api/v1/funds/{id}/contributions/",
+]
+
+
+def test_every_operation_has_exactly_one_tag_and_it_is_described_in_the_settings(schema):
+    described = [tag["name"] for tag in settings.SPECTACULAR_SETTINGS["TAGS"]]
+
+    assert [tag["name"] for tag in schema["tags"]] == described
+    for path, method, operation in operations(schema):
+        assert len(operation["tags"]) == 1, (method, path)
+        assert operation["tags"][0] in described, (method, path, operation["tags"])
+    tags = {path: operation["tags"][0] for path, _method, operation in operations(schema)}
+    assert tags["/api/v1/loans/{id}/disburse/"] == "Revolving fund (사회적경제활성화기금)"
+    assert tags["/api/v1/funds/{id}/journal-export/"] == "Statements and exports"
+    assert tags["/api/v1/auth/token/"] == tags["/api/v1/me/"] == "Sign-in and me"
+
+
+def test_exactly_the_calls_that_move_money_document_a_required_idempotency_key(schema):
+    with_key = set()
+    for path, method, operation in operations(schema):
+        headers = [p for p in operation.get("parameters", []) if p["in"] == "header"]
+        if not headers:
+            continue
+        with_key.add((method, path))
+        assert [h["name"] for h in headers] == ["Idempotency-Key"], (method, path)
+        assert headers[0]["required"] is True
+        assert headers[0]["schema"] == {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"^\S(.*\S)?$"}
+        for status in ("400", "409", "422"):
+            assert error_ref(operation, status) == ERROR_REF, (method, path, status)
+        success = [code for code in operation["responses"] if code.startswith("2")]
+        for code in success:
+            replayed = operation["responses"][code]["headers"]["Idempotent-Replayed"]
+            assert replayed["schema"] == {"type": "string", "enum": ["true"]}
+            assert replayed["required"] is False
+    assert with_key == MONEY_CALLS
+
+
+def test_every_operation_documents_503_with_retry_after_and_every_write_documents_409(schema):
+    for path, method, operation in operations(schema):
+        unavailable = operation["responses"]["503"]
+        assert error_ref(operation, "503") == ERROR_REF
+        assert unavailable["headers"]["Retry-After"]["required"] is True, (method, path)
+        assert "nothing was changed" in unavailable["description"]
+        if method != "get":
+            conflict = operation["responses"]["409"]
+            assert conflict["headers"]["Retry-After"]["required"] is False, (method, path)
+            assert "concurrent_update" in conflict["description"]
+
+
+def test_415_is_documented_exactly_on_the_operations_with_a_request_body(schema):
+    for path, method, operation in operations(schema):
+        assert ("415" in operation["responses"]) == ("requestBody" in operation), (method, path)
+        if "requestBody" in operation:
+            assert set(operation["requestBody"]["content"]) == {"application/json"}, (method, path)
+
+
+def test_the_short_lists_of_a_loan_or_a_fund_are_documented_as_plain_arrays_without_a_page(schema):
+    for path in PLAIN_LISTS:
+        operation = schema["paths"][path]["get"]
+        assert "page" not in [p["name"] for p in operation.get("parameters", [])], path
+        assert operation["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array", path
+
+
+def test_money_is_documented_as_what_the_api_accepts_and_what_it_answers(schema):
+    components = schema["components"]["schemas"]
+    amount = components["RepaymentRequestRequest"]["properties"]["amount"]
+    text, number, won_object = amount["oneOf"]
+
+    assert text == {"type": "string", "pattern": "^[1-9][0-9]{0,17}$", "example": "12000000"}
+    assert number == {"type": "integer", "minimum": 1, "maximum": 999_999_999_999_999_999}
+    assert won_object["required"] == ["amount", "currency"]
+    assert won_object["properties"]["currency"]["enum"] == ["KRW"]
+    assert won_object["additionalProperties"] is False
+    assert components["Repayment"]["properties"]["amount"]["pattern"] == "^[1-9][0-9]{0,17}$"
+    assert components["Payoff"]["properties"]["payoff"]["pattern"] == "^(0|[1-9][0-9]{0,17})$"
+    product = components["LoanProductRequest"]["properties"]
+    assert product["annual_rate"]["pattern"] == r"^0(\.([01][0-9]{0,4}|20{0,4}))?$"
+    assert product["term_months"]["minimum"] == 1

@@ -40,12 +40,52 @@ BAD_AMOUNTS = [
     pytest.param(["10000000"], id="list"),
     pytest.param("NaN", id="nan"),
     pytest.param("Infinity", id="infinity"),
+    pytest.param("10,000,000", id="grouped"),
+    pytest.param(" 10000000 ", id="padded"),
+    pytest.param("10000000.0", id="point-zero"),
+    pytest.param("+5", id="plus-sign"),
+    pytest.param("007", id="leading-zeros"),
+    pytest.param("１０００", id="fullwidth-digits"),
+    pytest.param("²", id="superscript-digit"),
+    pytest.param({"amount": "10000000"}, id="won-object-without-currency"),
+    pytest.param({"amount": "10000000", "currency": "KRW", "note": "x"}, id="won-object-with-another-key"),
 ]
 GOOD_AMOUNTS = [
     pytest.param("10000000", id="string"),
     pytest.param(10_000_000, id="integer"),
-    pytest.param("10,000,000", id="grouped"),
     pytest.param({"amount": "10000000", "currency": "KRW"}, id="won-object"),
+    pytest.param({"amount": 10_000_000, "currency": "KRW"}, id="won-object-with-an-integer"),
+]
+# Each refusal names the rule it broke, in words (English on request; Korean by default).
+REFUSALS = [
+    pytest.param("1,000", "no thousands separators: write 1000", id="grouped"),
+    pytest.param("12,000,000", "no thousands separators: write 12000000", id="grouped-millions"),
+    pytest.param(" 1000 ", "no spaces", id="padded"),
+    pytest.param("1 000", "no spaces", id="spaced"),
+    pytest.param("1000.0", "whole won only, no decimal point", id="point-zero"),
+    pytest.param("1000.5", "whole won only, no decimal point", id="fractional"),
+    pytest.param(1000.0, "whole won only, no decimal point", id="whole-float"),
+    pytest.param("+5", "no plus sign", id="plus-sign"),
+    pytest.param("-1000", "must not be negative", id="negative"),
+    pytest.param(-1000, "must not be negative", id="negative-integer"),
+    pytest.param("0", "must be greater than zero", id="zero"),
+    pytest.param(0, "must be greater than zero", id="zero-integer"),
+    pytest.param("007", "no leading zeros", id="leading-zeros"),
+    pytest.param("1000000000000000000", "must be at most 999,999,999,999,999,999", id="one-past-the-largest"),
+    pytest.param(10**18, "must be at most 999,999,999,999,999,999", id="one-past-the-largest-integer"),
+    pytest.param("1" + "0" * 30, "must be at most 999,999,999,999,999,999", id="huge"),
+    pytest.param("1e7", 'ASCII digits only, such as "12000000"', id="exponent"),
+    pytest.param("１０００", 'ASCII digits only, such as "12000000"', id="fullwidth-digits"),
+    pytest.param("²", 'ASCII digits only, such as "12000000"', id="superscript-digit"),
+    pytest.param("", 'must not be empty: write the number of won, such as "12000000"', id="empty"),
+    pytest.param(True, 'must be a number of won in digits, such as "12000000"', id="boolean"),
+    pytest.param(None, "This field may not be null.", id="null"),
+    pytest.param({"amount": "1000", "currency": "USD"}, "must be in KRW, not USD", id="dollars"),
+    pytest.param({"amount": "1000"}, 'currency is required with amount: "KRW"', id="won-object-without-currency"),
+    pytest.param({"currency": "KRW"}, "amount is required with currency", id="won-object-without-amount"),
+    pytest.param({"amount": "1,000", "currency": "KRW"}, "no thousands separators: write 1000", id="grouped-object"),
+    pytest.param({"amount": "1000", "currency": "KRW", "memo": "x"}, "unknown keys memo: only amount and currency",
+                 id="won-object-with-another-key"),
 ]
 
 
@@ -147,6 +187,27 @@ def test_a_whole_number_of_won_is_accepted_as_a_string_an_integer_or_a_won_objec
     assert response.json()[endpoint.field] == "10000000"
 
 
+@pytest.mark.parametrize(("amount", "rule"), REFUSALS)
+def test_a_refused_amount_says_which_rule_it_broke_in_words(setting, amount, rule):
+    body = ENDPOINTS["application edit"].body(amount)
+
+    with nothing_written():
+        response = client(setting["member"]).patch(
+            f"/api/v1/loan-applications/{setting['draft'].pk}/", body, format="json", headers={"Accept-Language": "en"}
+        )
+
+    assert assert_error(response, 400, "validation_error")["fields"] == {"amount": [rule]}
+
+
+def test_a_refusal_names_its_rule_in_korean_by_default(setting):
+    with nothing_written():
+        response = _call(setting, ENDPOINTS["application edit"], "12,000,000")
+
+    assert assert_error(response, 400, "validation_error")["fields"] == {
+        "amount": ["천 단위 구분 기호(,) 없이 12000000처럼 쓰십시오."]
+    }
+
+
 @pytest.mark.postgres
 def test_the_largest_amount_a_money_field_holds_is_accepted_and_one_more_is_not(setting):
     """PostgreSQL only: SQLite keeps 15 significant digits, and Django reads its decimals back through a float."""
@@ -242,7 +303,7 @@ def test_a_contribution_with_a_bad_field_is_refused_naming_it(setting, body, fie
 def test_two_approval_tiers_starting_at_the_same_amount_are_refused_naming_the_tiers(setting):
     body = ENDPOINTS["product create"].body("1000000")
     body.update(fund=setting["fund"].pk, approval_tiers=[{"above_amount": "30000000", "approvers": 2},
-                                                         {"above_amount": "30,000,000", "approvers": 3}])
+                                                         {"above_amount": 30_000_000, "approvers": 3}])
 
     with nothing_written():
         response = client(setting["manager"]).post("/api/v1/loan-products/", body, format="json")

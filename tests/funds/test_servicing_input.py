@@ -207,7 +207,7 @@ def test_a_secured_amount_above_the_principal_is_refused_naming_it(setting):
 
 
 def test_a_secured_amount_equal_to_the_principal_is_kept(setting):
-    response = disburse(setting, {"secured_amount": "20,000,000"})
+    response = disburse(setting, {"secured_amount": "20000000"})
 
     assert response.status_code == 200, response.content
     assert response.json()["secured_amount"] == "20000000"
