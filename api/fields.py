@@ -18,6 +18,7 @@ from rest_framework import serializers
 from core.money import KRW, MAX_WON
 
 MAX_WON_INT = int(MAX_WON)
+MAX_ID = 2**63 - 1  # ids are bigint: a larger number is bad input (400 on the field), not an id that is missing
 _DIGITS = re.compile(r"[0-9]+")
 # Canonical text of an amount: no sign, separators, spaces, decimal point or leading zeros; at most 18 digits.
 WON_PATTERN = r"^[1-9][0-9]{0,17}$"
@@ -171,3 +172,16 @@ class DateField(serializers.DateField):
         if isinstance(value, str) and not ISO_DATE.fullmatch(value):
             raise serializers.ValidationError(_("must be a date written YYYY-MM-DD, such as 2026-03-02"))
         return super().to_internal_value(value)
+
+
+class IdField(serializers.IntegerField):
+    """An object's id: a whole number from 1 to 2^63 - 1, written in ASCII digits when it comes as text (a query
+    parameter). ``int`` alone would take other scripts' digits ("١٢٣") and ``str.isdigit`` others still ("²")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, str) and not _DIGITS.fullmatch(data):
+            raise serializers.ValidationError(_("must be a whole number written in the digits 0-9"))
+        return super().to_internal_value(data)

@@ -38,7 +38,7 @@ from core.errors import IdempotencyConflict, RequestInFlight, ValidationFailed
 from .models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
-KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")  # visible ASCII: what a header carries intact (e.g. a UUID)
+KEY_PATTERN = re.compile(r"^[\x20-\x7e]{1,200}$")  # printable ASCII: what a header carries intact (e.g. a UUID)
 LEASE = timedelta(seconds=60)
 PATH_KEPT = 500  # the path is kept for messages; the fingerprint covers the whole of it
 _LOCK_NAMESPACE = 0x1DE0  # first key of pg_advisory_xact_lock(int, int); the record's id is the second
@@ -140,7 +140,7 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
         if not KEY_PATTERN.match(key):
             raise ValidationFailed(
                 _("The %(header)s header holds characters it may not.") % {"header": HEADER},
-                fields={HEADER: [_("visible ASCII characters only, no spaces or control characters (e.g. a UUID)")]},
+                fields={HEADER: [_("printable ASCII characters only, no control characters (e.g. a UUID)")]},
             )
         fingerprint = request_fingerprint(request.method, request.path, request.data)
         claim = idempotency_claim(

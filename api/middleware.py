@@ -1,23 +1,18 @@
-"""Requests refused before any view sees them: a NUL character in the path or the query string.
+"""Requests refused before any view sees them: a NUL character in the path.
 
-PostgreSQL cannot store or compare text holding NUL (``%00`` in a URL decodes to it), so a filter or a path that
-reaches a query or the idempotency store with one was a 500. Refused here once, with a 400 naming the parameter.
+PostgreSQL cannot store or compare text holding NUL (``%00`` in a URL decodes to it), so a path that reached a query
+or the idempotency store with one was a 500. No object's path holds NUL, so it is answered here, once, as a path
+that names nothing: 404. (Query parameters are checked where they are read, by the views' filter serializers, which
+name the parameter.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext as _
+from django.http import HttpRequest, HttpResponse
 
-from .errors import error_body
-
-
-def _refuse(name: str) -> JsonResponse:
-    message = _("must not contain the NUL character (%%00)")
-    return JsonResponse(error_body("validation_error", _("Invalid input: %(fields)s.") % {"fields": name},
-                                   {name: [message]}), status=400)
+from .errors import json_404
 
 
 class RefuseNulMiddleware:
@@ -26,8 +21,5 @@ class RefuseNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "\x00" in request.path:
-            return _refuse("path")
-        for key, values in request.GET.lists():
-            if "\x00" in key or any("\x00" in value for value in values):
-                return _refuse(key.replace("\x00", "") or "query")
+            return json_404(request)
         return self.get_response(request)

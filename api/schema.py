@@ -42,19 +42,19 @@ ERROR_DESCRIPTIONS = {
     "503": "The database is not answering; nothing was changed. Retry after Retry-After seconds.",
 }
 
-# Idempotency-Key: idempotent() strips surrounding whitespace, then needs 1 to 200 visible ASCII characters
+# Idempotency-Key: idempotent() strips surrounding whitespace, then needs 1 to 200 printable ASCII characters
 # (api.idempotency.KEY_PATTERN).
 IDEMPOTENCY_KEY_MAX = 200
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
-    {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX, "pattern": r"^[!-~]{1,200}$"},
+    {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX, "pattern": r"^[ -~]{1,200}$"},
     OpenApiParameter.HEADER,
     required=True,
     description=(
-        "A unique string per intended operation (a UUID, say): 1 to 200 visible ASCII characters, no spaces or "
-        "control characters; surrounding whitespace is ignored. The same key with the same body replays the first "
-        "answer (with `Idempotent-Replayed: true`); "
-        "with another body it is a 422; while the first is still running, a 409."
+        "A unique string per intended operation (a UUID, say): 1 to 200 printable ASCII characters (no control "
+        "characters, no letters beyond ASCII); surrounding whitespace is ignored. The same key with the same body "
+        "replays the first answer (with `Idempotent-Replayed: true`); with another body it is a 422; while the first "
+        "is still running, a 409."
     ),
 )
 REPLAYED_HEADER = {

@@ -22,13 +22,12 @@ from enterprises.roles import Role
 from statements import services
 from statements.models import Statement, StatementDownload
 
-from .fields import DateField
+from .fields import DateField, IdField
 from .fund_views import MEMBERS, ActionRoles
 from .permissions import STAFF_READERS, RolePermission
 from .schema import TAG_STATEMENTS
 
 SHA_HEADER = "X-Statement-SHA256"
-MAX_ID = 2**63 - 1  # ids are bigint: a larger number is bad input (400 on the field), not an id that is missing
 
 
 def _actor(request: Request) -> User:
@@ -67,7 +66,7 @@ class StatementSerializer(serializers.ModelSerializer):
 
 class StatementRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Statement.Kind.choices)
-    subject = serializers.IntegerField(min_value=1, max_value=MAX_ID,
+    subject = IdField(
                                        help_text="The loan, enterprise, fund or repayment id.")
     period_start = DateField(required=False, allow_null=True)
     period_end = DateField(required=False, allow_null=True)
@@ -174,9 +173,11 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(VerifySerializer(body).data)
 
 
-@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter(
-    "statement", {"type": "integer", "minimum": 0, "maximum": MAX_ID},
-    description="Only the downloads of this statement (its id). A value that is not digits is ignored.")]))
+class DownloadFilterSerializer(serializers.Serializer):
+    statement = IdField(required=False, help_text="Only the downloads of this statement (its id).")
+
+
+@extend_schema_view(list=extend_schema(parameters=[DownloadFilterSerializer]))
 class StatementDownloadViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Who downloaded which statement, when and from where: for auditors."""
 
@@ -184,15 +185,14 @@ class StatementDownloadViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     action_roles = {"list": (Role.AUDITOR, Role.ADMIN)}
     serializer_class = DownloadSerializer
     schema_tag = TAG_STATEMENTS
+    error_codes = {"list": ("400",)}  # a bad filter
 
     def get_queryset(self) -> QuerySet[StatementDownload]:
+        query = DownloadFilterSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
         qs = services.downloads_visible_to(self.request.user)
-        statement = self.request.query_params.get("statement")
-        if statement and statement.isdigit():
-            statement_id = int(statement)
-            # Larger than any id (bigint): no statement has it (and the database could not compare with it).
-            qs = qs.filter(statement_id=statement_id) if statement_id <= MAX_ID else qs.none()
-        return qs
+        statement = query.validated_data.get("statement")
+        return qs if statement is None else qs.filter(statement_id=statement)
 
 
 class FundJournalExportView(APIView):

@@ -7,8 +7,8 @@ from typing import Any, cast
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import IsAuthenticated
@@ -139,16 +139,16 @@ class InstitutionViewSet(
         return Response(self.get_serializer(institution).data, status=201)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("object_type", str, description="e.g. enterprises.enterprise"),
-            OpenApiParameter("object_id", str),
-            OpenApiParameter("action", str, description="e.g. enterprise.update"),
-            OpenApiParameter("actor", str, description="user name, or 'system'"),
-        ]
-    )
-)
+class AuditFilterSerializer(serializers.Serializer):
+    """The audit trail's filters, exact matches; each at most as long as the column it matches."""
+
+    object_type = serializers.CharField(required=False, max_length=100, help_text="e.g. enterprises.enterprise")
+    object_id = serializers.CharField(required=False, max_length=64)
+    action = serializers.CharField(required=False, max_length=100, help_text="e.g. enterprise.update")
+    actor = serializers.CharField(required=False, max_length=150, help_text="user name, or 'system'")
+
+
+@extend_schema_view(list=extend_schema(parameters=[AuditFilterSerializer]))
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     """The audit trail (append-only, hash-chained), newest first: the events not sealed into the chain yet, then
     the chain from its end. An event is fetched by its place in the chain (``seq``), once sealed. Managers,
@@ -161,15 +161,14 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     schema_tag = TAG_AUDIT
     lookup_field = "seq"
     lookup_value_regex = "[0-9]+"
+    error_codes = {"list": ("400",)}  # a bad filter
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
-        params = self.request.query_params
-        return audit_events(
-            object_type=params.get("object_type", ""),
-            object_id=params.get("object_id", ""),
-            action=params.get("action", ""),
-            actor=params.get("actor", ""),
-        )
+        if self.action != "list":
+            return audit_events()
+        query = AuditFilterSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)  # a NUL in a filter, say, is a 400 naming it
+        return audit_events(**query.validated_data)
 
     @extend_schema(responses=AuditVerificationSerializer)
     @action(detail=False, methods=["get"])

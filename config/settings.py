@@ -68,7 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.logs.RequestIdMiddleware",  # first: every record of the request, and its tasks, carry its id
-    "api.middleware.RefuseNulMiddleware",  # a NUL in the path or the query string is a 400 before any view
+    "api.middleware.RefuseNulMiddleware",  # a NUL in the path names nothing: 404 before any view
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -21,6 +21,7 @@ from django.utils import timezone
 from hypothesis import strategies as st
 from rest_framework_simplejwt.tokens import AccessToken
 
+from core.audit import audit_seal
 from core.models import AuditEvent
 from enterprises.models import Enterprise, Institution, User
 from funds.models import Fund, Loan, LoanApplication, LoanProduct, Repayment, WriteOff
@@ -89,6 +90,7 @@ def seed_demo() -> Iterator[SeededIds]:
     try:
         call_command("load_demo", stdout=StringIO())
         _seed_statements()
+        audit_seal()  # the demo's events get their places, as they would right after its commits
         yield SeededIds.collect()
     finally:
         transaction.set_rollback(True)

@@ -98,21 +98,35 @@ def test_text_with_nul_or_a_lone_surrogate_is_a_400_naming_where_it_is(bearer_cl
     assert list(assert_error(response, 400, "validation_error")["fields"]) == [field]
 
 
-def test_nul_in_a_money_calls_path_is_a_400_naming_the_path_and_writes_nothing(bearer_client, manager, loan):
+@pytest.mark.parametrize("path", ["/api/v1/loans/{pk}%00/repayments/", "/api/v1/loans/%00/repayments/",
+                                  "/api/v1/loans/{pk}/repayments%00/"])
+def test_nul_in_a_money_calls_path_names_nothing_404_and_writes_nothing(bearer_client, manager, loan, path):
     with nothing_written():
-        response = bearer_client(manager).post(f"/api/v1/loans/{loan.pk}%00/repayments/", {"amount": "1000"},
-                                               format="json", headers={"Idempotency-Key": "nul-path"})
+        response = bearer_client(manager).post(path.format(pk=loan.pk), {"amount": "1000"}, format="json",
+                                               headers={"Idempotency-Key": "nul-path"})
 
-    assert list(assert_error(response, 400, "validation_error")["fields"]) == ["path"]
+    assert_error(response, 404, "not_found")
 
 
 @pytest.mark.parametrize(("query", "name"), [("action=a%00b", "action"),
                                            ("object_type=enterprises.enterprise&object_id=1%00", "object_id"),
-                                           ("act%00or=system", "actor")])
+                                           ("actor=%00", "actor")])
 def test_nul_in_a_filter_is_a_400_naming_the_parameter(bearer_client, auditor, query, name):
     response = bearer_client(auditor).get(f"/api/v1/audit-events/?{query}")
 
     assert list(assert_error(response, 400, "validation_error")["fields"]) == [name]
+
+
+def test_a_parameter_no_operation_reads_is_ignored_whatever_it_holds(bearer_client, auditor):
+    assert bearer_client(auditor).get("/api/v1/audit-events/?act%00or=%00").status_code == 200
+
+
+@pytest.mark.parametrize("statement", ["²", "١٢٣", "1%00", "-1", "0", str(2**63)])
+def test_a_statement_filter_that_is_not_an_id_in_ascii_digits_is_a_400_naming_it(bearer_client, auditor,
+                                                                                  statement):
+    response = bearer_client(auditor).get(f"/api/v1/statement-downloads/?statement={statement}")
+
+    assert list(assert_error(response, 400, "validation_error")["fields"]) == ["statement"]
 
 
 # --- digits and keys --------------------------------------------------------------------------------------------
@@ -134,7 +148,7 @@ def test_digits_that_isdigit_takes_but_int_refuses_are_a_4xx_in_amounts_and_path
     assert path.status_code == 404, path.content
 
 
-@pytest.mark.parametrize("key", ["key\u0001", "키-한글", "two words", "a\tb"])
+@pytest.mark.parametrize("key", ["key\u0001", "키-한글", "a\tb", "a\u007fb"])
 def test_an_idempotency_key_with_characters_a_header_does_not_carry_intact_is_a_400(bearer_client, manager, loan,
                                                                                     key):
     with nothing_written():
