@@ -32,9 +32,11 @@ demo: venv system-packages
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## make test: the whole suite. SQLite by default; DATABASE_URL=postgres://... runs it on PostgreSQL.
+## make test: the whole suite, in PYTEST_WORKERS processes (pytest-xdist; default: one per core). SQLite by default;
+## DATABASE_URL=postgres://... runs it on PostgreSQL (each worker has its own test database).
+PYTEST_WORKERS ?= auto
 test: venv
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 ## make e2e: the production processes (gunicorn, a Celery worker and beat, their own Redis, a fresh PostgreSQL
 ## database through cuttable proxies) driven over HTTP through the whole story, then the faults (deploy/e2e/).

@@ -151,8 +151,8 @@ class Run:
         theirs = rows(self.village.ok("GET", "/api/v1/enterprises/"))[0]
         fund = self.kim.ok("POST", "/api/v1/funds/", {
             "code": "e2e-seongdong", "name": "성동구 사회적경제활성화기금 (e2e)", "operator": operator["id"],
-            "exposure_limit": "50000000", "eligible_kinds": sorted({enterprise["kind"], theirs["kind"]})},
-            expect=201)
+            "exposure_limit": "50000000", "eligible_kinds": sorted({enterprise["kind"], theirs["kind"]}),
+            "opened_on": day(45)}, expect=201)
         self.fund_id = fund["id"]
         for source in ("municipality", "private"):
             self.kim.ok("POST", f"/api/v1/funds/{self.fund_id}/contributions/", {
