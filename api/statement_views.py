@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -64,12 +64,16 @@ class StatementSerializer(serializers.ModelSerializer):
         return reverse("statement-pdf", kwargs={"pk": obj.pk})
 
 
+# The window of statement and export periods (core.dates.check_period), for the API docs.
+PERIOD = ("A period (not for a receipt) runs from 2000-01-01 at the earliest to today at the latest, in order, ten "
+          "years at most; out of it is a 400 naming the field.")
+
+
 class StatementRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Statement.Kind.choices)
-    subject = IdField(
-                                       help_text="The loan, enterprise, fund or repayment id.")
-    period_start = DateField(required=False, allow_null=True)
-    period_end = DateField(required=False, allow_null=True)
+    subject = IdField(help_text="The loan, enterprise, fund or repayment id.")
+    period_start = DateField(required=False, allow_null=True, help_text=PERIOD)
+    period_end = DateField(required=False, allow_null=True, help_text=PERIOD)
 
 
 class VerifyQuerySerializer(serializers.Serializer):
@@ -99,8 +103,8 @@ class DownloadSerializer(serializers.ModelSerializer):
 
 
 class ExportQuerySerializer(serializers.Serializer):
-    start = DateField()
-    end = DateField()
+    start = DateField(help_text=PERIOD)
+    end = DateField(help_text=PERIOD)
     file = serializers.ChoiceField(choices=list(services.EXPORT_TYPES), default="xlsx")
 
 
@@ -205,11 +209,7 @@ class FundJournalExportView(APIView):
     error_codes = {"get": ("400", "404")}  # the query; journal_export: NotFound (the fund)
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("start", OpenApiTypes.DATE, required=True),
-            OpenApiParameter("end", OpenApiTypes.DATE, required=True),
-            OpenApiParameter("file", OpenApiTypes.STR, enum=["csv", "xlsx"], description="default xlsx"),
-        ],
+        parameters=[ExportQuerySerializer],
         responses={(200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=f"{kind.upper()} file")
                    for kind, media_type in services.EXPORT_TYPES.items()},
     )
