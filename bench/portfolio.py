@@ -167,7 +167,7 @@ def make_loan(n: int, product: Any, *, reviewer: Any, manager: Any, principal: i
     services.application_review(actor=reviewer, application_id=app.pk, recommend=True, reason="심사 의견")
     services.application_approve(actor=manager, application_id=app.pk, reason="승인")
     loan = Loan.objects.get(application=app)
-    return services.loan_disburse(actor=manager, loan_id=loan.pk, on_date=disbursed_on)
+    return services.loan_disburse(actor=manager, loan_id=loan.pk, on_date=disbursed_on, today=disbursed_on)
 
 
 # --- the portfolio ------------------------------------------------------------------------------------------------
@@ -234,12 +234,14 @@ def build(
     operator = Institution.objects.create(name="벤치 중개기관", kind=Institution.Kind.INTERMEDIARY)
     kinds = ["social", "pre_social", "village", "cooperative", "social_cooperative", "self_sufficiency",
              "social_venture"]
-    fund = services.fund_create(actor=None, code="bench", name="벤치 사회적경제활성화기금", operator=operator,
-                                exposure_limit=50_000_000, eligible_kinds=kinds)
     first_disbursement = first_open_day - timedelta(days=FIRST_OFFSET + TEMPLATE_DAYS - 1)
+    fund = services.fund_create(actor=None, code="bench", name="벤치 사회적경제활성화기금", operator=operator,
+                                exposure_limit=50_000_000, eligible_kinds=kinds,
+                                opened_on=first_disbursement - ONE_DAY, today=first_disbursement - ONE_DAY)
     capital = (loans + 10) * principal
     services.contribution_record(actor=None, fund_id=fund.pk, source="municipality", amount=capital,
-                                 received_on=first_disbursement - ONE_DAY, idempotency_key="bench-capital")
+                                 received_on=first_disbursement - ONE_DAY, today=first_disbursement - ONE_DAY,
+                                 idempotency_key="bench-capital")
     product = services.product_create(actor=None, fund_id=fund.pk, approval_tiers=[], data={
         "name": "사회적경제기업 운영자금 (벤치)", "annual_rate": Decimal("0.03000"), "term_months": 36,
         "grace_months": 0, "method": "equal_payment", "day_count": "monthly", "rounding_unit": 10,
@@ -275,9 +277,9 @@ def build(
         for inst in by_day.get(day, []):
             servicing.repayment_make(
                 actor=manager, loan_id=inst.loan_id, idempotency_key=f"bench-{inst.loan_id}-{inst.number}",
-                amount=inst.principal_due.amount + inst.interest_due.amount, value_date=day,
+                amount=inst.principal_due.amount + inst.interest_due.amount, value_date=day, today=day,
             )
-        close_business(through=day)
+        close_business(through=day, today=day + ONE_DAY)  # each event on its own day, as it happened
         day += ONE_DAY
     timings["history"] = time.monotonic() - started
     log(f"template history closed through {last_closed}")

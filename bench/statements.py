@@ -89,10 +89,12 @@ def make_fund(code: str, name: str, capital: int, received_on: date) -> Any:
     from funds import services
 
     operator = Institution.objects.create(name=f"{name} 운영기관", kind=Institution.Kind.INTERMEDIARY)
+    # Recorded on the day it happened (``today``), as the history that follows.
     fund = services.fund_create(actor=None, code=code, name=name, operator=operator, exposure_limit=50_000_000,
-                                eligible_kinds=KINDS)
+                                eligible_kinds=KINDS, opened_on=received_on, today=received_on)
     services.contribution_record(actor=None, fund_id=fund.pk, source="municipality", amount=capital,
-                                 received_on=received_on, idempotency_key=f"{code}-capital", memo="구 출연금")
+                                 received_on=received_on, today=received_on, idempotency_key=f"{code}-capital",
+                                 memo="구 출연금")
     return fund
 
 
@@ -126,10 +128,10 @@ def live(loans: list[Any], *, manager: Any, through: date, late_days: dict[int, 
                 continue
             servicing.repayment_make(
                 actor=manager, loan_id=inst.loan_id, idempotency_key=f"bench-{inst.loan_id}-{inst.number}",
-                amount=min(position.due, position.payoff), value_date=day,
+                amount=min(position.due, position.payoff), value_date=day, today=day,
             )
             repayments += 1
-        close_business(through=day)
+        close_business(through=day, today=day + ONE_DAY)
         if day.day == 1 and day.month % 6 == 1:
             log(f"  history closed through {day}")
         day += ONE_DAY

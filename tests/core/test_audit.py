@@ -198,6 +198,22 @@ def test_an_event_is_sealed_as_soon_as_the_transaction_that_recorded_it_commits(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_with_a_broker_the_request_does_not_seal_and_beat_seals_everything_committed_meanwhile_in_one_batch(
+        settings):
+    settings.AUDIT_SEAL_ON_COMMIT = False  # the default when a broker is configured (production)
+    with transaction.atomic():
+        first = audit_record(actor=None, action="loan.repayment")
+    second = audit_record(actor=None, action="statement.request")  # outside a transaction too
+
+    assert list(AuditEvent.objects.filter(pk__in=[first.pk, second.pk]).values_list("seq", flat=True)) == [None,
+                                                                                                            None]
+    assert audit_verify() == AuditReport(events=0, problems=[], pending=2)
+    assert seal_audit_trail.delay().get() == 2
+    assert sealed_seqs() == [1, 2]
+    assert audit_verify() == AuditReport(events=2, problems=[], pending=0)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_events_recorded_in_a_transaction_that_rolls_back_leave_no_trace_and_no_gap():
     audit_record(actor=None, action="before")
     with pytest.raises(RuntimeError), transaction.atomic():
