@@ -10,14 +10,13 @@ account's counters, or the counters a ``deferred_counters`` block moves at its e
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,6 +26,7 @@ from core.money import MAX_WON
 from ledger.models import Account, Journal
 from ledger.selectors import ledger_check, overdrawn_in_the_past
 from ledger.services import credit, debit, deferred_counters, journal_post
+from tests.core.helpers import append_only_guard_off
 
 from .helpers import counters, ledger_size
 
@@ -135,25 +135,12 @@ def test_whatever_the_order_of_dated_movements_no_day_ever_ends_below_zero(accou
 # --- ledger_verify replays the past ---------------------------------------------------------------------------
 
 
-@contextmanager
-def append_only_guard_off() -> Iterator[None]:
-    """On PostgreSQL, switch off the trigger that refuses UPDATE of journals, for the block."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("ALTER TABLE ledger_journal DISABLE TRIGGER ledger_journal_append_only")
-        yield
-        cursor.execute("ALTER TABLE ledger_journal ENABLE TRIGGER ledger_journal_append_only")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
 def test_ledger_verify_reports_an_account_that_ended_a_past_day_below_zero(accounts):
     pay_in(accounts, 100_000, day(1), "in")
     out = pay_out(accounts, 70_000, day(4), "out").journal
     pay_out(accounts, 10_000, day(6), "out-2")
-    with append_only_guard_off():  # an edit behind the ledger's back: the payment moved before the money came
+    # An edit behind the ledger's back: the payment moved before the money came.
+    with append_only_guard_off("ledger_journal", "ledger_journal_append_only"):
         Journal.objects.filter(pk=out.pk).update(effective_date=day(0))
 
     [problem] = overdrawn_in_the_past()
