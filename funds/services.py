@@ -640,6 +640,6 @@ def loan_disburse(*, actor: User, loan_id: int, on_date: date, secured_amount: A
         loan=loan, journal=posted.journal, kind=LoanTransaction.Kind.DISBURSEMENT, value_date=on_date,
         amount=Money(amount, KRW), principal_change=amount,
     )
-    servicing.catch_up(loan, servicing.installments_of(loan), actor=actor)
+    servicing.catch_up(loan, actor=actor)
     audit_record(actor=actor, action="loan.disburse", obj=loan, before=before, after=snapshot(loan))
     return loan

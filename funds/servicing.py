@@ -453,16 +453,20 @@ def last_closed_day() -> date | None:
     return BusinessDay.objects.order_by("-date").values_list("date", flat=True).first()
 
 
-def catch_up(loan: Loan, insts: list[Installment], *, actor: Any = None,
+def catch_up(loan: Loan, insts: list[Installment] | None = None, *, actor: Any = None,
              table: list[delinquency.Rule] | None = None) -> bool:
     """Bring an active loan that lags behind the closed business days up to the last of them, in the caller's
     transaction and under its lock of the loan (Fineract's inline close of business): a loan disbursed on a day
     already closed, say, has its interest due, default interest, days past due and class right at once, not after
-    the next night. Every write on a loan calls it first. Returns whether anything was closed."""
-    last = last_closed_day()
-    if last is None or loan.state != Loan.State.ACTIVE or _last_day_closed(loan) >= last:
+    the next night. Every write on a loan calls it first. ``insts`` are the loan's installments if the caller has
+    them (they change in memory too), else they are read only when there is something to close. Returns whether
+    anything was closed."""
+    if loan.state != Loan.State.ACTIVE:
         return False
-    bring_to(loan, insts, last, actor=actor, table=table)
+    last = last_closed_day()
+    if last is None or _last_day_closed(loan) >= last:
+        return False
+    bring_to(loan, insts if insts is not None else installments_of(loan), last, actor=actor, table=table)
     return True
 
 
@@ -890,7 +894,7 @@ def write_off_request(*, actor: User, loan_id: int, reason: str) -> WriteOff:
     if not reason:
         raise ValidationFailed(_("A reason is required."), fields={"reason": [_("required")]})
     loan = lock_loan(loan_id)
-    catch_up(loan, installments_of(loan), actor=actor)
+    catch_up(loan, actor=actor)
     if loan.state != Loan.State.ACTIVE or loan.asset_class != delinquency.WRITE_OFF_CLASS:
         raise InvalidState(
             _("Only an active loan classed 추정손실 (estimated loss) can be written off; this one is %(state)s, "

@@ -180,6 +180,14 @@ def deferred_counters(accounts: Sequence[Account]) -> Iterator[None]:
     _flush(state)
 
 
+def _too_large(account: Account) -> LimitExceeded:
+    return LimitExceeded(
+        _("%(account)s cannot hold more than %(max)s in its totals.")
+        % {"account": account.name, "max": format_won(MAX_WON)},
+        fields={"amount": [_("too large for the account's totals")]},
+    )
+
+
 def _flush(state: _Deferred) -> None:
     """Move the deferred accounts' counters, each in one UPDATE that refuses (LimitExceeded) to take a total past
     18 digits: the rows were not locked when the block's journals were posted, so the bound is checked here, by
@@ -196,12 +204,7 @@ def _flush(state: _Deferred) -> None:
                 [debits, credits, change, account_id, MAX_WON - debits, MAX_WON - credits],
             )
             if cursor.rowcount != 1:
-                account = state.accounts[account_id]
-                raise LimitExceeded(
-                    _("%(account)s cannot hold more than %(max)s in its totals.")
-                    % {"account": account.name, "max": format_won(MAX_WON)},
-                    fields={"amount": [_("too large for the account's totals")]},
-                )
+                raise _too_large(state.accounts[account_id])
 
 
 def _defer(state: _Deferred, account_id: int, moved: dict[str, Decimal]) -> None:
@@ -245,7 +248,8 @@ def _lowest_since(accounts: dict[int, Account], account_ids: list[int], on: date
     """For each account, its lowest end-of-day balance on ``on`` or any later day, and that day, replayed backwards
     from its balance now through its entries dated after ``on`` (one query for all of them). Entries not yet
     committed by other transactions are not seen; a no-overdraft account's other writers only add to it (or hold
-    its lock), so what is not seen can only raise those balances."""
+    its lock), so what is not seen can only raise those balances. (In a ``journal_post_many`` batch the balance
+    "now" includes the batch's earlier journals, counted as of the latest day: that can only lower the low.)"""
     rows = (
         Entry.objects.filter(account_id__in=account_ids, journal__effective_date__gt=on)
         .values("account_id", "journal__effective_date")
@@ -289,11 +293,7 @@ def _apply(accounts: dict[int, Account], normalised: list[tuple[int, str, Decima
         debit_total = account.debit_total.amount + moved[Side.DEBIT]
         credit_total = account.credit_total.amount + moved[Side.CREDIT]
         if max(debit_total, credit_total) > MAX_WON:
-            raise LimitExceeded(
-                _("%(account)s cannot hold more than %(max)s in its totals.")
-                % {"account": account.name, "max": format_won(MAX_WON)},
-                fields={"amount": [_("too large for the account's totals")]},
-            )
+            raise _too_large(account)
         changes[account_id] = _signed(account, Side.DEBIT, moved[Side.DEBIT]) + _signed(
             account, Side.CREDIT, moved[Side.CREDIT])
     falling = [pk for pk, change in changes.items() if change < 0 and accounts[pk].no_overdraft]
