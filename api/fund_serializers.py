@@ -8,6 +8,8 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.engines.loans import REPAYMENT_ORDER
+from core.engines.schedules import Schedule
 from enterprises.models import Enterprise, Institution
 from funds.models import (
     CapitalSource,
@@ -22,7 +24,6 @@ from funds.models import (
     Repayment,
     WriteOff,
 )
-from funds.schedules import Schedule
 from statements.selectors import receipt_of
 
 from .fields import DateField, RateField, WonField
@@ -293,14 +294,11 @@ class RepaymentRequestSerializer(serializers.Serializer):
                   f"today (KST). {MONEY_DATE}")
 
 
-class AllocationSerializer(serializers.Serializer):
-    default_interest = WonField(allow_zero=True, help_text="연체이자")
-    overdue_interest = WonField(allow_zero=True, help_text="Interest of installments past due")
-    overdue_principal = WonField(allow_zero=True, help_text="Principal of installments past due")
-    interest = WonField(allow_zero=True, help_text="Interest due on the value date")
-    principal = WonField(allow_zero=True, help_text="Principal due on the value date")
-    accrued_interest = WonField(allow_zero=True, help_text="경과이자: the current period's interest so far")
-    prepayment = WonField(allow_zero=True, help_text="중도상환: future principal repaid early")
+# What a repayment paid, by claim, in the order it was spent (``core.engines.loans.REPAYMENT_ORDER``).
+AllocationSerializer = type("AllocationSerializer", (serializers.Serializer,), {
+    claim.name: WonField(allow_zero=True, help_text=f"{claim.label}: {claim.description}")
+    for claim in REPAYMENT_ORDER
+})
 
 
 class BalancesSerializer(serializers.Serializer):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any, cast
 
 from django.db.models import QuerySet
@@ -18,7 +17,7 @@ from rest_framework.response import Response
 
 from enterprises.models import Enterprise, User
 from enterprises.roles import Role, has_role
-from funds import selectors, services, servicing
+from funds import selectors, services
 from funds.models import Fund, Loan, LoanApplication, LoanProduct, Repayment, WriteOff
 from statements.selectors import with_receipt
 
@@ -83,7 +82,7 @@ class FundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def create(self, request: Request) -> Response:
         data = s.FundCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        fund = services.fund_create(actor=_actor(request), **data.validated_data)
+        fund = services.fund_create(actor=_actor(request), today=timezone.localdate(), **data.validated_data)
         return Response(s.FundSummarySerializer(selectors.fund_summary(fund)).data, status=201)
 
     @extend_schema(responses=s.ContributionSerializer(many=True))
@@ -101,13 +100,9 @@ class FundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         fund = self.get_object()
         data = s.ContributionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        contribution = services.contribution_record(
-            actor=_actor(request),
-            fund_id=fund.pk,
-            # The service keeps the key inside a longer journal key: its SHA-256 lets every key the header allows
-            # (1 to 200 characters, surrounding whitespace ignored, as idempotent() reads it) fit.
-            idempotency_key=hashlib.sha256(request.headers[HEADER].strip().encode()).hexdigest(),
-            **data.validated_data,
+        contribution, _created = services.contribution_record(
+            actor=_actor(request), fund_id=fund.pk, idempotency_key=request.headers[HEADER].strip(),
+            today=timezone.localdate(), **data.validated_data,
         )
         return Response(s.ContributionSerializer(contribution).data, status=201)
 
@@ -141,7 +136,7 @@ class LoanProductViewSet(
         product = self.get_object()
         data = s.QuoteRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        schedule = services.product_quote(product_id=product.pk, **data.validated_data)
+        schedule = services.product_quote(product_id=product.pk, today=timezone.localdate(), **data.validated_data)
         return Response(s.QuoteSerializer(schedule).data)
 
 
@@ -322,7 +317,8 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = s.DisburseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         on_date = data.validated_data.get("disbursed_on") or timezone.localdate()
-        services.loan_disburse(actor=_actor(request), loan_id=loan.pk, on_date=on_date,
+        services.loan_disburse(actor=_actor(request), loan_id=loan.pk, on_date=on_date, today=timezone.localdate(),
+
                                secured_amount=data.validated_data.get("secured_amount"))
         return Response(s.LoanSerializer(self._fresh(loan.pk)).data)
 
@@ -354,10 +350,10 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         loan = self.get_object()
         data = s.RepaymentRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        repayment, _created = servicing.repayment_make(
+        repayment, _created = services.repayment_make(
             actor=_actor(request), loan_id=loan.pk, amount=data.validated_data["amount"],
             value_date=data.validated_data.get("value_date"), idempotency_key=request.headers[HEADER],
-            key_field=HEADER,
+            today=timezone.localdate(),
         )
         repayment.loan = self._fresh(loan.pk)
         return Response(s.RepaymentSerializer(repayment).data, status=201)
@@ -371,7 +367,8 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         query = s.PayoffQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         on = query.validated_data.get("on") or timezone.localdate()
-        return Response(s.PayoffSerializer(servicing.payoff_quote(loan_id=loan.pk, on=on)).data)
+        quote = services.payoff_quote(loan_id=loan.pk, on=on, today=timezone.localdate())
+        return Response(s.PayoffSerializer(quote).data)
 
     @extend_schema(responses=s.LoanTransactionSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -387,7 +384,7 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         loan = self.get_object()
         data = s.RequiredReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        write_off = servicing.write_off_request(actor=_actor(request), loan_id=loan.pk,
+        write_off = services.write_off_request(actor=_actor(request), loan_id=loan.pk,
                                                 reason=data.validated_data["reason"])
         return Response(s.WriteOffSerializer(write_off).data, status=201)
 
@@ -406,10 +403,10 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         loan = self.get_object()
         data = s.RecoveryRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        recovery, _created = servicing.recovery_record(
+        recovery, _created = services.recovery_record(
             actor=_actor(request), loan_id=loan.pk, amount=data.validated_data["amount"],
             received_on=data.validated_data.get("received_on"), memo=data.validated_data["memo"],
-            idempotency_key=request.headers[HEADER], key_field=HEADER,
+            idempotency_key=request.headers[HEADER], today=timezone.localdate(),
         )
         return Response(s.RecoverySerializer(recovery).data, status=201)
 
@@ -437,7 +434,7 @@ class RepaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         repayment = self.get_object()
         data = s.RequiredReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        servicing.repayment_reverse(actor=_actor(request), repayment_id=repayment.pk,
+        services.repayment_reverse(actor=_actor(request), repayment_id=repayment.pk,
                                     reason=data.validated_data["reason"])
         return Response(s.RepaymentSerializer(self.get_queryset().get(pk=repayment.pk)).data)
 
@@ -461,7 +458,8 @@ class WriteOffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         write_off = self.get_object()
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        write_off = servicing.write_off_approve(actor=_actor(request), write_off_id=write_off.pk,
+        write_off = services.write_off_approve(actor=_actor(request), write_off_id=write_off.pk,
+                                               today=timezone.localdate(),
                                                 reason=data.validated_data["reason"])
         return Response(s.WriteOffSerializer(write_off).data)
 
@@ -472,6 +470,6 @@ class WriteOffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         write_off = self.get_object()
         data = s.RequiredReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        write_off = servicing.write_off_reject(actor=_actor(request), write_off_id=write_off.pk,
+        write_off = services.write_off_reject(actor=_actor(request), write_off_id=write_off.pk,
                                                reason=data.validated_data["reason"])
         return Response(s.WriteOffSerializer(write_off).data)

@@ -7,17 +7,19 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 from djmoney.money import Money
+
+from core.engines.rounding import ROUNDING_MODES, round_won
+
+__all__ = ["KRW", "MAX_WON", "ROUNDING_MODES", "MoneyError", "format_won", "krw", "round_won", "to_won"]
 
 KRW = "KRW"
 # The largest amount a MoneyField(max_digits=18, decimal_places=0) holds.
 MAX_WON = Decimal("999999999999999999")
 
-# 절사 (truncate toward zero), 절상 (away from zero), 반올림 (half up). Amounts rounded here are never negative.
-ROUNDING_MODES = {"floor": ROUND_DOWN, "ceil": ROUND_UP, "half_up": ROUND_HALF_UP}
 # ASCII digits, optionally grouped by commas in threes, optionally with a decimal part (which must be zero).
 _AMOUNT_TEXT = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$")
 
@@ -61,16 +63,6 @@ def to_won(value: object, *, allow_zero: bool = False, allow_negative: bool = Fa
     if amount == 0 and not allow_zero:
         raise MoneyError(_("must be greater than zero"))
     return amount
-
-
-def round_won(amount: Decimal, *, unit: int = 1, mode: str = "floor") -> Decimal:
-    """Round an exact Decimal to a multiple of ``unit`` won (1 or 10) by a named rule (절사 'floor' by default)."""
-    if unit not in (1, 10, 100):
-        raise ValueError("rounding unit must be 1, 10 or 100 won")
-    if mode not in ROUNDING_MODES:
-        raise ValueError(f"rounding mode must be one of {sorted(ROUNDING_MODES)}")
-    step = Decimal(unit)
-    return (amount / step).quantize(Decimal(1), rounding=ROUNDING_MODES[mode]) * step
 
 
 def krw(amount: Decimal | int) -> Money:

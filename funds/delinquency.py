@@ -1,31 +1,21 @@
-"""Delinquency (연체) and asset soundness classification (자산건전성 분류).
+"""Delinquency (연체) and asset soundness classification (자산건전성 분류) of the fund's loans.
 
 The classes, their thresholds in days past due and their allowance rates (대손충당금 적립률) are rows of
-``AssetClassRule`` (seeded by a migration with the Korean supervisory rule for corporate loans: 정상 under 30
-days, 요주의 30-89, from 90 days the part covered by collateral or a guarantee 고정 and the rest 회수의문, from 365
-days the rest 추정손실), so a fund changes them as data.
+``AssetClassRule`` (seeded by a migration with the Korean supervisory rule for corporate loans), so a fund changes
+them as data; the classification itself is the kernel's pure engine (``core.engines.classification``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
+from core.engines.classification import Rule, loan_class, split
 
-from .models import AssetClassRule, AssetPart
+from .models import AssetClassRule
+
+__all__ = ["DEFAULT_DAYS", "NORMAL", "WRITE_OFF_CLASS", "Rule", "loan_class", "rules", "split"]
 
 DEFAULT_DAYS = 90  # from 90 days past due a loan is non-performing (고정 이하): "in default"
 WRITE_OFF_CLASS = "estimated_loss"
 NORMAL = "normal"
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    korean: str
-    min_days: int
-    part: str
-    allowance_rate: Decimal
-    severity: int
 
 
 def rules() -> list[Rule]:
@@ -34,27 +24,3 @@ def rules() -> list[Rule]:
         Rule(r.code, r.korean_name, r.min_days_past_due, r.part, r.allowance_rate, r.severity)
         for r in AssetClassRule.objects.order_by("severity")
     ]
-
-
-def _class_of(days: int, part: str, table: list[Rule]) -> Rule:
-    """The rule for ``part`` of a loan ``days`` past due: of those that apply, the one with the highest threshold
-    reached (ties: the more severe)."""
-    fitting = [r for r in table if r.min_days <= days and r.part in (AssetPart.ALL, part)]
-    if not fitting:
-        raise LookupError("no asset class rule starts at 0 days past due")
-    return max(fitting, key=lambda r: (r.min_days, r.severity))
-
-
-def split(days: int, outstanding: Decimal, secured: Decimal, table: list[Rule]) -> list[tuple[Rule, Decimal]]:
-    """The loan's outstanding principal by class: the secured part and the rest, each classed by its rules."""
-    covered = min(max(secured, Decimal(0)), outstanding)
-    parts = [(AssetPart.SECURED, covered), (AssetPart.UNSECURED, outstanding - covered)]
-    return [(_class_of(days, part, table), amount) for part, amount in parts if amount > 0]
-
-
-def loan_class(days: int, outstanding: Decimal, secured: Decimal, table: list[Rule]) -> str:
-    """A loan's class: the most severe class of any part of it (정상 for a loan with nothing outstanding)."""
-    parts = split(days, outstanding, secured, table)
-    if not parts:
-        return _class_of(0, AssetPart.UNSECURED, table).code
-    return max(parts, key=lambda p: p[0].severity)[0].code

@@ -6,7 +6,7 @@ time (정상), late (연체), accelerated (기한이익상실), paid off (상환
 approved and not yet disbursed, and applications submitted and in draft.
 
 Everything goes through the services, in the order it would have happened: the loans are disbursed in the past,
-the fund's days are closed (``close.close_business``) up to the day before each repayment, the repayment is made
+the fund's days are closed (``services.close_business``) up to the day before each repayment, the repayment is made
 with that value date, and at the end the days are closed through yesterday so days past due and classes are
 current. Dates are counted back from today, so the states come out the same whatever day the demo is loaded on.
 
@@ -33,7 +33,7 @@ from enterprises.management.commands import load_demo as base
 from enterprises.models import Enterprise, Institution, Membership, User
 from enterprises.services import membership_grant
 
-from . import close, services, servicing
+from . import services
 from .models import BusinessDay, Fund, Loan
 
 FUND_CODE = "seongdong-sef"
@@ -215,7 +215,7 @@ class Timeline:
 
     def close_through(self, day: date) -> None:
         if self.closed is None or day > self.closed:
-            close.close_business(through=day, today=day + ONE_DAY)  # just after midnight, as the nightly run
+            services.close_business(through=day, today=day + ONE_DAY)  # just after midnight, as the nightly run
             self.closed = day
 
     def run(self) -> None:
@@ -307,18 +307,18 @@ def load(users: dict[str, User]) -> list[str]:
         owed = (inst.principal_due.amount - inst.principal_paid.amount
                 + inst.interest_due.amount - inst.interest_paid.amount)
         if owed > 0:
-            servicing.repayment_make(actor=kim, loan_id=loan.pk, amount=owed, idempotency_key=f"demo-{number:02d}",
+            services.repayment_make(actor=kim, loan_id=loan.pk, amount=owed, idempotency_key=f"demo-{number:02d}",
                                      value_date=inst.due_on, today=inst.due_on)
 
     def pay_extra(loan: Loan, on: date, amount: Decimal | int | None, key: str) -> None:
         if amount is None:
-            amount = servicing.payoff_quote(loan_id=loan.pk, on=on).payoff
-        servicing.repayment_make(actor=kim, loan_id=loan.pk, amount=amount, idempotency_key=key, value_date=on,
+            amount = services.payoff_quote(loan_id=loan.pk, on=on, today=on).payoff
+        services.repayment_make(actor=kim, loan_id=loan.pk, amount=amount, idempotency_key=key, value_date=on,
                                  today=on)
 
     def bounce(loan: Loan, number: int) -> None:
         repayment = loan.repayments.get(idempotency_key=f"demo-{number:02d}")
-        servicing.repayment_reverse(actor=lee, repayment_id=repayment.pk, reason="이체 반송 (출금계좌 잔액 부족)")
+        services.repayment_reverse(actor=lee, repayment_id=repayment.pk, reason="이체 반송 (출금계좌 잔액 부족)")
 
     def disburse(story: Story) -> None:
         assert story.loan is not None
@@ -344,12 +344,12 @@ def load(users: dict[str, User]) -> list[str]:
     # The cleaning enterprise's loan, 추정손실 by now: written off by two managers, then something recovered.
     lost = plan["clean"].loan
     assert lost is not None
-    write_off = servicing.write_off_request(actor=kim, loan_id=lost.pk,
+    write_off = services.write_off_request(actor=kim, loan_id=lost.pk,
                                             reason="폐업으로 상환능력 상실, 연체 1년 이상 (추정손실)")
-    servicing.write_off_approve(actor=lee, write_off_id=write_off.pk, reason="기금운용위원회 상각 의결")
-    # Received today, the day of the write-off (the service's today: loading may have run past midnight).
-    servicing.recovery_record(actor=kim, loan_id=lost.pk, amount=2_500_000, idempotency_key="demo-recovery-1",
-                              memo="폐업 후 청소장비 매각대금 회수")
+    services.write_off_approve(actor=lee, write_off_id=write_off.pk, today=today, reason="기금운용위원회 상각 의결")
+    # Received today, the day of the write-off.
+    services.recovery_record(actor=kim, loan_id=lost.pk, amount=2_500_000, idempotency_key="demo-recovery-1",
+                             today=today, memo="폐업 후 청소장비 매각대금 회수")
     return [
         f"fund          created: {fund.name} (capital 600,000,000원, {len(PRODUCTS)} products; loans: "
         "2 current, 1 late, 1 accelerated, 1 paid off, 1 written off with a recovery, 1 approved and not yet "

@@ -15,11 +15,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.engines.schedules import DayCount, Method
 from core.fields import won_field
 from enterprises.models import Enterprise, Institution
 from ledger.models import Account, Book, Journal
-
-from .schedules import DayCount, Method
 
 # The legal maximum rate (이자제한법: 20 % a year) caps every rate of a loan, the default rate included.
 MAX_RATE = Decimal("0.20000")

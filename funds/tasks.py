@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from .close import close_business
+from .services import close_business
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 def close_business_task(through: str | None = None) -> list[dict[str, object]]:
     """Close every day not yet closed up to ``through`` (default: yesterday, KST)."""
     day = date.fromisoformat(through) if through else timezone.localdate() - timedelta(days=1)
-    results = close_business(through=day)
+    results = close_business(through=day, today=timezone.localdate())
     report = [
         {"date": r.day.date.isoformat(), "created": r.created, "loans_processed": r.day.loans_processed,
          "loans_advanced": r.day.loans_advanced, "journals_posted": r.day.journals_posted}

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
+from core.engines.loans import REPAYMENT_ORDER
 from funds import delinquency
 from funds.models import Loan, LoanTransaction, Repayment
 from ledger.models import Account, Entry, Side
@@ -82,10 +83,7 @@ class LoanPeriod:
 def _allocation_note(repayment: Repayment | None) -> str:
     if repayment is None:
         return ""
-    parts = [("연체이자", repayment.default_interest), ("연체된 이자", repayment.overdue_interest),
-             ("연체된 원금", repayment.overdue_principal), ("도래 이자", repayment.interest),
-             ("도래 원금", repayment.principal), ("경과이자", repayment.accrued_interest),
-             ("중도상환 원금", repayment.prepayment)]
+    parts = [(claim.label, getattr(repayment, claim.name)) for claim in REPAYMENT_ORDER]
     text = " · ".join(f"{label} ₩{int(value.amount):,}" for label, value in parts if value.amount)
     if repayment.paid_off:
         text += " · 완제"

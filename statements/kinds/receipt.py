@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from core.engines.loans import PRINCIPAL_CLAIMS, REPAYMENT_ORDER
 from enterprises.validators import format_business_number
 from funds.models import Repayment
 
@@ -20,13 +21,8 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
         "loan__enterprise", "loan__fund__operator", "loan__product", "created_by", "reversed_by",
     ).get(pk=int(statement.repayment_id or 0))
     loan = repayment.loan
-    allocation = [
-        ("연체이자", repayment.default_interest.amount), ("연체된 이자", repayment.overdue_interest.amount),
-        ("연체된 원금", repayment.overdue_principal.amount), ("도래 이자", repayment.interest.amount),
-        ("도래 원금", repayment.principal.amount), ("경과이자", repayment.accrued_interest.amount),
-        ("중도상환 원금", repayment.prepayment.amount),
-    ]
-    principal_paid = sum((a for label, a in allocation if "원금" in label), Decimal(0))
+    allocation = [(claim.label, getattr(repayment, claim.name).amount) for claim in REPAYMENT_ORDER]
+    principal_paid = sum((getattr(repayment, name).amount for name in PRINCIPAL_CLAIMS), Decimal(0))
     # The principal balance right after this repayment: every transaction on the loan up to and including it.
     txn = loan.transactions.get(journal_id=repayment.journal_id)
     earlier = loan.transactions.filter(Q(value_date__lt=txn.value_date) | Q(value_date=txn.value_date, id__lte=txn.pk))

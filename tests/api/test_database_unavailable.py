@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from api.errors import json_500
 from enterprises.models import User
-from funds import servicing
+from funds import services
 from funds.models import Repayment
 from tests.funds.factories import make_fund, make_loan, make_product
 from tests.funds.helpers import nothing_written
@@ -52,7 +52,7 @@ def loan(db, member, enterprise):
 def test_a_repayment_whose_database_goes_away_is_a_503_that_wrote_nothing_and_may_be_retried(
     bearer_client, loan, member, caplog,
 ):
-    real_repayment_make = servicing.repayment_make
+    real_repayment_make = services.repayment_make
 
     def then_the_connection_drops(**kwargs):
         real_repayment_make(**kwargs)  # the repayment is written in the request's transaction...
@@ -60,7 +60,7 @@ def test_a_repayment_whose_database_goes_away_is_a_503_that_wrote_nothing_and_ma
 
     me = bearer_client(member)
     body, headers = {"amount": "100000"}, {"Idempotency-Key": "pay-1"}
-    with (mock.patch.object(servicing, "repayment_make", side_effect=then_the_connection_drops) as service,
+    with (mock.patch.object(services, "repayment_make", side_effect=then_the_connection_drops) as service,
           nothing_written(), caplog.at_level(logging.ERROR, logger="api.errors")):
         response = me.post(f"{L}{loan.pk}/repayments/", body, format="json", headers=headers)
     assert service.call_count == 1

@@ -6,8 +6,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from enterprises.models import Enterprise, Institution, User
-from funds import services, servicing
+from funds import services
 from funds.models import Fund, Loan, LoanApplication, LoanProduct, Repayment
 from tests.factories import InstitutionFactory, ManagerFactory, MembershipFactory
 
@@ -26,17 +28,14 @@ def make_fund(*, capital: int = 600_000_000, exposure_limit: int = 50_000_000, c
     operator = InstitutionFactory(kind=Institution.Kind.INTERMEDIARY)
     fund = services.fund_create(
         actor=None, code=code, name="성동구 사회적경제활성화기금", operator=operator,
-        exposure_limit=exposure_limit, eligible_kinds=kinds or ALL_KINDS, opened_on=opened_on,
-    )
+        exposure_limit=exposure_limit, eligible_kinds=kinds or ALL_KINDS, opened_on=opened_on, today=timezone.localdate())
     if capital:
         services.contribution_record(
             actor=None, fund_id=fund.pk, source="municipality", amount=capital // 2, received_on=capital_on,
-            idempotency_key="seed-municipality",
-        )
+            idempotency_key="seed-municipality", today=timezone.localdate())
         services.contribution_record(
             actor=None, fund_id=fund.pk, source="private", amount=capital - capital // 2,
-            received_on=capital_on, idempotency_key="seed-private",
-        )
+            received_on=capital_on, idempotency_key="seed-private", today=timezone.localdate())
     return fund
 
 
@@ -128,7 +127,7 @@ def make_loan(
         approver = application.approvals.last()
         assert approver is not None
         loan = services.loan_disburse(actor=approver.approver, loan_id=loan.pk, on_date=disbursed_on,
-                                      secured_amount=secured_amount)
+                                      secured_amount=secured_amount, today=timezone.localdate())
     return loan
 
 
@@ -137,9 +136,8 @@ def repay(loan: Loan, amount: int, *, on_date: date, manager: User | None = None
     value date (which must be in the loan's open period and not after today). It is allocated in the service's
     order: default interest, overdue interest and principal, what is due on the day, accrued interest, and only
     then prepaid principal; the caller works out by hand how much of ``amount`` goes where."""
-    repayment, created = servicing.repayment_make(
+    repayment, created = services.repayment_make(
         actor=manager or ManagerFactory(), loan_id=loan.pk, amount=amount, value_date=on_date,
-        idempotency_key=f"test:loan:{loan.pk}:repayment:{on_date}:{amount}",
-    )
+        idempotency_key=f"test:loan:{loan.pk}:repayment:{on_date}:{amount}", today=timezone.localdate())
     assert created
     return repayment

@@ -7,12 +7,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-# The order a repayment is spent in, as (Repayment field, payoff quote field).
-ALLOCATION_ORDER = [
-    ("default_interest", "default_interest"), ("overdue_interest", "overdue_interest"),
-    ("overdue_principal", "overdue_principal"), ("interest", "interest"), ("principal", "principal"),
-    ("accrued_interest", "accrued_interest"), ("prepayment", "future_principal"),
-]
+from core.engines.loans import REPAYMENT_ORDER
+
+# The order a repayment is spent in, as declared (the Repayment's fields and the payoff quote's claims).
+ALLOCATION_ORDER = [claim.name for claim in REPAYMENT_ORDER]
 
 
 @st.composite

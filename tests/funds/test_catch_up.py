@@ -17,7 +17,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from funds import close, servicing
+from funds import services
 from funds.models import BusinessDay, Installment, Loan, LoanTransaction
 from funds.selectors import loan_disagreements
 from ledger.selectors import ledger_check
@@ -68,7 +68,7 @@ def state(loan: Loan) -> dict[str, Any]:
 def test_a_loan_disbursed_on_a_closed_day_is_up_to_date_at_once_as_if_the_nightly_close_had_run(product):
     disbursed_on = TODAY - timedelta(days=75)  # its first installment fell due about 45 days ago: 요주의
     nightly = make_loan(product, member=member_of(), amount=12_000_000, disbursed_on=disbursed_on)
-    close.close_business(through=YESTERDAY)  # the nightly run closes the days of the loan paid out 45 days ago
+    services.close_business(through=YESTERDAY, today=timezone.localdate())  # the nightly run closes the days of the loan paid out 45 days ago
 
     late = make_loan(product, member=member_of(), amount=12_000_000, disbursed_on=disbursed_on)  # recorded late
 
@@ -82,7 +82,7 @@ def test_a_loan_disbursed_on_a_closed_day_is_up_to_date_at_once_as_if_the_nightl
 
 
 def test_the_api_shows_the_late_loan_overdue_in_the_response_to_its_disbursement(bearer_client, product):
-    close.close_business(through=YESTERDAY)
+    services.close_business(through=YESTERDAY, today=timezone.localdate())
     loan = make_loan(product, member=member_of(), amount=12_000_000)
     manager = ManagerFactory()
 
@@ -98,7 +98,7 @@ def test_the_api_shows_the_late_loan_overdue_in_the_response_to_its_disbursement
 
 
 def test_a_loan_disbursed_on_the_open_day_has_nothing_to_catch_up(product):
-    close.close_business(through=YESTERDAY)
+    services.close_business(through=YESTERDAY, today=timezone.localdate())
 
     loan = make_loan(product, member=member_of(), amount=12_000_000, disbursed_on=TODAY)
 
@@ -118,12 +118,12 @@ def _left_behind(product: Any, *, disbursed_on: date, **loan: Any) -> Loan:
 def test_a_repayment_on_a_loan_left_behind_brings_it_up_to_date_before_allocating(product):
     disbursed_on = TODAY - timedelta(days=45)
     nightly = make_loan(product, member=member_of(), amount=12_000_000, disbursed_on=disbursed_on)
-    close.close_business(through=YESTERDAY)
+    services.close_business(through=YESTERDAY, today=timezone.localdate())
     BusinessDay.objects.all().delete()
     behind = _left_behind(product, disbursed_on=disbursed_on, amount=12_000_000)
     manager = ManagerFactory()
 
-    paid = [servicing.repayment_make(actor=manager, loan_id=loan.pk, amount=300_000, idempotency_key="pay")[0]
+    paid = [services.repayment_make(actor=manager, loan_id=loan.pk, amount=300_000, idempotency_key="pay", today=timezone.localdate())[0]
             for loan in (nightly, behind)]
 
     allocation = [(p.default_interest, p.overdue_interest, p.overdue_principal, p.interest, p.principal,
@@ -168,7 +168,7 @@ def test_whenever_a_loan_is_recorded_late_it_ends_as_the_nightly_close_would_hav
     with transaction.atomic():
         disbursed_on = TODAY - timedelta(days=days_back)
         nightly = make_loan(product, member=member_of(), amount=amount, disbursed_on=disbursed_on)
-        close.close_business(through=YESTERDAY)
+        services.close_business(through=YESTERDAY, today=timezone.localdate())
         late = make_loan(product, member=member_of(), amount=amount, disbursed_on=disbursed_on)
         assert state(late) == state(nightly)
         transaction.set_rollback(True)

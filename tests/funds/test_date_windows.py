@@ -21,7 +21,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from funds import close, servicing
+from funds import services
 from funds.models import Fund, Loan
 from tests.factories import AuditorFactory, ManagerFactory
 
@@ -57,9 +57,9 @@ class World:
                               annual_rate=Decimal("0.03650"), day_count="actual_365", rounding_unit=1,
                               approval_tiers=[])
         doomed = make_loan(bullet, member=member_of(), amount=1_000_000, disbursed_on=months_before(TODAY, 14))
-        close.close_days(TODAY - timedelta(days=1), TODAY - timedelta(days=1))
-        request = servicing.write_off_request(actor=ManagerFactory(), loan_id=doomed.pk, reason="회수 불능")
-        servicing.write_off_approve(actor=ManagerFactory(), write_off_id=request.pk, reason="의결")
+        services.close_days(TODAY - timedelta(days=1), TODAY - timedelta(days=1))
+        request = services.write_off_request(actor=ManagerFactory(), loan_id=doomed.pk, reason="회수 불능")
+        services.write_off_approve(actor=ManagerFactory(), write_off_id=request.pk, reason="의결", today=timezone.localdate())
         self.written_off = Loan.objects.get(pk=doomed.pk)
 
     def client(self, user: Any) -> APIClient:

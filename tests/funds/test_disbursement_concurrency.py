@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.errors import InsufficientFunds, InvalidState
@@ -65,7 +66,7 @@ def test_thirty_two_disbursements_racing_for_the_cash_of_ten_pay_out_exactly_ten
 
     results = run_together(
         LOANS,
-        lambda i: services.loan_disburse(actor=manager, loan_id=loans[i].pk, on_date=ON),
+        lambda i: services.loan_disburse(actor=manager, loan_id=loans[i].pk, on_date=ON, today=timezone.localdate()),
         expected=(InsufficientFunds,),
     )
 
@@ -137,7 +138,7 @@ def test_sixteen_retries_of_one_disbursement_with_one_idempotency_key_post_one_j
 def test_sixteen_managers_disbursing_one_loan_at_once_pay_it_out_once(one_loan, manager):
     results = run_together(
         16,
-        lambda i: services.loan_disburse(actor=manager, loan_id=one_loan.pk, on_date=ON),
+        lambda i: services.loan_disburse(actor=manager, loan_id=one_loan.pk, on_date=ON, today=timezone.localdate()),
         expected=(InvalidState,),
     )
 

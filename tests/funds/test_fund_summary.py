@@ -11,9 +11,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from funds import close, selectors, services
+from funds import selectors, services
 from funds.models import Loan
 from funds.selectors import loan_disagreements
 from ledger.selectors import ledger_check
@@ -47,8 +48,7 @@ def fund(db):
     fund = make_fund(capital=500_000_000, exposure_limit=50_000_000)
     services.contribution_record(
         actor=None, fund_id=fund.pk, source="other", amount=50_000_000, received_on=date(2026, 1, 15),
-        idempotency_key="seed-other",
-    )
+        idempotency_key="seed-other", today=timezone.localdate())
     product = make_product(fund)
     a = make_loan(product, member=member_of(), amount=20_000_000, disbursed_on=ON)
     repayment = repay(a, 5_033_329, on_date=date(2026, 3, 2))
@@ -63,7 +63,7 @@ def fund(db):
     make_loan(product, member=member_of(), amount=10_000_000)
     elsewhere = make_fund(code="jung-gu")
     make_loan(make_product(elsewhere), member=member_of(), amount=40_000_000, disbursed_on=ON)
-    close.close_business(through=THROUGH)
+    services.close_business(through=THROUGH, today=timezone.localdate())
     return fund
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
-from core.errors import Forbidden
+from core.errors import Forbidden, IdempotencyConflict
 from funds import services
 from funds.models import FundContribution, LoanApplication
 from tests.factories import AuditorFactory, ManagerFactory
@@ -45,7 +46,7 @@ def test_only_a_fund_manager_disburses(product):
     loan = make_loan(product, member=member)
 
     with pytest.raises(Forbidden):
-        services.loan_disburse(actor=member, loan_id=loan.pk, on_date=date(2026, 4, 1))
+        services.loan_disburse(actor=member, loan_id=loan.pk, on_date=date(2026, 4, 1), today=timezone.localdate())
 
 
 @pytest.mark.parametrize("step", ["submit", "withdraw"])
@@ -60,18 +61,23 @@ def test_only_a_member_of_the_applying_enterprise_submits_or_withdraws(product, 
     assert application.state == LoanApplication.State.DRAFT
 
 
-def test_two_managers_using_the_same_key_record_two_contributions(db):
+def test_a_contribution_key_is_its_callers_own(db):
+    """The one rule of idempotent writes: the same caller, key and content replay; another caller's use of the
+    key is refused, never replayed to them (as for repayments and recoveries)."""
     fund = make_fund(capital=0)
     first, second = ManagerFactory(), ManagerFactory()
 
-    a = services.contribution_record(
-        actor=first, fund_id=fund.pk, source="municipality", amount=1_000, received_on=date(2026, 1, 5),
-        idempotency_key="c-1",
-    )
-    b = services.contribution_record(
-        actor=second, fund_id=fund.pk, source="private", amount=2_000, received_on=date(2026, 1, 5),
-        idempotency_key="c-1",
-    )
+    def record(actor, amount):
+        return services.contribution_record(
+            actor=actor, fund_id=fund.pk, source="municipality", amount=amount, received_on=date(2026, 1, 5),
+            idempotency_key="c-1", today=timezone.localdate())
 
-    assert a.pk != b.pk
-    assert FundContribution.objects.filter(fund=fund).count() == 2
+    a, created = record(first, 1_000)
+    again, replayed = record(first, 1_000)
+    assert created and not replayed and again.pk == a.pk
+    with pytest.raises(IdempotencyConflict) as other_user:
+        record(second, 1_000)
+    assert "idempotency_key" in other_user.value.fields
+    with pytest.raises(IdempotencyConflict):
+        record(first, 2_000)
+    assert FundContribution.objects.filter(fund=fund).count() == 1

@@ -8,9 +8,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from core.errors import Forbidden, IdempotencyConflict, InvalidState, LimitExceeded, ValidationFailed
-from funds import close, servicing
+from funds import services
 from funds.models import Loan
 from funds.selectors import loan_disagreements
 from ledger.selectors import ledger_check
@@ -44,8 +45,8 @@ def bullet_loan(manager):
 
 
 def _pay(loan, manager, amount, on, key=None):
-    return servicing.repayment_make(actor=manager, loan_id=loan.pk, amount=amount, value_date=on,
-                                    idempotency_key=key or f"k-{on}-{amount}")[0]
+    return services.repayment_make(actor=manager, loan_id=loan.pk, amount=amount, value_date=on,
+                                    idempotency_key=key or f"k-{on}-{amount}", today=timezone.localdate())[0]
 
 
 def test_paying_the_installment_on_its_due_date(bullet_loan, manager):
@@ -65,14 +66,14 @@ def test_default_interest_accrues_on_overdue_principal_only_and_dpd_counts(manag
     product = make_product(fund, method="equal_principal", grace_months=0, term_months=12,
                            annual_rate=Decimal("0.07000"), rounding_unit=1, approval_tiers=[])
     loan = make_loan(product, member=member_of(), amount=1_200_000, disbursed_on=D0)
-    close.close_business(through=date(2025, 2, 24))
+    services.close_business(through=date(2025, 2, 24), today=timezone.localdate())
     loan.refresh_from_db()
     assert loan.days_past_due == 10
     assert loan.default_interest_account.balance.amount == 273
     assert loan.interest_account.balance.amount == 7_000
     # payoff on the 25th: 273 default + 7,000 + 100,000 overdue + accrued of period 2 (10 of 28 days of 6,416
     # [1,100,000 x 0.07 / 12 = 6,416.67 floored]: 6,416 x 10 / 28 = 2,291.4 -> 2,291) + 1,100,000 future.
-    quote = servicing.payoff_quote(loan_id=loan.pk, on=date(2025, 2, 25))
+    quote = services.payoff_quote(loan_id=loan.pk, on=date(2025, 2, 25), today=timezone.localdate())
     assert quote.default_interest == 273  # closed through the 24th; the 25th's own close is not in it
     assert quote.accrued_interest == 2_291
     assert quote.payoff == 273 + 7_000 + 100_000 + 2_291 + 1_100_000
@@ -88,7 +89,7 @@ def test_allocation_order_and_overpayment_refused(manager):
     product = make_product(fund, method="equal_principal", grace_months=0, term_months=12,
                            annual_rate=Decimal("0.07000"), rounding_unit=1, approval_tiers=[])
     loan = make_loan(product, member=member_of(), amount=1_200_000, disbursed_on=D0)
-    close.close_business(through=date(2025, 2, 24))
+    services.close_business(through=date(2025, 2, 24), today=timezone.localdate())
     r = _pay(loan, manager, 7_100, date(2025, 2, 25))
     # default interest first (273, accrued through the 24th), then overdue interest (7,000: 6,827 of it)
     assert r.default_interest.amount == 273
@@ -102,23 +103,23 @@ def test_allocation_order_and_overpayment_refused(manager):
 
 def test_idempotent_replay_and_conflict(bullet_loan, manager):
     a = _pay(bullet_loan, manager, 10_000, date(2025, 2, 1), key="same")
-    b, created = servicing.repayment_make(actor=manager, loan_id=bullet_loan.pk, amount=10_000,
-                                          value_date=date(2025, 2, 1), idempotency_key="same")
+    b, created = services.repayment_make(actor=manager, loan_id=bullet_loan.pk, amount=10_000,
+                                          value_date=date(2025, 2, 1), idempotency_key="same", today=timezone.localdate())
     assert a.pk == b.pk and not created
     with pytest.raises(IdempotencyConflict):
-        servicing.repayment_make(actor=manager, loan_id=bullet_loan.pk, amount=10_001,
-                                 value_date=date(2025, 2, 1), idempotency_key="same")
+        services.repayment_make(actor=manager, loan_id=bullet_loan.pk, amount=10_001,
+                                 value_date=date(2025, 2, 1), idempotency_key="same", today=timezone.localdate())
 
 
 def test_member_cannot_backdate(bullet_loan):
     member = bullet_loan.enterprise.memberships.first().user
     with pytest.raises(Forbidden):
-        servicing.repayment_make(actor=member, loan_id=bullet_loan.pk, amount=1, value_date=date(2025, 2, 1),
-                                 idempotency_key="x")
+        services.repayment_make(actor=member, loan_id=bullet_loan.pk, amount=1, value_date=date(2025, 2, 1),
+                                 idempotency_key="x", today=timezone.localdate())
 
 
 def test_closed_period_refused(bullet_loan, manager):
-    close.close_business(through=date(2025, 2, 20))
+    services.close_business(through=date(2025, 2, 20), today=timezone.localdate())
     with pytest.raises(ValidationFailed) as exc:
         _pay(bullet_loan, manager, 1_000, date(2025, 2, 20))
     assert "value_date" in exc.value.fields
@@ -132,17 +133,17 @@ def test_acceleration_after_two_missed_installments(manager):
     product = make_product(fund, method="equal_principal", grace_months=0, term_months=12,
                            annual_rate=Decimal("0.07000"), rounding_unit=1, approval_tiers=[])
     loan = make_loan(product, member=member_of(), amount=1_200_000, disbursed_on=D0)
-    close.close_business(through=date(2025, 3, 14))
+    services.close_business(through=date(2025, 3, 14), today=timezone.localdate())
     loan.refresh_from_db()
     assert loan.accelerated_on is None
-    close.close_business(through=date(2025, 3, 16))
+    services.close_business(through=date(2025, 3, 16), today=timezone.localdate())
     loan.refresh_from_db()
     assert loan.accelerated_on == date(2025, 3, 15)
     third = loan.installments.get(number=3)
     # 1,000,000 x 0.07 / 12 = 5,833 for the period 03-15..04-15; 1 day of 31: 188.16 -> 188
     assert third.interest_due.amount == 188
     assert all(i.interest_due.amount == 0 for i in loan.installments.filter(number__gt=3))
-    quote = servicing.payoff_quote(loan_id=loan.pk, on=date(2025, 3, 17))
+    quote = services.payoff_quote(loan_id=loan.pk, on=date(2025, 3, 17), today=timezone.localdate())
     assert quote.accrued_interest == 0 and quote.future_principal == 0
     assert quote.overdue_principal == 1_200_000
     _pay(loan, manager, quote.payoff, date(2025, 3, 17))
@@ -168,7 +169,7 @@ def test_prepayment_keeps_schedule_and_ledger_in_step(manager, policy, method):
         assert loan.installments.count() < 12
     else:
         assert loan.installments.count() == 12
-    close.close_business(through=date(2025, 6, 30))
+    services.close_business(through=date(2025, 6, 30), today=timezone.localdate())
     _clean(loan)
 
 
@@ -180,13 +181,13 @@ def test_reversal_restores_as_if_the_money_never_came(manager):
                            annual_rate=Decimal("0.07000"), rounding_unit=1, approval_tiers=[])
     a = make_loan(product, member=member_of(), amount=1_200_000, disbursed_on=D0)
     b = make_loan(product, member=member_of(), amount=1_200_000, disbursed_on=D0)
-    close.close_business(through=date(2025, 2, 20))
+    services.close_business(through=date(2025, 2, 20), today=timezone.localdate())
     r = _pay(a, manager, 50_000, date(2025, 2, 21))
-    close.close_business(through=date(2025, 3, 20))
-    servicing.repayment_reverse(actor=manager, repayment_id=r.pk, reason="부도 이체")
+    services.close_business(through=date(2025, 3, 20), today=timezone.localdate())
+    services.repayment_reverse(actor=manager, repayment_id=r.pk, reason="부도 이체")
     with pytest.raises(InvalidState):
-        servicing.repayment_reverse(actor=manager, repayment_id=r.pk, reason="again")
-    close.close_business(through=date(2025, 3, 25))
+        services.repayment_reverse(actor=manager, repayment_id=r.pk, reason="again")
+    services.close_business(through=date(2025, 3, 25), today=timezone.localdate())
     a.refresh_from_db()
     b.refresh_from_db()
     for name in ("principal_account", "interest_account", "default_interest_account"):
@@ -202,34 +203,33 @@ def test_write_off_needs_two_managers_and_recoveries_are_income(manager):
                            day_count="actual_365", rounding_unit=1, approval_tiers=[])
     loan = make_loan(product, member=member_of(), amount=1_000_000, disbursed_on=date(2024, 1, 10))
     with pytest.raises(InvalidState):
-        servicing.write_off_request(actor=manager, loan_id=loan.pk, reason="회수 불능")
-    close.close_business(through=date(2025, 4, 15))
+        services.write_off_request(actor=manager, loan_id=loan.pk, reason="회수 불능")
+    services.close_business(through=date(2025, 4, 15), today=timezone.localdate())
     loan.refresh_from_db()
     assert loan.days_past_due >= 365 and loan.asset_class == "estimated_loss"
-    w = servicing.write_off_request(actor=manager, loan_id=loan.pk, reason="회수 불능")
+    w = services.write_off_request(actor=manager, loan_id=loan.pk, reason="회수 불능")
     with pytest.raises(Forbidden):
-        servicing.write_off_approve(actor=manager, write_off_id=w.pk)
+        services.write_off_approve(actor=manager, write_off_id=w.pk, today=timezone.localdate())
     other = ManagerFactory()
-    w = servicing.write_off_approve(actor=other, write_off_id=w.pk, reason="위원회 의결")
+    w = services.write_off_approve(actor=other, write_off_id=w.pk, reason="위원회 의결", today=timezone.localdate())
     loan.refresh_from_db()
     assert loan.state == "written_off"
     assert loan.principal_account.balance.amount == 0 and loan.default_interest_account.balance.amount == 0
     assert w.principal.amount == 1_000_000 and w.default_interest.amount > 0
-    servicing.recovery_record(actor=manager, loan_id=loan.pk, amount=300_000, idempotency_key="r1")
+    services.recovery_record(actor=manager, loan_id=loan.pk, amount=300_000, idempotency_key="r1", today=timezone.localdate())
     with pytest.raises(LimitExceeded):
-        servicing.recovery_record(actor=manager, loan_id=loan.pk, amount=w.total.amount, idempotency_key="r2")
+        services.recovery_record(actor=manager, loan_id=loan.pk, amount=w.total.amount, idempotency_key="r2", today=timezone.localdate())
     assert ledger_check().ok
 
 
 def test_close_business_is_idempotent_and_refuses_today(bullet_loan):
-    first = close.close_business(through=date(2025, 3, 1))
+    first = services.close_business(through=date(2025, 3, 1), today=timezone.localdate())
     assert all(c.created for c in first)
-    again = close.close_business(through=date(2025, 3, 1))
+    again = services.close_business(through=date(2025, 3, 1), today=timezone.localdate())
     assert [c.created for c in again] == [False]
-    from django.utils import timezone
 
     with pytest.raises(ValidationFailed):
-        close.close_business(through=timezone.localdate())
+        services.close_business(through=timezone.localdate(), today=timezone.localdate())
 
 
 def test_reversing_a_payoff_reopens_the_loan_and_catches_up_the_days_closed_since(manager):
@@ -238,12 +238,12 @@ def test_reversing_a_payoff_reopens_the_loan_and_catches_up_the_days_closed_sinc
                            annual_rate=Decimal("0.07000"), rounding_unit=1, approval_tiers=[])
     a = make_loan(product, member=member_of(), amount=1_200_000, disbursed_on=D0)
     b = make_loan(product, member=member_of(), amount=1_200_000, disbursed_on=D0)
-    close.close_business(through=date(2025, 2, 19))
-    quote = servicing.payoff_quote(loan_id=a.pk, on=date(2025, 2, 20))
+    services.close_business(through=date(2025, 2, 19), today=timezone.localdate())
+    quote = services.payoff_quote(loan_id=a.pk, on=date(2025, 2, 20), today=timezone.localdate())
     r = _pay(a, manager, quote.payoff, date(2025, 2, 20))
     assert r.paid_off
-    close.close_business(through=date(2025, 3, 31))  # a is paid off: not closed any more
-    servicing.repayment_reverse(actor=manager, repayment_id=r.pk, reason="부도 이체")
+    services.close_business(through=date(2025, 3, 31), today=timezone.localdate())  # a is paid off: not closed any more
+    services.repayment_reverse(actor=manager, repayment_id=r.pk, reason="부도 이체")
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.state == "active" and a.closed_through == b.closed_through == date(2025, 3, 31)
@@ -263,7 +263,7 @@ def test_a_reversed_repayment_is_neither_disbursed_nor_repaid_in_the_fund_summar
     assert (r.accrued_interest.amount, r.prepayment.amount) == (20_400, 979_600)
     summary = fund_summary(bullet_loan.fund)
     assert (summary.disbursed_total, summary.principal_repaid_total) == (12_000_000, 979_600)
-    servicing.repayment_reverse(actor=manager, repayment_id=r.pk, reason="부도 이체")
+    services.repayment_reverse(actor=manager, repayment_id=r.pk, reason="부도 이체")
     summary = fund_summary(bullet_loan.fund)
     assert (summary.disbursed_total, summary.principal_repaid_total) == (12_000_000, 0)
     _clean(bullet_loan)
@@ -275,16 +275,15 @@ def test_a_key_is_the_callers_own(bullet_loan, manager):
     _pay(bullet_loan, manager, 10_000, date(2025, 2, 1), key="shared")
     for other in (member, ManagerFactory()):
         with pytest.raises(IdempotencyConflict) as exc:
-            servicing.repayment_make(actor=other, loan_id=bullet_loan.pk, amount=10_000, idempotency_key="shared",
-                                     key_field="Idempotency-Key")
-        assert "Idempotency-Key" in exc.value.fields
+            services.repayment_make(actor=other, loan_id=bullet_loan.pk, amount=10_000, idempotency_key="shared",
+                                    today=timezone.localdate())
+        assert "idempotency_key" in exc.value.fields
 
 
 def test_a_payoff_is_quoted_at_most_a_year_past_maturity_or_today(bullet_loan):
-    from django.utils import timezone
 
     with pytest.raises(ValidationFailed) as exc:
-        servicing.payoff_quote(loan_id=bullet_loan.pk, on=date(9999, 12, 31))
+        services.payoff_quote(loan_id=bullet_loan.pk, on=date(9999, 12, 31), today=timezone.localdate())
     assert "on" in exc.value.fields
     on = timezone.localdate() + timedelta(days=366)
-    assert servicing.payoff_quote(loan_id=bullet_loan.pk, on=on).future_principal == 0  # matured: all overdue
+    assert services.payoff_quote(loan_id=bullet_loan.pk, on=on, today=timezone.localdate()).future_principal == 0  # matured: all overdue

@@ -15,7 +15,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from funds import close, servicing
+from funds import services
 from funds.models import Loan, LoanTransaction, Repayment
 from funds.selectors import loan_disagreements
 from ledger.models import Journal
@@ -96,7 +96,7 @@ def test_fifty_repayments_with_their_own_keys_never_take_more_than_the_payoff(lo
     10,000,000: only some fit, in whatever order they get the loan's lock; each is refused (422) once it would
     take the loan past its payoff. Paid the same day, the payoff falls by exactly what was accepted."""
     today = timezone.localdate()
-    payoff_before = servicing.payoff_quote(loan_id=loan.pk, on=today).payoff
+    payoff_before = services.payoff_quote(loan_id=loan.pk, on=today, today=timezone.localdate()).payoff
     amounts = [1_000_000 + i * 1_000 for i in range(THREADS)]
 
     responses = run_together(THREADS, lambda i: post_repayment(manager, loan, amounts[i], f"key-{i}"))
@@ -112,7 +112,7 @@ def test_fifty_repayments_with_their_own_keys_never_take_more_than_the_payoff(lo
     assert repayments.aggregate(total=Sum("amount"))["total"] == sum(accepted)
     loan.refresh_from_db()
     if loan.state == Loan.State.ACTIVE:
-        assert servicing.payoff_quote(loan_id=loan.pk, on=today).payoff == payoff_before - sum(accepted)
+        assert services.payoff_quote(loan_id=loan.pk, on=today, today=timezone.localdate()).payoff == payoff_before - sum(accepted)
     else:
         assert sum(accepted) == payoff_before
     assert_clean(loan)
@@ -143,7 +143,7 @@ def test_a_close_of_business_racing_repayments_on_the_same_loans_neither_deadloc
 
     def work(i: int) -> Any:
         if i == 0:
-            return close.close_business(through=yesterday)
+            return services.close_business(through=yesterday, today=timezone.localdate())
         loan = racing[(i - 1) % len(racing)]
         return post_repayment(manager, loan, 1_000_000 + i, f"race-{i}")
 

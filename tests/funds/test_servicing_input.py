@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 
 from api.models import IdempotencyRecord
 from core.money import format_won
-from funds import close, servicing
+from funds import services
 from funds.models import Fund, Loan, LoanProduct, Recovery, Repayment
 from ledger.selectors import ledger_check
 from tests.factories import ManagerFactory
@@ -75,9 +75,9 @@ class Setting:
         bullet = make_product(fund, method="bullet", grace_months=0, term_months=1, annual_rate=Decimal("0.03650"),
                               day_count="actual_365", rounding_unit=1, approval_tiers=[])
         loan = make_loan(bullet, member=self.member, amount=20_000_000, disbursed_on=months_before(self.today, 14))
-        close.close_business(through=self.yesterday)
-        write_off = servicing.write_off_request(actor=ManagerFactory(), loan_id=loan.pk, reason="회수 불능")
-        servicing.write_off_approve(actor=ManagerFactory(), write_off_id=write_off.pk, reason="의결")
+        services.close_business(through=self.yesterday, today=timezone.localdate())
+        write_off = services.write_off_request(actor=ManagerFactory(), loan_id=loan.pk, reason="회수 불능")
+        services.write_off_approve(actor=ManagerFactory(), write_off_id=write_off.pk, reason="의결", today=timezone.localdate())
         loan.refresh_from_db()
         assert loan.state == Loan.State.WRITTEN_OFF
         return loan
@@ -428,7 +428,7 @@ def test_a_value_date_in_the_future_is_refused_naming_it(setting):
 def test_a_value_date_in_a_closed_period_is_refused_naming_it(setting, days_before_today):
     """Closed through yesterday: any day up to it is closed, the disbursement date and before included."""
     setting.loan  # noqa: B018
-    close.close_business(through=setting.yesterday)
+    services.close_business(through=setting.yesterday, today=timezone.localdate())
     on = setting.today - timedelta(days=days_before_today)
 
     with nothing_written():
@@ -468,7 +468,7 @@ def test_a_payoff_quote_for_a_malformed_date_names_on(setting, on):
 
 def test_a_payoff_quote_for_a_closed_day_names_on(setting):
     setting.loan  # noqa: B018
-    close.close_business(through=setting.yesterday)
+    services.close_business(through=setting.yesterday, today=timezone.localdate())
 
     with nothing_written():
         response = payoff_of(setting, on=setting.yesterday.isoformat())

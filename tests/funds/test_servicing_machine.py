@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 from hypothesis import HealthCheck, event, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -28,9 +29,12 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from core.errors import InvalidState, LimitExceeded
 from core.models import AuditEvent
 from funds import accounts as chart
-from funds import close, servicing
+from funds import services
+from funds.locks import lock_loan
 from funds.models import BusinessDay, Installment, Loan, LoanTransaction, Repayment
 from funds.selectors import loan_disagreements
+from funds.services import state
+from funds.services.loans import bring_to
 from ledger.models import Account, Journal
 from ledger.selectors import ledger_check
 from tests.factories import ManagerFactory
@@ -124,7 +128,7 @@ class ServicingMachine(RuleBasedStateMachine):
             on = min(due or LAST, LAST)
         else:
             on = min(first_open + timedelta(days=ahead), LAST)
-        quote = servicing.payoff_quote(loan_id=a.pk, on=on)
+        quote = services.payoff_quote(loan_id=a.pk, on=on, today=timezone.localdate())
         payoff = quote.payoff
         note(f"{on}: payoff {payoff}, due {quote.due}, {quote}")
         assert payoff > 0
@@ -142,19 +146,18 @@ class ServicingMachine(RuleBasedStateMachine):
         event(f"repayment: {kind}" + (", paid off" if amount == payoff else ""))
         self._writes()
         repayment = self._pay(amount, on)
-        parts = [won(getattr(repayment, name)) for name, _ in ORDER]
+        parts = [won(getattr(repayment, name)) for name in ORDER]
         assert sum(parts) == won(repayment.amount) == amount
         # The quote (computed without writing) and the repayment (written) see the same amounts owed.
-        assert parts == greedy(amount, [getattr(quote, name) for _, name in ORDER])
+        assert parts == greedy(amount, [quote.owed()[name] for name in ORDER])
         assert repayment.paid_off == (amount == payoff)
         assert self._a().state == (Loan.State.PAID_OFF if amount == payoff else Loan.State.ACTIVE)
         self.live.append(repayment.pk)
 
     def _pay(self, amount: Decimal, on: date) -> Repayment:
         self.keys += 1  # a new key each time: a key once used replays its repayment, even a reversed one
-        repayment, created = servicing.repayment_make(
-            actor=self.manager, loan_id=self.a.pk, amount=amount, value_date=on, idempotency_key=f"machine-{self.keys}",
-        )
+        repayment, created = services.repayment_make(
+            actor=self.manager, loan_id=self.a.pk, amount=amount, value_date=on, idempotency_key=f"machine-{self.keys}", today=timezone.localdate())
         assert created
         return repayment
 
@@ -165,9 +168,9 @@ class ServicingMachine(RuleBasedStateMachine):
         before = footprint()
         if a.state != Loan.State.ACTIVE:
             with pytest.raises(InvalidState):
-                servicing.payoff_quote(loan_id=a.pk, on=on)
+                services.payoff_quote(loan_id=a.pk, on=on, today=timezone.localdate())
         else:
-            assert servicing.payoff_quote(loan_id=a.pk, on=on).payoff > 0
+            assert services.payoff_quote(loan_id=a.pk, on=on, today=timezone.localdate()).payoff > 0
         assert footprint() == before
 
     @precondition(lambda self: bool(self.live))
@@ -175,10 +178,9 @@ class ServicingMachine(RuleBasedStateMachine):
     def replaying_the_latest_repayment_changes_nothing(self) -> None:
         latest = Repayment.objects.get(pk=self.live[-1])
         before = footprint()
-        again, created = servicing.repayment_make(
+        again, created = services.repayment_make(
             actor=self.manager, loan_id=self.a.pk, amount=latest.amount.amount, value_date=latest.value_date,
-            idempotency_key=latest.idempotency_key,
-        )
+            idempotency_key=latest.idempotency_key, today=timezone.localdate())
         assert (again.pk, created) == (latest.pk, False)
         assert footprint() == before
 
@@ -186,7 +188,7 @@ class ServicingMachine(RuleBasedStateMachine):
     @rule()
     def reverse_the_latest_repayment(self) -> None:
         self._writes()
-        servicing.repayment_reverse(actor=self.manager, repayment_id=self.live.pop(), reason="부도 이체")
+        services.repayment_reverse(actor=self.manager, repayment_id=self.live.pop(), reason="부도 이체")
         event("reversal")
         if not self.live:
             self._a_is_where_its_twin_is()
@@ -196,21 +198,21 @@ class ServicingMachine(RuleBasedStateMachine):
     def reversing_an_earlier_repayment_is_refused(self, index: int) -> None:
         earlier = self.live[index % (len(self.live) - 1)]
         with nothing_written(), pytest.raises(InvalidState):
-            servicing.repayment_reverse(actor=self.manager, repayment_id=earlier, reason="부도 이체")
+            services.repayment_reverse(actor=self.manager, repayment_id=earlier, reason="부도 이체")
 
     @precondition(lambda self: self.a is not None and self.last_closed < LAST)
     @rule(days=st.integers(min_value=1, max_value=45))
     def close_business(self, days: int) -> None:
         through = min(self.last_closed + timedelta(days=days), LAST)
         self._writes()
-        closed = close.close_business(through=through)
+        closed = services.close_business(through=through, today=timezone.localdate())
         assert [c.day.date for c in closed] == [
             self.last_closed + timedelta(days=n) for n in range(1, (through - self.last_closed).days + 1)
         ]
         assert all(c.created for c in closed)
         self.last_closed = through
         before = footprint()
-        again = close.close_business(through=through)
+        again = services.close_business(through=through, today=timezone.localdate())
         assert [c.created for c in again] == [False]
         assert footprint() == before
 
@@ -222,8 +224,9 @@ class ServicingMachine(RuleBasedStateMachine):
         for loan in (a, b):
             if loan.closed_through < target:
                 with transaction.atomic():
-                    locked = Loan.objects.select_for_update().get(pk=loan.pk)
-                    servicing.bring_to(locked, servicing.installments_of(locked), target)
+                    loaded = state.load(lock_loan(loan.pk))
+                    bring_to(loaded, target)
+                    state.flush(loaded)
         a.refresh_from_db()
         b.refresh_from_db()
         fields = ["state", "closed_through", "accelerated_on", "days_past_due", "asset_class",

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from core.audit import audit_seal
 from core.models import AuditEvent
-from funds import close, servicing
+from funds import services
 from funds.models import Fund, Loan, LoanProduct, Repayment, WriteOff
 from ledger.models import Journal
 from tests.factories import EnterpriseFactory, ManagerFactory
@@ -188,20 +188,20 @@ class World:
         return make_loan(self.product, member=member, amount=10_000_000, disbursed_on=self.today - timedelta(days=10))
 
     def _repay(self, loan: Loan, amount: int, key: str) -> Repayment:
-        return servicing.repayment_make(actor=self.teller, loan_id=loan.pk, amount=amount, idempotency_key=key)[0]
+        return services.repayment_make(actor=self.teller, loan_id=loan.pk, amount=amount, idempotency_key=key, today=timezone.localdate())[0]
 
     def _doomed(self, member: Any) -> Loan:
         loan = make_loan(self.bullet, member=member, amount=1_000_000, disbursed_on=months_before(self.today, 14))
         # Closing yesterday catches up every loan not yet closed through it, whatever was closed before.
-        close.close_days(self.yesterday, self.yesterday)
+        services.close_days(self.yesterday, self.yesterday)
         loan.refresh_from_db()
         assert loan.state == Loan.State.ACTIVE and loan.asset_class == "estimated_loss", loan.asset_class
         return loan
 
     def _written_off(self, member: Any) -> tuple[Loan, WriteOff]:
         loan = self._doomed(member)
-        write_off = servicing.write_off_request(actor=self.requester, loan_id=loan.pk, reason="회수 불능")
-        write_off = servicing.write_off_approve(actor=self.decider, write_off_id=write_off.pk, reason="의결")
+        write_off = services.write_off_request(actor=self.requester, loan_id=loan.pk, reason="회수 불능")
+        write_off = services.write_off_approve(actor=self.decider, write_off_id=write_off.pk, reason="의결", today=timezone.localdate())
         loan.refresh_from_db()
         assert loan.state == Loan.State.WRITTEN_OFF
         return loan, write_off
@@ -235,7 +235,7 @@ class World:
     @cached_property
     def own_paid_off(self) -> Loan:
         loan = self._active(self.member)
-        quote = servicing.payoff_quote(loan_id=loan.pk, on=self.today)
+        quote = services.payoff_quote(loan_id=loan.pk, on=self.today, today=timezone.localdate())
         self._repay(loan, int(quote.payoff), "teller-payoff")
         loan.refresh_from_db()
         assert loan.state == Loan.State.PAID_OFF
@@ -252,7 +252,7 @@ class World:
     @cached_property
     def pending_write_off(self) -> WriteOff:
         loan = self._doomed(self.member)
-        return servicing.write_off_request(actor=self.requester, loan_id=loan.pk, reason="회수 불능")
+        return services.write_off_request(actor=self.requester, loan_id=loan.pk, reason="회수 불능")
 
     @cached_property
     def _own_written_off(self) -> tuple[Loan, WriteOff]:

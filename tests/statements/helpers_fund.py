@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from enterprises.models import Enterprise, User
-from funds import close, services, servicing
+from funds import services
 from funds.models import Fund, Loan
 from tests.factories import EnterpriseFactory, ManagerFactory
 from tests.funds.factories import make_fund, make_loan, make_product, member_of, repay
@@ -35,7 +35,7 @@ class History:
 
 def contribute(fund: Fund, source: str, amount: int, on: date) -> None:
     services.contribution_record(actor=None, fund_id=fund.pk, source=source, amount=amount, received_on=on,
-                                 idempotency_key=f"{source}-{on}-{amount}")
+                                 idempotency_key=f"{source}-{on}-{amount}", today=timezone.localdate())
 
 
 def make_history() -> History:
@@ -78,20 +78,20 @@ def make_history() -> History:
                   disbursed_on=date(2025, 1, 15))
     e = make_loan(elsewhere, member=member, enterprise=enterprise, amount=5_000_000, disbursed_on=date(2025, 2, 1))
 
-    close.close_business(through=date(2025, 2, 14))
+    services.close_business(through=date(2025, 2, 14), today=timezone.localdate())
     repay(b, 37_200, on_date=date(2025, 2, 15), manager=manager)
-    close.close_business(through=date(2025, 2, 20))
+    services.close_business(through=date(2025, 2, 20), today=timezone.localdate())
     bounced = repay(a, 50_000, on_date=date(2025, 2, 21), manager=manager)
-    close.close_business(through=date(2025, 3, 20))
-    servicing.repayment_reverse(actor=manager, repayment_id=bounced.pk, reason="부도 이체")
-    close.close_business(through=date(2025, 4, 15))
+    services.close_business(through=date(2025, 3, 20), today=timezone.localdate())
+    services.repayment_reverse(actor=manager, repayment_id=bounced.pk, reason="부도 이체")
+    services.close_business(through=date(2025, 4, 15), today=timezone.localdate())
     repay(a, 500_000, on_date=date(2025, 4, 16), manager=manager)
 
     today = timezone.localdate()
-    request = servicing.write_off_request(actor=manager, loan_id=w.pk, reason="회수 불능")
-    servicing.write_off_approve(actor=ManagerFactory(), write_off_id=request.pk, reason="위원회 의결")
-    servicing.recovery_record(actor=manager, loan_id=w.pk, amount=300_000, idempotency_key="recovery-1",
-                              received_on=today)
+    request = services.write_off_request(actor=manager, loan_id=w.pk, reason="회수 불능")
+    services.write_off_approve(actor=ManagerFactory(), write_off_id=request.pk, reason="위원회 의결", today=timezone.localdate())
+    services.recovery_record(actor=manager, loan_id=w.pk, amount=300_000, idempotency_key="recovery-1",
+                              received_on=today, today=timezone.localdate())
     for loan in (w, b, a, e):
         loan.refresh_from_db()
     return History(fund=fund, other_fund=other_fund, enterprise=enterprise, member=member, manager=manager,

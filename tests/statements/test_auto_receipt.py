@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.models import OutboxMessage
 from core.outbox import GRACE, _limit, outbox_relay
-from funds import servicing
+from funds import services
 from funds.models import Repayment
 from statements import kinds
 from statements.models import Statement
@@ -114,9 +114,9 @@ def test_replaying_the_repayment_makes_no_second_receipt(
 def test_a_service_level_replay_makes_no_second_receipt(auto_receipt, loan, member, django_capture_on_commit_callbacks):
     """The same key through the service itself (not the API's stored response): the repayment is not new."""
     with django_capture_on_commit_callbacks(execute=True):
-        first, created = servicing.repayment_make(actor=member, loan_id=loan.pk, amount=50_000, idempotency_key="s1")
-        again, created_again = servicing.repayment_make(actor=member, loan_id=loan.pk, amount=50_000,
-                                                        idempotency_key="s1")
+        first, created = services.repayment_make(actor=member, loan_id=loan.pk, amount=50_000, idempotency_key="s1", today=timezone.localdate())
+        again, created_again = services.repayment_make(actor=member, loan_id=loan.pk, amount=50_000,
+                                                        idempotency_key="s1", today=timezone.localdate())
     assert (created, created_again, again.pk) == (True, False, first.pk)
     assert list(Statement.objects.values_list("repayment_id", flat=True)) == [first.pk]
 
@@ -125,7 +125,7 @@ def test_a_repayment_rolled_back_leaves_no_receipt_and_nothing_to_render(auto_re
                                                               django_capture_on_commit_callbacks):
     with (django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError),
           transaction.atomic()):
-        servicing.repayment_make(actor=member, loan_id=loan.pk, amount=50_000, idempotency_key="rolled-back")
+        services.repayment_make(actor=member, loan_id=loan.pk, amount=50_000, idempotency_key="rolled-back", today=timezone.localdate())
         raise RuntimeError("the caller's transaction fails after the repayment")
     assert callbacks == []
     assert not Repayment.objects.exists()
@@ -176,7 +176,7 @@ def test_a_receipt_whose_rendering_loses_the_database_stays_pending_and_is_rende
 
 def receipt_of(loan, member, django_capture_on_commit_callbacks) -> Statement:
     with django_capture_on_commit_callbacks(execute=False):  # asked for, not rendered
-        repayment, _ = servicing.repayment_make(actor=member, loan_id=loan.pk, amount=50_000, idempotency_key="g1")
+        repayment, _ = services.repayment_make(actor=member, loan_id=loan.pk, amount=50_000, idempotency_key="g1", today=timezone.localdate())
     return Statement.objects.get(repayment=repayment)
 
 
@@ -193,7 +193,7 @@ def test_render_given_up_marks_a_pending_statement_failed(auto_receipt, loan, me
 def test_render_given_up_leaves_a_ready_statement_alone(auto_receipt, loan, member,
                                                         django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-            repayment, _ = servicing.repayment_make(actor=member, loan_id=loan.pk, amount=50_000, idempotency_key="r1")
+            repayment, _ = services.repayment_make(actor=member, loan_id=loan.pk, amount=50_000, idempotency_key="r1", today=timezone.localdate())
     ready = Statement.objects.get(repayment=repayment)
     assert ready.state == Statement.State.READY
     sha = ready.sha256

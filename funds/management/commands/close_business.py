@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from core.errors import DomainError
-from funds.close import close_business
+from funds.services import close_business
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError("--date must be YYYY-MM-DD") from None
         try:
-            results = close_business(through=day)
+            results = close_business(through=day, today=timezone.localdate())
         except DomainError as exc:
             raise CommandError(exc.message) from None
         if not results:

@@ -15,12 +15,12 @@ Due dates keep the disbursement day of month, clamped to the month's end (disbur
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, localcontext
 from enum import StrEnum
 
-from core.money import round_won
+from .rounding import Rounding
 
 ZERO = Decimal(0)
 DAYS_IN_YEAR = Decimal(365)
@@ -39,15 +39,6 @@ class DayCount(StrEnum):
 
 
 @dataclass(frozen=True)
-class Rounding:
-    unit: int = 1  # 1 or 10 won
-    mode: str = "floor"  # floor (절사), ceil, half_up
-
-    def __call__(self, amount: Decimal) -> Decimal:
-        return round_won(amount, unit=self.unit, mode=self.mode)
-
-
-@dataclass(frozen=True)
 class Terms:
     principal: Decimal
     annual_rate: Decimal  # 0.0200 for 2 %
@@ -56,7 +47,7 @@ class Terms:
     method: Method
     day_count: DayCount
     disbursed_on: date
-    rounding: Rounding = Rounding()
+    rounding: Rounding = field(default_factory=Rounding)
 
     def __post_init__(self) -> None:
         principal = self.principal
@@ -125,6 +116,15 @@ def period_interest(balance: Decimal, annual_rate: Decimal, day_count: DayCount,
     if day_count == DayCount.MONTHLY:
         return balance * annual_rate / MONTHS_IN_YEAR
     return balance * annual_rate * days / DAYS_IN_YEAR
+
+
+def part_period_interest(balance: Decimal, annual_rate: Decimal, day_count: DayCount, days: int,
+                         period_days: int) -> Decimal:
+    """The exact interest on ``balance`` for ``days`` of a period of ``period_days`` (what is left of a period after a
+    prepayment): monthly, that share of the month's interest; actual/365, interest for the days."""
+    if day_count == DayCount.MONTHLY:
+        return period_interest(balance, annual_rate, day_count, period_days) * days / period_days
+    return period_interest(balance, annual_rate, day_count, days)
 
 
 def level_payment(principal: Decimal, annual_rate: Decimal, installments: int) -> Decimal:

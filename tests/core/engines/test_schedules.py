@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from funds.schedules import DayCount, Method, Rounding, Schedule, Terms, build_schedule, due_dates
+from core.engines.schedules import DayCount, Method, Rounding, Schedule, Terms, build_schedule, due_dates
 
 EP, EPR, BULLET = Method.EQUAL_PAYMENT, Method.EQUAL_PRINCIPAL, Method.BULLET
 MONTHLY, ACTUAL = DayCount.MONTHLY, DayCount.ACTUAL_365

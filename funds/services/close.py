@@ -1,13 +1,13 @@
 """Close of business (일마감): nightly by Celery beat, or ``manage.py close_business --date YYYY-MM-DD``.
 
-Closing a day applies it to every active loan not yet closed through it (``servicing.close_day``: interest falling
-due, acceleration, default interest, days past due, asset class) and records a ``BusinessDay``. Closing a date closes
-first every earlier day not yet closed, so a missed night is caught up (in one pass: each loan is brought up to the
-date day by day); a day already closed is not closed again.
+Closing a day applies it to every active loan not yet closed through it (the engine's ``close_through``: interest
+falling due, acceleration, default interest, days past due, asset class) and records a ``BusinessDay``. Closing a
+date closes first every earlier day not yet closed, so a missed night is caught up (in one pass: each loan is brought
+up to the date day by day); a day already closed is not closed again.
 
 Most loans have nothing happen on most days: no installment due, nothing overdue. Those are advanced with one
-UPDATE; only the others are loaded, each in its own short transaction under its row lock (so a repayment arriving
-meanwhile waits for that loan only, never for the whole run).
+UPDATE; only the others are loaded, in batches, each batch in its own short transaction under its loans' row locks
+(so a repayment arriving meanwhile waits for one batch at most, never for the whole run).
 """
 
 from __future__ import annotations
@@ -26,12 +26,13 @@ from django.utils.translation import gettext as _
 from core.audit import audit_record
 from core.dates import backdating_limit, check_date
 from core.db import transactional, update_rows
+from core.engines import loans as engine
 from core.errors import ValidationFailed
-from ledger.models import Account
 
-from . import accounts as chart
-from . import delinquency, servicing
-from .models import BusinessDay, Installment, Loan
+from .. import delinquency
+from ..locks import lock_loans
+from ..models import BusinessDay, Installment, Loan
+from . import postings, state
 
 ONE_DAY = timedelta(days=1)
 BATCH = 200  # loans per transaction: a repayment on one of them waits at most for one batch
@@ -56,11 +57,10 @@ def _first_open_day(through: date) -> date:
     return min(earliest, through) if earliest else through
 
 
-def close_business(*, through: date, actor: Any = None, today: date | None = None) -> list[Closed]:
-    """Close every day not yet closed up to ``through``, which must have ended and be within the back-dating window
-    (the days before it that are not closed yet are closed too, however far back they go). Raises
-    ValidationFailed."""
-    today = today or timezone.localdate()
+def close_business(*, through: date, today: date, actor: Any = None) -> list[Closed]:
+    """Close every day not yet closed up to ``through``, which must have ended by ``today`` and be within the
+    back-dating window (the days before it that are not closed yet are closed too, however far back they go).
+    Raises ValidationFailed."""
     if through >= today:
         raise ValidationFailed(
             _("A day can be closed only after it has ended; the last day that can be closed is %(date)s.")
@@ -96,37 +96,28 @@ def _needs_work(through: date) -> Q:
 def _close_batch(loan_ids: list[int], through: date, table: list[delinquency.Rule], funds: dict[int, Any],
                  actor: Any) -> int:
     """Bring a batch of loans up to ``through`` in one transaction (run again after a deadlock): their rows locked
-    in id order, then their funds' cash (the order every servicing write takes, see ``servicing.lock_loan``),
-    installments read in one query, journals posted in one batch, rows written back in bulk. Returns the journals
-    posted."""
-    loans = list(
-        Loan.objects.select_for_update(of=("self",), no_key=True).select_related("fund__book")
-        .filter(pk__in=loan_ids, state=Loan.State.ACTIVE).order_by("pk")
-    )
-    book_ids = sorted({loan.fund.book_id for loan in loans})
-    list(Account.objects.select_for_update(no_key=True).filter(book_id__in=book_ids, code=chart.CASH)
-         .order_by("pk"))
-    installments = servicing.installments_by_loan([loan.pk for loan in loans])
-    closed, journals, changed = [], [], []
+    (``locks.lock_loans``), their open installments and default-interest balances read in two queries, the engine
+    run on each, the journals posted in one batch, rows written back in bulk. Returns the journals posted."""
+    loans = [loan for loan in lock_loans(loan_ids, state=Loan.State.ACTIVE)
+             if not (loan.closed_through and loan.closed_through >= through)]  # closed by a repayment meanwhile
     for loan in loans:
-        if loan.closed_through and loan.closed_through >= through:
-            continue  # closed by a repayment meanwhile
-        loan.fund = funds.setdefault(loan.fund_id, loan.fund)
-        insts = installments[loan.pk]
-        _postings, loan_journals = servicing.close_span(loan, insts, through, table)
-        journals += loan_journals
-        closed.append(loan)
-        changed += servicing.changed_installments(insts)
-    posted = servicing.write_close(journals, actor)
-    update_rows(Loan, closed, servicing.LOAN_STATE_FIELDS)
-    update_rows(Installment, changed, servicing.SAVED_FIELDS)
+        loan.fund = funds.setdefault(loan.fund_id, loan.fund)  # one Book object per fund: its chart looked up once
+    loaded = state.load_many(loans)
+    closes: list[tuple[Loan, engine.Span]] = []
+    for loan in loans:
+        new, days = engine.close_through(state.terms(loan), loaded[loan.pk].state, through, table)
+        closes += [(loan, span) for span in engine.by_month(days)]
+        state.apply(loaded[loan.pk], new)
+    posted = postings.post_closes(closes, actor)
+    update_rows(Loan, loans, state.LOAN_STATE_FIELDS)
+    state.flush_rows(list(loaded.values()))
     return posted
 
 
 def close_days(first: date, through: date, *, actor: Any = None) -> list[Closed]:
     """Close the days ``first`` to ``through`` in one pass over the loans: each loan with something to do is
-    brought up to ``through`` day by day (``servicing.bring_to``), the others are advanced with one UPDATE. The
-    run's counts are recorded on its last day."""
+    brought up to ``through`` day by day, the others are advanced with one UPDATE. The run's counts are recorded on
+    its last day."""
     started = time.monotonic()
     table = delinquency.rules()
     open_loans = Loan.objects.filter(state=Loan.State.ACTIVE, disbursed_on__lte=through).filter(
@@ -135,7 +126,7 @@ def close_days(first: date, through: date, *, actor: Any = None) -> list[Closed]
     busy = list(open_loans.filter(_needs_work(through)).order_by("pk").values_list("pk", flat=True))
     advanced = open_loans.exclude(pk__in=busy).exclude(_needs_work(through)).update(closed_through=through)
     journals = 0
-    funds: dict[int, Any] = {}  # one Fund (and Book) object per fund, so its chart of accounts is looked up once
+    funds: dict[int, Any] = {}
     for index in range(0, len(busy), BATCH):
         journals += _close_batch(busy[index:index + BATCH], through, table, funds, actor)
     results = []
