@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: demo test e2e venv system-packages lint
+.PHONY: demo test e2e bench-smoke venv system-packages lint
 
 $(BIN)/.installed: pyproject.toml
 	@bash scripts/system-packages.sh
@@ -44,6 +44,18 @@ test: venv
 e2e: venv
 	@bash scripts/system-packages.sh --e2e
 	$(BIN)/python deploy/e2e/run.py
+
+## make bench-smoke: every bench/ script in its smoke mode (--smoke: tiny sizes, a few seconds each, throwaway
+## databases, nothing written to bench/results, no target judged, the end-of-run checks still run), so that a
+## benchmark breaks the build the day the code it drives moves. Needs PostgreSQL on 127.0.0.1:5432, Redis on
+## 127.0.0.1:6379 (bench/contention.py) and redis-server on the PATH (bench/load.py); installs the [bench] extra.
+bench-smoke: venv $(BIN)/.bench-installed
+	@bash scripts/system-packages.sh --e2e
+	$(BIN)/python bench/smoke.py
+
+$(BIN)/.bench-installed: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	@touch $@
 
 lint: venv
 	$(BIN)/ruff check .

@@ -10,6 +10,9 @@ through the services with a real history, N - 60 exact clones), VACUUM ANALYZE, 
 ``funds.close.close_business(through=D)`` where D is yesterday (KST) and every loan is closed through D - 1: one day,
 the day after the last day closed. Then ``manage.py ledger_verify``. Prints a summary and one ``RESULT {json}`` line.
 ``--profile`` also runs the close under cProfile (slower; for where the Python time goes).
+
+``--smoke`` (CI, ``make bench-smoke``): 60 loans from 6 templates, in a throwaway database of its own, no waiting
+for a quiet machine, nothing appended anywhere; the close and ``ledger_verify`` are still checked. A few seconds.
 """
 
 from __future__ import annotations
@@ -31,10 +34,20 @@ import portfolio
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/sf_bench_cob"
 TARGET_SECONDS = 60
+SMOKE = {"loans": [60], "template_days": 3, "batch": 20, "wait_quiet": 0}
 
 
 def run_one(args: argparse.Namespace, loans: int) -> dict:
-    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    if args.smoke:  # never the DATABASE_URL of the environment (CI's test database): a throwaway one, dropped
+        url = portfolio.smoke_url(DEFAULT_URL)
+        try:
+            return _run_one(args, loans, url)
+        finally:
+            portfolio.drop_database(url)
+    return _run_one(args, loans, os.environ.get("DATABASE_URL") or DEFAULT_URL)
+
+
+def _run_one(args: argparse.Namespace, loans: int, url: str) -> dict:
     log = portfolio._log
     log(f"N = {loans}: recreating {portfolio.db_name(url)}")
     portfolio.recreate_database(url)
@@ -48,12 +61,11 @@ def run_one(args: argparse.Namespace, loans: int) -> dict:
     from django.utils import timezone
     from instrument import MachineWatch, code_fingerprint, measured, wait_for_quiet
 
-    from funds.close import close_business
     from funds.models import BusinessDay
 
     day = timezone.localdate() - timedelta(days=1)
     started = time.monotonic()
-    book = portfolio.build(loans=loans, first_open_day=day, batch=args.batch)
+    book = portfolio.build(loans=loans, first_open_day=day, batch=args.batch, template_days=args.template_days)
     setup_s = time.monotonic() - started
     facts = portfolio.portfolio_facts(day)
     log(f"portfolio ready in {setup_s:.0f} s: {facts}")
@@ -67,7 +79,7 @@ def run_one(args: argparse.Namespace, loans: int) -> dict:
         started = time.perf_counter()
         if profiler:
             profiler.enable()
-        results = close_business(through=day)
+        results = portfolio.close_day(day, today=day + timedelta(days=1))
         if profiler:
             profiler.disable()
         finished = time.perf_counter()
@@ -148,8 +160,16 @@ def main() -> None:
                         help="before measuring, wait up to this long for other processes to leave the CPU idle "
                              "(0: don't wait)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards (default: drop it)")
+    parser.add_argument("--template-days", type=int, default=portfolio.TEMPLATE_DAYS, help=argparse.SUPPRESS)
     parser.add_argument("--json", help="append each RESULT to this file (JSON lines)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="CI's smoke run: tiny sizes, a throwaway database, nothing written, no target judged")
     args = parser.parse_args()
+    if args.smoke:
+        if args.json:
+            parser.error("--smoke runs are not results: no --json")
+        for name, value in SMOKE.items():
+            setattr(args, name, value)
     if len(args.loans) == 1:
         results = [run_one(args, args.loans[0])]
         if args.json:

@@ -19,6 +19,11 @@ machine (its time is reported).
 
 To compare with another version of the code, run this file from that checkout's root (it starts gunicorn there):
 ``cp bench/contention.py /other/checkout/bench/ && cd /other/checkout && .venv/bin/python bench/contention.py``.
+
+At the end, ``ledger_verify`` and ``audit_verify`` (which seals what beat left). ``--smoke`` (CI, ``make
+bench-smoke``): 60 loans from 6 templates, 2 gunicorn workers, 2 clients for 2 s a phase, in a throwaway database of
+its own, nothing appended anywhere, no target judged; it fails on a 5xx, on a client's exception, on a phase without
+a 2xx, and on either check.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from instrument import MachineWatch, code_fingerprint, wait_for_quiet  # noqa: E
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/sf_bench_contention"
 BROKER = "redis://127.0.0.1:6379/14"  # nobody consumes it: flushed before and after
+SMOKE = {"clients": 2, "hot": 2, "seconds": 2, "workers": 2, "wait_quiet": 0, "loans": 60, "template_days": 3}
 log = portfolio._log
 
 
@@ -86,6 +92,7 @@ class Tally:
         self.outcomes: Counter[str] = Counter()
         self.latencies: list[float] = []
         self.samples: dict[str, str] = {}
+        self.exceptions: Counter[str] = Counter()  # a client thread's own failure (connection lost twice, a bug)
 
     def add(self, what: str, status: int, body: dict[str, Any], seconds: float) -> None:
         key = f"{what} {status}" + ("" if status < 300 else f" {body.get('code', '?')}")
@@ -141,7 +148,12 @@ def run_phase(name: str, url: str, clients: int, seconds: float, work: Any) -> d
         barrier.wait()
         n = 0
         while not stop.is_set():
-            work(i, n, tally)
+            try:
+                work(i, n, tally)
+            except Exception as exc:  # noqa: BLE001 - counted and reported (a smoke run fails on it)
+                with tally.lock:
+                    tally.exceptions[f"{type(exc).__name__}: {exc}"[:200]] += 1
+                time.sleep(0.1)
             n += 1
 
     threads = [threading.Thread(target=loop, args=(i,), daemon=True) for i in range(clients)]
@@ -172,10 +184,12 @@ def run_phase(name: str, url: str, clients: int, seconds: float, work: Any) -> d
         "latency_ms_ok": {"p50": round(1000 * statistics.median(lat), 1) if lat else None,
                           "p99": round(1000 * lat[int(0.99 * (len(lat) - 1))], 1) if lat else None},
         "deadlocks_detected": deadlocks(url) - before, "cpu": cpu, "error_samples": tally.samples,
+        "client_exceptions": dict(tally.exceptions),
         "audit_sealed_by_beat": {"events": beat.sealed, "seconds": round(beat.seconds, 2)},
     }
     log(f"{name}: {ok}/{total} 2xx in {elapsed:.1f} s ({result['ok_per_second']}/s), server errors "
-        f"{result['server_errors']}, deadlocks {result['deadlocks_detected']}, p50/p99 "
+        f"{result['server_errors']}, client exceptions {sum(tally.exceptions.values())}, deadlocks "
+        f"{result['deadlocks_detected']}, p50/p99 "
         f"{result['latency_ms_ok']['p50']}/{result['latency_ms_ok']['p99']} ms; {result['outcomes']}; audit events "
         f"sealed by beat {beat.sealed} in {beat.seconds:.2f} s")
     return result
@@ -189,8 +203,27 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--wait-quiet", type=float, default=120, metavar="SECONDS")
+    parser.add_argument("--loans", type=int, default=120, help="active loans of the fund")
+    parser.add_argument("--template-days", type=int, default=portfolio.TEMPLATE_DAYS, help=argparse.SUPPRESS)
     parser.add_argument("--json", help="append the RESULT to this file (JSON lines)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="CI's smoke run: tiny sizes, a throwaway database, nothing written, no target judged")
     args = parser.parse_args()
+    if args.smoke:
+        if args.json:
+            parser.error("--smoke runs are not results: no --json")
+        for name, value in SMOKE.items():
+            setattr(args, name, value)
+        args.db_url = portfolio.smoke_url(args.db_url)
+        try:
+            run(args)
+        finally:
+            portfolio.drop_database(args.db_url)
+        return
+    run(args)
+
+
+def run(args: argparse.Namespace) -> None:
     url = args.db_url
     if not portfolio.db_name(url).startswith("sf_bench"):
         raise SystemExit("the database must be named sf_bench*")
@@ -210,7 +243,8 @@ def main() -> None:
 
     today = timezone.localdate()
     portfolio.migrate()
-    portfolio.build(loans=120, first_open_day=today, manager_password=repayments.PASSWORD)
+    portfolio.build(loans=args.loans, first_open_day=today, manager_password=repayments.PASSWORD,
+                    template_days=args.template_days)
     hot = list(Loan.objects.filter(state=Loan.State.ACTIVE, days_past_due=0).order_by("pk")
                .values_list("pk", flat=True)[:args.hot])
     fund = Fund.objects.get(code="bench")
@@ -272,15 +306,32 @@ def main() -> None:
     finally:
         repayments.stop_gunicorn(server)
         broker.flushdb()
+    from io import StringIO
+
+    from django.core.management import call_command
     from django.db import connection
 
+    checks = {}
+    for command in ("ledger_verify", "audit_verify"):  # raise (CommandError) on a difference
+        out = StringIO()
+        call_command(command, stdout=out, stderr=out)
+        checks[command] = out.getvalue().strip()
+        log(checks[command])
     machine = portfolio.machine_facts()
     connection.close()
     portfolio.drop_database(url)
     result = {"date": date.today().isoformat(), "clients": args.clients, "hot_loans": args.hot,
-              "workers": args.workers, "phases": results, "quiet_before": quiet, "machine": machine,
-              "code": code_fingerprint()}
+              "workers": args.workers, "phases": results, "quiet_before": quiet, "checks": checks,
+              "machine": machine, "code": code_fingerprint()}
     print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
+    if args.smoke:
+        failures = [f"{r['phase']}: {what}" for r in results for what, bad in (
+            (f"{r['server_errors']} 5xx {r['error_samples']}", r["server_errors"]),
+            (f"client exceptions {r['client_exceptions']}", r["client_exceptions"]),
+            ("no 2xx", not r["ok"]),
+        ) if bad]
+        if failures:
+            raise SystemExit("smoke: " + "; ".join(failures))
     if args.json:
         with open(args.json, "a") as f:
             f.write(json.dumps(result, ensure_ascii=False) + "\n")

@@ -25,6 +25,13 @@ Needs locust (``pip install -e '.[bench]'``, or ``.venv/bin/pip install locust==
    worker's backlog when the load stopped and how long it took to drain; ``ledger_verify`` and ``audit_verify``;
    5xx and errors in the logs; CPU by group; memory of every process at the end. A table on stdout, and a JSON line
    appended to ``--json``; locust's own CSV files beside it (``<json stem>_locust_*.csv``).
+5. Exits non-zero on a failed request, a locust that did not finish, ``ledger_verify`` or ``audit_verify`` failing,
+   clients and database disagreeing (beyond the requests cut short when locust stops), error lines in the web or
+   worker log, or a backlog not drained.
+
+``--smoke`` (CI, ``make bench-smoke``): 5 users thinking 0.1-0.5 s for 8 s against 2 web workers and a worker of
+concurrency 1, on a throwaway database of its own (``<--db-name>_smoke_<pid>``), no waiting for a quiet machine,
+nothing appended anywhere, no target judged; the checks of 5 all hold.
 """
 
 from __future__ import annotations
@@ -60,6 +67,8 @@ MANAGERS = ["manager.kim", "manager.lee"]
 AUDITORS = ["auditor.park"]
 WEIGHTS = {"member": 6, "manager": 3, "auditor": 1}
 REPAY_AMOUNT = 10_000
+SMOKE = {"seconds": 8, "users": 5, "spawn_rate": 5.0, "think": "0.1,0.5", "web_workers": 2, "worker_concurrency": 1,
+         "drain": 60, "via_proxies": False, "keep": False}
 log = e2e.log
 
 
@@ -407,12 +416,22 @@ def main() -> int:
     p.add_argument("--csv", help="locust's CSV prefix (default: beside --json, <stem>_locust)")
     p.add_argument("--db-name", default="sf_load")
     p.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    p.add_argument("--smoke", action="store_true",
+                   help="CI's smoke run: tiny sizes, a throwaway database, nothing written, no target judged")
     args = p.parse_args()
+    if args.smoke:
+        if args.json or args.csv:
+            p.error("--smoke runs are not results: no --json, no --csv")
+        for name, value in SMOKE.items():
+            setattr(args, name, value)
+        args.db_name = f"{args.db_name}_smoke_{os.getpid()}"
     think = tuple(float(x) for x in args.think.split(","))
     csv_prefix = args.csv or (str(args.json.with_name(args.json.stem + "_locust")) if args.json else None)
 
-    quiet = wait_for_quiet(max_other_cores=0.3, sample_seconds=5, timeout=args.quiet_timeout, log=log)
-    log(f"machine before the run: {quiet['machine_busy_cores']} of {quiet['cores']} cores busy")
+    quiet = None
+    if not args.smoke:
+        quiet = wait_for_quiet(max_other_cores=0.3, sample_seconds=5, timeout=args.quiet_timeout, log=log)
+        log(f"machine before the run: {quiet['machine_busy_cores']} of {quiet['cores']} cores busy")
     s = e2e.Stack(db_name=args.db_name, full_demo=True, keep=args.keep, web_workers=args.web_workers,
                   worker_concurrency=args.worker_concurrency)
     if not args.via_proxies:
@@ -503,7 +522,30 @@ def main() -> int:
         with args.json.open("a") as f:
             f.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
         log(f"appended to {args.json}")
-    return 0 if result["failures"] == 0 else 1
+    problems = failed(result)
+    for problem in problems:
+        print(f"FAILED: {problem}")
+    return 1 if problems else 0
+
+
+def failed(r: dict[str, Any]) -> list[str]:
+    """What makes the run fail (the checks, not the targets). Clients and database disagree when the database has
+    fewer than the clients were told, or more than one per user beyond it: locust stops its users in the middle of
+    their requests, and a request the server finished after its client was stopped is in the database only."""
+    lg = r["logs"]
+    users = r["args"]["users"]
+    disagree = {k: v for k, v in r["consistency"].items() if not v[0] <= v[1] <= v[0] + users}
+    return [what for what, bad in (
+        (f"{r['failures']} requests failed", r["failures"]),
+        ("no request was made", not r["requests"]),
+        (f"locust exited {r['locust_exit']}", r["locust_exit"]),
+        ("ledger_verify", not r["ledger_verify"]["ok"]),
+        ("audit_verify", not r["audit_verify"]["ok"]),
+        (f"clients and database disagree: {disagree}", disagree),
+        (f"{lg['web_error_lines']} error lines in the web log", lg["web_error_lines"]),
+        (f"{lg['worker_error_lines']} error lines in the worker log", lg["worker_error_lines"]),
+        (f"statements still pending after {r['drain_seconds']} s", not r["drained"]),
+    ) if bad]
 
 
 def report(r: dict[str, Any]) -> None:

@@ -17,6 +17,11 @@ How the portfolio is made (see README.md for why it is honest):
    account's balance, and every fund total, is what it would be had each clone really lived its template's life.
    (Clones have no LoanTransaction rows nor audit events of their past; neither is read by close of business or by
    a repayment.)
+
+This module is also the one place where the benchmarks call the revolving fund's services (``make_fund``,
+``make_product``, ``make_loan``, ``repay``, ``payoff``, ``close_day``): when that code moves, re-point the imports
+there (``make bench-smoke``, run by CI, fails the day they break). ``smoke_url`` names the throwaway database of a
+``--smoke`` run (README.md, "Smoke mode in CI").
 """
 
 from __future__ import annotations
@@ -53,16 +58,29 @@ def _admin_url(url: str) -> str:
     return urlsplit(url)._replace(path="/postgres").geturl()
 
 
+SMOKE_TEMPLATE = "BENCH_SMOKE_TEMPLATE"  # bench/smoke.py: a database it migrated once, copied by each smoke run
+
+
 def recreate_database(url: str) -> None:
-    """DROP (if it exists) and CREATE the database named in ``url``, connected to the ``postgres`` database."""
+    """DROP (if it exists) and CREATE the database named in ``url``, connected to the ``postgres`` database. A smoke
+    database is a copy of ``$BENCH_SMOKE_TEMPLATE`` when bench/smoke.py set it (migrated once for all the scripts;
+    their ``migrate`` then has nothing to do)."""
     import psycopg
 
     name = db_name(url)
     if not name.startswith("sf_bench"):
         raise SystemExit(f"refusing to drop {name!r}: benchmark databases are named sf_bench*")
+    template = os.environ.get(SMOKE_TEMPLATE) if "_smoke_" in name else None
     with psycopg.connect(_admin_url(url), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+
+
+def smoke_url(url: str) -> str:
+    """The throwaway database of a ``--smoke`` run: the benchmark's own name + ``_smoke_<pid>``, so that a smoke
+    run never touches a real run's database, nor another smoke run's (CI and a developer at the same time)."""
+    parts = urlsplit(url)
+    return parts._replace(path=f"/{db_name(url)}_smoke_{os.getpid()}").geturl()
 
 
 def drop_database(url: str) -> None:
@@ -151,6 +169,59 @@ def make_enterprise(n: int, **extra: Any) -> Any:
     )
 
 
+# --- the revolving fund's services: the benchmarks call them only through these -------------------------------------
+
+KINDS = ["social", "pre_social", "village", "cooperative", "social_cooperative", "self_sufficiency", "social_venture"]
+
+
+def make_fund(code: str, name: str, *, capital: int, opened_on: date, operator: str | None = None,
+              contribution_key: str | None = None, memo: str = "") -> Any:
+    """A fund opened on ``opened_on`` (and recorded that day), with ``capital`` won from the municipality."""
+    from enterprises.models import Institution
+    from funds import services
+
+    institution = Institution.objects.create(name=operator or f"{name} 운영기관", kind=Institution.Kind.INTERMEDIARY)
+    fund = services.fund_create(actor=None, code=code, name=name, operator=institution, exposure_limit=50_000_000,
+                                eligible_kinds=KINDS, opened_on=opened_on, today=opened_on)
+    services.contribution_record(actor=None, fund_id=fund.pk, source="municipality", amount=capital,
+                                 received_on=opened_on, today=opened_on,
+                                 idempotency_key=contribution_key or f"{code}-capital", memo=memo)
+    return fund
+
+
+def make_product(fund: Any, *, term_months: int = 36, name: str | None = None) -> Any:
+    """Equal payments at 3 % a year, monthly day count, rounded down to 10 won; 1 to 50 million won."""
+    from funds import services
+
+    return services.product_create(actor=None, fund_id=fund.pk, approval_tiers=[], data={
+        "name": name or f"사회적경제기업 운영자금 {term_months}개월", "annual_rate": Decimal("0.03000"),
+        "term_months": term_months, "grace_months": 0, "method": "equal_payment", "day_count": "monthly",
+        "rounding_unit": 10, "rounding_mode": "floor", "min_amount": 1_000_000, "max_amount": 50_000_000,
+    })
+
+
+def repay(*, manager: Any, loan_id: int, key: str, amount: Any, on: date) -> Any:
+    """A repayment by the fund manager, value date and recording date ``on``."""
+    from funds import servicing
+
+    return servicing.repayment_make(actor=manager, loan_id=loan_id, idempotency_key=key, amount=amount,
+                                    value_date=on, today=on)
+
+
+def payoff(*, loan_id: int, on: date) -> Any:
+    """The loan's position on ``on`` (``.due``, ``.payoff``)."""
+    from funds import servicing
+
+    return servicing.payoff_quote(loan_id=loan_id, on=on)
+
+
+def close_day(day: date, *, today: date | None = None) -> Any:
+    """The close of business through ``day``, recorded on ``today`` (by default the day after, as it happened)."""
+    from funds.close import close_business
+
+    return close_business(through=day, today=today or day + ONE_DAY)
+
+
 def make_loan(n: int, product: Any, *, reviewer: Any, manager: Any, principal: int, disbursed_on: date) -> Any:
     """Enterprise n applies through the services, a manager recommends, another approves and pays out."""
     from enterprises.models import Membership
@@ -206,14 +277,14 @@ def build(
     principal: int = 10_000_000,
     batch: int = 100,
     manager_password: str | None = None,
+    template_days: int = TEMPLATE_DAYS,
     log: Callable[[str], None] = _log,
 ) -> Portfolio:
-    """A fund with ``loans`` active loans, every one closed through ``first_open_day - 1``."""
+    """A fund with ``loans`` active loans, every one closed through ``first_open_day - 1``. Templates are disbursed
+    on ``template_days`` consecutive days (fewer: a quicker setup, for ``--smoke``)."""
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from funds import services, servicing
-    from funds.close import close_business
     from funds.models import Installment, Loan, LoanTransaction
     from ledger.models import Account, Entry
     from ledger.services import Line, journal_post
@@ -222,35 +293,23 @@ def build(
     last_closed = first_open_day - ONE_DAY
     if last_closed >= timezone.localdate():
         raise SystemExit(f"the last closed day {last_closed} must be before today {timezone.localdate()}")
-    n_templates = 2 * TEMPLATE_DAYS
+    n_templates = 2 * template_days
     if loans < n_templates:
         raise SystemExit(f"at least {n_templates} loans")
 
     started = time.monotonic()
-    from enterprises.models import Institution, Membership
+    from enterprises.models import Membership
 
     manager = make_user("bench-manager", groups=("fund_manager",), password=manager_password)
     reviewer = make_user("bench-reviewer", groups=("fund_manager",))
-    operator = Institution.objects.create(name="벤치 중개기관", kind=Institution.Kind.INTERMEDIARY)
-    kinds = ["social", "pre_social", "village", "cooperative", "social_cooperative", "self_sufficiency",
-             "social_venture"]
-    first_disbursement = first_open_day - timedelta(days=FIRST_OFFSET + TEMPLATE_DAYS - 1)
-    fund = services.fund_create(actor=None, code="bench", name="벤치 사회적경제활성화기금", operator=operator,
-                                exposure_limit=50_000_000, eligible_kinds=kinds,
-                                opened_on=first_disbursement - ONE_DAY, today=first_disbursement - ONE_DAY)
-    capital = (loans + 10) * principal
-    services.contribution_record(actor=None, fund_id=fund.pk, source="municipality", amount=capital,
-                                 received_on=first_disbursement - ONE_DAY, today=first_disbursement - ONE_DAY,
-                                 idempotency_key="bench-capital")
-    product = services.product_create(actor=None, fund_id=fund.pk, approval_tiers=[], data={
-        "name": "사회적경제기업 운영자금 (벤치)", "annual_rate": Decimal("0.03000"), "term_months": 36,
-        "grace_months": 0, "method": "equal_payment", "day_count": "monthly", "rounding_unit": 10,
-        "rounding_mode": "floor", "min_amount": 1_000_000, "max_amount": 50_000_000,
-    })
+    first_disbursement = first_open_day - timedelta(days=FIRST_OFFSET + template_days - 1)
+    fund = make_fund("bench", "벤치 사회적경제활성화기금", capital=(loans + 10) * principal,
+                     opened_on=first_disbursement - ONE_DAY, operator="벤치 중개기관", contribution_key="bench-capital")
+    product = make_product(fund, term_months=36, name="사회적경제기업 운영자금 (벤치)")
 
     # 1. templates, through the services
     templates: list[tuple[Loan, bool]] = []
-    for k in range(TEMPLATE_DAYS):
+    for k in range(template_days):
         disbursed_on = first_open_day - timedelta(days=FIRST_OFFSET + k)
         for late in (False, True):
             loan = make_loan(len(templates), product, reviewer=reviewer, manager=manager, principal=principal,
@@ -275,11 +334,9 @@ def build(
     day = first_disbursement
     while day <= last_closed:
         for inst in by_day.get(day, []):
-            servicing.repayment_make(
-                actor=manager, loan_id=inst.loan_id, idempotency_key=f"bench-{inst.loan_id}-{inst.number}",
-                amount=inst.principal_due.amount + inst.interest_due.amount, value_date=day, today=day,
-            )
-        close_business(through=day, today=day + ONE_DAY)  # each event on its own day, as it happened
+            repay(manager=manager, loan_id=inst.loan_id, key=f"bench-{inst.loan_id}-{inst.number}",
+                  amount=inst.principal_due.amount + inst.interest_due.amount, on=day)
+        close_day(day)  # each event on its own day, as it happened
         day += ONE_DAY
     timings["history"] = time.monotonic() - started
     log(f"template history closed through {last_closed}")
@@ -340,8 +397,8 @@ def build(
         count = min(batch, n_clones - start)
         chosen: list[Template] = []
         for i in range(start, start + count):
-            late = (i // TEMPLATE_DAYS) % 100 < late_percent
-            chosen.append((late_t if late else on_time)[i % TEMPLATE_DAYS])
+            late = (i // template_days) % 100 < late_percent
+            chosen.append((late_t if late else on_time)[i % template_days])
             late_count += late
         with transaction.atomic():
             apps = LoanApplication.objects.bulk_create([

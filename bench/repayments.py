@@ -17,6 +17,10 @@
    (count, time by statement) and cProfile, by kind of loan (nothing due / installment due today / past due).
 6. pgbench: ``pgbench -i -s 10`` into ``sf_bench_pgbench``, then ``pgbench -c 16 -j 2 -T 30``; prints the ratio
    repayments/s / pgbench tps.
+
+``--smoke`` (CI, ``make bench-smoke``): 160 loans from 6 templates, 2 gunicorn workers, 2 clients for 3 s, no
+pgbench, in a throwaway database of its own, nothing appended anywhere, no target judged. It fails on any answer that
+is not 2xx, on no repayment at all, on a 2xx without its repayment row, and on ``ledger_verify``.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ PGBENCH_DB = "sf_bench_pgbench"
 PASSWORD = "bench-password-not-secret-7f3c"
 TARGET_RATIO = 0.25
 TARGET_P99_MS = 100
+SMOKE = {"loans": 160, "template_days": 3, "clients": 2, "seconds": 3, "warmup": 1, "workers": 2,
+         "no_pgbench": True, "profile_one": False, "reuse": False, "keep": False, "wait_quiet": 0}
 log = portfolio._log
 
 
@@ -359,8 +365,26 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep sf_bench_http afterwards")
     parser.add_argument("--wait-quiet", type=float, default=300, metavar="SECONDS",
                         help="before measuring, wait up to this long for the CPU to be idle (0: don't wait)")
+    parser.add_argument("--template-days", type=int, default=portfolio.TEMPLATE_DAYS, help=argparse.SUPPRESS)
     parser.add_argument("--json", help="append the RESULT to this file (JSON lines)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="CI's smoke run: tiny sizes, a throwaway database, nothing written, no target judged")
     args = parser.parse_args()
+    if args.smoke:
+        if args.json:
+            parser.error("--smoke runs are not results: no --json")
+        for name, value in SMOKE.items():
+            setattr(args, name, value)
+        args.db_url = portfolio.smoke_url(args.db_url)
+        try:
+            run(args)
+        finally:
+            portfolio.drop_database(args.db_url)
+        return
+    run(args)
+
+
+def run(args: argparse.Namespace) -> None:
     url = args.db_url
     if not portfolio.db_name(url).startswith("sf_bench"):
         raise SystemExit("the database must be named sf_bench*")
@@ -379,7 +403,8 @@ def main() -> None:
     today = timezone.localdate()
     if not args.reuse:
         portfolio.migrate()
-        book = portfolio.build(loans=args.loans, first_open_day=today, manager_password=PASSWORD)
+        book = portfolio.build(loans=args.loans, first_open_day=today, manager_password=PASSWORD,
+                               template_days=args.template_days)
         setup = book.setup_seconds
     else:
         setup = {}
@@ -395,9 +420,10 @@ def main() -> None:
     due_today = set(Installment.objects.filter(due_on=today).values_list("loan_id", flat=True))
     late = set(Loan.objects.filter(days_past_due__gt=0).values_list("pk", flat=True))
     random.Random(7).shuffle(active)
-    reserve = {"nothing due": [pk for pk in active if pk not in due_today and pk not in late][:40],
-               "installment due today": [pk for pk in active if pk in due_today and pk not in late][:6],
-               "past due": [pk for pk in active if pk in late][:6]}
+    aside = 0 if args.smoke else 1  # a smoke run has too few loans to keep any aside for --profile-one
+    reserve = {"nothing due": [pk for pk in active if pk not in due_today and pk not in late][:40 * aside],
+               "installment due today": [pk for pk in active if pk in due_today and pk not in late][:6 * aside],
+               "past due": [pk for pk in active if pk in late][:6 * aside]}
     reserved = {pk for ids in reserve.values() for pk in ids}
     pool = [pk for pk in active if pk not in reserved]
     slices = [pool[i::args.clients] for i in range(args.clients)]
@@ -429,6 +455,15 @@ def main() -> None:
     written = Repayment.objects.count() - before
     if args.mode == "repay" and written != load["ok"]:
         print(f"WARNING: {load['ok']} responses 2xx but {written} repayments written")
+    if args.smoke:
+        failures = [what for what, bad in (
+            (f"{load['non_2xx']} answers not 2xx: {load['non_2xx_bodies']}", load["non_2xx"]),
+            ("no request answered 2xx", not load["ok"]),
+            (f"{load['ok']} answers 2xx but {written} repayments written",
+             args.mode == "repay" and written != load["ok"]),
+        ) if bad]
+        if failures:
+            raise SystemExit("smoke: " + "; ".join(failures))
 
     profile = profile_one(token, reserve, today.isoformat(), args.amount) if args.profile_one else None
 

@@ -11,14 +11,19 @@
    hold ``max(--fund-lines)`` journal lines.
 3. Loan statement over the loan's whole life: one cold render, then ``--runs`` renders, each of a new pending
    statement through ``statements.services.statement_render`` (the production path, called directly, not through
-   Celery), timed by phase: ``kinds.build`` (our queries and Python), ``render_html`` (the template), ``html_to_pdf``
-   (WeasyPrint) and the rest (hash, file, row). Then WeasyPrint alone on the same finished HTML, split into layout
+   Celery), timed by phase: ``statements.kinds.build`` (our queries and Python), ``kinds.base.tables_csv`` (the
+   attached CSV), ``statements.render.render_html`` (the template), ``statements.render.html_to_pdf`` (WeasyPrint)
+   and the rest (hash, file, row). Then WeasyPrint alone on the same finished HTML, split into layout
    (``HTML.render``) and writing the PDF/A (``write_pdf``), ``--runs`` times.
 4. Fund statement over the last days holding about each of ``--fund-lines`` journal lines (``--fund-runs`` renders
    each), timed the same way, and the 분개장 exports (``statements.exports``) of the same periods.
 
 Prints a summary and one ``RESULT {json}`` line (``--json`` appends it to a file). How busy the machine was is
 measured during each phase (``instrument.MachineWatch``), after waiting for it to be quiet (``--wait-quiet``).
+
+``--smoke`` (CI, ``make bench-smoke``): a loan with 2 installments due, a fund of 3 loans over one month, one render
+of each (WeasyPrint alone on the loan's only), in a throwaway database of its own, nothing appended anywhere, no
+target judged; every phase must still be seen by the probe, every render must be ready and ``ledger_verify`` clean.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import json
 import math
 import os
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -37,7 +43,6 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +60,8 @@ LOAN_TARGET_SECONDS = 0.5
 FUND_TARGET_SECONDS = 30.0
 FUND_TARGET_LINES = 10_000
 ONE_DAY = timedelta(days=1)
-KINDS = ["social", "pre_social", "village", "cooperative", "social_cooperative", "self_sufficiency", "social_venture"]
+SMOKE = {"runs": 1, "installments_due": 2, "fund_months": 1, "fund_lines": [60], "fund_runs": 1, "fund_loans": 3,
+         "wait_quiet": 0}
 CODE_GLOBS = ("statements/*.py", "statements/kinds/*.py", "statements/templates/statements/*.html",
               "statements/templatetags/*.py")
 log = portfolio._log
@@ -85,35 +91,14 @@ def peak_rss_mb() -> float:
 
 
 def make_fund(code: str, name: str, capital: int, received_on: date) -> Any:
-    from enterprises.models import Institution
-    from funds import services
-
-    operator = Institution.objects.create(name=f"{name} 운영기관", kind=Institution.Kind.INTERMEDIARY)
     # Recorded on the day it happened (``today``), as the history that follows.
-    fund = services.fund_create(actor=None, code=code, name=name, operator=operator, exposure_limit=50_000_000,
-                                eligible_kinds=KINDS, opened_on=received_on, today=received_on)
-    services.contribution_record(actor=None, fund_id=fund.pk, source="municipality", amount=capital,
-                                 received_on=received_on, today=received_on, idempotency_key=f"{code}-capital",
-                                 memo="구 출연금")
-    return fund
-
-
-def make_product(fund: Any, term_months: int) -> Any:
-    from funds import services
-
-    return services.product_create(actor=None, fund_id=fund.pk, approval_tiers=[], data={
-        "name": f"사회적경제기업 운영자금 {term_months}개월", "annual_rate": Decimal("0.03000"),
-        "term_months": term_months, "grace_months": 0, "method": "equal_payment", "day_count": "monthly",
-        "rounding_unit": 10, "rounding_mode": "floor", "min_amount": 1_000_000, "max_amount": 50_000_000,
-    })
+    return portfolio.make_fund(code, name, capital=capital, opened_on=received_on, memo="구 출연금")
 
 
 def live(loans: list[Any], *, manager: Any, through: date, late_days: dict[int, int]) -> int:
     """Every day from the first disbursement to ``through``: each installment is repaid in full on its due date,
-    or ``late_days[loan id]`` days after it (``servicing.repayment_make``, the default interest included), and the
-    day is closed (``close_business``). Returns the repayments made."""
-    from funds import servicing
-    from funds.close import close_business
+    or ``late_days[loan id]`` days after it (``portfolio.repay``, the default interest included), and the day is
+    closed (``portfolio.close_day``). Returns the repayments made."""
     from funds.models import Installment
 
     by_day: dict[date, list[Any]] = defaultdict(list)
@@ -123,15 +108,13 @@ def live(loans: list[Any], *, manager: Any, through: date, late_days: dict[int, 
     repayments = 0
     while day <= through:
         for inst in by_day.get(day, []):
-            position = servicing.payoff_quote(loan_id=inst.loan_id, on=day)
+            position = portfolio.payoff(loan_id=inst.loan_id, on=day)
             if not position.due:
                 continue
-            servicing.repayment_make(
-                actor=manager, loan_id=inst.loan_id, idempotency_key=f"bench-{inst.loan_id}-{inst.number}",
-                amount=min(position.due, position.payoff), value_date=day, today=day,
-            )
+            portfolio.repay(manager=manager, loan_id=inst.loan_id, key=f"bench-{inst.loan_id}-{inst.number}",
+                            amount=min(position.due, position.payoff), on=day)
             repayments += 1
-        close_business(through=day, today=day + ONE_DAY)
+        portfolio.close_day(day)
         if day.day == 1 and day.month % 6 == 1:
             log(f"  history closed through {day}")
         day += ONE_DAY
@@ -165,21 +148,25 @@ def period_for(per_day: list[tuple[date, int]], lines: int, end: date) -> tuple[
 
 
 class Probe:
-    """Times the phases of ``statements.services.statement_render`` by wrapping the functions it calls (the
-    production code runs unchanged), and keeps the last HTML and CSV it made."""
+    """Times the phases of ``statements.services.statement_render`` by wrapping the functions it calls where they
+    live (``statement_render`` looks them up there on each call; the production code runs unchanged), and keeps the
+    last HTML and CSV it made. ``calls`` counts each phase: a phase the render no longer goes through (the code
+    moved again) is a failure in ``render_once``, not a silent zero."""
 
     PHASES = ("build", "csv", "template", "weasyprint")
 
     def __init__(self) -> None:
         import statements.kinds
-        import statements.services as svc
+        import statements.kinds.base
+        import statements.render
 
         self.t: dict[str, float] = defaultdict(float)
+        self.calls: dict[str, int] = defaultdict(int)
         self.html = ""
         self.data = b""
         self.description = ""
-        self._originals = [(statements.kinds, "build"), (svc, "tables_csv"), (svc, "render_html"),
-                           (svc, "html_to_pdf")]
+        self._originals = [(statements.kinds, "build"), (statements.kinds.base, "tables_csv"),
+                           (statements.render, "render_html"), (statements.render, "html_to_pdf")]
         self._saved = [(module, name, getattr(module, name)) for module, name in self._originals]
         for (module, name, original), phase in zip(self._saved, self.PHASES, strict=True):
             setattr(module, name, self._timed(phase, original))
@@ -191,6 +178,7 @@ class Probe:
                 result = fn(*args, **kwargs)
             finally:
                 self.t[phase] += time.perf_counter() - started
+                self.calls[phase] += 1
             if phase == "template":
                 self.html = result
             elif phase == "csv":
@@ -203,6 +191,7 @@ class Probe:
 
     def reset(self) -> None:
         self.t.clear()
+        self.calls.clear()
 
     def close(self) -> None:
         for module, name, original in self._saved:
@@ -223,6 +212,10 @@ def render_once(probe: Probe, make_statement: Callable[[], Any]) -> dict[str, An
         outcome = statement_render(statement_id=statement.pk)
         total = time.perf_counter() - started
     assert outcome.rendered and outcome.statement.state == "ready", outcome.statement.error
+    missed = [phase for phase in Probe.PHASES if not probe.calls.get(phase)]
+    if missed:
+        raise SystemExit(f"the probe saw no {', '.join(missed)} phase: statement_render no longer calls what "
+                         "Probe wraps (bench/statements.py, Probe._originals)")
     phases = {k: probe.t.get(k, 0.0) for k in Probe.PHASES}
     phases["rest"] = total - sum(phases.values())
     return {"total": total, **phases, "ours": phases["build"] + phases["template"], "queries": stats.queries,
@@ -296,9 +289,21 @@ def quiet(args: argparse.Namespace) -> dict[str, float] | None:
 # --- the benchmark -----------------------------------------------------------------------------------------------
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
+def run_smoke(args: argparse.Namespace) -> dict[str, Any]:
+    """``run`` in a throwaway database and media folder, both removed whatever happens."""
+    args.db_url = portfolio.smoke_url(args.db_url)
+    args.keep = False
+    media = tempfile.mkdtemp(prefix="sf_bench_statements_smoke_media_")
+    try:
+        return run(args, media)
+    finally:
+        portfolio.drop_database(args.db_url)
+        shutil.rmtree(media, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, media: str | None = None) -> dict[str, Any]:
     url = args.db_url
-    media = tempfile.mkdtemp(prefix="sf_bench_statements_media_")
+    media = media or tempfile.mkdtemp(prefix="sf_bench_statements_media_")
     os.environ["MEDIA_ROOT"] = media
     log(f"recreating {portfolio.db_name(url)} (media in {media})")
     portfolio.recreate_database(url)
@@ -324,15 +329,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     started = time.monotonic()
     loan_disbursed_on = months_before(through, args.installments_due)
     loan_fund = make_fund("bench-loan", "벤치 대출 기금", 100_000_000, loan_disbursed_on - ONE_DAY)
-    loan = portfolio.make_loan(0, make_product(loan_fund, 60), reviewer=reviewer, manager=manager,
-                               principal=30_000_000, disbursed_on=loan_disbursed_on)
-    months = 12
+    loan = portfolio.make_loan(0, portfolio.make_product(loan_fund, term_months=60), reviewer=reviewer,
+                               manager=manager, principal=30_000_000, disbursed_on=loan_disbursed_on)
+    months = args.fund_months
     fund_first_day = months_before(through, months) - timedelta(days=30)
     lines_wanted = max(args.fund_lines)
     fund_loans = args.fund_loans or math.ceil(1.15 * lines_wanted / (5 * months))
     big_fund = make_fund("bench-fund", "벤치 사회적경제활성화기금", (fund_loans + 10) * 10_000_000,
                          fund_first_day - ONE_DAY)
-    fund_product = make_product(big_fund, 36)
+    fund_product = portfolio.make_product(big_fund, term_months=36)
     loans = [loan]
     for i in range(fund_loans):
         loans.append(portfolio.make_loan(1 + i, fund_product, reviewer=reviewer, manager=manager,
@@ -427,7 +432,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         size["runs_total_seconds"] = [round(r["total"], 3) for r in runs]
         size["target_met"] = size["median_total"] <= FUND_TARGET_SECONDS if size["lines"] >= FUND_TARGET_LINES \
             else None
-        size["weasyprint_alone"] = weasyprint_alone(probe.html, probe.data, probe.description, 1)
+        # (a smoke run has had WeasyPrint alone on the loan statement: once is enough to know it still runs)
+        size["weasyprint_alone"] = None if args.smoke else weasyprint_alone(probe.html, probe.data,
+                                                                             probe.description, 1)
         save_html(args, f"fund_{size['lines']}", probe.html)
         size["peak_rss_mb"] = peak_rss_mb()
         log(f"fund statement {size['lines']} lines: {size['median_total']:.2f} s, {size['pages']} pages")
@@ -439,7 +446,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     print("   lines  period                    pages   median s  build s  template s  WeasyPrint s (layout+write)"
           "  csv s  xlsx s")
     for s in sizes:
-        alone = s["weasyprint_alone"]
+        alone = s["weasyprint_alone"] or {"median_layout": math.nan, "median_write_pdf": math.nan}
         print(f"  {s['lines']:6d}  {s['period'][0]}..{s['period'][1]}  {s['pages']:5d}  {s['median_total']:9.2f}"
               f"  {s['median_build']:7.2f}  {s['median_template']:10.2f}  {s['median_weasyprint']:12.2f} "
               f"({alone['median_layout']:.2f}+{alone['median_write_pdf']:.2f})"
@@ -478,13 +485,21 @@ def main() -> None:
                         help="journal lines of the fund statement's periods")
     parser.add_argument("--fund-runs", type=int, default=3, help="fund statement renders per size")
     parser.add_argument("--fund-loans", type=int, default=0, help="loans of the big fund (default: from the lines)")
+    parser.add_argument("--fund-months", type=int, default=12, help="months the big fund has lived (plus 30 days)")
     parser.add_argument("--wait-quiet", type=float, default=300, metavar="SECONDS",
                         help="before measuring, wait up to this long for the machine to be idle (0: don't wait)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards (default: drop it)")
     parser.add_argument("--save-html", metavar="DIR", help="write each statement's finished HTML into DIR")
     parser.add_argument("--json", help="append the RESULT to this file (JSON lines)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="CI's smoke run: tiny sizes, a throwaway database, nothing written, no target judged")
     args = parser.parse_args()
-    result = run(args)
+    if args.smoke:
+        if args.json or args.save_html:
+            parser.error("--smoke runs are not results: no --json, no --save-html")
+        for name, value in SMOKE.items():
+            setattr(args, name, value)
+    result = run_smoke(args) if args.smoke else run(args)
     line = json.dumps(result, ensure_ascii=False, default=str)
     print("RESULT " + line, flush=True)
     if args.json:
