@@ -7,7 +7,7 @@ Several sizes (each in a fresh database, in its own process): ``--loans 10000 30
 
 For each N: drop and create the database, ``migrate``, build the portfolio (bench/portfolio.py: 60 template loans
 through the services with a real history, N - 60 exact clones), VACUUM ANALYZE, then time
-``funds.close.close_business(through=D)`` where D is yesterday (KST) and every loan is closed through D - 1: one day,
+``funds.services.close_business(through=D)`` where D is yesterday (KST) and every loan is closed through D - 1: one day,
 the day after the last day closed. Then ``manage.py ledger_verify``. Prints a summary and one ``RESULT {json}`` line.
 ``--profile`` also runs the close under cProfile (slower; for where the Python time goes).
 

@@ -208,7 +208,8 @@ def wait_for_quiet(*, max_other_cores: float = 0.25, sample_seconds: float = 10,
         log(f"machine busy: {sample['machine_busy_cores']} of {sample['cores']} cores in use; waiting")
 
 
-CODE_FILES = ("funds/close.py", "funds/servicing.py", "funds/accounts.py", "ledger/services.py",
+CODE_FILES = ("funds/services/close.py", "funds/services/repayments.py", "funds/services/state.py",
+              "core/engines/loans.py", "funds/accounts.py", "ledger/services.py",
               "api/fund_views.py", "api/idempotency.py", "core/audit.py", "core/db.py")
 
 

@@ -4,8 +4,8 @@ How the portfolio is made (see README.md for why it is honest):
 
 1. 60 *template* loans go through the real services: fund, contribution, product, application, submit, review,
    approve, disburse (``funds.services``), then a real history: every day from the first disbursement up to the
-   last closed day, the installments falling due are repaid (``servicing.repayment_make``, value date = due date)
-   and the day is closed (``funds.close.close_business``). Templates are disbursed on 30 consecutive days (so their
+   last closed day, the installments falling due are repaid (``services.repayment_make``, value date = due date)
+   and the day is closed (``services.close_business``). Templates are disbursed on 30 consecutive days (so their
    installments fall due on 30 different days of the month), one on-time and one late template per day; a late
    template skips its latest installment due, so it is past due and accrues default interest every night.
 2. The N - 60 other loans are *clones*: clone i copies template (i mod 30, late for 3 % of them) exactly: the loan
@@ -202,22 +202,22 @@ def make_product(fund: Any, *, term_months: int = 36, name: str | None = None) -
 
 def repay(*, manager: Any, loan_id: int, key: str, amount: Any, on: date) -> Any:
     """A repayment by the fund manager, value date and recording date ``on``."""
-    from funds import servicing
+    from funds import services
 
-    return servicing.repayment_make(actor=manager, loan_id=loan_id, idempotency_key=key, amount=amount,
-                                    value_date=on, today=on)
+    return services.repayment_make(actor=manager, loan_id=loan_id, idempotency_key=key, amount=amount,
+                                   value_date=on, today=on)
 
 
 def payoff(*, loan_id: int, on: date) -> Any:
     """The loan's position on ``on`` (``.due``, ``.payoff``)."""
-    from funds import servicing
+    from funds import services
 
-    return servicing.payoff_quote(loan_id=loan_id, on=on)
+    return services.payoff_quote(loan_id=loan_id, on=on, today=on)
 
 
 def close_day(day: date, *, today: date | None = None) -> Any:
     """The close of business through ``day``, recorded on ``today`` (by default the day after, as it happened)."""
-    from funds.close import close_business
+    from funds.services import close_business
 
     return close_business(through=day, today=today or day + ONE_DAY)
 

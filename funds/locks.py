@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Subquery
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
@@ -31,7 +32,7 @@ from enterprises.models import Enterprise
 from ledger.models import Account
 
 from . import accounts as chart
-from .models import Loan, LoanApplication, Repayment, WriteOff
+from .models import BusinessDay, Loan, LoanApplication, Repayment, WriteOff
 
 
 def lock_application(application_id: int, *, enterprise: bool = False) -> LoanApplication:
@@ -49,15 +50,17 @@ def lock_fund_cash(book_ids: Iterable[int]) -> None:
          .order_by("pk"))
 
 
-def lock_loan(loan_id: int, *, cash: bool = True) -> Loan:
+def lock_loan(loan_id: int, *, cash: bool = True, last_closed: bool = False) -> Loan:
     """The loan (with its fund and book, and its enterprise), then with ``cash`` its fund's cash account. Its
     accounts are not joined: after waiting for the lock, PostgreSQL would give their rows as they were before the
-    wait. Raises NotFound."""
-    loan = (
-        Loan.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("fund__book", "enterprise")
-        .filter(pk=loan_id).first()
-    )
+    wait. With ``last_closed``, the last business day closed comes with it (``loan.last_closed_day``, or None): as
+    of the query's start, which is all a write needs (a day whose close commits meanwhile has closed this loan
+    before its lock was released, or left it for the write to bring up). Raises NotFound."""
+    loans = Loan.objects.select_for_update(of=("self",), no_key=True).select_related("fund__book", "enterprise")
+    if last_closed:
+        loans = loans.annotate(last_closed_day=Subquery(
+            BusinessDay.objects.order_by("-date").values("date")[:1]))
+    loan = loans.filter(pk=loan_id).first()
     if loan is None:
         raise NotFound(_("No such loan."))
     if cash:

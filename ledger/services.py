@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _  # so ``_`` is never a throwaway name in this module
 from djmoney.money import Money
 
+from core.db import update_rows
 from core.errors import (
     IdempotencyConflict,
     InsufficientFunds,
@@ -189,22 +190,32 @@ def _too_large(account: Account) -> LimitExceeded:
 
 
 def _flush(state: _Deferred) -> None:
-    """Move the deferred accounts' counters, each in one UPDATE that refuses (LimitExceeded) to take a total past
-    18 digits: the rows were not locked when the block's journals were posted, so the bound is checked here, by
-    the statement that takes their lock."""
+    """Move the deferred accounts' counters in the block's order (a fund's cash first), with one prepared UPDATE
+    run for each (``executemany``: one round trip) that refuses (LimitExceeded) to take a total past 18 digits: the
+    rows were not locked when the block's journals were posted, so the bound is checked here, by the statement
+    that takes their lock."""
+    moved = [(pk, state.moved[pk][0], state.moved[pk][1]) for pk in state.order if pk in state.moved]
+    if not moved:
+        return
+    rows: list[list[Any]] = []
+    for account_id, debits, credits in moved:
+        change = debits - credits if state.accounts[account_id].normal_side == Side.DEBIT else credits - debits
+        rows.append([debits, credits, change, account_id, MAX_WON - debits, MAX_WON - credits])
     with connection.cursor() as cursor:
-        for account_id in state.order:
-            if account_id not in state.moved:
-                continue
-            debits, credits = state.moved[account_id]
-            change = debits - credits if state.accounts[account_id].normal_side == Side.DEBIT else credits - debits
-            cursor.execute(
-                "UPDATE ledger_account SET debit_total = debit_total + %s, credit_total = credit_total + %s, "
-                "balance = balance + %s WHERE id = %s AND debit_total <= %s AND credit_total <= %s",
-                [debits, credits, change, account_id, MAX_WON - debits, MAX_WON - credits],
-            )
-            if cursor.rowcount != 1:
-                raise _too_large(state.accounts[account_id])
+        cursor.executemany(
+            "UPDATE ledger_account SET debit_total = debit_total + %s, credit_total = credit_total + %s, "
+            "balance = balance + %s WHERE id = %s AND debit_total <= %s AND credit_total <= %s",
+            rows,
+        )
+        if cursor.rowcount == len(rows):
+            return
+    # One would have taken a total past 18 digits (it was not moved; the others were, and are rolled back with
+    # the transaction this error ends): name it.
+    now = {a.pk: a for a in Account.objects.filter(pk__in=[pk for pk, _d, _c in moved])}
+    for account_id, debits, credits in moved:
+        if max(now[account_id].debit_total.amount + debits, now[account_id].credit_total.amount + credits) > MAX_WON:
+            raise _too_large(state.accounts[account_id])
+    raise _too_large(state.accounts[moved[0][0]])
 
 
 def _defer(state: _Deferred, account_id: int, moved: dict[str, Decimal]) -> None:
@@ -219,11 +230,14 @@ def _defer(state: _Deferred, account_id: int, moved: dict[str, Decimal]) -> None
     totals[1] += moved[Side.CREDIT]
 
 
-def _lock(account_ids: list[int]) -> dict[int, Account]:
+def _lock(account_ids: list[int], locked: Mapping[int, Account] | None = None) -> dict[int, Account]:
     """Lock the accounts (in id order) except those of an enclosing ``deferred_counters`` block, whose (unlocked)
-    rows as read at its start are returned instead."""
+    rows as read at its start are returned instead, and those the caller already ``locked`` (and read after
+    locking them)."""
     state = _deferred.get()
     deferred = {pk: state.accounts[pk] for pk in account_ids if pk in state.accounts} if state else {}
+    if locked:
+        deferred |= {pk: locked[pk] for pk in account_ids if pk in locked and pk not in deferred}
     to_lock = [pk for pk in account_ids if pk not in deferred]
     accounts = dict(deferred)
     if to_lock:
@@ -276,7 +290,8 @@ def _lowest_since(accounts: dict[int, Account], account_ids: list[int], on: date
     return lowest
 
 
-def _apply(accounts: dict[int, Account], normalised: list[tuple[int, str, Decimal]], effective_date: date) -> None:
+def _apply(accounts: dict[int, Account], normalised: list[tuple[int, str, Decimal]], effective_date: date,
+           *, nothing_later: bool = False) -> None:
     """Move the (locked) accounts' counters by one journal's entries; refuse an overflow, or an overdraft of a
     no-overdraft account now or at the end of any day from ``effective_date`` on. The accounts of a
     ``deferred_counters`` block are only noted, to be moved at its end."""
@@ -297,10 +312,10 @@ def _apply(accounts: dict[int, Account], normalised: list[tuple[int, str, Decima
         changes[account_id] = _signed(account, Side.DEBIT, moved[Side.DEBIT]) + _signed(
             account, Side.CREDIT, moved[Side.CREDIT])
     falling = [pk for pk, change in changes.items() if change < 0 and accounts[pk].no_overdraft]
-    lowest = _lowest_since(accounts, falling, effective_date) if falling else {}
+    lowest = _lowest_since(accounts, falling, effective_date) if falling and not nothing_later else {}
     for account_id in falling:
         account, change = accounts[account_id], changes[account_id]
-        low, low_on = lowest[account_id]
+        low, low_on = lowest.get(account_id, (account.balance.amount, effective_date))
         balance = account.balance.amount
         if low + change < 0:
             if balance + change < 0:
@@ -335,9 +350,18 @@ def journal_post(
     actor: Any = None,
     memo: str = "",
     reverses: Journal | None = None,
+    locked: Mapping[int, Account] | None = None,
+    key_is_new: bool = False,
+    nothing_later: bool = False,
 ) -> Posted:
     """Post a balanced journal. Raises Unbalanced, ValidationFailed, NotFound, InsufficientFunds,
-    IdempotencyConflict."""
+    IdempotencyConflict.
+
+    A hot path (a repayment) may tell what it already knows, to spare the round trips: ``locked``, accounts it
+    holds the row locks of and read after taking them (not locked or read again); ``key_is_new``, that no journal
+    can have this key (it derives it from a key of its own that it found unused, under a lock every writer of that
+    key takes: no replay check, no savepoint for a racing insert); ``nothing_later``, that no account of the
+    journal has an entry dated after ``effective_date`` (the past-overdraft replay is not needed)."""
     if not idempotency_key or len(idempotency_key) > 200:
         raise ValidationFailed(_("Bad idempotency key."), fields={"idempotency_key": [_("1 to 200 characters")]})
     normalised = _normalise(lines)
@@ -348,13 +372,14 @@ def journal_post(
         reverses_id=reverses.pk if reverses else None,
         lines=normalised,
     )
-    existing = _replay(idempotency_key, fingerprint)
+    existing = None if key_is_new else _replay(idempotency_key, fingerprint)
     if existing is not None:
         return Posted(existing, created=False)
 
     account_ids = sorted({account_id for account_id, _side, _amount in normalised})
-    with transaction.atomic():
-        accounts = _lock(account_ids)
+    # With key_is_new nothing below can fail halfway through a write that a caller could go on after: no savepoint.
+    with transaction.atomic(savepoint=not key_is_new):
+        accounts = _lock(account_ids, locked)
         missing = [pk for pk in account_ids if pk not in accounts]
         if missing:
             ids = ", ".join(str(pk) for pk in missing)
@@ -369,14 +394,14 @@ def journal_post(
                 fields={"lines": [_("accounts of different books")]},
             )
         # A concurrent request with the same key may have committed while we waited for the locks.
-        existing = _replay(idempotency_key, fingerprint)
+        existing = None if key_is_new else _replay(idempotency_key, fingerprint)
         if existing is not None:
             return Posted(existing, created=False)
 
-        _apply(accounts, normalised, effective_date)
+        _apply(accounts, normalised, effective_date, nothing_later=nothing_later)
 
         try:
-            with transaction.atomic():
+            with transaction.atomic(savepoint=not key_is_new):
                 journal = Journal.objects.create(
                     book_id=books.pop(),
                     idempotency_key=idempotency_key,
@@ -400,9 +425,8 @@ def journal_post(
             Entry(journal=journal, account_id=account_id, side=side, amount=Money(amount, KRW))
             for account_id, side, amount in normalised
         )
-        for account_id in account_ids:
-            if not _is_deferred(account_id):
-                accounts[account_id].save(update_fields=["debit_total", "credit_total", "balance"])
+        update_rows(Account, [accounts[pk] for pk in account_ids if not _is_deferred(pk)],
+                    ["debit_total", "credit_total", "balance"])
     return Posted(journal, created=True)
 
 

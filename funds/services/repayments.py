@@ -63,7 +63,7 @@ def repayment_make(*, actor: User, loan_id: int, amount: Any, idempotency_key: s
         )
     if value_date is not None:
         check_money_date(value_date, field="value_date", today=today)
-    loan = lock_loan(loan_id, cash=False)
+    loan = lock_loan(loan_id, cash=False, last_closed=True)
     if not manager and not is_member(actor, loan.enterprise_id):
         raise NotFound(_("No such loan."))
     existing = Repayment.objects.filter(loan=loan, idempotency_key=key).first()
@@ -79,10 +79,11 @@ def repayment_make(*, actor: User, loan_id: int, amount: Any, idempotency_key: s
 
 def _repay(actor: User, loan: Loan, value: Any, on: date, key: str) -> Repayment:
     """The body of ``repayment_make``, under the loan's lock, with the fund's shared accounts deferred."""
-    check_open(loan, on, "value_date", last_closed=last_closed_day())
+    check_open(loan, on, "value_date", last_closed=loan.last_closed_day)  # type: ignore[attr-defined]
     table = delinquency.rules()
-    loaded = state.load(loan)
-    bring_to(loaded, on - ONE_DAY, actor=actor, table=table)
+    loaded = state.load(loan, lock_accounts=True)
+    if bring_to(loaded, on - ONE_DAY, actor=actor, table=table):
+        loaded.accounts = state.lock_receivables(loan)  # moved by the close's journals: read them again
     before = state.snapshot(loaded)
     try:
         repaid = engine.repay(state.terms(loan), loaded.state, on, value, table)
@@ -93,9 +94,12 @@ def _repay(actor: User, loan: Loan, value: Any, on: date, key: str) -> Repayment
             % {"amount": format_won(value), "date": on.isoformat(), "payoff": payoff},
             fields={"amount": [_("at most the payoff, %(payoff)s") % {"payoff": payoff}]},
         ) from None
+    # The journal's key comes from the repayment's, found unused under the loan's lock; the loan is closed through
+    # the day before ``on``, so none of its accounts has an entry dated later.
     journal = postings.post(loan, postings.repayment_moves(loan, repaid), kind=Txn.REPAYMENT, value_date=on,
                             key=f"loan:{loan.pk}:repayment:{digest(key)}", actor=actor,
-                            memo=f"상환 {loan.enterprise.name}")
+                            memo=f"상환 {loan.enterprise.name}", locked=loaded.accounts, key_is_new=True,
+                            nothing_later=True)
     state.apply(loaded, repaid.state)
     state.flush(loaded)
     return Repayment.objects.create(

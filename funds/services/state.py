@@ -73,6 +73,7 @@ class Loaded:
     loan: Loan
     rows: dict[int, Installment]  # the loaded installments still there, by number
     state: engine.State
+    accounts: dict[int, Account] = field(default_factory=dict)  # its three receivables, if locked by ``load``
     fields: set[str] = field(default_factory=set)  # the loan's changed fields
     dirty: dict[int, Installment] = field(default_factory=dict)  # changed installment rows, by number
     dropped: list[Installment] = field(default_factory=list)
@@ -97,19 +98,32 @@ def _default_balances(loans: list[Loan]) -> dict[int, Decimal]:
             Account.objects.filter(pk__in=list(ids)).values_list("pk", "balance")}
 
 
-def _loaded(loan: Loan, rows: list[Installment], default_interest: Decimal) -> Loaded:
+def _loaded(loan: Loan, rows: list[Installment], default_interest: Decimal,
+            accounts: dict[int, Account] | None = None) -> Loaded:
     state = engine.State(
         closed_through=last_day_closed(loan), installments=tuple(plain(r) for r in rows),
         default_interest=default_interest, default_carry=loan.default_interest_carry,
         accelerated_on=loan.accelerated_on, days_past_due=loan.days_past_due, asset_class=loan.asset_class,
         maturity_on=loan.maturity_on, paid_off_on=loan.paid_off_on,
     )
-    return Loaded(loan, {r.number: r for r in rows}, state)
+    return Loaded(loan, {r.number: r for r in rows}, state, accounts or {})
 
 
-def load(loan: Loan) -> Loaded:
-    """An active loan's state (two queries: its open installments, its default-interest balance)."""
-    return load_many([loan])[loan.pk]
+def load(loan: Loan, *, lock_accounts: bool = False) -> Loaded:
+    """An active loan's state (two queries: its open installments, its default-interest balance). With
+    ``lock_accounts`` its three receivables are locked and read instead (for a journal to post on them:
+    ``Loaded.accounts``)."""
+    if not lock_accounts:
+        return load_many([loan])[loan.pk]
+    accounts = lock_receivables(loan)
+    return _loaded(loan, _open_rows([loan.pk])[loan.pk], accounts[loan.default_interest_account_id].balance.amount,
+                   accounts)
+
+
+def lock_receivables(loan: Loan) -> dict[int, Account]:
+    """The loan's three receivable accounts, locked (its lock guards them: no one else waits here)."""
+    ids = [loan.principal_account_id, loan.interest_account_id, loan.default_interest_account_id]
+    return {a.pk: a for a in Account.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")}
 
 
 def load_many(loans: list[Loan]) -> dict[int, Loaded]:
