@@ -54,6 +54,9 @@ def main() -> None:
     parser.add_argument("--label", default="", help="a note stored with the result (e.g. the commit)")
     parser.add_argument("--json", help="append the result to this file (JSON lines)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="also profile N more repayments over HTTP (cProfile, printed)")
+    parser.add_argument("--profile-service", action="store_true", help="profile service calls instead of HTTP")
     args = parser.parse_args()
     if args.smoke:
         if args.json:
@@ -131,6 +134,24 @@ def measure(args: argparse.Namespace, url: str) -> None:
     for _ in range(min(args.requests, 20)):
         service.append(timed(lambda: make(actor=manager, loan_id=quiet.pop(), amount="100000",
                                           idempotency_key=str(uuid.uuid4()), today=today)))
+
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile(time.process_time)  # CPU time, not waits
+        profiler.enable()
+        for _ in range(args.profile):
+            if args.profile_service:
+                make(actor=manager, loan_id=quiet.pop(), amount="100000", idempotency_key=str(uuid.uuid4()),
+                     today=today)
+            else:
+                repay(quiet.pop())
+        profiler.disable()
+        profiler.dump_stats("/tmp/repayment_path.prof")
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(60)
+        stats.sort_stats("tottime").print_stats(25)
 
     def med(rows, index):  # type: ignore[no-untyped-def]
         return statistics.median(r[index] for r in rows)

@@ -7,6 +7,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
@@ -78,12 +79,10 @@ def transactional(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def update_rows(model: type[models.Model], objs: Sequence[models.Model], fields: Sequence[str]) -> None:
-    """Write ``fields`` of each object back to its row, by primary key, with one prepared UPDATE run for every
-    row (``executemany``). It does what ``QuerySet.bulk_update`` does, without the CASE WHEN expression that
-    bulk_update builds and resolves in Python, which for a few hundred rows costs far more than the database work.
-    Money fields write their amount (their currency column is not touched)."""
-    if not objs:
+def update_values(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Write ``fields`` of rows given as plain values (each row: the fields' values in order, then the primary
+    key) with one prepared UPDATE run for every row (``executemany``). Money fields take their amount."""
+    if not rows:
         return
     meta = model._meta
     quote = connection.ops.quote_name
@@ -92,12 +91,23 @@ def update_rows(model: type[models.Model], objs: Sequence[models.Model], fields:
     sets = ", ".join(f"{quote(str(field.column))} = %s" for field in columns)
     sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(str(meta.pk.column))} = %s"  # noqa: S608
 
-    def value(obj: models.Model, field: Any) -> Any:
-        raw = getattr(obj, field.attname)
-        if isinstance(raw, Money):
-            raw = raw.amount
-        return field.get_db_prep_save(raw, connection)
+    def prepared(field: Any, value: Any) -> Any:
+        if isinstance(value, Money):
+            value = value.amount
+        if isinstance(value, Decimal):  # whole won (or a carry already quantized): both drivers take it as it is,
+            return value  # and the field's own preparation (quantize in a fresh context) is the costly part
+        return field.get_db_prep_save(value, connection)
 
-    params = [[value(obj, field) for field in columns] + [obj.pk] for obj in objs]
+    params = [[prepared(field, value) for field, value in zip(columns, row, strict=False)] + [row[-1]]
+              for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def update_rows(model: type[models.Model], objs: Sequence[models.Model], fields: Sequence[str]) -> None:
+    """Write ``fields`` of each object back to its row, by primary key, with one prepared UPDATE run for every
+    row (``executemany``). It does what ``QuerySet.bulk_update`` does, without the CASE WHEN expression that
+    bulk_update builds and resolves in Python, which for a few hundred rows costs far more than the database work.
+    Money fields write their amount (their currency column is not touched)."""
+    attnames = [model._meta.get_field(name).attname for name in fields]  # type: ignore[union-attr]
+    update_values(model, fields, [[getattr(obj, name) for name in attnames] + [obj.pk] for obj in objs])

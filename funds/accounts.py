@@ -5,7 +5,7 @@ from __future__ import annotations
 from ledger.models import Account, Book
 from ledger.services import account_create
 
-from .models import CapitalSource
+from .models import CapitalSource, Fund
 
 CASH = "cash"
 INTEREST_INCOME = "income:interest"
@@ -18,14 +18,18 @@ def capital_code(source: str) -> str:
     return f"capital:{source}"
 
 
-def open_fund_accounts(book: Book) -> None:
-    account_create(book=book, code=CASH, name="현금 (Cash)", type="asset", no_overdraft=True)
+def open_fund_accounts(book: Book) -> dict[str, Account]:
+    """The fund-level accounts of a new fund's book, by code."""
+    opened = [account_create(book=book, code=CASH, name="현금 (Cash)", type="asset", no_overdraft=True)]
     for source, label in CapitalSource.choices:
-        account_create(book=book, code=capital_code(source), name=f"출연금 {label}", type="equity")
-    account_create(book=book, code=INTEREST_INCOME, name="이자수익 (Interest income)", type="income")
-    account_create(book=book, code=DEFAULT_INTEREST_INCOME, name="연체이자수익 (Default interest)", type="income")
-    account_create(book=book, code=RECOVERY_INCOME, name="상각채권 회수이익 (Recoveries)", type="income")
-    account_create(book=book, code=WRITE_OFF_EXPENSE, name="대손상각비 (Write-offs)", type="expense")
+        opened.append(account_create(book=book, code=capital_code(source), name=f"출연금 {label}", type="equity"))
+    opened += [
+        account_create(book=book, code=INTEREST_INCOME, name="이자수익 (Interest income)", type="income"),
+        account_create(book=book, code=DEFAULT_INTEREST_INCOME, name="연체이자수익 (Default interest)", type="income"),
+        account_create(book=book, code=RECOVERY_INCOME, name="상각채권 회수이익 (Recoveries)", type="income"),
+        account_create(book=book, code=WRITE_OFF_EXPENSE, name="대손상각비 (Write-offs)", type="expense"),
+    ]
+    return {account.code: account for account in opened}
 
 
 def account(book: Book, code: str) -> Account:
@@ -45,14 +49,16 @@ def account_id(book: Book, code: str) -> int:
 SHARED = (CASH, INTEREST_INCOME, DEFAULT_INTEREST_INCOME)  # every loan's servicing moves them: this is their lock order
 
 
-def shared_accounts(book: Book) -> list[Account]:
+def shared_accounts(fund: Fund) -> list[Account]:
     """The fund's cash, interest income and default-interest income, in that order (the order their locks are
-    taken in), read in one query; their ids are remembered on ``book`` like ``account_id``'s."""
-    found = {a.code: a for a in Account.objects.filter(book=book, code__in=SHARED)}
-    cache: dict[str, int] = book.__dict__.setdefault("_chart_ids", {})
-    for code, acc in found.items():
+    taken in), as the fund's row refers to them (read with it when the caller selected them, e.g.
+    ``locks.lock_loan``); their ids are remembered on its book like ``account_id``'s."""
+    found = [fund.cash_account, fund.interest_income_account, fund.default_interest_income_account]
+    cache: dict[str, int] = fund.book.__dict__.setdefault("_chart_ids", {})
+    for code, acc in zip(SHARED, found, strict=True):
+        assert acc is not None and acc.code == code
         cache[code] = acc.pk
-    return [found[code] for code in SHARED]
+    return [acc for acc in found if acc is not None]
 
 
 def cash(book: Book) -> Account:

@@ -50,13 +50,18 @@ def lock_fund_cash(book_ids: Iterable[int]) -> None:
          .order_by("pk"))
 
 
-def lock_loan(loan_id: int, *, cash: bool = True, last_closed: bool = False) -> Loan:
+def lock_loan(loan_id: int, *, cash: bool = True, last_closed: bool = False, shared_accounts: bool = False) -> Loan:
     """The loan (with its fund and book, and its enterprise), then with ``cash`` its fund's cash account. Its
     accounts are not joined: after waiting for the lock, PostgreSQL would give their rows as they were before the
     wait. With ``last_closed``, the last business day closed comes with it (``loan.last_closed_day``, or None): as
     of the query's start, which is all a write needs (a day whose close commits meanwhile has closed this loan
-    before its lock was released, or left it for the write to bring up). Raises NotFound."""
-    loans = Loan.objects.select_for_update(of=("self",), no_key=True).select_related("fund__book", "enterprise")
+    before its lock was released, or left it for the write to bring up). With ``shared_accounts``, its fund's
+    shared accounts come with it (their rows as read, unlocked: for ``ledger.services.deferred_counters``, which
+    moves them at its end). Raises NotFound."""
+    related = ["fund__book", "enterprise"]
+    if shared_accounts:
+        related += ["fund__cash_account", "fund__interest_income_account", "fund__default_interest_income_account"]
+    loans = Loan.objects.select_for_update(of=("self",), no_key=True).select_related(*related)
     if last_closed:
         loans = loans.annotate(last_closed_day=Subquery(
             BusinessDay.objects.order_by("-date").values("date")[:1]))

@@ -47,6 +47,16 @@ class Fund(models.Model):
     name = models.CharField(_("name"), max_length=200)
     operator = models.ForeignKey(Institution, verbose_name=_("operator"), on_delete=models.PROTECT, related_name="+")
     book = models.OneToOneField(Book, on_delete=models.PROTECT, related_name="fund")
+    # The book's accounts every loan's servicing moves (``accounts.SHARED``), so that a write on a loan reads them
+    # with the loan's row instead of looking them up by code.
+    cash_account = models.OneToOneField(Account, verbose_name=_("cash account"), on_delete=models.PROTECT,
+                                        related_name="+", null=True, editable=False)
+    interest_income_account = models.OneToOneField(Account, verbose_name=_("interest income account"),
+                                                   on_delete=models.PROTECT, related_name="+", null=True,
+                                                   editable=False)
+    default_interest_income_account = models.OneToOneField(
+        Account, verbose_name=_("default interest income account"), on_delete=models.PROTECT, related_name="+",
+        null=True, editable=False)
     opened_on = models.DateField(
         _("opened on (기금 조성일)"),
         help_text=_("The day the fund began: nothing of it (capital, loans) is dated earlier."),

@@ -56,8 +56,11 @@ def fund_create(
     if Fund.objects.filter(code=code).exists():
         raise ValidationFailed(_("A fund with this code exists."), fields={"code": [_("already used")]})
     book = Book.objects.create(code=f"fund-{code}", name=name)
-    chart.open_fund_accounts(book)
+    accounts = chart.open_fund_accounts(book)
     fund = Fund.objects.create(
+        cash_account=accounts[chart.CASH],
+        interest_income_account=accounts[chart.INTEREST_INCOME],
+        default_interest_income_account=accounts[chart.DEFAULT_INTEREST_INCOME],
         code=code,
         name=name,
         operator=operator,

@@ -4,6 +4,7 @@ and what paying it off on a day would take."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -135,9 +136,7 @@ def loan_disburse(*, actor: User, loan_id: int, on_date: date, today: date, secu
         loan=loan, journal=posted.journal, kind=LoanTransaction.Kind.DISBURSEMENT, value_date=on_date,
         amount=Money(amount, KRW), principal_change=amount,
     )
-    loaded = state.Loaded(loan, {r.number: r for r in rows}, engine.State(
-        closed_through=loan.closed_through, installments=tuple(state.plain(r) for r in rows),
-        maturity_on=loan.maturity_on))
+    loaded = state.loaded(loan, [(row.pk, state.plain(row)) for row in rows], Decimal(0))
     catch_up(loaded, actor=actor)
     state.flush(loaded, also=("state", "disbursed_on", "maturity_on", "closed_through", "secured_amount"))
     audit_record(actor=actor, action="loan.disburse", obj=loan, before=before, after=snapshot(loan))

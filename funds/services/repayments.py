@@ -63,14 +63,14 @@ def repayment_make(*, actor: User, loan_id: int, amount: Any, idempotency_key: s
         )
     if value_date is not None:
         check_money_date(value_date, field="value_date", today=today)
-    loan = lock_loan(loan_id, cash=False, last_closed=True)
+    loan = lock_loan(loan_id, cash=False, last_closed=True, shared_accounts=True)
     if not manager and not is_member(actor, loan.enterprise_id):
         raise NotFound(_("No such loan."))
     existing = Repayment.objects.filter(loan=loan, idempotency_key=key).first()
     if existing is not None:
         check_replay(existing, actor, value, value_date, "value_date")
         return existing, False
-    with deferred_counters(chart.shared_accounts(loan.fund.book)):
+    with deferred_counters(chart.shared_accounts(loan.fund)):
         repayment = _repay(actor, loan, value, value_date or today, key)
     audit_record(actor=actor, action="loan.repayment", obj=repayment, after=snapshot(repayment, AUDITED))
     repayment_made.send(sender=Repayment, actor=actor, repayment=repayment)

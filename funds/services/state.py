@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from djmoney.money import Money
 
 from core.audit import to_jsonable
-from core.db import update_rows
+from core.db import update_values
 from core.engines import loans as engine
 from core.engines.rounding import Rounding
 from core.engines.schedules import DayCount, Method
@@ -55,39 +55,36 @@ def last_day_closed(loan: Loan) -> date:
     return loan.closed_through or loan.disbursed_on - ONE_DAY
 
 
+COLUMNS = ["pk", "loan_id", *INSTALLMENT_FIELDS]  # an installment row as read, plain (no model, no Money)
+
+
 def plain(row: Installment) -> engine.Installment:
-    return engine.Installment(
-        number=row.number, due_on=row.due_on, period_start=row.period_start,
-        principal_due=row.principal_due.amount, interest_due=row.interest_due.amount,
-        principal_paid=row.principal_paid.amount, interest_paid=row.interest_paid.amount,
-        interest_recognized=row.interest_recognized.amount, accrual_start=row.accrual_start,
-        interest_fixed=row.interest_fixed.amount,
-    )
+    return engine.Installment(**{name: getattr(row, name).amount if name in MONEY_FIELDS else getattr(row, name)
+                                 for name in INSTALLMENT_FIELDS})
 
 
 @dataclass
 class Loaded:
-    """A loan's rows as read (under its lock), its state for the engine, and what has been changed in memory and
-    not yet written (``apply``, then ``flush``)."""
+    """A loan's row (under its lock), its state for the engine, and its installments as read (plain values, by
+    number, with their row ids): what ``apply`` changes in memory is compared with them when ``flush`` writes."""
 
     loan: Loan
-    rows: dict[int, Installment]  # the loaded installments still there, by number
     state: engine.State
+    read: dict[int, engine.Installment]  # the installments as read or last written, by number
+    ids: dict[int, int]  # their row ids, by number
     accounts: dict[int, Account] = field(default_factory=dict)  # its three receivables, if locked by ``load``
     fields: set[str] = field(default_factory=set)  # the loan's changed fields
-    dirty: dict[int, Installment] = field(default_factory=dict)  # changed installment rows, by number
-    dropped: list[Installment] = field(default_factory=list)
 
 
-def _open_rows(loan_ids: list[int]) -> dict[int, list[Installment]]:
-    """The installments that can still change, by loan, in number order (one query)."""
-    by_loan: dict[int, list[Installment]] = {pk: [] for pk in loan_ids}
+def _open_rows(loan_ids: list[int]) -> dict[int, list[tuple[int, engine.Installment]]]:
+    """The installments that can still change (row id, plain values), by loan, in number order (one query)."""
+    by_loan: dict[int, list[tuple[int, engine.Installment]]] = {pk: [] for pk in loan_ids}
     rows = Installment.objects.filter(loan_id__in=loan_ids).filter(
         Q(loan__closed_through__isnull=True) | Q(due_on__gt=F("loan__closed_through"))
         | Q(principal_paid__lt=F("principal_due")) | Q(interest_paid__lt=F("interest_due"))
-    ).order_by("loan_id", "number")
-    for row in rows:
-        by_loan[row.loan_id].append(row)
+    ).order_by("loan_id", "number").values_list(*COLUMNS)
+    for pk, loan_id, *values in rows:
+        by_loan[loan_id].append((pk, engine.Installment(*values)))
     return by_loan
 
 
@@ -98,15 +95,17 @@ def _default_balances(loans: list[Loan]) -> dict[int, Decimal]:
             Account.objects.filter(pk__in=list(ids)).values_list("pk", "balance")}
 
 
-def _loaded(loan: Loan, rows: list[Installment], default_interest: Decimal,
-            accounts: dict[int, Account] | None = None) -> Loaded:
+def loaded(loan: Loan, rows: list[tuple[int, engine.Installment]], default_interest: Decimal,
+           accounts: dict[int, Account] | None = None) -> Loaded:
+    """A loan's state from its row and its installment rows (id, plain values)."""
     state = engine.State(
-        closed_through=last_day_closed(loan), installments=tuple(plain(r) for r in rows),
+        closed_through=last_day_closed(loan), installments=tuple(inst for _pk, inst in rows),
         default_interest=default_interest, default_carry=loan.default_interest_carry,
         accelerated_on=loan.accelerated_on, days_past_due=loan.days_past_due, asset_class=loan.asset_class,
         maturity_on=loan.maturity_on, paid_off_on=loan.paid_off_on,
     )
-    return Loaded(loan, {r.number: r for r in rows}, state, accounts or {})
+    return Loaded(loan, state, {inst.number: inst for _pk, inst in rows}, {inst.number: pk for pk, inst in rows},
+                  accounts or {})
 
 
 def load(loan: Loan, *, lock_accounts: bool = False) -> Loaded:
@@ -116,8 +115,8 @@ def load(loan: Loan, *, lock_accounts: bool = False) -> Loaded:
     if not lock_accounts:
         return load_many([loan])[loan.pk]
     accounts = lock_receivables(loan)
-    return _loaded(loan, _open_rows([loan.pk])[loan.pk], accounts[loan.default_interest_account_id].balance.amount,
-                   accounts)
+    return loaded(loan, _open_rows([loan.pk])[loan.pk], accounts[loan.default_interest_account_id].balance.amount,
+                  accounts)
 
 
 def lock_receivables(loan: Loan) -> dict[int, Account]:
@@ -130,11 +129,12 @@ def load_many(loans: list[Loan]) -> dict[int, Loaded]:
     """The state of each of ``loans`` (two queries in all)."""
     rows = _open_rows([loan.pk for loan in loans])
     balances = _default_balances(loans)
-    return {loan.pk: _loaded(loan, rows[loan.pk], balances.get(loan.pk, Decimal(0))) for loan in loans}
+    return {loan.pk: loaded(loan, rows[loan.pk], balances.get(loan.pk, Decimal(0))) for loan in loans}
 
 
 def apply(loaded: Loaded, new: engine.State) -> None:
-    """Set the loan's and its installment rows' fields to ``new``, in memory; ``flush`` writes them."""
+    """Set the loan's fields to ``new`` and take its installments as the state to write, in memory; ``flush``
+    writes them."""
     loan = loaded.loan
     values: dict[str, Any] = {
         "closed_through": new.closed_through, "accelerated_on": new.accelerated_on,
@@ -147,23 +147,6 @@ def apply(loaded: Loaded, new: engine.State) -> None:
         if getattr(loan, name) != value:
             setattr(loan, name, value)
             loaded.fields.add(name)
-    kept = set()
-    for inst in new.installments:
-        kept.add(inst.number)
-        row = loaded.rows[inst.number]
-        for name in SAVED_FIELDS:
-            value = getattr(inst, name)
-            if name in MONEY_FIELDS:
-                if getattr(row, name).amount == value:
-                    continue
-                value = Money(value, KRW)
-            elif getattr(row, name) == value:
-                continue
-            setattr(row, name, value)
-            loaded.dirty[inst.number] = row
-    for number in [n for n in loaded.rows if n not in kept]:
-        loaded.dropped.append(loaded.rows.pop(number))
-        loaded.dirty.pop(number, None)
     loaded.state = new
 
 
@@ -177,15 +160,24 @@ def flush(loaded: Loaded, *, also: tuple[str, ...] = ()) -> None:
 
 
 def flush_rows(loans: list[Loaded]) -> None:
-    """The installment rows of any number of loans: one UPDATE for all those changed, one DELETE for the dropped."""
-    update_rows(Installment, [row for loaded in loans for row in loaded.dirty.values()], SAVED_FIELDS)
-    dropped = [row.pk for loaded in loans for row in loaded.dropped]
+    """The installment rows of any number of loans: one UPDATE for all those changed, one DELETE for the dropped
+    (those of the state as read that the new state no longer holds)."""
+    changed: list[list[Any]] = []
+    dropped: list[int] = []
+    for loaded in loans:
+        kept = set()
+        for inst in loaded.state.installments:
+            kept.add(inst.number)
+            if loaded.read[inst.number] != inst:
+                changed.append([getattr(inst, name) for name in SAVED_FIELDS] + [loaded.ids[inst.number]])
+                loaded.read[inst.number] = inst
+        for number in [n for n in loaded.read if n not in kept]:
+            dropped.append(loaded.ids.pop(number))
+            del loaded.read[number]
+        loaded.fields.clear()
+    update_values(Installment, SAVED_FIELDS, changed)
     if dropped:
         Installment.objects.filter(pk__in=dropped).delete()
-    for loaded in loans:
-        loaded.fields.clear()
-        loaded.dirty.clear()
-        loaded.dropped.clear()
 
 
 # --- the record kept for a reversal -----------------------------------------------------------------------------
