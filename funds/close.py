@@ -31,6 +31,7 @@ from ledger.models import Account
 
 from . import accounts as chart
 from . import delinquency, servicing
+from .actions import BUSINESS_DAY_CLOSE
 from .models import BusinessDay, Installment, Loan
 
 ONE_DAY = timedelta(days=1)
@@ -155,7 +156,7 @@ def close_days(first: date, through: date, *, actor: Any = None) -> list[Closed]
             )
             results.append(Closed(business_day, created))
             day += ONE_DAY
-        audit_record(actor=actor, action="business_day.close", obj=results[-1].day,
+        audit_record(actor=actor, action=BUSINESS_DAY_CLOSE, obj=results[-1].day,
                      after={"from": first.isoformat(), "through": through.isoformat(), "loans_processed": len(busy),
                             "loans_advanced": advanced, "journals_posted": journals})
     return results

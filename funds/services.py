@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _  # evaluated when raised, in the request's language
 from djmoney.money import Money
 
-from core.audit import audit_record, snapshot
+from core.audit import AuditAction, audit_record, snapshot
 from core.dates import Limit, backdating_limit, check_date, check_money_date
 from core.db import transactional
 from core.errors import Forbidden, Ineligible, InvalidState, LimitExceeded, NotFound, ValidationFailed
@@ -26,6 +26,21 @@ from ledger.services import credit, debit, journal_post
 
 from . import accounts as chart
 from . import servicing
+from .actions import (
+    APPLICATION_APPROVAL,
+    APPLICATION_APPROVE,
+    APPLICATION_CREATE,
+    APPLICATION_REJECT,
+    APPLICATION_REVIEW,
+    APPLICATION_SUBMIT,
+    APPLICATION_UPDATE,
+    APPLICATION_WITHDRAW,
+    FUND_CONTRIBUTION,
+    FUND_CREATE,
+    LOAN_CREATE,
+    LOAN_DISBURSE,
+    PRODUCT_CREATE,
+)
 from .models import (
     ApplicationApproval,
     ApprovalTier,
@@ -111,7 +126,7 @@ def fund_create(
         eligible_kinds=sorted(set(eligible_kinds)),
         exposure_limit=Money(limit, KRW),
     )
-    audit_record(actor=actor, action="fund.create", obj=fund, after=snapshot(fund))
+    audit_record(actor=actor, action=FUND_CREATE, obj=fund, after=snapshot(fund))
     return fund
 
 
@@ -163,7 +178,7 @@ def contribution_record(
         memo=memo,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    audit_record(actor=actor, action="fund.contribution", obj=contribution, after=snapshot(contribution))
+    audit_record(actor=actor, action=FUND_CONTRIBUTION, obj=contribution, after=snapshot(contribution))
     return contribution
 
 
@@ -227,7 +242,7 @@ def product_create(
         )
     audit_record(
         actor=actor,
-        action="product.create",
+        action=PRODUCT_CREATE,
         obj=product,
         after={**snapshot(product), "approval_tiers": approval_tiers or []},
     )
@@ -359,7 +374,7 @@ def application_create(
     application = LoanApplication.objects.create(
         product=product, enterprise_id=enterprise_id, amount=Money(won, KRW), purpose=purpose, created_by=actor
     )
-    audit_record(actor=actor, action="application.create", obj=application, after=snapshot(application))
+    audit_record(actor=actor, action=APPLICATION_CREATE, obj=application, after=snapshot(application))
     return application
 
 
@@ -379,13 +394,18 @@ def application_update(*, actor: User, application_id: int, data: dict[str, Any]
     if "purpose" in data:
         application.purpose = str(data["purpose"])
     application.save(update_fields=["amount", "purpose"])
-    audit_record(actor=actor, action="application.update", obj=application, before=before,
+    audit_record(actor=actor, action=APPLICATION_UPDATE, obj=application, before=before,
                  after=snapshot(application))
     return application
 
 
 def _transition(
-    application: LoanApplication, actor: User | None, action: str, new_state: str, reason: str = "", **changes: Any
+    application: LoanApplication,
+    actor: User | None,
+    action: AuditAction,
+    new_state: str,
+    reason: str = "",
+    **changes: Any,
 ) -> None:
     before = snapshot(application)
     application.state = new_state
@@ -418,7 +438,7 @@ def application_submit(*, actor: User, application_id: int) -> LoanApplication:
     _transition(
         application,
         actor,
-        "application.submit",
+        APPLICATION_SUBMIT,
         State.SUBMITTED,
         submitted_at=timezone.now(),
         approvals_required=approvals_required(application.product, application.amount.amount),
@@ -436,7 +456,7 @@ def application_withdraw(*, actor: User, application_id: int, reason: str = "") 
             _("An application whose state is %(state)s can no longer be withdrawn.")
             % {"state": application.get_state_display()}
         )
-    _transition(application, actor, "application.withdraw", State.WITHDRAWN, reason)
+    _transition(application, actor, APPLICATION_WITHDRAW, State.WITHDRAWN, reason)
     return application
 
 
@@ -498,7 +518,7 @@ def application_review(*, actor: User, application_id: int, recommend: bool, rea
     _transition(
         application,
         actor,
-        "application.review",
+        APPLICATION_REVIEW,
         State.RECOMMENDED if recommend else State.DECLINED,
         reason,
         reviewed_by=actor,
@@ -524,10 +544,10 @@ def application_approve(*, actor: User, application_id: int, reason: str = "") -
         application=application, approver=actor, reason=reason, approved_at=timezone.now()
     )
     approvals = application.approvals.count()
-    audit_record(actor=actor, action="application.approval", obj=application, reason=reason,
+    audit_record(actor=actor, action=APPLICATION_APPROVAL, obj=application, reason=reason,
                  after={"approvals": approvals, "required": application.approvals_required})
     if approvals >= application.approvals_required:
-        _transition(application, actor, "application.approve", State.APPROVED, reason, decided_at=timezone.now(),
+        _transition(application, actor, APPLICATION_APPROVE, State.APPROVED, reason, decided_at=timezone.now(),
                     decision_reason=reason)
         _loan_create(application, actor)
     return application
@@ -541,7 +561,7 @@ def application_reject(*, actor: User, application_id: int, reason: str) -> Loan
     _require_manager(actor)
     application = _locked(LoanApplication, application_id, "loan application")
     _check_decidable(actor, application, approving=False)
-    _transition(application, actor, "application.reject", State.REJECTED, reason, decided_at=timezone.now(),
+    _transition(application, actor, APPLICATION_REJECT, State.REJECTED, reason, decided_at=timezone.now(),
                 decision_reason=reason)
     return application
 
@@ -578,7 +598,7 @@ def _loan_create(application: LoanApplication, actor: User) -> Loan:
         default_interest_account=default_account,
         **{field: getattr(product, field) for field in TERM_FIELDS},
     )
-    audit_record(actor=actor, action="loan.create", obj=loan, after=snapshot(loan))
+    audit_record(actor=actor, action=LOAN_CREATE, obj=loan, after=snapshot(loan))
     return loan
 
 
@@ -641,5 +661,5 @@ def loan_disburse(*, actor: User, loan_id: int, on_date: date, secured_amount: A
         amount=Money(amount, KRW), principal_change=amount,
     )
     servicing.catch_up(loan, actor=actor)
-    audit_record(actor=actor, action="loan.disburse", obj=loan, before=before, after=snapshot(loan))
+    audit_record(actor=actor, action=LOAN_DISBURSE, obj=loan, before=before, after=snapshot(loan))
     return loan

@@ -64,6 +64,14 @@ from ledger.services import (
 
 from . import accounts as chart
 from . import delinquency
+from .actions import (
+    LOAN_RECOVERY,
+    LOAN_REPAYMENT,
+    LOAN_REPAYMENT_REVERSE,
+    LOAN_WRITE_OFF_APPROVE,
+    LOAN_WRITE_OFF_REJECT,
+    LOAN_WRITE_OFF_REQUEST,
+)
 from .models import (
     BusinessDay,
     Installment,
@@ -769,7 +777,7 @@ def repayment_make(*, actor: User, loan_id: int, amount: Any, idempotency_key: s
         return existing, False
     with deferred_counters(chart.shared_accounts(loan.fund.book)):
         repayment = _repay(actor, loan, value, value_date or today, key)
-    audit_record(actor=actor, action="loan.repayment", obj=repayment, after=snapshot(repayment, [
+    audit_record(actor=actor, action=LOAN_REPAYMENT, obj=repayment, after=snapshot(repayment, [
         "loan", "amount", "value_date", "journal", "default_interest", "overdue_interest", "overdue_principal",
         "interest", "principal", "accrued_interest", "prepayment", "paid_off",
     ]))
@@ -864,7 +872,7 @@ def repayment_reverse(*, actor: User, repayment_id: int, reason: str) -> Repayme
     repayment.reversal_reason = reason
     repayment.reversal_journal = journal
     repayment.save(update_fields=["reversed_at", "reversed_by", "reversal_reason", "reversal_journal"])
-    audit_record(actor=actor, action="loan.repayment.reverse", obj=repayment, reason=reason,
+    audit_record(actor=actor, action=LOAN_REPAYMENT_REVERSE, obj=repayment, reason=reason,
                  after=snapshot(repayment, ["loan", "amount", "value_date", "reversal_journal"]))
     return repayment
 
@@ -904,7 +912,7 @@ def write_off_request(*, actor: User, loan_id: int, reason: str) -> WriteOff:
         raise InvalidState(_("A write-off of this loan is already waiting for approval."))
     write_off = WriteOff.objects.create(loan=loan, requested_by=actor, requested_at=timezone.now(),
                                         reason=reason)
-    audit_record(actor=actor, action="loan.write_off.request", obj=write_off, reason=reason,
+    audit_record(actor=actor, action=LOAN_WRITE_OFF_REQUEST, obj=write_off, reason=reason,
                  after=snapshot(write_off, ["loan", "state"]))
     return write_off
 
@@ -962,7 +970,7 @@ def write_off_approve(*, actor: User, write_off_id: int, reason: str = "") -> Wr
     write_off.principal, write_off.interest, write_off.default_interest = _m(principal), _m(interest), _m(default)
     write_off.journal = journal
     write_off.save()
-    audit_record(actor=actor, action="loan.write_off.approve", obj=write_off, reason=write_off.decision_reason,
+    audit_record(actor=actor, action=LOAN_WRITE_OFF_APPROVE, obj=write_off, reason=write_off.decision_reason,
                  after=snapshot(write_off, ["loan", "state", "principal", "interest", "default_interest",
                                             "journal"]))
     return write_off
@@ -979,7 +987,7 @@ def write_off_reject(*, actor: User, write_off_id: int, reason: str) -> WriteOff
     write_off.state = WriteOff.State.REJECTED
     write_off.decided_by, write_off.decided_at, write_off.decision_reason = actor, timezone.now(), reason
     write_off.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
-    audit_record(actor=actor, action="loan.write_off.reject", obj=write_off, reason=reason)
+    audit_record(actor=actor, action=LOAN_WRITE_OFF_REJECT, obj=write_off, reason=reason)
     return write_off
 
 
@@ -1024,7 +1032,7 @@ def recovery_record(*, actor: User, loan_id: int, amount: Any, idempotency_key: 
     assert journal is not None
     recovery = Recovery.objects.create(loan=loan, idempotency_key=key, amount=_m(value), received_on=on,
                                        memo=memo, journal=journal, created_by=actor)
-    audit_record(actor=actor, action="loan.recovery", obj=recovery,
+    audit_record(actor=actor, action=LOAN_RECOVERY, obj=recovery,
                  after=snapshot(recovery, ["loan", "amount", "received_on", "journal"]))
     return recovery, True
 

@@ -31,6 +31,7 @@ from enterprises.models import Enterprise
 from enterprises.roles import Role, has_role
 from funds.models import Fund, Loan, Repayment
 
+from .actions import STATEMENT_REQUEST
 from .models import Statement, StatementDownload
 
 # WeasyPrint, matplotlib and openpyxl (statements.render, .kinds, .exports) are imported where they are used: the
@@ -119,7 +120,7 @@ def statement_request(*, actor: Any, kind: str, subject_id: int, period_start: d
                    "fund": repayment.loan.fund}
     statement = Statement.objects.create(kind=kind, period_start=start, period_end=end, requested_by=actor,
                                          **values)
-    audit_record(actor=actor, action="statement.request", obj=statement, after=snapshot(statement, [
+    audit_record(actor=actor, action=STATEMENT_REQUEST, obj=statement, after=snapshot(statement, [
         "kind", "loan", "enterprise", "fund", "repayment", "period_start", "period_end"]))
     # Rendered by a worker after commit, through the outbox: if the broker is away the request still succeeds
     # and the relay hands the work over later; a failed rendering is recorded on the statement.
