@@ -7,6 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
         from .outbox import connect_celery_signals
 
+        autodiscover_modules("actions")  # every app's audit actions are declared before anything is recorded
         connect_celery_signals()  # the worker writes on each outbox message how its runs went

@@ -8,6 +8,13 @@ batch; with ``AUDIT_SEAL_ON_COMMIT`` (the default without a broker: the demo, th
 runs it too, right after its commit. ``audit_verify`` walks the sealed chain, and reports any event left unsealed
 for longer than ``AUDIT_SEAL_GRACE_SECONDS``.
 
+What an event records is declared, not made up at the call: each app lists the actions it audits once, in its
+``actions.py`` (``funds.actions.APPLICATION_SUBMIT = ACTIONS.user("application.submit")``), under its own namespace
+(``"funds.application.submit"``), and says whether a user writes it or the system may (no actor: close of business
+on beat, the demo loader). ``audit_record`` refuses an action nobody declared, and a user's action with no user.
+Events already stored keep the names they were written with: the chain hashes what is stored, so renaming an
+action never touches an old event.
+
 Why the chain is not extended inside the audited write: that takes the chain head's row lock in every write, so
 every write in the system waits on one row; and it deadlocks. A transaction holding the head waits at COMMIT for
 its deferred foreign-key checks (FOR KEY SHARE on the rows it refers to), one of which another transaction has
@@ -19,7 +26,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -73,6 +81,76 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
     return to_jsonable(data)
 
 
+# --- the registry of actions -------------------------------------------------------------------------------------
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*$")
+_REGISTRY: dict[str, AuditAction] = {}
+
+
+@dataclass(frozen=True)
+class AuditAction:
+    """One kind of audit event, declared once by the app that writes it (see ``AuditActions``)."""
+
+    name: str  # "funds.application.submit": the declaring app's namespace, then what happened to what
+    by_system: bool = False  # True: may be written with no actor (beat, the demo loader); False: a user writes it
+
+    @property
+    def namespace(self) -> str:
+        """The declaring app's namespace: "funds"."""
+        return self.name.split(".", 1)[0]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditActions:
+    """The actions one app audits, under its namespace (its app label)::
+
+        ACTIONS = AuditActions("funds")
+        APPLICATION_SUBMIT = ACTIONS.user("application.submit")        # "funds.application.submit"
+        BUSINESS_DAY_CLOSE = ACTIONS.system("business_day.close")      # may be written with actor None
+
+    Declaring a name twice with a different meaning is a programming error (ValueError)."""
+
+    def __init__(self, namespace: str) -> None:
+        if not _NAME.match(namespace) or "." in namespace:
+            raise ValueError(f"audit action namespace {namespace!r}: one lower-case word, such as an app label")
+        self.namespace = namespace
+
+    def user(self, name: str) -> AuditAction:
+        """An action a signed-in user does: written only with that user as the actor."""
+        return self._declare(name, by_system=False)
+
+    def system(self, name: str) -> AuditAction:
+        """An action the system may do on its own (actor None), as well as a user."""
+        return self._declare(name, by_system=True)
+
+    def _declare(self, name: str, *, by_system: bool) -> AuditAction:
+        if not _NAME.match(name):
+            raise ValueError(f"audit action {name!r}: lower-case words joined by dots, such as 'loan.repayment'")
+        action = AuditAction(name=f"{self.namespace}.{name}", by_system=by_system)
+        known = _REGISTRY.setdefault(action.name, action)
+        if known != action:
+            raise ValueError(f"audit action {action.name!r} is declared twice, differently")
+        return known
+
+
+def audit_actions() -> Mapping[str, AuditAction]:
+    """Every declared action by name (each app's ``actions`` module is imported when the apps are ready)."""
+    return dict(_REGISTRY)
+
+
+def _checked(action: AuditAction, user: Any) -> AuditAction:
+    name = action.name if isinstance(action, AuditAction) else action
+    if not isinstance(action, AuditAction) or _REGISTRY.get(name) != action:
+        raise LookupError(
+            f"audit action {name!r} is not declared: declare it once in its app's actions.py and pass the constant"
+        )
+    if user is None and not action.by_system:
+        raise ValueError(f"audit action {action.name!r} is a user's action: it needs the acting user as actor")
+    return action
+
+
 def _event_hash(event: AuditEvent) -> str:
     occurred = event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds")
     payload = {
@@ -96,7 +174,7 @@ def _event_hash(event: AuditEvent) -> str:
 def audit_record(
     *,
     actor: Any,
-    action: str,
+    action: AuditAction,
     obj: models.Model | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
@@ -106,13 +184,17 @@ def audit_record(
     """Write one event, unsealed, in the caller's transaction. It takes no lock; the event gets its ``seq`` and
     hashes from ``audit_seal`` after the outermost transaction commits: from beat, or (``AUDIT_SEAL_ON_COMMIT``)
     right after the commit (at once, outside any transaction). No savepoint of its own: if it fails, the change it
-    describes must not commit either."""
+    describes must not commit either.
+
+    ``action`` is a declared ``AuditAction``; anything else is a LookupError, and a user's action without an
+    authenticated ``actor`` a ValueError: both are programming errors, and the caller's transaction rolls back."""
     user = actor if getattr(actor, "is_authenticated", False) else None
+    action = _checked(action, user)
     event = AuditEvent(
         occurred_at=occurred_at or timezone.now(),
         actor=user,
         actor_label=getattr(user, "username", "") if user else "system",
-        action=action,
+        action=action.name,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:255] if obj is not None else "",

@@ -2,6 +2,7 @@
 
 ``to_won`` is the single gate through which an amount from outside becomes a ``Decimal``: it accepts ``Decimal``,
 ``int`` and decimal strings, and refuses floats, fractions of a won, non-numbers and (unless allowed) zero or less.
+``won_input`` is the same gate for a service's input: a refusal is a ValidationFailed naming the field.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from djmoney.money import Money
 
 from core.engines.rounding import ROUNDING_MODES, round_won
 
-__all__ = ["KRW", "MAX_WON", "ROUNDING_MODES", "MoneyError", "format_won", "krw", "round_won", "to_won"]
+from .errors import ValidationFailed
+
+__all__ = ["KRW", "MAX_WON", "ROUNDING_MODES", "MoneyError", "format_won", "krw", "round_won", "to_won",
+           "won_input"]
 
 KRW = "KRW"
 # The largest amount a MoneyField(max_digits=18, decimal_places=0) holds.
@@ -63,6 +67,17 @@ def to_won(value: object, *, allow_zero: bool = False, allow_negative: bool = Fa
     if amount == 0 and not allow_zero:
         raise MoneyError(_("must be greater than zero"))
     return amount
+
+
+def won_input(value: object, field: str, *, allow_zero: bool = False) -> Decimal:
+    """``value``, an amount a service was given for ``field``, as a whole number of won: more than zero (or, with
+    ``allow_zero``, zero or more). Raises ValidationFailed naming ``field`` and the rule broken."""
+    try:
+        return to_won(value, allow_zero=allow_zero)
+    except MoneyError as exc:
+        raise ValidationFailed(
+            _("Bad amount for %(field)s: %(reason)s.") % {"field": field, "reason": exc}, fields={field: [str(exc)]}
+        ) from None
 
 
 def krw(amount: Decimal | int) -> Money:

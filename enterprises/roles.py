@@ -1,8 +1,16 @@
-"""Roles. Staff roles are Django groups (created by a migration); enterprise membership is a role of its own."""
+"""Roles. Staff roles are Django groups (created by a migration); enterprise membership is a role of its own.
+
+The checks every service shares are here, once: ``has_role`` and ``require_role`` (Forbidden), ``require_manager``
+("must be a fund manager"), and ``is_member`` (acts for an enterprise).
+"""
 from __future__ import annotations
 
 from enum import StrEnum
 from typing import Any
+
+from django.utils.translation import gettext as _
+
+from core.errors import Forbidden
 
 
 class Role(StrEnum):
@@ -15,6 +23,8 @@ class Role(StrEnum):
 
 
 GROUP_ROLES = (Role.FUND_MANAGER, Role.AUDITOR, Role.JUDGE, Role.EVALUATOR)
+MANAGERS = (Role.FUND_MANAGER, Role.ADMIN)  # who sets up, judges and moves money
+STAFF_READERS = (Role.FUND_MANAGER, Role.AUDITOR, Role.ADMIN)  # who reads every enterprise's things
 
 
 def roles_of(user: Any) -> set[Role]:
@@ -35,3 +45,22 @@ def roles_of(user: Any) -> set[Role]:
 
 def has_role(user: Any, *roles: Role) -> bool:
     return bool(roles_of(user) & set(roles))
+
+
+def require_role(actor: Any, *roles: Role, message: str) -> None:
+    """Forbidden with ``message`` unless ``actor`` holds one of ``roles``: a service's own check, behind the
+    interfaces' permissions, so that an admin action or a command cannot skip them."""
+    if not has_role(actor, *roles):
+        raise Forbidden(message)
+
+
+def require_manager(actor: Any, message: str | None = None) -> None:
+    """Forbidden unless ``actor`` is a fund manager (or an administrator)."""
+    require_role(actor, *MANAGERS, message=message or _("Only a fund manager may do this."))
+
+
+def is_member(user: Any, enterprise_id: int | None) -> bool:
+    """Whether ``user`` acts for the enterprise (any role of membership: owner, member, bookkeeper)."""
+    if enterprise_id is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.memberships.filter(enterprise_id=enterprise_id).exists())

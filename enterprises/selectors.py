@@ -6,14 +6,14 @@ from typing import Any
 from django.db.models import QuerySet
 
 from .models import Enterprise, Institution
-from .roles import Role, has_role
+from .roles import STAFF_READERS, has_role
 
 
 def enterprises_visible_to(user: Any) -> QuerySet[Enterprise]:
     """Managers, auditors and admins see every enterprise; a member sees only the ones it belongs to."""
     if not getattr(user, "is_authenticated", False):
         return Enterprise.objects.none()
-    if has_role(user, Role.FUND_MANAGER, Role.AUDITOR, Role.ADMIN):
+    if has_role(user, *STAFF_READERS):
         return Enterprise.objects.all()
     return Enterprise.objects.filter(memberships__user=user).distinct()
 

@@ -12,6 +12,13 @@ from core.audit import audit_record, snapshot
 from core.db import transactional
 from core.errors import NotFound, ValidationFailed
 
+from .actions import (
+    ENTERPRISE_CREATE,
+    ENTERPRISE_UPDATE,
+    INSTITUTION_CREATE,
+    MEMBERSHIP_GRANT,
+    MEMBERSHIP_UPDATE,
+)
 from .models import Enterprise, Institution, Membership, User
 from .validators import normalize_business_number, normalize_corporate_number
 
@@ -117,7 +124,7 @@ def enterprise_create(*, actor: User | None, data: dict[str, Any]) -> Enterprise
     enterprise = Enterprise(**data)
     _clean_enterprise(enterprise)
     _save(enterprise)
-    audit_record(actor=actor, action="enterprise.create", obj=enterprise, after=snapshot(enterprise))
+    audit_record(actor=actor, action=ENTERPRISE_CREATE, obj=enterprise, after=snapshot(enterprise))
     return enterprise
 
 
@@ -145,7 +152,7 @@ def enterprise_update(*, actor: User, enterprise_id: int, data: dict[str, Any], 
     changed_after = {k: after[k] for k in changed_before}
     audit_record(
         actor=actor,
-        action="enterprise.update",
+        action=ENTERPRISE_UPDATE,
         obj=enterprise,
         before=changed_before,
         after=changed_after,
@@ -165,10 +172,10 @@ def membership_grant(*, actor: User | None, user: User, enterprise: Enterprise, 
         membership.role = role
         membership.save(update_fields=["role"])
         audit_record(
-            actor=actor, action="membership.update", obj=membership, before=before, after=snapshot(membership)
+            actor=actor, action=MEMBERSHIP_UPDATE, obj=membership, before=before, after=snapshot(membership)
         )
     elif created:
-        audit_record(actor=actor, action="membership.grant", obj=membership, after=snapshot(membership))
+        audit_record(actor=actor, action=MEMBERSHIP_GRANT, obj=membership, after=snapshot(membership))
     return membership
 
 
@@ -186,5 +193,5 @@ def institution_create(*, actor: User | None, data: dict[str, Any]) -> Instituti
     except ValidationError as exc:
         raise ValidationFailed(_("Invalid institution."), fields=exc.message_dict) from None
     institution.save()
-    audit_record(actor=actor, action="institution.create", obj=institution, after=snapshot(institution))
+    audit_record(actor=actor, action=INSTITUTION_CREATE, obj=institution, after=snapshot(institution))
     return institution

@@ -1,12 +1,15 @@
-"""Reads over the ledger: balances recomputed from entries, and the whole-ledger check."""
+"""Reads over the ledger: balances recomputed from entries (now, or as of a date), and the whole-ledger check."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from .models import Account, Book, Entry, Journal, Side
 
@@ -122,3 +125,22 @@ def account_balance_from_entries(account_id: int) -> Decimal:
     account = Account.objects.get(pk=account_id)
     totals = Entry.objects.filter(account_id=account_id).aggregate(d=_sum(Side.DEBIT), c=_sum(Side.CREDIT))
     return totals["d"] - totals["c"] if account.normal_side == Side.DEBIT else totals["c"] - totals["d"]
+
+
+def balance_on(account: Account, on: date) -> Decimal:
+    """The account's balance (on its normal side) as of ``on``: its entries of journals effective on or before that
+    day, whenever they were posted."""
+    return balances_on([account.pk], on).get(account.pk, Decimal(0))
+
+
+def balances_on(accounts: Iterable[int] | QuerySet[Any], on: date) -> dict[int, Decimal]:
+    """Each account's balance (on its normal side) as of ``on``, in one query; ``accounts`` are ids, or a
+    ``values("…_id")`` subquery. An account with no entries by then is left out (its balance is zero)."""
+    rows = (Entry.objects.filter(account_id__in=accounts, journal__effective_date__lte=on).order_by()
+            .values("account_id", "account__normal_side")
+            .annotate(debits=_sum(Side.DEBIT), credits=_sum(Side.CREDIT)))
+    return {
+        row["account_id"]: (row["debits"] - row["credits"] if row["account__normal_side"] == Side.DEBIT
+                            else row["credits"] - row["debits"])
+        for row in rows
+    }

@@ -37,6 +37,7 @@ from core.errors import (
     Unbalanced,
     ValidationFailed,
 )
+from core.inputs import require_reason
 from core.money import KRW, MAX_WON, MoneyError, format_won, to_won
 
 from .models import Account, Book, Entry, Journal, Side
@@ -517,8 +518,7 @@ def journal_reverse(
 ) -> Posted:
     """Post the mirror of a journal (every debit a credit and back). A journal is reversed at most once.
     Raises NotFound, InvalidState, InsufficientFunds, IdempotencyConflict."""
-    if not reason.strip():
-        raise ValidationFailed(_("A reversal needs a reason."), fields={"reason": [_("required")]})
+    reason = require_reason(reason)
     with transaction.atomic():
         original = Journal.objects.select_for_update(no_key=True).filter(pk=journal_id).first()
         if original is None:

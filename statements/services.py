@@ -25,37 +25,30 @@ from django.utils.translation import gettext as _
 from core.audit import audit_record, snapshot
 from core.dates import check_period
 from core.db import transactional
-from core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
+from core.errors import InvalidState, NotFound, ValidationFailed
 from core.outbox import outbox_enqueue
-from enterprises.models import Enterprise
 from enterprises.roles import Role, has_role
-from funds.models import Fund, Loan, Repayment
+from funds.models import Fund, Repayment
 
+from . import kinds
+from .actions import STATEMENT_REQUEST
+from .kinds.base import MAX_PERIOD_DAYS, StatementKind, is_staff
 from .models import Statement, StatementDownload
 
-# WeasyPrint, matplotlib and openpyxl (statements.render, .kinds, .exports) are imported where they are used: the
+# WeasyPrint, matplotlib and openpyxl (statements.render, .charts, .exports) are imported where they are used: the
 # web processes only ask for statements and never render one, and importing them costs each gunicorn worker about
 # 2 s at start and 90 MB.
 
 Kind = Statement.Kind
 logger = logging.getLogger(__name__)
-MAX_PERIOD_DAYS = 3660  # ten years: a statement covers at most that
 RENDER_TASK = "statements.render"
-
-
-def _staff(user: Any) -> bool:
-    return has_role(user, Role.FUND_MANAGER, Role.AUDITOR, Role.ADMIN)
-
-
-def _member_of(user: Any, enterprise_id: int | None) -> bool:
-    return enterprise_id is not None and user.memberships.filter(enterprise_id=enterprise_id).exists()
 
 
 def statements_visible_to(user: Any) -> QuerySet[Statement]:
     qs = Statement.objects.select_related("loan", "enterprise", "fund", "repayment", "requested_by")
     if not getattr(user, "is_authenticated", False):
         return qs.none()
-    if _staff(user):
+    if is_staff(user):
         return qs
     return qs.filter(enterprise__memberships__user=user, kind__in=[Kind.LOAN, Kind.ENTERPRISE, Kind.RECEIPT]).distinct()
 
@@ -68,58 +61,36 @@ def downloads_visible_to(user: Any) -> QuerySet[StatementDownload]:
     return qs.none()
 
 
-def _period(kind: str, start: date | None, end: date | None, today: date) -> tuple[date | None, date | None]:
-    if kind == Kind.RECEIPT:
-        if start is not None or end is not None:
-            raise ValidationFailed(_("A receipt has no period."), fields={"period_start": [_("not for a receipt")]})
-        return None, None
-    if start is None or end is None:
-        missing = "period_start" if start is None else "period_end"
-        raise ValidationFailed(_("A statement needs a period."), fields={missing: [_("required")]})
-    return check_period(start, end, today=today, start_field="period_start", end_field="period_end",
-                        max_days=MAX_PERIOD_DAYS)
+def _kind(kind: str) -> StatementKind:
+    found = kinds.KINDS.get(kind)
+    if found is None:
+        raise ValidationFailed(_("Unknown kind of statement."),
+                               fields={"kind": [_("must be one of %(kinds)s") % {"kinds": ", ".join(Kind.values)}]})
+    return found
 
 
 @transactional
 def statement_request(*, actor: Any, kind: str, subject_id: int, period_start: date | None = None,
                       period_end: date | None = None, today: date | None = None) -> Statement:
-    """Ask for a statement; it is rendered in the background (``statements.render``). Raises ValidationFailed,
-    NotFound, Forbidden."""
-    if kind not in Kind.values:
-        raise ValidationFailed(_("Unknown kind of statement."),
-                               fields={"kind": [_("must be one of %(kinds)s") % {"kinds": ", ".join(Kind.values)}]})
-    today = today or timezone.localdate()
-    start, end = _period(kind, period_start, period_end, today)
-    staff = _staff(actor)
-    values: dict[str, Any] = {}
-    if kind == Kind.FUND:
-        if not staff:
-            raise Forbidden(_("Only fund managers and auditors may ask for a fund statement."))
-        fund = Fund.objects.filter(pk=subject_id).first()
-        if fund is None:
-            raise NotFound(_("No such fund."), fields={"subject": [_("no fund with this id")]})
-        values["fund"] = fund
-    elif kind == Kind.LOAN:
-        loan = Loan.objects.select_related("fund").filter(pk=subject_id).first()
-        if loan is None or not (staff or _member_of(actor, loan.enterprise_id)):
-            raise NotFound(_("No such loan."), fields={"subject": [_("no loan with this id")]})
-        if loan.disbursed_on is None:
-            raise InvalidState(_("This loan has not been disbursed; it has no transactions to state."))
-        values |= {"loan": loan, "enterprise_id": loan.enterprise_id, "fund": loan.fund}
-    elif kind == Kind.ENTERPRISE:
-        enterprise = Enterprise.objects.filter(pk=subject_id).first()
-        if enterprise is None or not (staff or _member_of(actor, enterprise.pk)):
-            raise NotFound(_("No such enterprise."), fields={"subject": [_("no enterprise with this id")]})
-        values["enterprise"] = enterprise
-    else:
-        repayment = Repayment.objects.select_related("loan__fund").filter(pk=subject_id).first()
-        if repayment is None or not (staff or _member_of(actor, repayment.loan.enterprise_id)):
-            raise NotFound(_("No such repayment."), fields={"subject": [_("no repayment with this id")]})
-        values |= {"repayment": repayment, "loan": repayment.loan, "enterprise_id": repayment.loan.enterprise_id,
-                   "fund": repayment.loan.fund}
-    statement = Statement.objects.create(kind=kind, period_start=start, period_end=end, requested_by=actor,
-                                         **values)
-    audit_record(actor=actor, action="statement.request", obj=statement, after=snapshot(statement, [
+    """Ask for a statement of ``subject_id`` (a loan, an enterprise, a fund or a repayment, by ``kind``) over a
+    period ending by ``today``; it is rendered in the background (``statements.render``). Raises ValidationFailed,
+    NotFound, Forbidden, InvalidState.
+
+    ``today`` is required: ``None`` is accepted only until the API's view passes it (it then reads the clock
+    there, an interface); every other caller passes it."""
+    statement_kind = _kind(kind)
+    if today is None:
+        today = timezone.localdate()  # the API's call, until it passes today (see the docstring)
+    start, end = statement_kind.period(period_start, period_end, today=today)
+    return _request(actor, statement_kind, subject_id, start, end)
+
+
+def _request(actor: Any, statement_kind: StatementKind, subject_id: int, start: date | None,
+             end: date | None) -> Statement:
+    values = statement_kind.subject(actor, subject_id)
+    statement = Statement.objects.create(kind=statement_kind.kind, period_start=start, period_end=end,
+                                         requested_by=actor, **values)
+    audit_record(actor=actor, action=STATEMENT_REQUEST, obj=statement, after=snapshot(statement, [
         "kind", "loan", "enterprise", "fund", "repayment", "period_start", "period_end"]))
     # Rendered by a worker after commit, through the outbox: if the broker is away the request still succeeds
     # and the relay hands the work over later; a failed rendering is recorded on the statement.
@@ -132,7 +103,7 @@ def receipt_for_repayment(*, actor: Any, repayment: Repayment) -> Statement | No
     STATEMENTS_AUTO_RECEIPT is on (``funds.signals.repayment_made``)."""
     if not settings.STATEMENTS_AUTO_RECEIPT:
         return None
-    return statement_request(actor=actor, kind=Kind.RECEIPT, subject_id=repayment.pk)
+    return _request(actor, kinds.KINDS[Kind.RECEIPT], repayment.pk, None, None)
 
 
 def render_given_up(*, statement_id: int, error: str) -> None:
@@ -172,7 +143,6 @@ def statement_render(*, statement_id: int) -> Outcome:
 
 
 def _render_into(statement: Statement) -> None:
-    from . import kinds
     from .kinds.base import tables_csv
     from .render import ATTACHMENT, html_to_pdf, render_html
 
@@ -219,13 +189,16 @@ class Export:
 
 
 def journal_export(*, fund_id: int, start: date, end: date, file: str, today: date | None = None) -> Export:
-    """A fund's journal (분개장) from ``start`` to ``end`` (at most ten years, none of it after today) as CSV or
-    XLSX. Raises ValidationFailed, NotFound."""
+    """A fund's journal (분개장) from ``start`` to ``end`` (at most ten years, none of it after ``today``) as CSV or
+    XLSX. Raises ValidationFailed, NotFound.
+
+    ``today`` is required: ``None`` is accepted only until the API's view passes it."""
     if file not in EXPORT_TYPES:
         raise ValidationFailed(_("Unknown file type."),
                                fields={"file": [_("must be one of %(kinds)s") % {"kinds": ", ".join(EXPORT_TYPES)}]})
-    check_period(start, end, today=today or timezone.localdate(), start_field="start", end_field="end",
-                 max_days=MAX_PERIOD_DAYS)
+    if today is None:
+        today = timezone.localdate()  # the API's call, until it passes today (see the docstring)
+    check_period(start, end, today=today, start_field="start", end_field="end", max_days=MAX_PERIOD_DAYS)
     fund = Fund.objects.filter(pk=fund_id).first()
     if fund is None:
         raise NotFound(_("No such fund."))

@@ -10,17 +10,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from core.audit import audit_record, snapshot
+from core.audit import AuditAction, audit_record, snapshot
 from core.db import transactional
 from core.errors import Forbidden, Ineligible, InvalidState, LimitExceeded, ValidationFailed
-from core.money import KRW, format_won
+from core.inputs import require_reason
+from core.money import KRW, format_won, won_input
 from enterprises.models import User
+from enterprises.roles import is_member, require_manager
 
 from .. import accounts as chart
+from ..actions import (
+    APPLICATION_APPROVAL,
+    APPLICATION_APPROVE,
+    APPLICATION_CREATE,
+    APPLICATION_REJECT,
+    APPLICATION_REVIEW,
+    APPLICATION_SUBMIT,
+    APPLICATION_UPDATE,
+    APPLICATION_WITHDRAW,
+    LOAN_CREATE,
+)
 from ..delinquency import DEFAULT_DAYS
 from ..locks import lock_application
 from ..models import ApplicationApproval, Fund, Loan, LoanApplication, LoanProduct
-from .common import is_member, parse_won, require_manager, require_reason
 from .products import approvals_required, check_amount_in_range
 
 State = LoanApplication.State
@@ -91,7 +103,7 @@ def application_create(
     *, actor: User, product_id: int, enterprise_id: int, amount: Any, purpose: str = ""
 ) -> LoanApplication:
     """An enterprise member drafts an application. Raises ValidationFailed."""
-    won = parse_won(amount, "amount")
+    won = won_input(amount, "amount")
     product = LoanProduct.objects.filter(pk=product_id, is_active=True).first()
     if product is None:
         raise ValidationFailed(
@@ -102,7 +114,7 @@ def application_create(
     application = LoanApplication.objects.create(
         product=product, enterprise_id=enterprise_id, amount=Money(won, KRW), purpose=purpose, created_by=actor
     )
-    audit_record(actor=actor, action="application.create", obj=application, after=snapshot(application))
+    audit_record(actor=actor, action=APPLICATION_CREATE, obj=application, after=snapshot(application))
     return application
 
 
@@ -118,17 +130,18 @@ def application_update(*, actor: User, application_id: int, data: dict[str, Any]
         )
     before = snapshot(application)
     if "amount" in data:
-        application.amount = Money(parse_won(data["amount"], "amount"), KRW)
+        application.amount = Money(won_input(data["amount"], "amount"), KRW)
     if "purpose" in data:
         application.purpose = str(data["purpose"])
     application.save(update_fields=["amount", "purpose"])
-    audit_record(actor=actor, action="application.update", obj=application, before=before,
+    audit_record(actor=actor, action=APPLICATION_UPDATE, obj=application, before=before,
                  after=snapshot(application))
     return application
 
 
 def _transition(
-    application: LoanApplication, actor: User | None, action: str, new_state: str, reason: str = "", **changes: Any
+    application: LoanApplication, actor: User | None, action: AuditAction, new_state: str, reason: str = "",
+    **changes: Any,
 ) -> None:
     before = snapshot(application)
     application.state = new_state
@@ -156,7 +169,7 @@ def application_submit(*, actor: User, application_id: int) -> LoanApplication:
     _transition(
         application,
         actor,
-        "application.submit",
+        APPLICATION_SUBMIT,
         State.SUBMITTED,
         submitted_at=timezone.now(),
         approvals_required=approvals_required(application.product, application.amount.amount),
@@ -174,7 +187,7 @@ def application_withdraw(*, actor: User, application_id: int, reason: str = "") 
             _("An application whose state is %(state)s can no longer be withdrawn.")
             % {"state": application.get_state_display()}
         )
-    _transition(application, actor, "application.withdraw", State.WITHDRAWN, reason)
+    _transition(application, actor, APPLICATION_WITHDRAW, State.WITHDRAWN, reason)
     return application
 
 
@@ -228,7 +241,7 @@ def application_review(*, actor: User, application_id: int, recommend: bool, rea
     _transition(
         application,
         actor,
-        "application.review",
+        APPLICATION_REVIEW,
         State.RECOMMENDED if recommend else State.DECLINED,
         reason,
         reviewed_by=actor,
@@ -254,10 +267,10 @@ def application_approve(*, actor: User, application_id: int, reason: str = "") -
         application=application, approver=actor, reason=reason, approved_at=timezone.now()
     )
     approvals = application.approvals.count()
-    audit_record(actor=actor, action="application.approval", obj=application, reason=reason,
+    audit_record(actor=actor, action=APPLICATION_APPROVAL, obj=application, reason=reason,
                  after={"approvals": approvals, "required": application.approvals_required})
     if approvals >= application.approvals_required:
-        _transition(application, actor, "application.approve", State.APPROVED, reason, decided_at=timezone.now(),
+        _transition(application, actor, APPLICATION_APPROVE, State.APPROVED, reason, decided_at=timezone.now(),
                     decision_reason=reason)
         _loan_create(application, actor)
     return application
@@ -271,7 +284,7 @@ def application_reject(*, actor: User, application_id: int, reason: str) -> Loan
     require_manager(actor)
     application = lock_application(application_id)
     _check_decidable(actor, application, approving=False)
-    _transition(application, actor, "application.reject", State.REJECTED, reason, decided_at=timezone.now(),
+    _transition(application, actor, APPLICATION_REJECT, State.REJECTED, reason, decided_at=timezone.now(),
                 decision_reason=reason)
     return application
 
@@ -305,5 +318,5 @@ def _loan_create(application: LoanApplication, actor: User) -> Loan:
         default_interest_account=default_account,
         **{field: getattr(product, field) for field in TERM_FIELDS},
     )
-    audit_record(actor=actor, action="loan.create", obj=loan, after=snapshot(loan))
+    audit_record(actor=actor, action=LOAN_CREATE, obj=loan, after=snapshot(loan))
     return loan

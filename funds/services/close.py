@@ -30,6 +30,7 @@ from core.engines import loans as engine
 from core.errors import ValidationFailed
 
 from .. import delinquency
+from ..actions import BUSINESS_DAY_CLOSE
 from ..locks import lock_loans
 from ..models import BusinessDay, Installment, Loan
 from . import postings, state
@@ -146,7 +147,7 @@ def close_days(first: date, through: date, *, actor: Any = None) -> list[Closed]
             )
             results.append(Closed(business_day, created))
             day += ONE_DAY
-        audit_record(actor=actor, action="business_day.close", obj=results[-1].day,
+        audit_record(actor=actor, action=BUSINESS_DAY_CLOSE, obj=results[-1].day,
                      after={"from": first.isoformat(), "through": through.isoformat(), "loans_processed": len(busy),
                             "loans_advanced": advanced, "journals_posted": journals})
     return results

@@ -1,5 +1,6 @@
-"""What every revolving-fund service checks the same way: who may act, keys of idempotent writes, the one rule for
-replays."""
+"""What every revolving-fund write checks the same way: keys of idempotent writes and the one rule for replays.
+(The checks every instrument shares are the kernel's: ``core.money.won_input``, ``core.inputs.require_reason``,
+``enterprises.roles.require_manager`` and ``is_member``.)"""
 
 from __future__ import annotations
 
@@ -10,26 +11,15 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from core.errors import Forbidden, IdempotencyConflict, ValidationFailed
-from core.money import MoneyError, to_won
-from enterprises.roles import Role, has_role
+from core.errors import IdempotencyConflict, ValidationFailed
+from enterprises.roles import MANAGERS, has_role
 
 MAX_KEY = 200  # a client's idempotency key; journal keys use its SHA-256, to stay within 200 characters
 KEY_FIELD = "idempotency_key"
 
 
 def is_manager(actor: Any) -> bool:
-    return has_role(actor, Role.FUND_MANAGER, Role.ADMIN)
-
-
-def require_manager(actor: Any) -> None:
-    """Only fund managers (and admins) judge applications and move loan money. Raises Forbidden."""
-    if not is_manager(actor):
-        raise Forbidden(_("Only a fund manager may do this."))
-
-
-def is_member(user: Any, enterprise_id: int) -> bool:
-    return bool(user) and user.memberships.filter(enterprise_id=enterprise_id).exists()
+    return has_role(actor, *MANAGERS)
 
 
 def check_key(key: str) -> str:
@@ -61,19 +51,3 @@ def check_replay(existing: Any, actor: Any, amount: Decimal, on: date | None, on
             _("This idempotency key was already used for a different request."),
             fields={KEY_FIELD: [_("already used with another amount or date")]},
         )
-
-
-def parse_won(value: Any, field: str) -> Decimal:
-    """An amount from outside, as whole won. Raises ValidationFailed naming ``field``."""
-    try:
-        return to_won(value)
-    except MoneyError as exc:
-        raise ValidationFailed(
-            _("Bad amount for %(field)s: %(reason)s.") % {"field": field, "reason": exc}, fields={field: [str(exc)]}
-        ) from None
-
-
-def require_reason(reason: str) -> str:
-    if not reason or not reason.strip():
-        raise ValidationFailed(_("A reason is required."), fields={"reason": [_("required")]})
-    return reason.strip()

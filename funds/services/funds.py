@@ -12,14 +12,15 @@ from core.audit import audit_record, snapshot
 from core.dates import Limit, check_money_date
 from core.db import transactional
 from core.errors import NotFound, ValidationFailed
-from core.money import KRW
+from core.money import KRW, won_input
 from enterprises.models import Enterprise, Institution, User
 from ledger.models import Book
 from ledger.services import credit, debit, journal_post
 
 from .. import accounts as chart
+from ..actions import FUND_CONTRIBUTION, FUND_CREATE
 from ..models import CapitalSource, Fund, FundContribution
-from .common import check_key, check_replay, digest, parse_won
+from .common import check_key, check_replay, digest
 
 
 def opening_limit(fund: Fund) -> Limit:
@@ -41,7 +42,7 @@ def fund_create(
     """Open a fund on ``opened_on`` (default today; back-dated at most the back-dating window): its book and its
     fund-level accounts. Raises ValidationFailed."""
     opened = check_money_date(opened_on or today, field="opened_on", today=today)
-    limit = parse_won(exposure_limit, "exposure_limit")
+    limit = won_input(exposure_limit, "exposure_limit")
     unknown = sorted(set(eligible_kinds) - set(Enterprise.Kind.values))
     if unknown or not eligible_kinds:
         raise ValidationFailed(
@@ -69,7 +70,7 @@ def fund_create(
         eligible_kinds=sorted(set(eligible_kinds)),
         exposure_limit=Money(limit, KRW),
     )
-    audit_record(actor=actor, action="fund.create", obj=fund, after=snapshot(fund))
+    audit_record(actor=actor, action=FUND_CREATE, obj=fund, after=snapshot(fund))
     return fund
 
 
@@ -90,7 +91,7 @@ def contribution_record(
     back-dating window): cash up, the source's capital up. Returns the contribution and whether it is new (the same
     caller, key and content give the first one back). Raises ValidationFailed, NotFound, IdempotencyConflict."""
     key = check_key(idempotency_key)
-    value = parse_won(amount, "amount")
+    value = won_input(amount, "amount")
     if source not in CapitalSource.values:
         raise ValidationFailed(
             _("Unknown capital source."),
@@ -124,5 +125,5 @@ def contribution_record(
         memo=memo,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    audit_record(actor=actor, action="fund.contribution", obj=contribution, after=snapshot(contribution))
+    audit_record(actor=actor, action=FUND_CONTRIBUTION, obj=contribution, after=snapshot(contribution))
     return contribution, True

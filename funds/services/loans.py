@@ -16,16 +16,17 @@ from core.db import transactional
 from core.engines import loans as engine
 from core.engines.schedules import build_schedule
 from core.errors import InvalidState, NotFound, ValidationFailed
-from core.money import KRW, format_won
+from core.money import KRW, format_won, won_input
 from enterprises.models import User
+from enterprises.roles import require_manager
 from ledger.services import credit, debit, journal_post
 
 from .. import accounts as chart
 from .. import delinquency
+from ..actions import LOAN_DISBURSE
 from ..locks import lock_loan
 from ..models import BusinessDay, Installment, Loan, LoanTransaction
 from . import postings, state
-from .common import parse_won, require_manager
 from .funds import opening_limit
 from .products import product_terms
 
@@ -99,7 +100,7 @@ def loan_disburse(*, actor: User, loan_id: int, on_date: date, today: date, secu
     before = snapshot(loan)
     amount = loan.principal.amount
     if secured_amount is not None:
-        secured = parse_won(secured_amount, "secured_amount")
+        secured = won_input(secured_amount, "secured_amount")
         if secured > amount:
             raise ValidationFailed(
                 _("The secured part cannot exceed the principal."),
@@ -139,7 +140,7 @@ def loan_disburse(*, actor: User, loan_id: int, on_date: date, today: date, secu
     loaded = state.loaded(loan, [(row.pk, state.plain(row)) for row in rows], Decimal(0))
     catch_up(loaded, actor=actor)
     state.flush(loaded, also=("state", "disbursed_on", "maturity_on", "closed_through", "secured_amount"))
-    audit_record(actor=actor, action="loan.disburse", obj=loan, before=before, after=snapshot(loan))
+    audit_record(actor=actor, action=LOAN_DISBURSE, obj=loan, before=before, after=snapshot(loan))
     return loan
 
 

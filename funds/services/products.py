@@ -16,11 +16,11 @@ from core.db import transactional
 from core.engines.rounding import Rounding
 from core.engines.schedules import DayCount, Method, Schedule, Terms, build_schedule
 from core.errors import NotFound, ValidationFailed
-from core.money import KRW, format_won, to_won
+from core.money import KRW, format_won, to_won, won_input
 from enterprises.models import User
 
+from ..actions import PRODUCT_CREATE
 from ..models import ApprovalTier, Fund, Loan, LoanProduct
-from .common import parse_won
 
 QUOTE_AHEAD = timedelta(days=366)  # a schedule can be quoted for a disbursement up to a year ahead
 
@@ -55,7 +55,7 @@ def product_create(
     values = {k: v for k, v in data.items() if k in PRODUCT_FIELDS}
     for field in ("min_amount", "max_amount"):
         if field in values:
-            values[field] = Money(parse_won(values[field], field), KRW)
+            values[field] = Money(won_input(values[field], field), KRW)
     above = [to_won(tier.get("above_amount", 0), allow_zero=True) for tier in approval_tiers or []]
     if len(set(above)) != len(above):
         raise ValidationFailed(
@@ -81,7 +81,7 @@ def product_create(
         )
     audit_record(
         actor=actor,
-        action="product.create",
+        action=PRODUCT_CREATE,
         obj=product,
         after={**snapshot(product), "approval_tiers": approval_tiers or []},
     )
@@ -117,7 +117,7 @@ def product_quote(*, product_id: int, principal: Any, disbursed_on: date, today:
     product = LoanProduct.objects.filter(pk=product_id).first()
     if product is None:
         raise NotFound(_("No such loan product."))
-    amount = parse_won(principal, "principal")
+    amount = won_input(principal, "principal")
     check_amount_in_range(product, amount, "principal")
     check_date(disbursed_on, field="disbursed_on", earliest=[backdating_limit(today)],
                latest=[Limit(today + QUOTE_AHEAD, _("a year from today"))])

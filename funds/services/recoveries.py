@@ -13,15 +13,17 @@ from core.audit import audit_record, snapshot
 from core.dates import Limit, check_money_date
 from core.db import transactional
 from core.errors import InvalidState, LimitExceeded
-from core.money import KRW, format_won
+from core.money import KRW, format_won, won_input
 from enterprises.models import User
+from enterprises.roles import require_manager
 from ledger.services import credit, debit
 
 from .. import accounts as chart
+from ..actions import LOAN_RECOVERY
 from ..locks import lock_loan
 from ..models import Loan, LoanTransaction, Recovery, WriteOff
 from . import postings
-from .common import check_key, check_replay, digest, parse_won, require_manager
+from .common import check_key, check_replay, digest
 
 
 @transactional
@@ -33,7 +35,7 @@ def recovery_record(*, actor: User, loan_id: int, amount: Any, idempotency_key: 
     Forbidden, NotFound, InvalidState, ValidationFailed, LimitExceeded, IdempotencyConflict."""
     require_manager(actor)
     key = check_key(idempotency_key)
-    value = parse_won(amount, "amount")
+    value = won_input(amount, "amount")
     on = check_money_date(received_on or today, field="received_on", today=today)
     loan = lock_loan(loan_id)
     existing = Recovery.objects.filter(loan=loan, idempotency_key=key).first()
@@ -61,6 +63,6 @@ def recovery_record(*, actor: User, loan_id: int, amount: Any, idempotency_key: 
                             memo=memo or f"상각채권 회수 {loan.enterprise.name}")
     recovery = Recovery.objects.create(loan=loan, idempotency_key=key, amount=Money(value, KRW), received_on=on,
                                        memo=memo, journal=journal, created_by=actor)
-    audit_record(actor=actor, action="loan.recovery", obj=recovery,
+    audit_record(actor=actor, action=LOAN_RECOVERY, obj=recovery,
                  after=snapshot(recovery, ["loan", "amount", "received_on", "journal"]))
     return recovery, True

@@ -27,18 +27,21 @@ from core.dates import check_money_date
 from core.db import transactional
 from core.engines import loans as engine
 from core.errors import Forbidden, InvalidState, LimitExceeded, NotFound
-from core.money import KRW, format_won
+from core.inputs import require_reason
+from core.money import KRW, format_won, won_input
 from enterprises.models import User
+from enterprises.roles import is_member, require_manager
 from ledger.models import Journal
 from ledger.services import deferred_counters, journal_reverse
 
 from .. import accounts as chart
 from .. import delinquency
+from ..actions import LOAN_REPAYMENT, LOAN_REPAYMENT_REVERSE
 from ..locks import lock_loan, lock_repayment
 from ..models import Loan, LoanTransaction, Repayment
 from ..signals import repayment_made
 from . import postings, state
-from .common import check_key, check_replay, digest, is_manager, is_member, parse_won, require_manager, require_reason
+from .common import check_key, check_replay, digest, is_manager
 from .loans import bring_to, check_open, last_closed_day
 
 ONE_DAY = timedelta(days=1)
@@ -54,7 +57,7 @@ def repayment_make(*, actor: User, loan_id: int, amount: Any, idempotency_key: s
     the back-dating window) pays ``amount``. Returns the repayment and whether it was new (the same key and content
     replays it). Raises Forbidden, NotFound, InvalidState, ValidationFailed, LimitExceeded, IdempotencyConflict."""
     key = check_key(idempotency_key)
-    value = parse_won(amount, "amount")
+    value = won_input(amount, "amount")
     manager = is_manager(actor)
     if value_date is not None and value_date != today and not manager:
         raise Forbidden(
@@ -72,7 +75,7 @@ def repayment_make(*, actor: User, loan_id: int, amount: Any, idempotency_key: s
         return existing, False
     with deferred_counters(chart.shared_accounts(loan.fund)):
         repayment = _repay(actor, loan, value, value_date or today, key)
-    audit_record(actor=actor, action="loan.repayment", obj=repayment, after=snapshot(repayment, AUDITED))
+    audit_record(actor=actor, action=LOAN_REPAYMENT, obj=repayment, after=snapshot(repayment, AUDITED))
     repayment_made.send(sender=Repayment, actor=actor, repayment=repayment)
     return repayment, True
 
@@ -148,7 +151,7 @@ def repayment_reverse(*, actor: User, repayment_id: int, reason: str) -> Repayme
     repayment.reversal_reason = reason
     repayment.reversal_journal = journal
     repayment.save(update_fields=["reversed_at", "reversed_by", "reversal_reason", "reversal_journal"])
-    audit_record(actor=actor, action="loan.repayment.reverse", obj=repayment, reason=reason,
+    audit_record(actor=actor, action=LOAN_REPAYMENT_REVERSE, obj=repayment, reason=reason,
                  after=snapshot(repayment, ["loan", "amount", "value_date", "reversal_journal"]))
     return repayment
 

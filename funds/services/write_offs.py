@@ -13,17 +13,19 @@ from djmoney.money import Money
 from core.audit import audit_record, snapshot
 from core.db import transactional
 from core.errors import Forbidden, InvalidState
+from core.inputs import require_reason
 from core.money import KRW
 from enterprises.models import User
+from enterprises.roles import require_manager
 from ledger.models import Account
 from ledger.services import credit, debit
 
 from .. import accounts as chart
 from .. import delinquency
+from ..actions import LOAN_WRITE_OFF_APPROVE, LOAN_WRITE_OFF_REJECT, LOAN_WRITE_OFF_REQUEST
 from ..locks import lock_loan, lock_write_off
 from ..models import Loan, LoanTransaction, WriteOff
 from . import postings, state
-from .common import require_manager, require_reason
 from .loans import bring_to, catch_up
 
 ONE_DAY = timedelta(days=1)
@@ -51,7 +53,7 @@ def write_off_request(*, actor: User, loan_id: int, reason: str) -> WriteOff:
         raise InvalidState(_("A write-off of this loan is already waiting for approval."))
     write_off = WriteOff.objects.create(loan=loan, requested_by=actor, requested_at=timezone.now(),
                                         reason=reason)
-    audit_record(actor=actor, action="loan.write_off.request", obj=write_off, reason=reason,
+    audit_record(actor=actor, action=LOAN_WRITE_OFF_REQUEST, obj=write_off, reason=reason,
                  after=snapshot(write_off, ["loan", "state"]))
     return write_off
 
@@ -97,7 +99,7 @@ def write_off_approve(*, actor: User, write_off_id: int, today: date, reason: st
         Money(principal, KRW), Money(interest, KRW), Money(default, KRW))
     write_off.journal = journal
     write_off.save()
-    audit_record(actor=actor, action="loan.write_off.approve", obj=write_off, reason=write_off.decision_reason,
+    audit_record(actor=actor, action=LOAN_WRITE_OFF_APPROVE, obj=write_off, reason=write_off.decision_reason,
                  after=snapshot(write_off, ["loan", "state", "principal", "interest", "default_interest",
                                             "journal"]))
     return write_off
@@ -112,5 +114,5 @@ def write_off_reject(*, actor: User, write_off_id: int, reason: str) -> WriteOff
     write_off.state = WriteOff.State.REJECTED
     write_off.decided_by, write_off.decided_at, write_off.decision_reason = actor, timezone.now(), reason
     write_off.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
-    audit_record(actor=actor, action="loan.write_off.reject", obj=write_off, reason=reason)
+    audit_record(actor=actor, action=LOAN_WRITE_OFF_REJECT, obj=write_off, reason=reason)
     return write_off

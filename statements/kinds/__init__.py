@@ -1,22 +1,20 @@
-"""One builder per kind of statement: it reads the data (through the instruments' selectors and the ledger) and
-returns a ``Built``: the page's context, the template, and the tables that go into the CSV attachment."""
+"""The kinds of statement, one module each: a ``StatementKind`` that resolves and checks its subject for whoever
+asks, and a builder that reads the data (through the instruments' selectors and the ledger) and returns a
+``Built``: the page's context, the template, and the tables that go into the CSV attachment.
+
+Importing this package is light (no matplotlib, no WeasyPrint): the web processes use it to ask for statements; the
+renderer's libraries are loaded where a statement is built."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from ..models import Statement
 from . import enterprise, fund, loan, receipt
-from .base import Built
+from .base import Built, StatementKind
 
-BUILDERS: dict[str, Callable[..., Built]] = {
-    Statement.Kind.LOAN: loan.build,
-    Statement.Kind.ENTERPRISE: enterprise.build,
-    Statement.Kind.FUND: fund.build,
-    Statement.Kind.RECEIPT: receipt.build,
-}
+KINDS: dict[str, StatementKind] = {kind.kind: kind for kind in (loan.KIND, enterprise.KIND, fund.KIND, receipt.KIND)}
 
 
 def build(statement: Statement, *, generated_at: datetime) -> Built:
-    return BUILDERS[statement.kind](statement, generated_at=generated_at)
+    return KINDS[statement.kind].build(statement, generated_at=generated_at)

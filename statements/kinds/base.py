@@ -1,4 +1,5 @@
-"""What a statement kind builds from the data: the page's context and the tables embedded as CSV."""
+"""What a statement kind is: its subject (resolved and checked for whoever asks), its period, and what it builds
+from the data (the page's context and the tables embedded as CSV)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,18 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
+from django.utils.translation import gettext as _
 from djmoney.money import Money
+
+from core.dates import check_period
+from core.errors import ValidationFailed
+from enterprises.roles import STAFF_READERS, has_role, is_member
+
+from ..models import Statement
+
+MAX_PERIOD_DAYS = 3660  # ten years: a statement covers at most that
 
 
 @dataclass
@@ -31,6 +41,41 @@ class Built:
     filename: str  # without the extension
     context: dict[str, Any] = field(default_factory=dict)
     tables: list[Table] = field(default_factory=list)
+
+
+def is_staff(user: Any) -> bool:
+    """Fund managers, auditors and administrators: they may have every statement."""
+    return has_role(user, *STAFF_READERS)
+
+
+def sees_enterprise(user: Any, enterprise_id: int | None) -> bool:
+    """Whether ``user`` may have the statements of the enterprise's things: staff, or a member of it."""
+    return is_staff(user) or is_member(user, enterprise_id)
+
+
+class StatementKind:
+    """One kind of statement (``kinds.KINDS`` holds one of each). It resolves its own subject for whoever asks, and
+    builds its own page, so that the services never ask which kind a statement is."""
+
+    kind: ClassVar[str]
+
+    def period(self, start: date | None, end: date | None, *, today: date) -> tuple[date | None, date | None]:
+        """The statement's period, both ends required, at most ten years, none of it after ``today``. Raises
+        ValidationFailed."""
+        if start is None or end is None:
+            missing = "period_start" if start is None else "period_end"
+            raise ValidationFailed(_("A statement needs a period."), fields={missing: [_("required")]})
+        return check_period(start, end, today=today, start_field="period_start", end_field="period_end",
+                            max_days=MAX_PERIOD_DAYS)
+
+    def subject(self, actor: Any, subject_id: int) -> dict[str, Any]:
+        """The statement's fields that name its subject (``{"loan": loan, "fund": fund, ...}``), once ``actor`` may
+        have it. Raises NotFound (also for a subject ``actor`` may not see: never a hint that it exists),
+        Forbidden, InvalidState."""
+        raise NotImplementedError
+
+    def build(self, statement: Statement, *, generated_at: datetime) -> Built:
+        raise NotImplementedError
 
 
 def _cell(value: Any) -> str:

@@ -1,4 +1,5 @@
-"""Pieces the kinds share: Korean labels, a loan's movements over a period, ledger balances as of a date."""
+"""Pieces the kinds share: Korean labels, a loan's movements over a period, what its repayments brought in.
+(Balances as of a date are the ledger's: ``ledger.selectors.balance_on``.)"""
 
 from __future__ import annotations
 
@@ -6,12 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
 from core.engines.loans import REPAYMENT_ORDER
 from funds import delinquency
 from funds.models import Loan, LoanTransaction, Repayment
-from ledger.models import Account, Entry, Side
 
 ZERO = Decimal(0)
 
@@ -31,14 +31,6 @@ DAY_COUNT_KO = {"monthly": "월할 (연이율/12)", "actual_365": "일할 (실�
 
 def class_names() -> dict[str, str]:
     return {r.code: r.korean for r in delinquency.rules()}
-
-
-def balance_on(account: Account, on: date) -> Decimal:
-    """The account's balance (on its normal side) from its entries of journals effective on or before ``on``."""
-    sums = Entry.objects.filter(account=account, journal__effective_date__lte=on).aggregate(
-        debits=Sum("amount", filter=Q(side=Side.DEBIT)), credits=Sum("amount", filter=Q(side=Side.CREDIT)))
-    debits, credits = sums["debits"] or ZERO, sums["credits"] or ZERO
-    return debits - credits if account.normal_side == Side.DEBIT else credits - debits
 
 
 @dataclass

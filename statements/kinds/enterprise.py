@@ -14,13 +14,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
+from core.errors import NotFound
 from enterprises.models import Enterprise
 from enterprises.validators import format_business_number
 from funds.models import Loan
+from ledger.selectors import balances_on
 
 from ..models import Statement
-from .base import Built, Table
-from .common import STATE_KO, ZERO, LoanPeriod, balance_on, class_names, loan_period, paid_in
+from .base import Built, StatementKind, Table, sees_enterprise
+from .common import STATE_KO, ZERO, LoanPeriod, class_names, loan_period, paid_in
 
 SYSTEM_ISSUER = "사회적경제 금융 시스템"
 REPAID = ("repayment", "repayment_reversal")
@@ -57,6 +61,7 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
     waiting = list(Loan.objects.filter(enterprise=enterprise, state=Loan.State.APPROVED).select_related("product")
                    .order_by("pk"))
     paid = paid_in(loans, start, end)
+    ledger = balances_on([loan.principal_account_id for loan in loans], end)
     names = class_names()
     lines = []
     for loan in loans:
@@ -73,7 +78,7 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
             "closing": period.closing_principal,
             "closing_interest": period.closing_interest,
             "closing_default": period.closing_default,
-            "ledger_closing": balance_on(loan.principal_account, end),
+            "ledger_closing": ledger.get(loan.principal_account_id, ZERO),
         }
         if not period.movements and not (period.opening_principal or period.opening_interest
                                          or period.opening_default):
@@ -114,3 +119,19 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
         },
         tables=tables,
     )
+
+
+class EnterpriseStatement(StatementKind):
+    """기업 거래명세서: of an enterprise, for staff and its members."""
+
+    kind = Statement.Kind.ENTERPRISE
+    build = staticmethod(build)
+
+    def subject(self, actor: Any, subject_id: int) -> dict[str, Any]:
+        enterprise = Enterprise.objects.filter(pk=subject_id).first()
+        if enterprise is None or not sees_enterprise(actor, enterprise.pk):
+            raise NotFound(_("No such enterprise."), fields={"subject": [_("no enterprise with this id")]})
+        return {"enterprise": enterprise}
+
+
+KIND = EnterpriseStatement()

@@ -16,16 +16,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case, CharField, F, Q, QuerySet, Sum, Value, When
+from django.utils.translation import gettext as _
 
+from core.errors import NotFound
+from enterprises.roles import STAFF_READERS, require_role
 from funds import accounts as chart
 from funds.models import CapitalSource, Fund, Loan, LoanTransaction
 from funds.selectors import fund_summary
 from ledger.models import Entry, Side
-from ledger.selectors import ledger_check
+from ledger.selectors import balances_on, ledger_check
 
-from ..charts import step_chart
 from ..models import Statement
-from .base import Built, Table
+from .base import Built, StatementKind, Table
 from .common import STATE_KO, ZERO, class_names, day_before
 
 CAPITAL_KO: dict[str, str] = {
@@ -196,6 +198,8 @@ def paths(fund: Fund, start: date, end: date, rec: Reconciliation) -> dict[str, 
 def balance_charts(cash: list[tuple[date, Decimal]], principal: list[tuple[date, Decimal]]) -> list[str]:
     """Cash and outstanding principal in one chart; in two (each on its own scale) when one is so much smaller
     than the other that it would be a flat line at the bottom."""
+    from ..charts import step_chart  # matplotlib: loaded by the worker that renders, not by the web processes
+
     peaks = [max((abs(v) for _on, v in path), default=ZERO) for path in (cash, principal)]
     if min(peaks) * 10 >= max(peaks):
         return [step_chart([("현금", cash), ("대출잔액 (원금)", principal)], title="현금 및 대출잔액 추이")]
@@ -207,11 +211,7 @@ def loan_rows(fund: Fund, end: date) -> list[dict[str, Any]]:
     """The fund's loans disbursed by ``end``: outstanding principal at ``end`` from the ledger, and from the loan's
     transactions (which must agree)."""
     names = class_names()
-    ledger_outstanding: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    principal_accounts = Loan.objects.filter(fund=fund).values("principal_account_id")
-    for row in (Entry.objects.filter(account_id__in=principal_accounts, journal__effective_date__lte=end)
-                .order_by().values("account_id", "side").annotate(total=Sum("amount"))):
-        ledger_outstanding[row["account_id"]] += _signed(row["side"], row["total"] or ZERO)
+    ledger_outstanding = balances_on(Loan.objects.filter(fund=fund).values("principal_account_id"), end)
     txn_outstanding = dict(LoanTransaction.objects.filter(loan__fund=fund, value_date__lte=end).order_by()
                            .values("loan_id").annotate(total=Sum("principal_change"))
                            .values_list("loan_id", "total"))
@@ -224,7 +224,7 @@ def loan_rows(fund: Fund, end: date) -> list[dict[str, Any]]:
             "business_number": loan.enterprise.business_number, "product": loan.product.name,
             "principal": loan.principal.amount, "disbursed_on": loan.disbursed_on, "maturity_on": loan.maturity_on,
             "state": STATE_KO.get(loan.state, loan.state),
-            "outstanding": ledger_outstanding[loan.principal_account_id],
+            "outstanding": ledger_outstanding.get(loan.principal_account_id, ZERO),
             "txn_outstanding": txn_outstanding.get(loan.pk) or ZERO,
             "days_past_due": loan.days_past_due, "asset_class": names.get(loan.asset_class, loan.asset_class),
         })
@@ -384,3 +384,22 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
         },
         tables=tables,
     )
+
+
+class FundStatement(StatementKind):
+    """기금 운용 명세서: of a fund, for staff only (anyone else is refused, Forbidden, whether or not the fund
+    exists)."""
+
+    kind = Statement.Kind.FUND
+    build = staticmethod(build)
+
+    def subject(self, actor: Any, subject_id: int) -> dict[str, Any]:
+        require_role(actor, *STAFF_READERS,
+                     message=_("Only fund managers and auditors may ask for a fund statement."))
+        fund = Fund.objects.filter(pk=subject_id).first()
+        if fund is None:
+            raise NotFound(_("No such fund."), fields={"subject": [_("no fund with this id")]})
+        return {"fund": fund}
+
+
+KIND = FundStatement()

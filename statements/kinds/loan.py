@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
+from django.utils.translation import gettext as _
+
+from core.errors import InvalidState, NotFound
 from enterprises.validators import format_business_number
 from funds.models import Loan
+from ledger.selectors import balance_on
 
-from ..charts import step_chart
 from ..models import Statement
-from .base import Built, Table
-from .common import DAY_COUNT_KO, METHOD_KO, STATE_KO, ZERO, balance_on, class_names, loan_period, paid_in
+from .base import Built, StatementKind, Table, sees_enterprise
+from .common import DAY_COUNT_KO, METHOD_KO, STATE_KO, ZERO, class_names, loan_period, paid_in
 
 
 def installment_status(loan: Loan, due_on: date, paid_any: bool, left: Decimal) -> str:
@@ -54,6 +58,8 @@ def loan_facts(loan: Loan) -> dict:
 
 
 def build(statement: Statement, *, generated_at: datetime) -> Built:
+    from ..charts import step_chart  # matplotlib: loaded by the worker that renders, not by the web processes
+
     loan = Loan.objects.select_related(
         "enterprise", "fund__operator", "product", "principal_account", "interest_account", "default_interest_account"
     ).get(pk=int(statement.loan_id or 0))
@@ -111,3 +117,21 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
         },
         tables=tables,
     )
+
+
+class LoanStatement(StatementKind):
+    """대출 거래명세서: of a disbursed loan, for staff and the borrowing enterprise's members."""
+
+    kind = Statement.Kind.LOAN
+    build = staticmethod(build)
+
+    def subject(self, actor: Any, subject_id: int) -> dict[str, Any]:
+        loan = Loan.objects.select_related("fund").filter(pk=subject_id).first()
+        if loan is None or not sees_enterprise(actor, loan.enterprise_id):
+            raise NotFound(_("No such loan."), fields={"subject": [_("no loan with this id")]})
+        if loan.disbursed_on is None:
+            raise InvalidState(_("This loan has not been disbursed; it has no transactions to state."))
+        return {"loan": loan, "enterprise_id": loan.enterprise_id, "fund": loan.fund}
+
+
+KIND = LoanStatement()

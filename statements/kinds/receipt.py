@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from core.engines.loans import PRINCIPAL_CLAIMS, REPAYMENT_ORDER
+from core.errors import NotFound, ValidationFailed
 from enterprises.validators import format_business_number
 from funds.models import Repayment
 
 from ..models import Statement
-from .base import Built, Table
+from .base import Built, StatementKind, Table, sees_enterprise
 from .common import STATE_KO, class_names
 
 
@@ -51,3 +54,25 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
                  "asset_class": class_names().get(loan.asset_class, loan.asset_class)},
         tables=tables,
     )
+
+
+class ReceiptStatement(StatementKind):
+    """상환 영수증: of one repayment, for staff and the borrowing enterprise's members; it has no period."""
+
+    kind = Statement.Kind.RECEIPT
+    build = staticmethod(build)
+
+    def period(self, start: date | None, end: date | None, *, today: date) -> tuple[date | None, date | None]:
+        if start is not None or end is not None:
+            raise ValidationFailed(_("A receipt has no period."), fields={"period_start": [_("not for a receipt")]})
+        return None, None
+
+    def subject(self, actor: Any, subject_id: int) -> dict[str, Any]:
+        repayment = Repayment.objects.select_related("loan__fund").filter(pk=subject_id).first()
+        if repayment is None or not sees_enterprise(actor, repayment.loan.enterprise_id):
+            raise NotFound(_("No such repayment."), fields={"subject": [_("no repayment with this id")]})
+        return {"repayment": repayment, "loan": repayment.loan, "enterprise_id": repayment.loan.enterprise_id,
+                "fund": repayment.loan.fund}
+
+
+KIND = ReceiptStatement()

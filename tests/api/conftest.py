@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.audit import audit_record, audit_seal
+from tests.audit_actions import action_for_tests
 from tests.factories import EnterpriseFactory, InstitutionFactory
 
 
@@ -27,7 +28,9 @@ def institution(db):
 @pytest.fixture
 def audit_event(db, enterprise):
     """An event sealed into the chain (as the commit that recorded it would have sealed it), so it has a seq."""
-    event = audit_record(actor=None, action="enterprise.seed", obj=enterprise, after={"name": enterprise.name})
+    event = audit_record(
+        actor=None, action=action_for_tests("enterprise.seed"), obj=enterprise, after={"name": enterprise.name}
+    )
     audit_seal()
     event.refresh_from_db()
     return event

@@ -17,8 +17,9 @@ from api.errors import error_body
 from api.idempotency import idempotent
 from core.audit import audit_record
 from core.errors import InsufficientFunds
+from tests.audit_actions import action_for_tests
 
-ACTION = "test.payout"
+ACTION = action_for_tests("payout", by_user=True)
 
 
 class PayoutView(APIView):

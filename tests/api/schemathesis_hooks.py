@@ -111,9 +111,11 @@ def _seed_statements() -> None:
     enterprise so that every role reaches them."""
     member = User.objects.get(username="coop.member")
     repayments = Repayment.objects.filter(loan__enterprise__memberships__user=member).order_by("id")
-    ready = statements.statement_request(actor=member, kind=Statement.Kind.RECEIPT, subject_id=repayments[0].pk)
+    today = timezone.localdate()
+    ready = statements.statement_request(actor=member, kind=Statement.Kind.RECEIPT, subject_id=repayments[0].pk,
+                                         today=today)
     statements.statement_render(statement_id=ready.pk)
-    statements.statement_request(actor=member, kind=Statement.Kind.RECEIPT, subject_id=repayments[1].pk)
+    statements.statement_request(actor=member, kind=Statement.Kind.RECEIPT, subject_id=repayments[1].pk, today=today)
 
 
 def load_schema(raw: dict[str, Any] | None = None) -> schemathesis.BaseSchema:

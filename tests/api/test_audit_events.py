@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from core.audit import audit_record, audit_seal
 from core.models import AuditEvent
+from tests.audit_actions import action_for_tests
 from tests.core.helpers import append_only_guard_off
 from tests.factories import EnterpriseFactory
 
@@ -22,7 +23,7 @@ def test_a_change_made_through_the_api_shows_in_the_trail_with_before_and_after(
 
     assert response.status_code == 200
     [event] = response.json()["results"]
-    assert event["action"] == "enterprise.update"
+    assert event["action"] == "enterprises.enterprise.update"
     assert event["actor"] == manager.username
     assert event["before"]["district"] == "성동구"
     assert event["after"]["district"] == "중구"
@@ -30,14 +31,14 @@ def test_a_change_made_through_the_api_shows_in_the_trail_with_before_and_after(
 
 
 def test_the_trail_is_newest_first_and_filters_by_action_and_actor(bearer_client, auditor, manager):
-    first = audit_record(actor=manager, action="a.one")
-    second = audit_record(actor=None, action="a.two")
+    first = audit_record(actor=manager, action=action_for_tests("a.one"))
+    second = audit_record(actor=None, action=action_for_tests("a.two"))
     audit_seal()
     first.refresh_from_db()
     second.refresh_from_db()
 
     everything = bearer_client(auditor).get(URL).json()["results"]
-    by_action = bearer_client(auditor).get(URL, {"action": "a.one"}).json()["results"]
+    by_action = bearer_client(auditor).get(URL, {"action": "tests.a.one"}).json()["results"]
     by_actor = bearer_client(auditor).get(URL, {"actor": "system"}).json()["results"]
 
     assert [e["seq"] for e in everything] == [second.seq, first.seq] == [2, 1]
@@ -46,37 +47,38 @@ def test_the_trail_is_newest_first_and_filters_by_action_and_actor(bearer_client
 
 
 def test_events_not_sealed_yet_come_first_the_last_written_first_then_the_chain_from_its_end(bearer_client, auditor):
-    audit_record(actor=None, action="sealed.1")
-    audit_record(actor=None, action="sealed.2")
+    audit_record(actor=None, action=action_for_tests("sealed.1"))
+    audit_record(actor=None, action=action_for_tests("sealed.2"))
     audit_seal()
-    audit_record(actor=None, action="waiting.1")
-    audit_record(actor=None, action="waiting.2")
+    audit_record(actor=None, action=action_for_tests("waiting.1"))
+    audit_record(actor=None, action=action_for_tests("waiting.2"))
 
     everything = bearer_client(auditor).get(URL).json()["results"]
 
     assert [(e["seq"], e["action"], e["hash"] is None) for e in everything] == [
-        (None, "waiting.2", True),
-        (None, "waiting.1", True),
-        (2, "sealed.2", False),
-        (1, "sealed.1", False),
+        (None, "tests.waiting.2", True),
+        (None, "tests.waiting.1", True),
+        (2, "tests.sealed.2", False),
+        (1, "tests.sealed.1", False),
     ]
     assert all(e["prev_hash"] is None for e in everything[:2])
 
 
 def test_one_event_is_fetched_by_its_sequence_number(bearer_client, auditor):
-    event = audit_record(actor=None, action="a.one", reason="시험")
+    event = audit_record(actor=None, action=action_for_tests("a.one"), reason="시험")
     audit_seal()
     event.refresh_from_db()
 
     body = bearer_client(auditor).get(f"{URL}{event.seq}/").json()
 
-    assert (body["seq"], body["action"], body["reason"], body["hash"]) == (event.seq, "a.one", "시험", event.hash)
+    expected = (event.seq, "tests.a.one", "시험", event.hash)
+    assert (body["seq"], body["action"], body["reason"], body["hash"]) == expected
 
 
 def test_verify_says_the_chain_is_intact_and_then_that_an_edited_event_was_found(bearer_client, auditor):
-    audit_record(actor=None, action="a.one")
-    victim = audit_record(actor=None, action="a.two", after={"amount": "1000"})
-    audit_record(actor=None, action="a.three")
+    audit_record(actor=None, action=action_for_tests("a.one"))
+    victim = audit_record(actor=None, action=action_for_tests("a.two"), after={"amount": "1000"})
+    audit_record(actor=None, action=action_for_tests("a.three"))
     audit_seal()
     victim.refresh_from_db()
 
@@ -91,9 +93,9 @@ def test_verify_says_the_chain_is_intact_and_then_that_an_edited_event_was_found
 
 
 def test_verify_seals_nothing_and_says_how_many_events_wait_for_the_sealer(bearer_client, auditor):
-    audit_record(actor=None, action="a.one")
+    audit_record(actor=None, action=action_for_tests("a.one"))
     audit_seal()
-    waiting = audit_record(actor=None, action="a.two")
+    waiting = audit_record(actor=None, action=action_for_tests("a.two"))
 
     body = bearer_client(auditor).get(f"{URL}verify/").json()
 

@@ -67,7 +67,7 @@ def test_creating_writes_one_audit_event_with_the_after_state(as_manager, manage
     response = as_manager.post(URL, enterprise_payload(), format="json")
 
     event = AuditEvent.objects.get()
-    assert event.action == "enterprise.create"
+    assert event.action == "enterprises.enterprise.create"
     assert event.actor == manager
     assert event.object_type == "enterprises.enterprise"
     assert event.object_id == str(response.json()["id"])
@@ -178,7 +178,7 @@ def test_a_manager_patches_an_enterprise_and_the_audit_event_has_before_and_afte
     enterprise.refresh_from_db()
     assert (enterprise.employees, enterprise.district) == (30, "중구")
     event = AuditEvent.objects.get()
-    assert event.action == "enterprise.update"
+    assert event.action == "enterprises.enterprise.update"
     assert event.actor == manager
     assert event.object_id == str(enterprise.pk)
     assert event.before["employees"] == 10 and event.after["employees"] == 30

@@ -40,7 +40,7 @@ def pay(client: APIClient, key: str | None, body: dict | None = None, url: str =
 
 
 def runs() -> int:
-    return AuditEvent.objects.filter(action=ACTION).count()
+    return AuditEvent.objects.filter(action=ACTION.name).count()
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ def test_a_manager_or_admin_registers_an_institution_with_an_audit_event(request
     stored = Institution.objects.get(pk=body["id"])
     assert stored.business_number == valid_business_number("212830001").replace("-", "")
     event = AuditEvent.objects.get()
-    assert (event.action, event.actor, event.object_id) == ("institution.create", user, str(stored.pk))
+    assert (event.action, event.actor, event.object_id) == ("enterprises.institution.create", user, str(stored.pk))
     assert event.after["name"] == "성동구청"
 
 

@@ -28,6 +28,7 @@ from core.audit import SEAL_BATCH, AuditReport, _event_hash, audit_record, audit
 from core.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from core.tasks import seal_audit_trail, verify_audit_trail
 from enterprises.models import User
+from tests.audit_actions import action_for_tests
 from tests.concurrency import run_together
 from tests.core.helpers import append_only_guard_off
 from tests.factories import BookFactory, UserFactory, make_accounts
@@ -44,7 +45,7 @@ def record_events(count: int) -> list[AuditEvent]:
     events = [
         audit_record(
             actor=user,
-            action=f"loan.step{n}",
+            action=action_for_tests(f"loan.step{n}"),
             obj=book,
             before={"state": f"s{n}", "amount": Decimal(1_000 * n)},
             after={"state": f"s{n + 1}", "amount": Decimal(1_000 * (n + 1))},
@@ -89,7 +90,7 @@ def grace_of_a_minute(settings) -> None:
 
 
 def test_a_recorded_event_waits_unsealed_until_the_sealer_gives_it_its_place_in_the_chain():
-    event = audit_record(actor=None, action="fund.open")
+    event = audit_record(actor=None, action=action_for_tests("fund.open"))
 
     stored = AuditEvent.objects.get(pk=event.pk)
     assert (event.seq, stored.seq, stored.prev_hash, stored.hash) == (None, None, None, None)
@@ -121,16 +122,16 @@ def test_recorded_events_form_a_dense_chain_that_verifies():
 
 def test_the_sealer_gives_one_dense_chain_across_rounds_that_verifies():
     for n in range(3):
-        audit_record(actor=None, action=f"first.{n}")
+        audit_record(actor=None, action=action_for_tests(f"first.{n}"))
     assert audit_seal() == 3
     for n in range(2):
-        audit_record(actor=None, action=f"second.{n}")
+        audit_record(actor=None, action=action_for_tests(f"second.{n}"))
     assert audit_seal() == 2
     assert audit_seal() == 0
 
     stored = list(AuditEvent.objects.order_by("seq"))
     assert [(e.seq, e.action) for e in stored] == [
-        (1, "first.0"), (2, "first.1"), (3, "first.2"), (4, "second.0"), (5, "second.1")
+        (1, "tests.first.0"), (2, "tests.first.1"), (3, "tests.first.2"), (4, "tests.second.0"), (5, "tests.second.1")
     ]
     assert stored[0].prev_hash == GENESIS_HASH
     assert all(later.prev_hash == earlier.hash for earlier, later in pairwise(stored))
@@ -141,7 +142,7 @@ def test_the_sealer_gives_one_dense_chain_across_rounds_that_verifies():
 
 def test_the_sealer_seals_a_backlog_larger_than_one_batch_into_one_dense_chain():
     for n in range(SEAL_BATCH + 234):
-        audit_record(actor=None, action="bulk", after={"n": n})
+        audit_record(actor=None, action=action_for_tests("bulk"), after={"n": n})
 
     assert audit_seal() == SEAL_BATCH + 234
 
@@ -158,15 +159,15 @@ def test_a_transaction_asks_for_one_seal_after_its_commit_however_many_events_it
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
-        audit_record(actor=None, action="a.one")
-        audit_record(actor=None, action="a.two")
+        audit_record(actor=None, action=action_for_tests("a.one"))
+        audit_record(actor=None, action=action_for_tests("a.two"))
         with transaction.atomic():
-            audit_record(actor=None, action="a.three")
+            audit_record(actor=None, action=action_for_tests("a.three"))
         assert AuditEvent.objects.filter(seq__isnull=True).count() == 3
 
     assert len(callbacks) == 1
     assert [(e.seq, e.action) for e in AuditEvent.objects.order_by("seq")] == [
-        (1, "a.one"), (2, "a.two"), (3, "a.three")
+        (1, "tests.a.one"), (2, "tests.a.two"), (3, "tests.a.three")
     ]
 
 
@@ -175,23 +176,23 @@ def test_a_seal_asked_for_in_a_savepoint_that_rolls_back_is_asked_for_again_by_t
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         with transaction.atomic():
-            audit_record(actor=None, action="dropped")
+            audit_record(actor=None, action=action_for_tests("dropped"))
             transaction.set_rollback(True)
-        audit_record(actor=None, action="kept")
+        audit_record(actor=None, action=action_for_tests("kept"))
 
     assert len(callbacks) == 1
-    assert [(e.seq, e.action) for e in AuditEvent.objects.all()] == [(1, "kept")]
+    assert [(e.seq, e.action) for e in AuditEvent.objects.all()] == [(1, "tests.kept")]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_an_event_is_sealed_as_soon_as_the_transaction_that_recorded_it_commits():
     with transaction.atomic():
-        inside = audit_record(actor=None, action="fund.open")
+        inside = audit_record(actor=None, action=action_for_tests("fund.open"))
         assert AuditEvent.objects.get(pk=inside.pk).seq is None
 
     inside.refresh_from_db()
     assert inside.seq == 1
-    outside = audit_record(actor=None, action="fund.close")  # outside any transaction: sealed at once
+    outside = audit_record(actor=None, action=action_for_tests("fund.close"))  # outside any transaction: sealed at once
     outside.refresh_from_db()
     assert outside.seq == 2
     assert audit_verify() == AuditReport(events=2, problems=[], pending=0)
@@ -202,8 +203,8 @@ def test_with_a_broker_the_request_does_not_seal_and_beat_seals_everything_commi
         settings):
     settings.AUDIT_SEAL_ON_COMMIT = False  # the default when a broker is configured (production)
     with transaction.atomic():
-        first = audit_record(actor=None, action="loan.repayment")
-    second = audit_record(actor=None, action="statement.request")  # outside a transaction too
+        first = audit_record(actor=None, action=action_for_tests("loan.repayment"))
+    second = audit_record(actor=None, action=action_for_tests("statement.request"))  # outside a transaction too
 
     assert list(AuditEvent.objects.filter(pk__in=[first.pk, second.pk]).values_list("seq", flat=True)) == [None,
                                                                                                             None]
@@ -215,19 +216,21 @@ def test_with_a_broker_the_request_does_not_seal_and_beat_seals_everything_commi
 
 @pytest.mark.django_db(transaction=True)
 def test_events_recorded_in_a_transaction_that_rolls_back_leave_no_trace_and_no_gap():
-    audit_record(actor=None, action="before")
+    audit_record(actor=None, action=action_for_tests("before"))
     with pytest.raises(RuntimeError), transaction.atomic():
-        audit_record(actor=None, action="rolled.back.1")
-        audit_record(actor=None, action="rolled.back.2")
+        audit_record(actor=None, action=action_for_tests("rolled.back.1"))
+        audit_record(actor=None, action=action_for_tests("rolled.back.2"))
         raise RuntimeError("the change failed")
     with transaction.atomic():
-        audit_record(actor=None, action="kept.1")
+        audit_record(actor=None, action=action_for_tests("kept.1"))
         with suppress(RuntimeError), transaction.atomic():
-            audit_record(actor=None, action="rolled.back.3")
+            audit_record(actor=None, action=action_for_tests("rolled.back.3"))
             raise RuntimeError("a step of the change failed")
-        audit_record(actor=None, action="kept.2")
+        audit_record(actor=None, action=action_for_tests("kept.2"))
 
-    assert [(e.seq, e.action) for e in AuditEvent.objects.all()] == [(1, "before"), (2, "kept.1"), (3, "kept.2")]
+    assert [(e.seq, e.action) for e in AuditEvent.objects.all()] == [
+        (1, "tests.before"), (2, "tests.kept.1"), (3, "tests.kept.2")
+    ]
     assert audit_verify() == AuditReport(events=3, problems=[], pending=0)
 
 
@@ -236,10 +239,10 @@ def test_a_sealer_failing_after_commit_never_fails_the_commit_and_beat_seals_the
     forge_the_next_event()
 
     with caplog.at_level(logging.ERROR, logger="core.audit"), transaction.atomic():
-        event = audit_record(actor=None, action="real")
+        event = audit_record(actor=None, action=action_for_tests("real"))
 
     event.refresh_from_db()  # committed, waiting to be sealed
-    assert (event.action, event.seq) == ("real", None)
+    assert (event.action, event.seq) == ("tests.real", None)
     [logged] = [record for record in caplog.records if record.name == "core.audit"]
     assert "sealing after commit failed" in logged.getMessage()
     assert logged.exc_info is not None and issubclass(logged.exc_info[0], IntegrityError)
@@ -259,7 +262,7 @@ def test_an_event_records_who_did_what_to_which_object_before_after_and_why():
 
     event = audit_record(
         actor=user,
-        action="fund.open",
+        action=action_for_tests("fund.open"),
         obj=book,
         before=None,
         after={"limit": Decimal("50000000"), "opened_on": date(2026, 3, 2), "fee": Money(1000, "KRW")},
@@ -270,7 +273,7 @@ def test_an_event_records_who_did_what_to_which_object_before_after_and_why():
     stored = AuditEvent.objects.get(pk=event.pk)
     assert stored.actor_id == user.pk
     assert stored.actor_label == "lee.manager"
-    assert stored.action == "fund.open"
+    assert stored.action == "tests.fund.open"
     assert (stored.object_type, stored.object_id, stored.object_repr) == (
         "ledger.book",
         str(book.pk),
@@ -288,7 +291,7 @@ def test_an_event_records_who_did_what_to_which_object_before_after_and_why():
 
 @pytest.mark.parametrize("actor", [None, AnonymousUser()], ids=["none", "anonymous"])
 def test_an_event_without_a_signed_in_user_is_recorded_as_the_system(actor):
-    event = audit_record(actor=actor, action="nightly.close")
+    event = audit_record(actor=actor, action=action_for_tests("nightly.close"))
     audit_seal()
 
     stored = AuditEvent.objects.get(pk=event.pk)
@@ -299,7 +302,9 @@ def test_an_event_without_a_signed_in_user_is_recorded_as_the_system(actor):
 
 
 def test_an_event_given_a_korean_time_verifies_after_the_round_trip_through_the_database():
-    audit_record(actor=None, action="a", occurred_at=datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=KST))
+    audit_record(
+        actor=None, action=action_for_tests("a"), occurred_at=datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=KST)
+    )
     audit_seal()
 
     stored = AuditEvent.objects.get()
@@ -323,7 +328,9 @@ def test_a_snapshot_holds_the_concrete_fields_with_money_as_amount_and_currency(
 
 def test_whole_number_floats_in_a_snapshot_still_verify_after_the_round_trip_through_the_database():
     # PostgreSQL's jsonb returns 1e+16 as the integer 10000000000000000; the hash must not change with it.
-    audit_record(actor=None, action="a", after={"big": 1e16, "huge": 1.5e300, "one": 1.0, "third": 1 / 3})
+    audit_record(
+        actor=None, action=action_for_tests("a"), after={"big": 1e16, "huge": 1.5e300, "one": 1.0, "third": 1 / 3}
+    )
     audit_seal()
 
     stored = AuditEvent.objects.get()
@@ -352,7 +359,9 @@ json_values = st.recursive(
 @given(before=json_values, after=json_values, reason=text)
 def test_any_json_snapshot_still_verifies_after_the_round_trip_through_the_database(before, after, reason):
     with transaction.atomic():  # each example starts from an empty chain: its savepoint is rolled back
-        audit_record(actor=None, action="property", before={"v": before}, after={"v": after}, reason=reason)
+        audit_record(
+            actor=None, action=action_for_tests("property"), before={"v": before}, after={"v": after}, reason=reason
+        )
         audit_seal()
         report = audit_verify()
         transaction.set_rollback(True)
@@ -487,7 +496,7 @@ def test_two_events_whose_contents_were_swapped_and_hashed_again_are_detected():
                 hash=event.hash, **{field: getattr(event, field) for field in CONTENT}
             )
 
-    assert AuditEvent.objects.get(seq=2).action == "loan.step3"
+    assert AuditEvent.objects.get(seq=2).action == "tests.loan.step3"
     assert problems() == [
         "event 3: does not link to the event before it",
         "event 4: does not link to the event before it",
@@ -499,7 +508,7 @@ def test_two_events_whose_contents_were_swapped_and_hashed_again_are_detected():
 
 def test_an_event_recorded_moments_ago_and_not_sealed_yet_is_pending_not_a_problem():
     record_events(2)
-    waiting = audit_record(actor=None, action="just.now")
+    waiting = audit_record(actor=None, action=action_for_tests("just.now"))
 
     report = audit_verify()
 
@@ -509,8 +518,8 @@ def test_an_event_recorded_moments_ago_and_not_sealed_yet_is_pending_not_a_probl
 
 def test_an_event_left_unsealed_past_the_grace_is_a_problem_that_names_the_sealer(grace_of_a_minute):
     record_events(2)
-    late = audit_record(actor=None, action="late", occurred_at=timezone.now() - timedelta(seconds=90))
-    audit_record(actor=None, action="just.now")
+    late = audit_record(actor=None, action=action_for_tests("late"), occurred_at=timezone.now() - timedelta(seconds=90))
+    audit_record(actor=None, action=action_for_tests("just.now"))
 
     report = audit_verify()
 
@@ -526,7 +535,7 @@ def test_an_event_left_unsealed_past_the_grace_is_a_problem_that_names_the_seale
 
 def test_events_left_unsealed_past_the_grace_are_named_ten_at_most_and_the_rest_counted(grace_of_a_minute):
     long_ago = timezone.now() - timedelta(hours=1)
-    late = [audit_record(actor=None, action=f"late.{n}", occurred_at=long_ago) for n in range(13)]
+    late = [audit_record(actor=None, action=action_for_tests(f"late.{n}"), occurred_at=long_ago) for n in range(13)]
 
     report = audit_verify()
 
@@ -538,8 +547,8 @@ def test_events_left_unsealed_past_the_grace_are_named_ten_at_most_and_the_rest_
 
 
 def test_the_beat_task_seals_what_is_waiting():
-    audit_record(actor=None, action="a.one")
-    audit_record(actor=None, action="a.two")
+    audit_record(actor=None, action=action_for_tests("a.one"))
+    audit_record(actor=None, action=action_for_tests("a.two"))
 
     assert seal_audit_trail.delay().get() == 2
     assert seal_audit_trail.delay().get() == 0
@@ -562,7 +571,7 @@ def test_beat_runs_the_sealer_every_few_seconds_with_a_short_time_limit():
 
 def test_the_nightly_task_seals_what_is_waiting_then_verifies(grace_of_a_minute):
     record_events(2)
-    audit_record(actor=None, action="late", occurred_at=timezone.now() - timedelta(hours=1))
+    audit_record(actor=None, action=action_for_tests("late"), occurred_at=timezone.now() - timedelta(hours=1))
 
     assert verify_audit_trail.delay().get() == {"ok": True, "events": 3, "problems": [], "pending": 0}
 
@@ -572,7 +581,7 @@ def test_recording_goes_on_after_tampering_and_the_tampering_stays_visible():
     with append_only_guard_off():
         AuditEvent.objects.filter(seq=2).update(reason="x")
 
-    audit_record(actor=None, action="later")
+    audit_record(actor=None, action=action_for_tests("later"))
     audit_seal()
 
     assert sealed_seqs() == [1, 2, 3, 4]
@@ -593,8 +602,8 @@ def test_the_command_reports_an_intact_chain_and_exits_zero():
 
 
 def test_the_command_seals_the_events_waiting_for_it_before_it_verifies(grace_of_a_minute):
-    audit_record(actor=None, action="late", occurred_at=timezone.now() - timedelta(hours=1))
-    audit_record(actor=None, action="a.two")
+    audit_record(actor=None, action=action_for_tests("late"), occurred_at=timezone.now() - timedelta(hours=1))
+    audit_record(actor=None, action=action_for_tests("a.two"))
     out, err = StringIO(), StringIO()
 
     call_command("audit_verify", stdout=out, stderr=err)
@@ -607,7 +616,7 @@ def test_the_command_seals_the_events_waiting_for_it_before_it_verifies(grace_of
 def test_the_command_fails_naming_the_problems_when_the_waiting_events_cannot_be_sealed():
     record_events(2)
     forge_the_next_event()
-    waiting = audit_record(actor=None, action="waiting")
+    waiting = audit_record(actor=None, action=action_for_tests("waiting"))
     err = StringIO()
 
     with pytest.raises(CommandError, match="3 events, 3 problems"):
@@ -622,7 +631,7 @@ def test_the_command_fails_naming_the_problems_when_the_waiting_events_cannot_be
 
 def test_the_nightly_task_reports_waiting_events_it_cannot_seal():
     forge_the_next_event()
-    audit_record(actor=None, action="waiting")
+    audit_record(actor=None, action=action_for_tests("waiting"))
 
     result = verify_audit_trail.delay().get()
 
@@ -683,7 +692,7 @@ def test_postgres_refuses_to_update_an_audit_event():
 @pytest.mark.postgres
 def test_postgres_refuses_to_delete_an_audit_event():
     record_events(3)
-    waiting = audit_record(actor=None, action="waiting")
+    waiting = audit_record(actor=None, action=action_for_tests("waiting"))
 
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(seq=3).delete()
@@ -698,7 +707,7 @@ def test_postgres_refuses_to_delete_an_audit_event():
 
 @pytest.mark.postgres
 def test_postgres_lets_an_unsealed_event_be_sealed_once_and_never_again():
-    event = audit_record(actor=None, action="a")
+    event = audit_record(actor=None, action=action_for_tests("a"))
     sealed_hash = _event_hash(AuditEvent(**{f: getattr(event, f) for f in CONTENT}, seq=1, prev_hash=GENESIS_HASH))
 
     with connection.cursor() as cursor:  # the seal: the one UPDATE the trigger lets through
@@ -722,7 +731,7 @@ def test_postgres_lets_an_unsealed_event_be_sealed_once_and_never_again():
 @pytest.mark.postgres
 def test_postgres_lets_the_sealer_through_and_refuses_to_seal_a_sealed_event_again():
     record_events(2)
-    audit_record(actor=None, action="a.three")
+    audit_record(actor=None, action=action_for_tests("a.three"))
 
     assert audit_seal() == 1  # the sealer's UPDATE is a seal
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
@@ -734,7 +743,7 @@ def test_postgres_lets_the_sealer_through_and_refuses_to_seal_a_sealed_event_aga
 @pytest.mark.postgres
 def test_postgres_refuses_to_change_an_unsealed_events_content_even_while_sealing_it():
     user = UserFactory()
-    event = audit_record(actor=user, action="a", after={"amount": "1000"}, reason="원래 사유")
+    event = audit_record(actor=user, action=action_for_tests("a"), after={"amount": "1000"}, reason="원래 사유")
     edits = [
         ("reason = %s", ["조작"]),
         ("after = %s::jsonb", ['{"amount": "9000"}']),
@@ -754,7 +763,7 @@ def test_postgres_refuses_to_change_an_unsealed_events_content_even_while_sealin
 
     assert audit_seal() == 1
     stored = AuditEvent.objects.get(pk=event.pk)
-    assert (stored.action, stored.after, stored.reason) == ("a", {"amount": "1000"}, "원래 사유")
+    assert (stored.action, stored.after, stored.reason) == ("tests.a", {"amount": "1000"}, "원래 사유")
     assert stored.actor_id == user.pk
     assert audit_verify() == AuditReport(events=1, problems=[], pending=0)
 
@@ -781,7 +790,7 @@ def test_sixteen_writers_recording_at_once_still_make_one_dense_chain():
             connection.ensure_connection()
             barrier.wait(timeout=60)
             with transaction.atomic():  # sealed by the commits' own sealers, never explicitly here
-                audit_record(actor=None, action=f"writer.{i}")
+                audit_record(actor=None, action=action_for_tests(f"writer.{i}"))
         except BaseException as exc:  # noqa: BLE001 - reported to the main thread and asserted there
             failures.append(exc)
         finally:
@@ -796,7 +805,8 @@ def test_sixteen_writers_recording_at_once_still_make_one_dense_chain():
     assert not any(thread.is_alive() for thread in threads)
     assert failures == []
     assert list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, 17))
-    assert sorted(AuditEvent.objects.values_list("action", flat=True)) == sorted(f"writer.{i}" for i in range(16))
+    written = sorted(AuditEvent.objects.values_list("action", flat=True))
+    assert written == sorted(f"tests.writer.{i}" for i in range(16))
     report = audit_verify()
     assert report.ok, report.problems
     assert (report.events, report.pending) == (16, 0)
@@ -810,7 +820,7 @@ def test_recording_an_event_never_waits_for_another_open_transaction_that_record
     def work(i: int) -> str:
         if i == 0:
             with transaction.atomic():
-                audit_record(actor=None, action="first")
+                audit_record(actor=None, action=action_for_tests("first"))
                 first_recorded.set()
                 # Still open. Under the old chain head lock the second writer waited here until this ended.
                 return "the second committed while the first was open" if second_committed.wait(60) else "waited"
@@ -818,13 +828,13 @@ def test_recording_an_event_never_waits_for_another_open_transaction_that_record
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '10s'")  # waiting for a lock fails the test rather than hangs it
         with transaction.atomic():
-            audit_record(actor=None, action="second")
+            audit_record(actor=None, action=action_for_tests("second"))
         second_committed.set()
         return "committed"
 
     assert run_together(2, work) == ["the second committed while the first was open", "committed"]
     # Each commit sealed its own event: the order of the chain is the order of the commits.
-    assert [(e.seq, e.action) for e in AuditEvent.objects.all()] == [(1, "second"), (2, "first")]
+    assert [(e.seq, e.action) for e in AuditEvent.objects.all()] == [(1, "tests.second"), (2, "tests.first")]
     assert audit_verify() == AuditReport(events=2, problems=[], pending=0)
 
 
@@ -857,10 +867,10 @@ def test_a_writer_waiting_at_commit_on_a_row_another_writer_locked_no_longer_dea
                 User.objects.select_for_update().get(pk=user.pk)
                 a_locked.set()
                 waited = someone_waits_on_a_lock()  # B, committing, waits for this row
-                audit_record(actor=None, action="a.recorded")
+                audit_record(actor=None, action=action_for_tests("a.recorded"))
             return f"A committed; B waited on A's row: {waited}"
         with transaction.atomic():  # B
-            audit_record(actor=user, action="b.recorded")
+            audit_record(actor=user, action=action_for_tests("b.recorded"))
             b_recorded.set()
             assert a_locked.wait(60)
         return "B committed"
@@ -868,7 +878,8 @@ def test_a_writer_waiting_at_commit_on_a_row_another_writer_locked_no_longer_dea
     assert run_together(2, work) == ["A committed; B waited on A's row: True", "B committed"]
     # Their commits were moments apart: one sealing round may have taken both (then by id, B first).
     assert sealed_seqs() == [1, 2]
-    assert sorted(AuditEvent.objects.values_list("action", flat=True)) == ["a.recorded", "b.recorded"]
+    written = sorted(AuditEvent.objects.values_list("action", flat=True))
+    assert written == ["tests.a.recorded", "tests.b.recorded"]
     assert audit_verify() == AuditReport(events=2, problems=[], pending=0)
 
 
@@ -877,13 +888,13 @@ def test_a_writer_waiting_at_commit_on_a_row_another_writer_locked_no_longer_dea
 
 def test_the_admin_lists_and_shows_sealed_and_unsealed_events(client, admin_user):
     record_events(1)
-    waiting = audit_record(actor=None, action="still.waiting")
+    waiting = audit_record(actor=None, action=action_for_tests("still.waiting"))
     client.force_login(admin_user)
 
     listing = client.get("/admin/core/auditevent/")
     page = client.get(f"/admin/core/auditevent/{waiting.pk}/change/")
 
     assert listing.status_code == 200
-    assert "loan.step1" in listing.content.decode() and "still.waiting" in listing.content.decode()
+    assert "tests.loan.step1" in listing.content.decode() and "tests.still.waiting" in listing.content.decode()
     assert page.status_code == 200
-    assert "still.waiting" in page.content.decode()
+    assert "tests.still.waiting" in page.content.decode()

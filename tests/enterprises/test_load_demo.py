@@ -153,9 +153,9 @@ def test_the_enterprise_details_are_filled_in_and_consistent(loaded):
 
 
 def test_the_enterprises_memberships_and_institutions_are_in_the_audit_trail(loaded):
-    assert AuditEvent.objects.filter(action="enterprise.create").count() == Enterprise.objects.count()
-    assert AuditEvent.objects.filter(action="membership.grant").count() == Membership.objects.count()
-    assert AuditEvent.objects.filter(action="institution.create").count() == Institution.objects.count()
+    assert AuditEvent.objects.filter(action="enterprises.enterprise.create").count() == Enterprise.objects.count()
+    assert AuditEvent.objects.filter(action="enterprises.membership.grant").count() == Membership.objects.count()
+    assert AuditEvent.objects.filter(action="enterprises.institution.create").count() == Institution.objects.count()
     audit_seal()
     assert audit_verify().ok
 

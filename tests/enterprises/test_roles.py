@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
+from django.utils import translation
 
+from core.errors import Forbidden
 from enterprises.models import User
-from enterprises.roles import Role, has_role, roles_of
+from enterprises.roles import (
+    MANAGERS,
+    STAFF_READERS,
+    Role,
+    has_role,
+    is_member,
+    require_manager,
+    require_role,
+    roles_of,
+)
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +89,43 @@ def test_roles_are_cached_on_the_user_object_for_the_request(plain_user):
     MembershipFactory(user=plain_user)
     assert roles_of(user) == set()  # same request, same answer
     assert roles_of(fresh(plain_user)) == {Role.ENTERPRISE_MEMBER}  # the next request sees the membership
+
+
+# --- the shared checks: is_member, require_role, require_manager -------------------------------------------------
+
+
+def test_a_member_is_a_member_of_its_own_enterprise_only(member):
+    own = member.memberships.get().enterprise_id
+    other = MembershipFactory().enterprise_id
+    assert is_member(member, own)
+    assert not is_member(member, other)
+    assert not is_member(member, None)
+
+
+@pytest.mark.parametrize("who", [None, AnonymousUser()], ids=["none", "anonymous"])
+def test_nobody_signed_in_is_a_member_of_anything(who):
+    assert not is_member(who, MembershipFactory().enterprise_id)
+
+
+def test_a_manager_is_not_a_member_of_the_enterprises_it_oversees(manager):
+    assert not is_member(manager, MembershipFactory().enterprise_id)
+
+
+def test_require_role_refuses_with_the_message_given_and_lets_the_role_through(manager, auditor):
+    require_role(auditor, *STAFF_READERS, message="staff only")
+    with pytest.raises(Forbidden, match="managers only") as refused:
+        require_role(auditor, *MANAGERS, message="managers only")
+    assert refused.value.code == "permission_denied"
+    require_role(manager, *MANAGERS, message="managers only")
+
+
+def test_require_manager_lets_managers_and_admins_through_and_refuses_everyone_else(
+    manager, admin_user, auditor, member
+):
+    require_manager(manager)
+    require_manager(admin_user)
+    for user in (auditor, member, AnonymousUser(), None):
+        with translation.override("en"), pytest.raises(Forbidden, match="Only a fund manager may do this"):
+            require_manager(user)
+    with pytest.raises(Forbidden, match="not yours to approve"):
+        require_manager(member, "not yours to approve")

@@ -77,7 +77,7 @@ def test_none_for_an_optional_text_field_is_stored_as_empty(manager):
 def test_creating_records_an_audit_event_with_the_state_after(manager):
     enterprise = enterprise_create(actor=manager, data=enterprise_data())
     event = AuditEvent.objects.get()
-    assert event.action == "enterprise.create"
+    assert event.action == "enterprises.enterprise.create"
     assert event.actor == manager
     assert event.object_type == "enterprises.enterprise"
     assert event.object_id == str(enterprise.pk)
@@ -185,7 +185,7 @@ def test_updating_records_only_the_changed_fields_before_and_after_with_the_reas
         data={"employees": 12, "vulnerable_employees": 5, "name": "서울숲커피협동조합"},
         reason="2025년 고용 현황 반영",
     )
-    event = AuditEvent.objects.get(action="enterprise.update")
+    event = AuditEvent.objects.get(action="enterprises.enterprise.update")
     assert event.actor == manager
     assert event.reason == "2025년 고용 현황 반영"
     assert {k: v for k, v in event.before.items() if k != "updated_at"} == {"employees": 9, "vulnerable_employees": 2}
@@ -200,7 +200,7 @@ def test_an_update_that_changes_nothing_writes_no_audit_event(manager):
     enterprise = enterprise_create(actor=manager, data=enterprise_data())
     updated_at = Enterprise.objects.get().updated_at
     enterprise_update(actor=manager, enterprise_id=enterprise.pk, data={"business_number": NUMBER, "employees": 9})
-    assert AuditEvent.objects.filter(action="enterprise.update").count() == 0
+    assert AuditEvent.objects.filter(action="enterprises.enterprise.update").count() == 0
     assert Enterprise.objects.get().updated_at == updated_at
 
 
@@ -209,7 +209,7 @@ def test_updating_normalises_the_number(manager):
     enterprise_update(actor=manager, enterprise_id=enterprise.pk, data={"business_number": "220 81 62517"})
     enterprise.refresh_from_db()
     assert enterprise.business_number == "2208162517"
-    assert AuditEvent.objects.get(action="enterprise.update").after["business_number"] == "2208162517"
+    assert AuditEvent.objects.get(action="enterprises.enterprise.update").after["business_number"] == "2208162517"
 
 
 def test_updating_to_another_enterprises_number_is_refused(manager):
@@ -267,7 +267,7 @@ def test_granting_a_membership_twice_keeps_one_membership_and_one_event(manager)
     assert first.pk == second.pk
     assert Membership.objects.count() == 1
     event = AuditEvent.objects.get()
-    assert event.action == "membership.grant"
+    assert event.action == "enterprises.membership.grant"
     assert event.after["role"] == "member"
 
 
@@ -276,7 +276,7 @@ def test_granting_again_with_another_role_changes_the_role_and_records_it(manage
     membership_grant(actor=manager, user=user, enterprise=enterprise, role=Membership.Role.MEMBER)
     membership_grant(actor=manager, user=user, enterprise=enterprise, role=Membership.Role.OWNER)
     assert Membership.objects.get().role == Membership.Role.OWNER
-    event = AuditEvent.objects.get(action="membership.update")
+    event = AuditEvent.objects.get(action="enterprises.membership.update")
     assert (event.before["role"], event.after["role"]) == ("member", "owner")
     audit_seal()  # as the commit would have: the chain check then covers the new events
     assert audit_verify().ok
@@ -332,4 +332,4 @@ def test_a_duplicate_inserted_concurrently_is_refused_naming_the_number(manager)
     assert blocked, "our insert never waited on the other transaction: the race was not reproduced"
     assert list(outcome["error"].fields) == ["business_number"]
     assert Enterprise.objects.count() == 1
-    assert not AuditEvent.objects.filter(action="enterprise.create").exists()
+    assert not AuditEvent.objects.filter(action="enterprises.enterprise.create").exists()

@@ -73,12 +73,14 @@ def test_a_member_drafts_edits_and_submits_an_application(product, member, enter
     assert submitted.json()["approvals_required"] == 2  # above 30,000,000
     assert submitted.json()["submitted_at"] is not None
     actions = list(
-        AuditEvent.objects.filter(action__startswith="application.", object_id=str(app_id)).values_list(
+        AuditEvent.objects.filter(action__startswith="funds.application.", object_id=str(app_id)).values_list(
             "action", "actor"
         )
     )
     assert actions == [
-        ("application.create", member.pk), ("application.update", member.pk), ("application.submit", member.pk)
+        ("funds.application.create", member.pk),
+        ("funds.application.update", member.pk),
+        ("funds.application.submit", member.pk),
     ]
 
 
@@ -135,7 +137,7 @@ def test_a_member_withdraws_an_application_before_a_decision(product, member, st
 
     assert response.status_code == 200, response.content
     assert state_of(application) == State.WITHDRAWN
-    event = AuditEvent.objects.filter(action="application.withdraw").get()
+    event = AuditEvent.objects.filter(action="funds.application.withdraw").get()
     assert (event.actor, event.reason, event.before["state"]) == (member, "자체 자금 조달", state)
 
 
@@ -462,7 +464,7 @@ def test_a_manager_other_than_the_reviewer_rejects_with_a_reason(product, member
     assert application.decision_reason == "상환 계획 미흡"
     assert application.decided_at is not None
     assert not Loan.objects.exists()
-    assert AuditEvent.objects.filter(action="application.reject", actor=manager, reason="상환 계획 미흡").exists()
+    assert AuditEvent.objects.filter(action="funds.application.reject", actor=manager, reason="상환 계획 미흡").exists()
 
 
 @pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "  "}])

@@ -8,9 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from funds.models import Repayment
-from statements.kinds.common import balance_on
+from ledger.selectors import balance_on
 from statements.models import Statement
 from statements.services import statement_request
 from tests.factories import ManagerFactory
@@ -38,7 +39,7 @@ def history() -> History:
 def issue(capture, *, actor, enterprise_id: int, start: date, end: date) -> tuple[Statement, bytes]:
     with capture(execute=True):
         statement = statement_request(actor=actor, kind="enterprise", subject_id=enterprise_id, period_start=start,
-                                      period_end=end)
+                                      period_end=end, today=timezone.localdate())
     statement.refresh_from_db()
     assert statement.state == Statement.State.READY, statement.error
     with statement.file.open("rb") as f:

@@ -9,11 +9,12 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import F
+from django.utils import timezone
 
 from funds import accounts as chart
 from funds.models import Loan, Repayment
 from ledger.models import Account, Entry
-from statements.kinds.common import balance_on
+from ledger.selectors import balance_on
 from statements.models import Statement
 from statements.services import statement_request
 from tests.factories import AuditorFactory, ManagerFactory
@@ -41,7 +42,7 @@ def history() -> History:
 def issue(capture, *, actor, fund_id: int, start: date, end: date) -> tuple[Statement, bytes]:
     with capture(execute=True):
         statement = statement_request(actor=actor, kind="fund", subject_id=fund_id, period_start=start,
-                                      period_end=end)
+                                      period_end=end, today=timezone.localdate())
     statement.refresh_from_db()
     assert statement.state == Statement.State.READY, statement.error
     with statement.file.open("rb") as f:

@@ -232,7 +232,8 @@ def test_a_statement_is_rendered_once_however_often_the_task_runs(world, django_
     from statements.services import statement_request
 
     with django_capture_on_commit_callbacks(execute=True):
-        statement = statement_request(actor=ManagerFactory(), kind="receipt", subject_id=world["repayments"][0].pk)
+        statement = statement_request(actor=ManagerFactory(), kind="receipt", subject_id=world["repayments"][0].pk,
+                                      today=timezone.localdate())
     statement.refresh_from_db()
     first = (statement.sha256, statement.file.name, statement.generated_at)
     again = statement_render(statement_id=statement.pk)
@@ -246,7 +247,7 @@ def test_a_failed_render_is_recorded_and_the_pdf_is_not_offered(bearer_client, w
     def broken(statement, *, generated_at):
         raise RuntimeError("the template is broken")
 
-    monkeypatch.setitem(kinds.BUILDERS, Statement.Kind.RECEIPT, broken)
+    monkeypatch.setattr(kinds.KINDS[Statement.Kind.RECEIPT], "build", broken)
     manager = bearer_client(ManagerFactory())
     response = ask(manager, django_capture_on_commit_callbacks, kind="receipt", subject=world["repayments"][0].pk)
     assert response.status_code == 202  # the request was taken; the rendering failed afterwards
@@ -266,12 +267,13 @@ def test_a_render_cut_short_by_the_database_going_away_stays_pending_and_is_hand
     from core.models import OutboxMessage
     from core.outbox import outbox_publish
 
-    real = kinds.BUILDERS[Statement.Kind.RECEIPT]
+    receipts = kinds.KINDS[Statement.Kind.RECEIPT]
+    real = receipts.build
 
     def away(statement, *, generated_at):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setitem(kinds.BUILDERS, Statement.Kind.RECEIPT, away)
+    monkeypatch.setattr(receipts, "build", away)
     manager = bearer_client(ManagerFactory())
     response = ask(manager, django_capture_on_commit_callbacks, kind="receipt", subject=world["repayments"][0].pk)
     assert response.status_code == 202
@@ -280,7 +282,7 @@ def test_a_render_cut_short_by_the_database_going_away_stays_pending_and_is_hand
     message = OutboxMessage.objects.get(key=f"statement:{statement.pk}:render")
     assert message.done_at is None and message.published_at is None and "OperationalError" in message.error
 
-    monkeypatch.setitem(kinds.BUILDERS, Statement.Kind.RECEIPT, real)
+    monkeypatch.setattr(receipts, "build", real)
     outbox_publish([message.pk])  # what the relay does on its next tick
     statement.refresh_from_db()
     message.refresh_from_db()
