@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 GENESIS_HASH = "0" * 64
 
 
+# The chain's order, then the events still waiting for their place (in the order they were written).
+CHAIN_ORDER = (models.F("seq").asc(nulls_last=True), "id")
+
+
 class AuditEvent(models.Model):
     """Who did what to which object, when, with the state before and after and the reason given.
 
@@ -36,8 +40,7 @@ class AuditEvent(models.Model):
     hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
-        # The chain's order, then the events still waiting for their place (in the order they were written).
-        ordering = [models.F("seq").asc(nulls_last=True), "id"]
+        # No default order: each query says which it wants (CHAIN_ORDER, the newest first, by id to seal).
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         indexes = [
@@ -100,7 +103,6 @@ class OutboxMessage(models.Model):
     error = models.TextField(_("last error"), blank=True)
 
     class Meta:
-        ordering = ["id"]
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox messages")
         indexes = [models.Index(fields=["created_at"], name="outbox_open", condition=models.Q(done_at__isnull=True))]

@@ -88,7 +88,7 @@ def outbox_publish(ids: list[int]) -> RelayReport:
     unpublished, for the relay."""
     report = RelayReport()
     try:
-        messages = list(OutboxMessage.objects.filter(pk__in=ids, done_at__isnull=True))
+        messages = list(OutboxMessage.objects.filter(pk__in=ids, done_at__isnull=True).order_by("id"))
     except DatabaseError:
         logger.warning("outbox: the database is unreachable; %s message(s) are left to the relay", len(ids))
         report.unreachable = len(ids)
@@ -169,7 +169,7 @@ def outbox_relay(*, now: datetime | None = None) -> RelayReport:
     waiting += list(open_messages.filter(published_at__lt=unseen, started_at__isnull=True)
                     .order_by("id").values_list("pk", flat=True)[:1000])
     report = outbox_publish(waiting)
-    lost = [m for m in open_messages.filter(started_at__isnull=False).only("pk", "task", "started_at")
+    lost = [m for m in open_messages.filter(started_at__isnull=False).only("pk", "task", "started_at").order_by("id")
             if m.started_at is not None and m.started_at <= now - _limit(m.task)]
     _hand_over_lost(lost, now, report)
     report.pruned, _ = OutboxMessage.objects.filter(
@@ -182,7 +182,7 @@ def outbox_recover(*, worker: str) -> RelayReport:
     worker is gone (two running workers never share a name; Celery refuses it)."""
     report = RelayReport()
     _hand_over_lost(list(OutboxMessage.objects.filter(done_at__isnull=True, started_at__isnull=False,
-                                                        worker=worker)), timezone.now(), report)
+                                                        worker=worker).order_by("id")), timezone.now(), report)
     return report
 
 

@@ -29,6 +29,7 @@ class EnterpriseAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "business_number_display", "province", "district", "employees")
     list_filter = ("kind", "province")
     search_fields = ("name", "business_number", "representative")
+    ordering = ("name", "id")
     readonly_fields = ("created_at", "updated_at")
 
     def save_model(self, request: Any, obj: Enterprise, form: Any, change: bool) -> None:
@@ -45,6 +46,7 @@ class InstitutionAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "province", "district")
     list_filter = ("kind",)
     search_fields = ("name",)
+    ordering = ("name", "id")
 
 
 @admin.register(Membership)

@@ -64,6 +64,8 @@ class Institution(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        # Kept for now: the API's related-field querysets (Institution.objects.all() in api/fund_serializers.py)
+        # list their choices in this order. It goes once they say order_by themselves.
         ordering = ["name"]
         verbose_name = _("institution")
         verbose_name_plural = _("institutions")
@@ -132,6 +134,8 @@ class Enterprise(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        # Kept for now: the API's related-field querysets (api/fund_serializers.py, api/fund_views.py) list their
+        # choices in this order. It goes once they say order_by themselves.
         ordering = ["name", "id"]
         verbose_name = _("social economy enterprise")
         verbose_name_plural = _("social economy enterprises")

@@ -19,4 +19,4 @@ def enterprises_visible_to(user: Any) -> QuerySet[Enterprise]:
 
 
 def institutions_all() -> QuerySet[Institution]:
-    return Institution.objects.all()
+    return Institution.objects.order_by("name", "id")

@@ -22,12 +22,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(Book)
 class BookAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "created_at")
+    ordering = ("code",)
 
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
     list_display = ("book", "code", "name", "type", "balance", "no_overdraft")
     list_filter = ("book", "type")
+    ordering = ("book_id", "code")
 
 
 class EntryInline(admin.TabularInline):
@@ -35,6 +37,7 @@ class EntryInline(admin.TabularInline):
     extra = 0
     can_delete = False
     readonly_fields = ("account", "side", "amount")
+    ordering = ("id",)
 
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
         return False
@@ -45,4 +48,5 @@ class JournalAdmin(ReadOnlyAdmin):
     list_display = ("id", "book", "kind", "effective_date", "recorded_at", "actor", "reverses")
     list_filter = ("book", "kind")
     search_fields = ("idempotency_key", "memo")
+    ordering = ("id",)
     inlines = [EntryInline]

@@ -536,7 +536,7 @@ def journal_reverse(
             )
         lines = [
             Line(entry.account_id, Side.CREDIT if entry.side == Side.DEBIT else Side.DEBIT, entry.amount.amount)
-            for entry in original.entries.all()
+            for entry in original.entries.order_by("id")
         ]
         return journal_post(
             lines=lines,

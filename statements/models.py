@@ -63,7 +63,6 @@ class Statement(models.Model):
     error = models.TextField(_("error"), blank=True)
 
     class Meta:
-        ordering = ["-requested_at", "-id"]
         verbose_name = _("statement")
         verbose_name_plural = _("statements")
         constraints = [
@@ -108,7 +107,6 @@ class StatementDownload(models.Model):
     sha256 = models.CharField(_("SHA-256 sent"), max_length=64)
 
     class Meta:
-        ordering = ["-at", "-id"]
         verbose_name = _("statement download")
         verbose_name_plural = _("statement downloads")
 

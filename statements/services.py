@@ -45,7 +45,9 @@ RENDER_TASK = "statements.render"
 
 
 def statements_visible_to(user: Any) -> QuerySet[Statement]:
-    qs = Statement.objects.select_related("loan", "enterprise", "fund", "repayment", "requested_by")
+    """The statements ``user`` may have, the newest first."""
+    qs = (Statement.objects.select_related("loan", "enterprise", "fund", "repayment", "requested_by")
+          .order_by("-requested_at", "-id"))
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if is_staff(user):
@@ -54,8 +56,8 @@ def statements_visible_to(user: Any) -> QuerySet[Statement]:
 
 
 def downloads_visible_to(user: Any) -> QuerySet[StatementDownload]:
-    """The download log: auditors and administrators read it (the view refuses everyone else)."""
-    qs = StatementDownload.objects.select_related("statement", "user")
+    """The download log, the latest first: auditors and administrators read it (the view refuses everyone else)."""
+    qs = StatementDownload.objects.select_related("statement", "user").order_by("-at", "-id")
     if has_role(user, Role.AUDITOR, Role.ADMIN):
         return qs
     return qs.none()
@@ -209,12 +211,14 @@ def journal_export(*, fund_id: int, start: date, end: date, file: str, today: da
 
 
 def statement_verify(*, sha256: str) -> Statement | None:
-    """The statement whose file (or whose embedded data, as printed in its footer) has this SHA-256."""
+    """The statement whose file (or whose embedded data, as printed in its footer) has this SHA-256 (the newest,
+    if several statements carry the same data)."""
     digest = (sha256 or "").strip().lower()
     if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
         raise ValidationFailed(_("Not a SHA-256."), fields={"sha256": [_("64 hexadecimal characters")]})
     return (Statement.objects.select_related("loan", "enterprise", "fund", "repayment")
-            .filter(Q(sha256=digest) | Q(data_sha256=digest), state=Statement.State.READY).first())
+            .filter(Q(sha256=digest) | Q(data_sha256=digest), state=Statement.State.READY)
+            .order_by("-requested_at", "-id").first())
 
 
 def statement_download(*, actor: Any, statement_id: int, ip: str | None, user_agent: str) -> tuple[Statement, bytes]:

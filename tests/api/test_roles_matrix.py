@@ -115,7 +115,7 @@ def test_role_matrix(
         assert enterprise.district == "성동구" and enterprise.name.startswith("사회적기업")
     elif method in ("POST", "PUT", "PATCH"):
         assert AuditEvent.objects.count() == counts_before[2] + 1, "a successful change must be audited"
-        assert AuditEvent.objects.last().actor == user
+        assert AuditEvent.objects.order_by("id").last().actor == user
 
 
 def test_a_member_lists_only_its_own_enterprise(bearer_client, member, enterprise, other_enterprise):

@@ -181,7 +181,7 @@ def test_a_seal_asked_for_in_a_savepoint_that_rolls_back_is_asked_for_again_by_t
         audit_record(actor=None, action=action_for_tests("kept"))
 
     assert len(callbacks) == 1
-    assert [(e.seq, e.action) for e in AuditEvent.objects.all()] == [(1, "tests.kept")]
+    assert [(e.seq, e.action) for e in AuditEvent.objects.order_by("seq")] == [(1, "tests.kept")]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -228,7 +228,7 @@ def test_events_recorded_in_a_transaction_that_rolls_back_leave_no_trace_and_no_
             raise RuntimeError("a step of the change failed")
         audit_record(actor=None, action=action_for_tests("kept.2"))
 
-    assert [(e.seq, e.action) for e in AuditEvent.objects.all()] == [
+    assert [(e.seq, e.action) for e in AuditEvent.objects.order_by("seq")] == [
         (1, "tests.before"), (2, "tests.kept.1"), (3, "tests.kept.2")
     ]
     assert audit_verify() == AuditReport(events=3, problems=[], pending=0)
@@ -834,7 +834,7 @@ def test_recording_an_event_never_waits_for_another_open_transaction_that_record
 
     assert run_together(2, work) == ["the second committed while the first was open", "committed"]
     # Each commit sealed its own event: the order of the chain is the order of the commits.
-    assert [(e.seq, e.action) for e in AuditEvent.objects.all()] == [(1, "tests.second"), (2, "tests.first")]
+    assert [(e.seq, e.action) for e in AuditEvent.objects.order_by("seq")] == [(1, "tests.second"), (2, "tests.first")]
     assert audit_verify() == AuditReport(events=2, problems=[], pending=0)
 
 

@@ -47,7 +47,7 @@ def test_events_sealed_before_the_sealer_existed_still_verify_after_the_migratio
     assert list(AuditEvent.objects.order_by("seq").values_list("seq", "prev_hash", "hash")) == written
     # Outside any transaction: sealed at once, after the old ones, whose names were never declared (and need not be).
     audit_record(actor=None, action=action_for_tests("new"))
-    assert [(e.seq, e.action) for e in AuditEvent.objects.all()] == [
+    assert [(e.seq, e.action) for e in AuditEvent.objects.order_by("seq")] == [
         (1, "old.1"), (2, "old.2"), (3, "old.3"), (4, "tests.new")
     ]
     assert audit_verify() == AuditReport(events=4, problems=[], pending=0)

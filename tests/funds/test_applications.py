@@ -73,9 +73,9 @@ def test_a_member_drafts_edits_and_submits_an_application(product, member, enter
     assert submitted.json()["approvals_required"] == 2  # above 30,000,000
     assert submitted.json()["submitted_at"] is not None
     actions = list(
-        AuditEvent.objects.filter(action__startswith="funds.application.", object_id=str(app_id)).values_list(
-            "action", "actor"
-        )
+        AuditEvent.objects.filter(action__startswith="funds.application.", object_id=str(app_id))
+        .order_by("id")
+        .values_list("action", "actor")
     )
     assert actions == [
         ("funds.application.create", member.pk),

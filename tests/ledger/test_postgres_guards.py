@@ -160,13 +160,14 @@ def test_a_journal_whose_entries_differ_from_its_declared_total_is_refused(accou
 )
 def test_changing_or_deleting_posted_rows_with_raw_sql_is_refused(accounts, statement):
     journal = contribute(accounts, 10_000, "c").journal
-    before = list(Entry.objects.filter(journal=journal).values_list("pk", "account_id", "side", "amount"))
+    rows = Entry.objects.filter(journal=journal).order_by("pk").values_list("pk", "account_id", "side", "amount")
+    before = list(rows)
     journal_before = Journal.objects.filter(pk=journal.pk).values("memo", "effective_date").get()
 
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement, [journal.pk])
 
-    assert list(Entry.objects.filter(journal=journal).values_list("pk", "account_id", "side", "amount")) == before
+    assert list(rows.all()) == before
     assert Journal.objects.filter(pk=journal.pk).values("memo", "effective_date").get() == journal_before
     assert counters(accounts["cash"]) == (10_000, 0, 10_000)
 
