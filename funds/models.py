@@ -307,8 +307,9 @@ class Loan(LoanTerms):
         default=0, help_text=_("Raised by each reversal, so re-run close-of-business journals get new keys.")
     )
     default_interest_carry = models.DecimalField(
-        max_digits=12, decimal_places=6, default=0,
-        help_text=_("The part of a won of default interest accrued but not yet posted (posted when it makes a won)."),
+        max_digits=8, decimal_places=5, default=0,
+        help_text=_("Default interest accrued but not yet posted (less than a won), in 365ths of a won: posted when "
+                    "it makes a won."),
     )
     paid_off_on = models.DateField(_("paid off on"), null=True, blank=True)
     written_off_on = models.DateField(_("written off on"), null=True, blank=True)
@@ -329,7 +330,7 @@ class Loan(LoanTerms):
                 condition=Q(state="approved") | Q(disbursed_on__isnull=False), name="loan_disbursed_has_date"
             ),
             models.CheckConstraint(
-                condition=Q(default_interest_carry__gte=0) & Q(default_interest_carry__lt=1),
+                condition=Q(default_interest_carry__gte=0) & Q(default_interest_carry__lt=365),
                 name="loan_default_carry_below_one_won",
             ),
             models.CheckConstraint(

@@ -8,7 +8,7 @@ How the amounts behave (accrual basis):
 - An installment's interest is *recognised* when it falls due at the close of its due date, or earlier when it is
   paid early (the interest accrued in the current period, paid with a prepayment or a payoff).
 - Default interest (연체이자) accrues daily at the close of business on overdue principal at the default rate,
-  actual/365; the part of a won is carried to the next day.
+  actual/365; the part of a won is carried to the next day, exactly (in 365ths of a won).
 - Two consecutive installments unpaid at a close accelerate the loan (기한이익상실): every installment falls due,
   contract interest stops after that day, default interest runs on all of it.
 - A repayment on ``on`` (the loan closed through the day before) pays the claims of ``REPAYMENT_ORDER`` in turn;
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from .classification import Rule, loan_class
 from .rounding import Rounding
@@ -32,7 +32,6 @@ from .waterfall import Claim, Spent, in_order, waterfall
 ZERO = Decimal(0)
 ONE_DAY = timedelta(days=1)
 DAYS_IN_YEAR = Decimal(365)
-CARRY_PLACES = Decimal("0.000001")
 SHORTEN_TERM, LOWER_INSTALLMENTS = "shorten_term", "lower_installments"  # what a prepayment does to the schedule
 
 # The order a repayment is spent in (충당 순서), declared once: the allocation, the repayment's record, its receipt,
@@ -102,7 +101,9 @@ class State:
     closed_through: date
     installments: tuple[Installment, ...]  # by number; settled history before the open period may be left out
     default_interest: Decimal = ZERO  # the default-interest receivable's balance
-    default_carry: Decimal = ZERO  # the part of a won of default interest accrued, not yet posted
+    # Default interest accrued and not yet posted (less than a won), in 365ths of a won: overdue principal x rate
+    # has at most 5 decimal places, so the day's interest is carried exactly and no fraction of a won is ever lost.
+    default_carry: Decimal = ZERO
     accelerated_on: date | None = None
     days_past_due: int = 0
     asset_class: str = "normal"
@@ -316,9 +317,7 @@ def _close_day(terms: Terms, w: _Work, day: date, table: list[Rule]) -> DayClose
     overdue = _overdue_principal(w, day)
     default = ZERO
     if overdue > 0:
-        exact = overdue * terms.default_rate / DAYS_IN_YEAR + w.default_carry
-        default = exact.to_integral_value(rounding=ROUND_DOWN)
-        w.default_carry = (exact - default).quantize(CARRY_PLACES, rounding=ROUND_DOWN)
+        default, w.default_carry = divmod(overdue * terms.default_rate + w.default_carry, DAYS_IN_YEAR)
         w.default_interest += default
     w.days_past_due = _days_past_due(w.insts, day)
     _classify(terms, w, table)

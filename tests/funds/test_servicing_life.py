@@ -125,7 +125,7 @@ def test_the_life_of_a_loan_from_application_to_payoff_through_the_api(bearer_cl
     assert loan["default_interest_receivable"] == "821"
     assert loan["interest_receivable"] == "25000"  # installment 3's interest fell due and is unpaid
     assert loan["asset_class"] == "normal"
-    assert Loan.objects.get(pk=loan["id"]).default_interest_carry == Decimal("0.917805")
+    assert Loan.objects.get(pk=loan["id"]).default_interest_carry == Decimal(335)  # 335/365 of a won, carried exactly
 
     # --- paid late, the next day: what is due is the default interest, then the interest, then the principal ------
     paid_on = late_through + timedelta(days=1)
