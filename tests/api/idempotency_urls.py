@@ -13,8 +13,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.errors import error_body
-from api.idempotency import idempotent
+from api.common.errors import error_body
+from api.common.idempotency import idempotent
 from core.audit import audit_record
 from core.errors import InsufficientFunds
 
@@ -45,5 +45,5 @@ urlpatterns = [
 ]
 
 # The project's JSON handlers, so that a crash renders as it would in production.
-handler404 = "api.errors.json_404"
-handler500 = "api.errors.json_500"
+handler404 = "api.common.errors.json_404"
+handler500 = "api.common.errors.json_500"

@@ -1,6 +1,6 @@
 """The database not answering (restarting, failing over, out of connections) is a 503 with the common error body and
-``Retry-After``, from a DRF view (``api.errors.exception_handler``) and from anywhere else (``json_500``, Django's
-handler500); nothing is half-written, and the client may try again with the same Idempotency-Key."""
+``Retry-After``, from a DRF view (``api.common.errors.exception_handler``) and from anywhere else (``json_500``,
+Django's handler500); nothing is half-written, and the client may try again with the same Idempotency-Key."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import RequestFactory
 from django.utils import timezone
 
-from api.errors import json_500
+from api.common.errors import json_500
 from enterprises.models import User
 from funds import servicing
 from funds.models import Repayment
@@ -61,11 +61,11 @@ def test_a_repayment_whose_database_goes_away_is_a_503_that_wrote_nothing_and_ma
     me = bearer_client(member)
     body, headers = {"amount": "100000"}, {"Idempotency-Key": "pay-1"}
     with (mock.patch.object(servicing, "repayment_make", side_effect=then_the_connection_drops) as service,
-          nothing_written(), caplog.at_level(logging.ERROR, logger="api.errors")):
+          nothing_written(), caplog.at_level(logging.ERROR, logger="api.common.errors")):
         response = me.post(f"{L}{loan.pk}/repayments/", body, format="json", headers=headers)
     assert service.call_count == 1
     assert_unavailable(response)
-    assert [r.getMessage() for r in caplog.records if r.name == "api.errors"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "api.common.errors"] == [
         "database unavailable: OperationalError: server closed the connection unexpectedly"]
 
     # The database is back: the same request with the same key is made, once.

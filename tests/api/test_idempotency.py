@@ -1,4 +1,4 @@
-"""The ``Idempotency-Key`` store (``api.idempotency``) through a real request to a test-only money view.
+"""The ``Idempotency-Key`` store (``api.common.idempotency``) through a real request to a test-only money view.
 
 Each run of the view leaves one audit event (``ACTION``), so "ran once" and "wrote nothing" can be counted.
 """
@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from api.idempotency import HEADER, LEASE, request_fingerprint
+from api.common.idempotency import HEADER, LEASE, request_fingerprint
 from api.models import IdempotencyRecord
 from core.models import AuditEvent
 from tests.factories import UserFactory
@@ -382,7 +382,7 @@ def test_simultaneous_requests_with_different_keys_all_run():
 def test_a_slow_but_live_request_is_not_taken_over_when_its_lease_runs_out(payer):
     """The lease has run out, but the first request is still running (it holds the claim's advisory lock inside
     its transaction): a retry is told 409, not run a second time. Once the holder is gone, the retry takes over."""
-    from api.idempotency import _hold
+    from api.common.idempotency import _hold
 
     record = IdempotencyRecord.objects.create(
         caller=payer,

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from api.parsers import MAX_DEPTH
+from api.common.parsers import MAX_DEPTH
 from core.money import MAX_WON
 from funds import accounts as chart
 from ledger.models import Account

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from api.idempotency import HEADER
+from api.common.idempotency import HEADER
 from core.errors import InsufficientFunds
 from enterprises.models import Enterprise
 from ledger.services import credit, debit, journal_post

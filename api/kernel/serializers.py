@@ -1,4 +1,4 @@
-"""Shapes of requests and responses. Field parsing only: the rules are in the services."""
+"""Shapes of the kernel's requests and responses. Field parsing only: the rules are in the services."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.common.fields import DateField
 from core.models import AuditEvent
 from enterprises.models import Enterprise, Institution, Membership
 from enterprises.roles import Role, roles_of
 from enterprises.services import ENTERPRISE_FIELDS
 from enterprises.validators import format_business_number, format_corporate_number
-
-from .fields import DateField
 
 
 class InstitutionSerializer(serializers.ModelSerializer):

@@ -1,73 +1,55 @@
-"""Revolving-fund endpoints: funds, loan products and quotes, loan applications, loans."""
+"""Revolving-fund endpoints: funds, loan products and quotes, loan applications, loans. Who may call each is
+``funds.access.ACCESS``."""
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from enterprises.models import Enterprise, User
-from enterprises.roles import Role, has_role
+from api.common.idempotency import HEADER, idempotent, key_named_as_header
+from api.common.permissions import AccessControlled
+from api.common.permissions import actor as _actor
+from enterprises.models import Enterprise
 from funds import selectors, services, servicing
+from funds.access import ACCESS
 from funds.models import Fund, Loan, LoanApplication, LoanProduct, Repayment, WriteOff
 from statements.selectors import with_receipt
 
-from . import fund_serializers as s
-from .idempotency import HEADER, idempotent
-from .permissions import MANAGERS, STAFF_READERS
-from .schema import TAG_REVOLVING_FUND
+from . import serializers as s
 
-ANYONE = tuple(Role)
-MEMBERS = (Role.ENTERPRISE_MEMBER,)
+# The operations' group in the OpenAPI schema (described in SPECTACULAR_SETTINGS["TAGS"]).
+TAG = "Revolving fund (사회적경제활성화기금)"
 
 
-class ActionRoles(BasePermission):
-    """``view.action_roles[action]`` names the roles that may call each action (None: anyone signed in); a dict
-    names them per HTTP method, for an action that both reads and writes."""
+class FundsView(AccessControlled):
+    """What every revolving-fund view shares: the one permission class, reading the fund's access table."""
 
-    # Lazy: DRF turns it into a string when it refuses a request, in the language of that request.
-    message = gettext_lazy("Your role may not do this.")
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        if not (request.user and request.user.is_authenticated):
-            return False
-        if view.action is None:
-            return True  # no such method on this route: let the view answer 405, not "your role may not"
-        roles = view.action_roles.get(view.action, ())
-        if isinstance(roles, dict):
-            roles = roles.get(request.method, ())
-        return roles is None or has_role(request.user, *roles)
+    access = ACCESS
+    schema_tag = TAG
 
 
-def _actor(request: Request) -> User:
-    return cast(User, request.user)
-
-
-class FundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FundViewSet(FundsView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Revolving funds (사회적경제활성화기금). Staff read the summary; managers open funds and record capital."""
 
-    permission_classes = [ActionRoles]
-    action_roles = {
-        "list": STAFF_READERS,
-        "retrieve": STAFF_READERS,
-        "create": MANAGERS,
-        "contributions": STAFF_READERS,
-        "contribute": MANAGERS,
+    access_actions = {
+        "list": "fund.read",
+        "retrieve": "fund.read",
+        "create": "fund.create",
+        "contributions": "contribution.read",
+        "contribute": "contribution.record",
     }
     serializer_class = s.FundListSerializer
-    schema_tag = TAG_REVOLVING_FUND
-    # What the services raise (api.schema adds what follows from the view: 401, 403, 404 for the path's id, 409 on
-    # every write, 400 and 422 on every idempotent call, 503 everywhere).
+    # What the services raise (api.common.schema adds what follows from the view: 401, 403 where the access table
+    # may refuse, 404 for the path's id, 409 on every write, 400 and 422 on every idempotent call, 503 everywhere).
     error_codes = {"create": ("400",), "contribute": ("400", "404", "422")}
 
     def get_queryset(self) -> QuerySet[Fund]:
@@ -113,14 +95,13 @@ class FundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
 
 class LoanProductViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    FundsView, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     """Loan products: rate, term, grace, method, day count, rounding, amount range, approval tiers."""
 
-    permission_classes = [ActionRoles]
-    action_roles = {"list": None, "retrieve": None, "create": MANAGERS, "quote": None}
+    access_actions = {"list": "product.read", "retrieve": "product.read", "create": "product.create",
+                      "quote": "product.quote"}
     serializer_class = s.LoanProductSerializer
-    schema_tag = TAG_REVOLVING_FUND
     error_codes = {"create": ("400",), "quote": ("400", "404")}
 
     def get_queryset(self) -> QuerySet[LoanProduct]:
@@ -146,26 +127,24 @@ class LoanProductViewSet(
 
 
 class LoanApplicationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    FundsView, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     """Loan applications: an enterprise member drafts, submits or withdraws; a manager reviews; another manager
     approves (as many as the amount needs) or rejects. Approval creates the loan."""
 
-    permission_classes = [ActionRoles]
-    action_roles = {
-        "list": (*STAFF_READERS, *MEMBERS),
-        "retrieve": (*STAFF_READERS, *MEMBERS),
-        "create": MEMBERS,
-        "partial_update": MEMBERS,
-        "submit": MEMBERS,
-        "withdraw": MEMBERS,
-        "review": MANAGERS,
-        "approve": MANAGERS,
-        "reject": MANAGERS,
+    access_actions = {
+        "list": "application.read",
+        "retrieve": "application.read",
+        "create": "application.create",
+        "partial_update": "application.update",
+        "submit": "application.submit",
+        "withdraw": "application.withdraw",
+        "review": "application.review",
+        "approve": "application.approve",
+        "reject": "application.reject",
     }
     serializer_class = s.LoanApplicationSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
-    schema_tag = TAG_REVOLVING_FUND
     # Submitting and approving check the lending rules: LimitExceeded and Ineligible are 422.
     error_codes = {
         "create": ("400",),
@@ -276,26 +255,24 @@ class LoanApplicationViewSet(
         return self._render(application)
 
 
-class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class LoanViewSet(FundsView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Loans. Members see their own enterprises' loans and repay them; staff see all; managers disburse, repay on
     a borrower's behalf with a value date, ask for write-offs and record recoveries."""
 
-    permission_classes = [ActionRoles]
-    action_roles = {
-        "list": (*STAFF_READERS, *MEMBERS),
-        "retrieve": (*STAFF_READERS, *MEMBERS),
-        "schedule": (*STAFF_READERS, *MEMBERS),
-        "disburse": MANAGERS,
-        "repayments": (*STAFF_READERS, *MEMBERS),
-        "repay": (*MANAGERS, *MEMBERS),
-        "payoff": (*STAFF_READERS, *MEMBERS),
-        "transactions": (*STAFF_READERS, *MEMBERS),
-        "write_off": MANAGERS,
-        "recoveries": (*STAFF_READERS, *MEMBERS),
-        "recover": MANAGERS,
+    access_actions = {
+        "list": "loan.read",
+        "retrieve": "loan.read",
+        "schedule": "loan.read",
+        "transactions": "loan.read",
+        "disburse": "loan.disburse",
+        "payoff": "payoff.quote",
+        "repayments": "repayment.read",
+        "repay": "repayment.make",
+        "write_off": "write_off.request",
+        "recoveries": "recovery.read",
+        "recover": "recovery.record",
     }
     serializer_class = s.LoanSerializer
-    schema_tag = TAG_REVOLVING_FUND
     # A payoff quote of a loan not disbursed (or closed) is a 409; more than the payoff (LimitExceeded) and a fund
     # short of cash (InsufficientFunds) are 422.
     error_codes = {
@@ -354,11 +331,11 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         loan = self.get_object()
         data = s.RepaymentRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        repayment, _created = servicing.repayment_make(
-            actor=_actor(request), loan_id=loan.pk, amount=data.validated_data["amount"],
-            value_date=data.validated_data.get("value_date"), idempotency_key=request.headers[HEADER],
-            key_field=HEADER,
-        )
+        with key_named_as_header():
+            repayment, _created = servicing.repayment_make(
+                actor=_actor(request), loan_id=loan.pk, amount=data.validated_data["amount"],
+                value_date=data.validated_data.get("value_date"), idempotency_key=request.headers[HEADER],
+            )
         repayment.loan = self._fresh(loan.pk)
         return Response(s.RepaymentSerializer(repayment).data, status=201)
 
@@ -406,21 +383,20 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         loan = self.get_object()
         data = s.RecoveryRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        recovery, _created = servicing.recovery_record(
-            actor=_actor(request), loan_id=loan.pk, amount=data.validated_data["amount"],
-            received_on=data.validated_data.get("received_on"), memo=data.validated_data["memo"],
-            idempotency_key=request.headers[HEADER], key_field=HEADER,
-        )
+        with key_named_as_header():
+            recovery, _created = servicing.recovery_record(
+                actor=_actor(request), loan_id=loan.pk, amount=data.validated_data["amount"],
+                received_on=data.validated_data.get("received_on"), memo=data.validated_data["memo"],
+                idempotency_key=request.headers[HEADER],
+            )
         return Response(s.RecoverySerializer(recovery).data, status=201)
 
 
-class RepaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RepaymentViewSet(FundsView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Repayments across loans (members: their own enterprises'). A manager reverses a bounced one."""
 
-    permission_classes = [ActionRoles]
-    action_roles = {"list": (*STAFF_READERS, *MEMBERS), "retrieve": (*STAFF_READERS, *MEMBERS), "reverse": MANAGERS}
+    access_actions = {"list": "repayment.read", "retrieve": "repayment.read", "reverse": "repayment.reverse"}
     serializer_class = s.RepaymentSerializer
-    schema_tag = TAG_REVOLVING_FUND
     error_codes = {"reverse": ("400", "404", "409")}
 
     def get_queryset(self) -> QuerySet[Repayment]:
@@ -442,13 +418,12 @@ class RepaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(s.RepaymentSerializer(self.get_queryset().get(pk=repayment.pk)).data)
 
 
-class WriteOffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class WriteOffViewSet(FundsView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Write-offs (상각): asked for by one manager, approved or rejected by another."""
 
-    permission_classes = [ActionRoles]
-    action_roles = {"list": STAFF_READERS, "retrieve": STAFF_READERS, "approve": MANAGERS, "reject": MANAGERS}
+    access_actions = {"list": "write_off.read", "retrieve": "write_off.read", "approve": "write_off.approve",
+                      "reject": "write_off.reject"}
     serializer_class = s.WriteOffSerializer
-    schema_tag = TAG_REVOLVING_FUND
     error_codes = {"approve": ("404", "409"), "reject": ("400", "404", "409")}
 
     def get_queryset(self) -> QuerySet[WriteOff]:

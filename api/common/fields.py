@@ -1,7 +1,7 @@
 """Serializer fields whose schema is exactly what they accept: money in whole won, rates, calendar dates.
 
 Each field refuses what its OpenAPI schema does not allow, so a client (or a fuzzer) reading the schema and the
-API agree both ways. The schema of each is built here too (``api.schema`` registers it for drf-spectacular).
+API agree both ways. The schema of each is built here too (``api.common.schema`` registers it for drf-spectacular).
 ``core.money.to_won`` stays lenient ("12,000,000") for internal callers; the strictness is the API's.
 """
 

@@ -1,14 +1,17 @@
 """OpenAPI: what each operation documents beyond its serializers.
 
 - Every operation documents the common error body for exactly the statuses it can return. Most follow from the view
-  (a request body: 400 and 415; a sign-in: 401; roles: 403; an id in the path or a page number: 404; any write: 409,
-  for a concurrent update still in conflict after the server's retries; throttles: 429; the database: 503). What
-  only the services know is declared per action by the view: ``error_codes = {"action or method": ("409", ...)}``,
-  from the ``Raises ...`` of the services it calls.
-- A view method wrapped by ``api.idempotency.idempotent`` (it carries ``requires_idempotency_key``) documents the
-  required ``Idempotency-Key`` header, 400, 409 and 422, and the ``Idempotent-Replayed`` header of a replay.
-- Each operation has exactly one tag: its view's ``schema_tag``, one of ``SPECTACULAR_SETTINGS["TAGS"]``.
-- Money, rates and dates (``api.fields``) document exactly what they accept, per direction.
+  (a request body: 400 and 415; a sign-in: 401; a role that the instrument's access table may refuse: 403, never
+  where anyone signed in may; an id in the path or a page number: 404; any write: 409, for a concurrent update still
+  in conflict after the server's retries; throttles: 429; the database: 503). What only the services know is
+  declared per action by the view: ``error_codes = {"action or method": ("409", ...)}``, from the ``Raises ...`` of
+  the services it calls.
+- A view method wrapped by ``api.common.idempotency.idempotent`` (it carries ``requires_idempotency_key``)
+  documents the required ``Idempotency-Key`` header, 400, 409 and 422, and the ``Idempotent-Replayed`` header of a
+  replay.
+- Each operation has exactly one tag: its view's ``schema_tag``, one of ``SPECTACULAR_SETTINGS["TAGS"]``: one per
+  instrument or area, each declared by its API sub-package (``api.funds.views.TAG``, ...).
+- Money, rates and dates (``api.common.fields``) document exactly what they accept, per direction.
 """
 
 from __future__ import annotations
@@ -18,12 +21,12 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from .errors import ErrorSerializer
 from .fields import RATE_REQUEST_SCHEMA, RATE_RESPONSE_SCHEMA, won_schema
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
-from .permissions import ANYONE_SIGNED_IN, RolePermission
+from .permissions import AccessPermission, access_action, view_access
 
 ERROR_DESCRIPTIONS = {
     "400": "Bad input: `fields` names each field (or header, or query parameter) and the rule it broke.",
@@ -43,7 +46,7 @@ ERROR_DESCRIPTIONS = {
 }
 
 # Idempotency-Key: idempotent() strips surrounding whitespace, then needs 1 to 200 printable ASCII characters
-# (api.idempotency.KEY_PATTERN).
+# (api.common.idempotency.KEY_PATTERN).
 IDEMPOTENCY_KEY_MAX = 200
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
@@ -87,22 +90,16 @@ class AutoSchema(BaseAutoSchema):
         return self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None
 
     def _role_may_refuse(self) -> bool:
-        """Can a signed-in caller be refused for their role (403)?"""
-        from .fund_views import ActionRoles  # the views import this module's neighbours, not the reverse
-
+        """Can a signed-in caller be refused for their role (403)? Where the view's access table says anyone signed
+        in may, no."""
         view: Any = self.view
         for permission in view.get_permissions():
             if isinstance(permission, (AllowAny, IsAuthenticated)):
                 continue
-            if isinstance(permission, RolePermission):
-                roles = view.read_roles if self.method in SAFE_METHODS else view.write_roles
-            elif isinstance(permission, ActionRoles):
-                roles = view.action_roles.get(view.action, ())
-                if isinstance(roles, dict):
-                    roles = roles.get(self.method, ())
-            else:
+            if not isinstance(permission, AccessPermission):
                 return True  # a permission this schema does not know: it may refuse
-            if roles is not ANYONE_SIGNED_IN:
+            action = access_action(view, self.method)
+            if action is not None and not view_access(view).anyone_signed_in(action):
                 return True
         return False
 
@@ -163,23 +160,14 @@ class AutoSchema(BaseAutoSchema):
 
 
 class WonFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = "api.fields.WonField"
+    target_class = "api.common.fields.WonField"
 
     def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
         return won_schema(allow_zero=self.target.allow_zero, direction=direction)
 
 
 class RateFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = "api.fields.RateField"
+    target_class = "api.common.fields.RateField"
 
     def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
         return dict(RATE_REQUEST_SCHEMA if direction == "request" else RATE_RESPONSE_SCHEMA)
-
-
-# The tags of the operations, one per instrument or area; SPECTACULAR_SETTINGS["TAGS"] describes each, in this
-# order. A new instrument adds its tag there and names it in its views' ``schema_tag``.
-TAG_REVOLVING_FUND = "Revolving fund (사회적경제활성화기금)"
-TAG_STATEMENTS = "Statements and exports"
-TAG_ENTERPRISES = "Enterprises and institutions"
-TAG_SIGN_IN = "Sign-in and me"
-TAG_AUDIT = "Audit trail"

@@ -1,8 +1,9 @@
-"""API views: parse, call one service or selector, render."""
+"""The kernel's endpoints: sign-in and me, enterprises and institutions, the audit trail. Parse, call one service or
+selector, render. Who may call each is ``enterprises.access.ACCESS``."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -11,22 +12,21 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from api.common.permissions import AccessControlled
+from api.common.permissions import actor as _actor
 from core.audit import audit_verify
 from core.models import AuditEvent
 from core.selectors import audit_events
 from enterprises import login_guard, selectors, services
-from enterprises.models import Enterprise, Institution, User
-from enterprises.roles import Role
+from enterprises.access import ACCESS
+from enterprises.models import Enterprise, Institution
 
-from .permissions import ANYONE_SIGNED_IN, MANAGERS, STAFF_READERS, RolePermission
-from .schema import TAG_AUDIT, TAG_ENTERPRISES, TAG_SIGN_IN
 from .serializers import (
     AuditEventSerializer,
     AuditVerificationSerializer,
@@ -35,10 +35,16 @@ from .serializers import (
     MeSerializer,
 )
 
+# The operations' groups in the OpenAPI schema (described in SPECTACULAR_SETTINGS["TAGS"]).
+TAG_ENTERPRISES = "Enterprises and institutions"
+TAG_SIGN_IN = "Sign-in and me"
+TAG_AUDIT = "Audit trail"
 
-def _actor(request: Request) -> User:
-    """The signed-in user (the views' permission classes admit no one else)."""
-    return cast(User, request.user)
+
+class KernelView(AccessControlled):
+    """What every kernel view that needs a sign-in shares: the one permission class, reading the kernel's table."""
+
+    access = ACCESS
 
 
 class TokenObtainView(TokenObtainPairView):
@@ -69,10 +75,10 @@ class TokenRefreshThrottledView(TokenRefreshView):
     error_codes = {"post": ("400", "401")}  # refresh token invalid or expired: 401
 
 
-class MeView(APIView):
+class MeView(KernelView, APIView):
     """Who I am: my user, my roles, my institution and the enterprises I act for."""
 
-    permission_classes = [IsAuthenticated]
+    access_actions = {"get": "me.read"}
     schema_tag = TAG_SIGN_IN
 
     @extend_schema(responses=MeSerializer)
@@ -81,6 +87,7 @@ class MeView(APIView):
 
 
 class EnterpriseViewSet(
+    KernelView,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -90,9 +97,8 @@ class EnterpriseViewSet(
     """Social economy enterprises. Managers create and edit; auditors read all; a member reads only its own."""
 
     serializer_class = EnterpriseSerializer
-    permission_classes = [RolePermission]
-    read_roles = (*STAFF_READERS, Role.ENTERPRISE_MEMBER)
-    write_roles = MANAGERS
+    access_actions = {"list": "enterprise.read", "retrieve": "enterprise.read", "create": "enterprise.create",
+                      "update": "enterprise.update", "partial_update": "enterprise.update"}
     schema_tag = TAG_ENTERPRISES
     error_codes = {"create": ("400",), "update": ("400", "404"), "partial_update": ("400", "404")}
 
@@ -117,15 +123,13 @@ class EnterpriseViewSet(
 
 
 class InstitutionViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    KernelView, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     """Partner institutions: municipalities, intermediaries, banks, guarantee foundations, investors, evaluators.
     Anyone signed in reads them; managers register them."""
 
     serializer_class = InstitutionSerializer
-    permission_classes = [RolePermission]
-    read_roles = ANYONE_SIGNED_IN  # a user with no role reads them too
-    write_roles = MANAGERS
+    access_actions = {"list": "institution.read", "retrieve": "institution.read", "create": "institution.create"}
     schema_tag = TAG_ENTERPRISES
     error_codes = {"create": ("400",)}
 
@@ -149,15 +153,13 @@ class AuditFilterSerializer(serializers.Serializer):
 
 
 @extend_schema_view(list=extend_schema(parameters=[AuditFilterSerializer]))
-class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
+class AuditEventViewSet(KernelView, viewsets.ReadOnlyModelViewSet):
     """The audit trail (append-only, hash-chained), newest first: the events not sealed into the chain yet, then
     the chain from its end. An event is fetched by its place in the chain (``seq``), once sealed. Managers,
     auditors and admins read it."""
 
     serializer_class = AuditEventSerializer
-    permission_classes = [RolePermission]
-    read_roles = STAFF_READERS
-    write_roles = ()
+    access_actions = {"list": "audit.read", "retrieve": "audit.read", "verify": "audit.verify"}
     schema_tag = TAG_AUDIT
     lookup_field = "seq"
     lookup_value_regex = "[0-9]+"

@@ -20,7 +20,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
@@ -32,10 +33,9 @@ from django.utils.translation import gettext as _
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from api.models import IdempotencyRecord
 from core.db import run_retried
-from core.errors import IdempotencyConflict, RequestInFlight, ValidationFailed
-
-from .models import IdempotencyRecord
+from core.errors import DomainError, IdempotencyConflict, RequestInFlight, ValidationFailed
 
 HEADER = "Idempotency-Key"
 KEY_PATTERN = re.compile(r"^[\x20-\x7e]{1,200}$")  # printable ASCII: what a header carries intact (e.g. a UUID)
@@ -173,8 +173,25 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
             raise
         return response
 
-    wrapper.requires_idempotency_key = True  # type: ignore[attr-defined]  # read by api.schema to document the header
+    wrapper.requires_idempotency_key = True  # type: ignore[attr-defined]  # read by api.common.schema to document it
     return wrapper
+
+
+SERVICE_KEY_FIELD = "idempotency_key"
+
+
+@contextmanager
+def key_named_as_header() -> Iterator[None]:
+    """Around a service that takes the header's key as its ``idempotency_key`` argument: an error the service raises
+    about that argument (a key another user already used on the same object, say) names the header the client sent
+    it in, as every other refusal of the key does."""
+    try:
+        yield
+    except DomainError as exc:
+        if SERVICE_KEY_FIELD in exc.fields:
+            exc.fields = {(HEADER if name == SERVICE_KEY_FIELD else name): messages
+                          for name, messages in exc.fields.items()}
+        raise
 
 
 class _Unsuccessful(Exception):

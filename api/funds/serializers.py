@@ -8,6 +8,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.common.fields import DateField, RateField, WonField
 from enterprises.models import Enterprise, Institution
 from funds.models import (
     CapitalSource,
@@ -24,8 +25,6 @@ from funds.models import (
 )
 from funds.schedules import Schedule
 from statements.selectors import receipt_of
-
-from .fields import DateField, RateField, WonField
 
 # The date windows of core.dates, for the API docs.
 MONEY_DATE = (f"Not in the future and at most {settings.BACKDATE_DAYS} days back (the back-dating window, "

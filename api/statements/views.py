@@ -1,9 +1,9 @@
 """Statements over HTTP: ask (202), follow, download the PDF (logged), verify a file, read the download log, and
-export a fund's journal for auditors."""
+export a fund's journal for auditors. Who may call each is ``statements.access.ACCESS``."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 
 from django.db.models import QuerySet
@@ -11,27 +11,38 @@ from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enterprises.models import User
-from enterprises.roles import Role
+from api.common.permissions import AccessControlled
+from api.common.permissions import actor as _actor
 from statements import services
+from statements.access import ACCESS
 from statements.models import Statement, StatementDownload
 
-from .fields import DateField, IdField
-from .fund_views import MEMBERS, ActionRoles
-from .permissions import STAFF_READERS, RolePermission
-from .schema import TAG_STATEMENTS
+from .serializers import (
+    DownloadFilterSerializer,
+    DownloadSerializer,
+    ExportQuerySerializer,
+    StatementRequestSerializer,
+    StatementSerializer,
+    VerifyQuerySerializer,
+    VerifySerializer,
+)
 
 SHA_HEADER = "X-Statement-SHA256"
+# The operations' group in the OpenAPI schema (described in SPECTACULAR_SETTINGS["TAGS"]).
+TAG = "Statements and exports"
 
 
-def _actor(request: Request) -> User:
-    return cast(User, request.user)
+class StatementsView(AccessControlled):
+    """What every statement view shares: the one permission class, reading the statements' access table."""
+
+    access = ACCESS
+    schema_tag = TAG
 
 
 def _client_ip(request: Request) -> str | None:
@@ -40,88 +51,18 @@ def _client_ip(request: Request) -> str | None:
     return meta.get("HTTP_X_REAL_IP") or meta.get("REMOTE_ADDR") or None
 
 
-class StatementSerializer(serializers.ModelSerializer):
-    number = serializers.CharField(read_only=True)
-    subject = serializers.SerializerMethodField()
-    pdf_url = serializers.SerializerMethodField()
-    requested_by = serializers.CharField(source="requested_by.username", read_only=True)
-
-    class Meta:
-        model = Statement
-        fields = ["id", "number", "kind", "subject", "loan", "enterprise", "fund", "repayment", "period_start",
-                  "period_end", "state", "requested_by", "requested_at", "generated_at", "filename", "sha256",
-                  "data_sha256", "size", "pages", "render_seconds", "ledger_check", "error", "pdf_url"]
-        read_only_fields = fields
-
-    def get_subject(self, obj: Statement) -> int | None:
-        subjects: dict[str, int | None] = {"loan": obj.loan_id, "enterprise": obj.enterprise_id,
-                                           "fund": obj.fund_id, "receipt": obj.repayment_id}
-        return subjects.get(obj.kind)
-
-    def get_pdf_url(self, obj: Statement) -> str | None:
-        if obj.state != Statement.State.READY:
-            return None
-        return reverse("statement-pdf", kwargs={"pk": obj.pk})
-
-
-# The window of statement and export periods (core.dates.check_period), for the API docs.
-PERIOD = ("A period (not for a receipt) runs from 2000-01-01 at the earliest to today at the latest, in order, ten "
-          "years at most; out of it is a 400 naming the field.")
-
-
-class StatementRequestSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Statement.Kind.choices)
-    subject = IdField(help_text="The loan, enterprise, fund or repayment id.")
-    period_start = DateField(required=False, allow_null=True, help_text=PERIOD)
-    period_end = DateField(required=False, allow_null=True, help_text=PERIOD)
-
-
-class VerifyQuerySerializer(serializers.Serializer):
-    sha256 = serializers.RegexField(
-        r"^[0-9a-fA-F]{64}$", help_text="The SHA-256 of a PDF file, or the data SHA-256 printed in its footer: 64 "
-        "hexadecimal digits.")
-
-
-class VerifySerializer(serializers.Serializer):
-    issued = serializers.BooleanField()
-    matched = serializers.ChoiceField(choices=["file", "data"], allow_null=True)
-    statement = StatementSerializer(allow_null=True)
-    number = serializers.CharField(
-        required=False, help_text="Only when issued to someone else: the statement's number, without its details.")
-    generated_at = serializers.DateTimeField(
-        required=False, help_text="Only when issued to someone else: when it was generated.")
-
-
-class DownloadSerializer(serializers.ModelSerializer):
-    statement_number = serializers.CharField(source="statement.number", read_only=True)
-    user = serializers.CharField(source="user.username", read_only=True)
-
-    class Meta:
-        model = StatementDownload
-        fields = ["id", "statement", "statement_number", "user", "at", "ip", "user_agent", "sha256"]
-        read_only_fields = fields
-
-
-class ExportQuerySerializer(serializers.Serializer):
-    start = DateField(help_text=PERIOD)
-    end = DateField(help_text=PERIOD)
-    file = serializers.ChoiceField(choices=list(services.EXPORT_TYPES), default="xlsx")
-
-
-class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class StatementViewSet(StatementsView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """PDF statements: loan (대출 거래명세서), enterprise, fund (기금 운용 명세서, staff only) and repayment receipts
     (영수증). Members reach only their own enterprises' statements; managers and auditors all of them."""
 
-    permission_classes = [ActionRoles]
-    action_roles = {
-        "list": (*STAFF_READERS, *MEMBERS),
-        "retrieve": (*STAFF_READERS, *MEMBERS),
-        "create": (*STAFF_READERS, *MEMBERS),
-        "pdf": (*STAFF_READERS, *MEMBERS),
-        "verify": (*STAFF_READERS, *MEMBERS),
+    access_actions = {
+        "list": "statement.read",
+        "retrieve": "statement.read",
+        "create": "statement.request",
+        "pdf": "statement.download",
+        "verify": "statement.verify",
     }
     serializer_class = StatementSerializer
-    schema_tag = TAG_STATEMENTS
     # statement_request raises NotFound for the ``subject`` of the body and InvalidState for a loan not disbursed;
     # statement_download InvalidState for a statement not ready; statement_verify ValidationFailed for ``sha256``.
     error_codes = {"create": ("400", "404", "409"), "pdf": ("404", "409"), "verify": ("400",)}
@@ -177,18 +118,12 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(VerifySerializer(body).data)
 
 
-class DownloadFilterSerializer(serializers.Serializer):
-    statement = IdField(required=False, help_text="Only the downloads of this statement (its id).")
-
-
 @extend_schema_view(list=extend_schema(parameters=[DownloadFilterSerializer]))
-class StatementDownloadViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class StatementDownloadViewSet(StatementsView, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Who downloaded which statement, when and from where: for auditors."""
 
-    permission_classes = [ActionRoles]
-    action_roles = {"list": (Role.AUDITOR, Role.ADMIN)}
+    access_actions = {"list": "download_log.read"}
     serializer_class = DownloadSerializer
-    schema_tag = TAG_STATEMENTS
     error_codes = {"list": ("400",)}  # a bad filter
 
     def get_queryset(self) -> QuerySet[StatementDownload]:
@@ -199,13 +134,10 @@ class StatementDownloadViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return qs if statement is None else qs.filter(statement_id=statement)
 
 
-class FundJournalExportView(APIView):
+class FundJournalExportView(StatementsView, APIView):
     """The fund's journal for a period, one row per entry, as CSV or XLSX (분개장), for auditors and managers."""
 
-    permission_classes = [RolePermission]
-    read_roles = STAFF_READERS
-    write_roles = ()
-    schema_tag = TAG_STATEMENTS
+    access_actions = {"get": "journal.export"}
     error_codes = {"get": ("400", "404")}  # the query; journal_export: NotFound (the fund)
 
     @extend_schema(
