@@ -20,11 +20,10 @@ from core.money import MAX_WON
 from funds import accounts as chart
 from ledger.models import Account
 from ledger.services import credit, debit, journal_post
+from tests.api.funds.helpers import nothing_written
+from tests.api.helpers import assert_error
 from tests.factories import PASSWORD, UserFactory
 from tests.funds.factories import make_fund, make_loan, make_product, member_of
-from tests.funds.helpers import nothing_written
-
-from .helpers import assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -25,8 +25,8 @@ from funds import close, servicing
 from funds.models import Fund, Loan, LoanProduct, Recovery, Repayment
 from ledger.selectors import ledger_check
 from tests.factories import ManagerFactory
+from tests.funds.factories import make_fund, make_loan, make_product
 
-from .factories import make_fund, make_loan, make_product
 from .helpers import assert_error, months_before, nothing_written
 from .test_money_input import BAD_AMOUNTS, GOOD_AMOUNTS
 
@@ -257,6 +257,18 @@ def test_the_same_key_with_another_body_is_refused(setting, body):
         response = repay(setting, body)
 
     assert assert_error(response, 422, "idempotency_key_reused")["fields"].keys() == {"Idempotency-Key"}
+
+
+def test_a_key_another_user_used_on_the_loan_is_refused_naming_the_header(setting):
+    """The API keeps keys per caller; the repayment service keeps them per loan, and refuses another user's. Its
+    refusal names the header the key came in, not the service's argument."""
+    assert repay(setting, {"amount": "100000"}, key="shared-key").status_code == 201
+
+    with nothing_written():
+        response = repay(setting, {"amount": "100000"}, user=setting.manager, key="shared-key")
+
+    body = assert_error(response, 422, "idempotency_key_reused")
+    assert body["fields"].keys() == {"Idempotency-Key"}
 
 
 def test_the_same_key_and_body_replays_the_recovery_and_another_amount_is_refused(setting):

@@ -1,4 +1,5 @@
-"""Creating and editing enterprises through the API: normalised numbers, refusals that name the field, audit."""
+"""Creating and editing enterprises through the API: normalised numbers, refusals that name the field, audit; and
+which enterprises each role sees."""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ import pytest
 
 from core.models import AuditEvent
 from enterprises.models import Enterprise
-from tests.factories import corporate_number
-
-from .helpers import assert_error, enterprise_payload, valid_business_number
+from tests.api.helpers import assert_error, enterprise_payload, valid_business_number
+from tests.factories import MembershipFactory, corporate_number
 
 URL = "/api/v1/enterprises/"
 
@@ -308,3 +308,42 @@ def test_a_non_numeric_id_is_a_404_not_a_500(as_manager):
 
 def test_a_page_past_the_end_is_a_404_with_the_error_shape(as_manager, enterprise):
     assert_error(as_manager.get(f"{URL}?page=99"), 404, "not_found")
+
+
+# --- who sees which enterprise (moved here from the kernel's role matrix) ---------------------------------------
+
+
+def test_a_member_lists_only_its_own_enterprise(bearer_client, member, enterprise, other_enterprise):
+    response = bearer_client(member).get("/api/v1/enterprises/")
+
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [enterprise.pk]
+
+
+@pytest.mark.parametrize("role", ["manager", "auditor", "admin_user"])
+def test_staff_list_every_enterprise(request, bearer_client, enterprise, other_enterprise, role):
+    response = bearer_client(request.getfixturevalue(role)).get("/api/v1/enterprises/")
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 2
+    assert {row["id"] for row in response.json()["results"]} == {enterprise.pk, other_enterprise.pk}
+
+
+def test_another_enterprises_id_looks_exactly_like_an_id_that_does_not_exist(bearer_client, member, other_enterprise):
+    client = bearer_client(member)
+
+    theirs = client.get(f"/api/v1/enterprises/{other_enterprise.pk}/")
+    nobodys = client.get(f"/api/v1/enterprises/{other_enterprise.pk + 1000}/")
+
+    assert theirs.status_code == nobodys.status_code == 404
+    assert theirs.json() == nobodys.json()
+    assert other_enterprise.name not in theirs.content.decode()
+
+
+def test_a_member_of_two_enterprises_sees_both(bearer_client, member, enterprise, other_enterprise):
+    MembershipFactory(user=member, enterprise=other_enterprise)
+
+    response = bearer_client(member).get(f"/api/v1/enterprises/{other_enterprise.pk}/")
+
+    assert response.status_code == 200
+    assert response.json()["name"] == other_enterprise.name

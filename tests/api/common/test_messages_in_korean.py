@@ -17,11 +17,10 @@ from api.common.idempotency import HEADER
 from core.errors import InsufficientFunds
 from enterprises.models import Enterprise
 from ledger.services import credit, debit, journal_post
+from tests.api.helpers import assert_error, enterprise_payload
 from tests.factories import BookFactory, make_accounts
 from tests.funds.factories import make_fund, make_product
 from tests.ledger.helpers import ON, contribute
-
-from .helpers import assert_error, enterprise_payload
 
 ENTERPRISES = "/api/v1/enterprises/"
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -80,7 +79,7 @@ def test_a_fractional_principal_for_a_loan_quote_is_a_400_in_korean_by_default_a
     assert english["fields"] == {"principal": ["whole won only, no decimal point"]}
 
 
-@pytest.mark.urls("tests.api.journal_urls")
+@pytest.mark.urls("tests.api.common.journal_urls")
 def test_a_fractional_amount_is_a_400_in_korean_by_default_and_in_english_on_request(bearer_client, manager, accounts):
     client = bearer_client(manager)
 
@@ -94,7 +93,7 @@ def test_a_fractional_amount_is_a_400_in_korean_by_default_and_in_english_on_req
     assert english["message"] == "Bad amount: must be a whole number of won (no fractions of a won)."
 
 
-@pytest.mark.urls("tests.api.journal_urls")
+@pytest.mark.urls("tests.api.common.journal_urls")
 def test_an_overdraft_through_the_api_names_the_amounts_in_won_in_the_requested_language(
     bearer_client, manager, accounts
 ):
@@ -145,7 +144,7 @@ def test_an_unknown_path_is_a_korean_404(api):
     assert english["message"] == "No such path: /no/such/path/"
 
 
-@pytest.mark.urls("tests.api.idempotency_urls")
+@pytest.mark.urls("tests.api.common.idempotency_urls")
 def test_a_money_call_without_an_idempotency_key_is_refused_in_korean(bearer_client, manager):
     response = bearer_client(manager).post("/payouts/", {"amount": "5000"}, format="json")
 

@@ -6,8 +6,7 @@ import pytest
 
 from core.models import AuditEvent
 from enterprises.models import Institution
-
-from .helpers import assert_error, institution_payload, valid_business_number
+from tests.api.helpers import assert_error, institution_payload, valid_business_number
 
 URL = "/api/v1/institutions/"
 

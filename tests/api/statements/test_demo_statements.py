@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from enterprises.models import Membership, User
 from funds.models import Fund, Loan, Repayment
-
-from . import pdf
+from tests.statements import pdf
 
 pytestmark = pytest.mark.django_db
 S = "/api/v1/statements/"

@@ -16,8 +16,8 @@ from api.models import IdempotencyRecord
 from funds import accounts as chart
 from funds.models import FundContribution, Loan, LoanApplication
 from ledger.models import Journal
+from tests.funds.factories import make_application, make_fund, make_loan, make_product
 
-from .factories import make_application, make_fund, make_loan, make_product
 from .helpers import assert_error, nothing_written
 
 BAD_AMOUNTS = [

@@ -6,9 +6,8 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from tests.api.helpers import assert_error
 from tests.factories import PASSWORD, UserFactory
-
-from .helpers import assert_error
 
 TOKEN = "/api/v1/auth/token/"
 REFRESH = "/api/v1/auth/token/refresh/"

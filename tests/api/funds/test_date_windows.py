@@ -24,8 +24,8 @@ from rest_framework.test import APIClient
 from funds import close, servicing
 from funds.models import Fund, Loan
 from tests.factories import AuditorFactory, ManagerFactory
+from tests.funds.factories import make_fund, make_loan, make_product, member_of
 
-from .factories import make_fund, make_loan, make_product, member_of
 from .helpers import assert_error, months_before, nothing_written
 
 TODAY = timezone.localdate()

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
+from tests.api.helpers import assert_error, enterprise_payload
 from tests.factories import PASSWORD
-
-from .helpers import assert_error, enterprise_payload
 
 pytestmark = pytest.mark.django_db
 

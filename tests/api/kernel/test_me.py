@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from enterprises.models import Membership
+from tests.api.helpers import assert_error
 from tests.factories import EnterpriseFactory, InstitutionFactory, ManagerFactory, MembershipFactory
-
-from .helpers import assert_error
 
 ME = "/api/v1/me/"
 

@@ -6,8 +6,7 @@ from rest_framework.test import APIClient
 
 from ledger.selectors import ledger_check
 from tests.factories import ManagerFactory, MembershipFactory
-
-from .factories import make_fund, make_product
+from tests.funds.factories import make_fund, make_product
 
 
 def client(user) -> APIClient:

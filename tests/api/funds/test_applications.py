@@ -15,8 +15,8 @@ from core.models import AuditEvent
 from enterprises.models import Enterprise
 from funds.models import ApplicationApproval, Loan, LoanApplication
 from tests.factories import EnterpriseFactory, ManagerFactory, MembershipFactory
+from tests.funds.factories import make_application, make_fund, make_loan, make_product, member_of, repay
 
-from .factories import make_application, make_fund, make_loan, make_product, member_of, repay
 from .helpers import assert_error, nothing_written
 
 A = "/api/v1/loan-applications/"

@@ -14,11 +14,9 @@ from django.utils import timezone
 from funds.models import Loan, LoanTransaction, Repayment
 from statements import kinds
 from statements.models import Statement, StatementDownload
-from statements.services import statement_render
 from tests.factories import AuditorFactory, EnterpriseFactory, JudgeFactory, ManagerFactory
 from tests.funds.factories import make_fund, make_loan, make_product, member_of, repay
-
-from . import pdf
+from tests.statements import pdf
 
 pytestmark = pytest.mark.django_db
 S = "/api/v1/statements/"
@@ -228,19 +226,6 @@ def test_a_period_reaching_into_the_future_or_a_loan_not_paid_out_is_refused(bea
     assert not Statement.objects.exists()
 
 
-def test_a_statement_is_rendered_once_however_often_the_task_runs(world, django_capture_on_commit_callbacks):
-    from statements.services import statement_request
-
-    with django_capture_on_commit_callbacks(execute=True):
-        statement = statement_request(actor=ManagerFactory(), kind="receipt", subject_id=world["repayments"][0].pk)
-    statement.refresh_from_db()
-    first = (statement.sha256, statement.file.name, statement.generated_at)
-    again = statement_render(statement_id=statement.pk)
-    assert not again.rendered
-    statement.refresh_from_db()
-    assert (statement.sha256, statement.file.name, statement.generated_at) == first
-
-
 def test_a_failed_render_is_recorded_and_the_pdf_is_not_offered(bearer_client, world, monkeypatch,
                                                                 django_capture_on_commit_callbacks):
     def broken(statement, *, generated_at):
@@ -288,30 +273,6 @@ def test_a_render_cut_short_by_the_database_going_away_stays_pending_and_is_hand
     assert (message.outcome, message.runs) == (OutboxMessage.Outcome.SUCCEEDED, 2)
 
 
-def test_the_schedule_says_which_installments_are_paid_overdue_or_still_to_come(enterprise, member):
-    """완납 paid; 연체 due by the last close of business and not paid in full; 예정 not yet due; 상각 once written
-    off."""
-    from statements.kinds.loan import schedule_rows
-
-    loan = make_loan(make_product(make_fund()), member=member, enterprise=enterprise, amount=12_000_000,
-                     disbursed_on=date(2026, 3, 10))
-    first = loan.installments.get(number=1)
-    repay(loan, int(first.principal_due.amount + first.interest_due.amount), on_date=first.due_on)
-    loan.refresh_from_db()
-    loan.closed_through = date(2026, 5, 15)  # the installments of 04-10 and 05-10 are due; 04-10's is paid
-    assert [r["status"] for r in schedule_rows(loan)][:4] == ["완납", "연체", "예정", "예정"]
-    loan.state = Loan.State.WRITTEN_OFF
-    assert [r["status"] for r in schedule_rows(loan)][:3] == ["완납", "상각", "상각"]
-
-
-def test_the_number_takes_the_year_of_the_korean_date():
-    """Asked at 08:00 on 1 January in Seoul (still 31 December in UTC): a statement of the new year."""
-    from datetime import UTC, datetime
-
-    statement = Statement(pk=7, requested_at=datetime(2026, 12, 31, 23, 0, tzinfo=UTC))
-    assert statement.number == "ST-2027-000007"
-
-
 @pytest.mark.parametrize(("query", "status", "field"), [
     ({"start": "2026-08-31", "end": "2026-03-01", "file": "csv"}, 400, "end"),  # ends before it starts
     ({"start": "2010-01-01", "end": "2026-08-31", "file": "csv"}, 400, "start"),  # over ten years
@@ -337,4 +298,3 @@ def test_a_journal_export_is_a_named_file_of_the_funds_entries(bearer_client, wo
     xlsx = auditor.get(f"/api/v1/funds/{fund.pk}/journal-export/", period)  # xlsx by default
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     assert auditor.get("/api/v1/funds/999999/journal-export/", period).status_code == 404
-

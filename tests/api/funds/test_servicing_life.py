@@ -23,8 +23,8 @@ from enterprises.models import Enterprise, Institution
 from funds.models import Loan
 from funds.selectors import loan_disagreements
 from tests.factories import AuditorFactory, InstitutionFactory, ManagerFactory
+from tests.funds.factories import make_fund, make_loan, make_product, member_of
 
-from .factories import make_fund, make_loan, make_product, member_of
 from .helpers import assert_error, months_before, nothing_written
 
 pytestmark = pytest.mark.django_db

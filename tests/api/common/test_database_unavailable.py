@@ -20,10 +20,9 @@ from api.common.errors import json_500
 from enterprises.models import User
 from funds import servicing
 from funds.models import Repayment
+from tests.api.funds.helpers import nothing_written
+from tests.api.helpers import assert_error
 from tests.funds.factories import make_fund, make_loan, make_product
-from tests.funds.helpers import nothing_written
-
-from .helpers import assert_error
 
 L = "/api/v1/loans/"
 HANGUL = re.compile(r"[가-힣]")

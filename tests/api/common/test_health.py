@@ -9,7 +9,7 @@ import pytest
 from django.db import OperationalError, connection, connections
 from django.test import Client
 
-from .helpers import assert_error
+from tests.api.helpers import assert_error
 
 REDIS = "redis://127.0.0.1:6379/0"
 CLOSED_PORT = "redis://127.0.0.1:1/0"

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
+from tests.api.helpers import assert_error
 from tests.funds.factories import make_fund, make_product
-
-from .helpers import assert_error
 
 pytestmark = pytest.mark.django_db
 

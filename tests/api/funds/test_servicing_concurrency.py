@@ -21,8 +21,8 @@ from funds.selectors import loan_disagreements
 from ledger.models import Journal
 from ledger.selectors import ledger_check
 from tests.concurrency import run_together
+from tests.funds.factories import make_fund, make_loan, make_product, member_of
 
-from .factories import make_fund, make_loan, make_product, member_of
 from .helpers import months_before
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -7,8 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from tests.factories import ManagerFactory
-
-from .factories import make_application, make_fund, make_product, member_of
+from tests.funds.factories import make_application, make_fund, make_product, member_of
 
 
 def _queries_to_list(user) -> int:

@@ -17,15 +17,15 @@ from rest_framework_simplejwt.tokens import AccessToken
 from api.common.idempotency import HEADER, LEASE, request_fingerprint
 from api.models import IdempotencyRecord
 from core.models import AuditEvent
+from tests.api.helpers import assert_error
 from tests.factories import UserFactory
 
-from .helpers import assert_error
 from .idempotency_urls import ACTION
 
 URL = "/payouts/"
 BODY = {"amount": "5000000", "fund": 7}
 
-pytestmark = pytest.mark.urls("tests.api.idempotency_urls")
+pytestmark = pytest.mark.urls("tests.api.common.idempotency_urls")
 
 
 def client_for(user) -> APIClient:
