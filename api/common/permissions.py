@@ -40,7 +40,9 @@ def access_action(view: Any, method: str) -> str | None:
     for OPTIONS, which describes the view and only the writes the caller may do."""
     operation = getattr(view, "action", None)
     if operation is None and getattr(view, "action_map", None) is None:
-        operation = method.lower()  # a plain APIView: its operations are its methods
+        operation = method.lower()  # a plain APIView: its operations are its methods (HEAD is its GET)
+        if operation == "head":
+            operation = "get"
         if not hasattr(view, operation) or operation == "options":
             return None
     if operation == "metadata":

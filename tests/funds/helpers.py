@@ -29,7 +29,7 @@ __all__ = ["months_before", "nothing_written", "world_state"]
 
 
 def world_state() -> dict[str, Any]:
-    """Everything a funds request could write: row counts, every application's and loan's state and amounts (the
+    """Everything a funds service call could write: row counts, every application's and loan's state and amounts (the
     servicing state too: days closed, days past due, class, carry), every installment's paid amounts, every
     repayment's reversal and write-off's decision, and every account's counters."""
     return {
