@@ -210,7 +210,7 @@ def wait_for_quiet(*, max_other_cores: float = 0.25, sample_seconds: float = 10,
 
 CODE_FILES = ("funds/services/close.py", "funds/services/repayments.py", "funds/services/state.py",
               "core/engines/loans.py", "funds/accounts.py", "ledger/services.py",
-              "api/fund_views.py", "api/idempotency.py", "core/audit.py", "core/db.py")
+              "api/funds/views.py", "api/common/idempotency.py", "core/audit.py", "core/db.py")
 
 
 def code_fingerprint() -> dict[str, str]:

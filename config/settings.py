@@ -68,7 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.logs.RequestIdMiddleware",  # first: every record of the request, and its tasks, carry its id
-    "api.middleware.RefuseNulMiddleware",  # a NUL in the path names nothing: 404 before any view
+    "api.common.middleware.RefuseNulMiddleware",  # a NUL in the path names nothing: 404 before any view
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -169,15 +169,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "api.common.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "api.common.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     # Request bodies are JSON only (anything else is a 415), so the schema documents application/json alone;
-    # checked where they enter (nesting, NUL, lone surrogates): api.parsers.
-    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
+    # checked where they enter (nesting, NUL, lone surrogates): api.common.parsers.
+    "DEFAULT_PARSER_CLASSES": ["api.common.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "COERCE_DECIMAL_TO_STRING": True,
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
@@ -198,7 +198,7 @@ SPECTACULAR_SETTINGS = {
         "municipalities. Amounts are KRW in whole won, sent as decimal strings. Every 4xx has the body "
         "`{code, message, fields}`. Calls that move money need an `Idempotency-Key` header."
     ),
-    # One tag per instrument or area, in this order; each view names its own (``schema_tag``, see api.schema).
+    # One tag per instrument or area, in this order; each view names its own (``schema_tag``, see api.common.schema).
     "TAGS": [
         {"name": "Revolving fund (사회적경제활성화기금)",
          "description": "Funds and their capital, loan products and quotes, applications with four-eyes approval, "

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from api import errors
-from api.health import healthz
+from api.common import errors
+from api.common.health import healthz
 
 urlpatterns = [
     path("api/v1/", include("api.urls")),

@@ -1,4 +1,4 @@
-"""One domain error hierarchy. Services raise these; ``api.errors`` maps each to one HTTP status, once."""
+"""One domain error hierarchy. Services raise these; ``api.common.errors`` maps each to one HTTP status, once."""
 
 from __future__ import annotations
 

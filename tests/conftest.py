@@ -63,7 +63,7 @@ def bearer_client() -> Callable[..., APIClient]:
 def _wide_backdating_window(settings) -> None:
     """Tests tell their stories on fixed days (known answers worked out by hand for those dates), which fall out of
     the production back-dating window (90 days) as the calendar moves on; so the window is twenty years here. The
-    tests of the window itself (tests/core/test_dates.py, tests/funds/test_date_windows.py) set it back."""
+    tests of the window itself (tests/core/test_dates.py, tests/api/funds/test_date_windows.py) set it back."""
     settings.BACKDATE_DAYS = 7305
 
 

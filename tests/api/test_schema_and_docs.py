@@ -73,7 +73,8 @@ def test_enterprise_retrieve_documents_401_403_and_404_with_the_error_body(schem
     assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/Enterprise")
 
 
-# What every signed-in user may call, whatever their role (or with none): no 403 is documented there.
+# What every signed-in user may call, whatever their role (or with none): no 403 is documented there. (Known
+# answers; the next test reads the access tables for every operation.)
 ANYONE_SIGNED_IN = {
     ("get", "/api/v1/institutions/"), ("get", "/api/v1/institutions/{id}/"), ("get", "/api/v1/me/"),
     ("get", "/api/v1/loan-products/"), ("get", "/api/v1/loan-products/{id}/"),
@@ -94,6 +95,34 @@ def test_every_operation_that_needs_a_sign_in_documents_401_and_403_unless_anyon
             assert "403" not in operation["responses"], (method, path)
         else:
             assert error_ref(operation, "403") == ERROR_REF, (method, path)
+    assert checked >= 50
+
+
+def _views_by_operation() -> dict[tuple[str, str], tuple[type, str]]:
+    """(method, schema path) -> (view class, the view's operation: its viewset action or its lower-case method)."""
+    from drf_spectacular.generators import EndpointEnumerator
+
+    views = {}
+    for path, _regex, method, callback in EndpointEnumerator().get_api_endpoints():
+        actions = getattr(callback, "actions", None)
+        operation = actions[method.lower()] if actions else method.lower()
+        views[(method.lower(), path.replace("{pk}", "{id}"))] = (callback.cls, operation)
+    return views
+
+
+def test_a_403_is_documented_exactly_where_the_access_table_may_refuse_a_signed_in_caller(schema):
+    from api.common.permissions import AccessControlled
+
+    views = _views_by_operation()
+    checked = 0
+    for path, method, operation in operations(schema):
+        view, name = views[(method, path)]
+        if not issubclass(view, AccessControlled):
+            assert "403" not in operation["responses"], (method, path)  # sign-in: anyone may try
+            continue
+        checked += 1
+        may_refuse = not view.access.anyone_signed_in(view.access_actions[name])
+        assert ("403" in operation["responses"]) == may_refuse, (method, path, view.access_actions[name])
     assert checked >= 50
 
 

@@ -28,7 +28,8 @@ def make_fund(*, capital: int = 600_000_000, exposure_limit: int = 50_000_000, c
     operator = InstitutionFactory(kind=Institution.Kind.INTERMEDIARY)
     fund = services.fund_create(
         actor=None, code=code, name="성동구 사회적경제활성화기금", operator=operator,
-        exposure_limit=exposure_limit, eligible_kinds=kinds or ALL_KINDS, opened_on=opened_on, today=timezone.localdate())
+        exposure_limit=exposure_limit, eligible_kinds=kinds or ALL_KINDS, opened_on=opened_on,
+        today=timezone.localdate())
     if capital:
         services.contribution_record(
             actor=None, fund_id=fund.pk, source="municipality", amount=capital // 2, received_on=capital_on,

@@ -1,4 +1,5 @@
-"""Helpers of the revolving-fund tests: what the database holds (to prove a refusal wrote nothing), the error shape."""
+"""Helpers of the revolving-fund service tests: what the database holds (to prove a refusal wrote nothing), dates.
+The API tests' helpers (the error shape, the idempotency keys held) are in tests/api/funds/helpers.py."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from api.models import IdempotencyRecord
 from core.models import AuditEvent
 from funds.models import (
     ApplicationApproval,
@@ -24,21 +24,20 @@ from funds.models import (
     WriteOff,
 )
 from ledger.models import Account, Entry, Journal
-from tests.api.helpers import assert_error
 
-__all__ = ["assert_error", "months_before", "nothing_written", "world_state"]
+__all__ = ["months_before", "nothing_written", "world_state"]
 
 
 def world_state() -> dict[str, Any]:
-    """Everything a funds request could write: row counts, every application's and loan's state and amounts (the
+    """Everything a funds service call could write: row counts, every application's and loan's state and amounts (the
     servicing state too: days closed, days past due, class, carry), every installment's paid amounts, every
-    repayment's reversal and write-off's decision, every account's counters, and the idempotency keys held."""
+    repayment's reversal and write-off's decision, and every account's counters."""
     return {
         "counts": {
             model.__name__: model.objects.count()
             for model in (
                 AuditEvent, Journal, Entry, Fund, FundContribution, LoanProduct, LoanApplication,
-                ApplicationApproval, Loan, Installment, IdempotencyRecord, Repayment, LoanTransaction, WriteOff,
+                ApplicationApproval, Loan, Installment, Repayment, LoanTransaction, WriteOff,
                 Recovery, BusinessDay,
             )
         },

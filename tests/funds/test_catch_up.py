@@ -24,7 +24,6 @@ from ledger.selectors import ledger_check
 from tests.factories import ManagerFactory
 
 from .factories import make_fund, make_loan, make_product, member_of
-from .helpers import assert_error, months_before
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +67,9 @@ def state(loan: Loan) -> dict[str, Any]:
 def test_a_loan_disbursed_on_a_closed_day_is_up_to_date_at_once_as_if_the_nightly_close_had_run(product):
     disbursed_on = TODAY - timedelta(days=75)  # its first installment fell due about 45 days ago: 요주의
     nightly = make_loan(product, member=member_of(), amount=12_000_000, disbursed_on=disbursed_on)
-    services.close_business(through=YESTERDAY, today=timezone.localdate())  # the nightly run closes the days of the loan paid out 45 days ago
+    # the nightly run closes the days of the loan paid out 45 days ago
+    services.close_business(through=YESTERDAY,
+                            today=timezone.localdate())
 
     late = make_loan(product, member=member_of(), amount=12_000_000, disbursed_on=disbursed_on)  # recorded late
 
@@ -79,22 +80,6 @@ def test_a_loan_disbursed_on_a_closed_day_is_up_to_date_at_once_as_if_the_nightl
     assert got == expected
     assert loan_disagreements(late) == []
     assert ledger_check().ok
-
-
-def test_the_api_shows_the_late_loan_overdue_in_the_response_to_its_disbursement(bearer_client, product):
-    services.close_business(through=YESTERDAY, today=timezone.localdate())
-    loan = make_loan(product, member=member_of(), amount=12_000_000)
-    manager = ManagerFactory()
-
-    response = bearer_client(manager).post(f"/api/v1/loans/{loan.pk}/disburse/",
-                                           {"disbursed_on": (TODAY - timedelta(days=75)).isoformat()},
-                                           format="json", headers={"Idempotency-Key": "late-disbursement"})
-
-    assert response.status_code == 200, response.content
-    body = response.json()
-    assert body["closed_through"] == YESTERDAY.isoformat()
-    assert body["days_past_due"] > 0 and body["asset_class"] != "normal"
-    assert int(body["default_interest_receivable"]) > 0
 
 
 def test_a_loan_disbursed_on_the_open_day_has_nothing_to_catch_up(product):
@@ -123,7 +108,8 @@ def test_a_repayment_on_a_loan_left_behind_brings_it_up_to_date_before_allocatin
     behind = _left_behind(product, disbursed_on=disbursed_on, amount=12_000_000)
     manager = ManagerFactory()
 
-    paid = [services.repayment_make(actor=manager, loan_id=loan.pk, amount=300_000, idempotency_key="pay", today=timezone.localdate())[0]
+    paid = [services.repayment_make(actor=manager, loan_id=loan.pk, amount=300_000, idempotency_key="pay",
+                                    today=timezone.localdate())[0]
             for loan in (nightly, behind)]
 
     allocation = [(p.default_interest, p.overdue_interest, p.overdue_principal, p.interest, p.principal,
@@ -132,30 +118,6 @@ def test_a_repayment_on_a_loan_left_behind_brings_it_up_to_date_before_allocatin
     assert paid[1].default_interest.amount > 0  # the default interest up to yesterday was on the books first
     assert state(behind) == state(nightly)
     assert ledger_check().ok
-
-
-def test_a_value_date_in_the_days_a_lagging_loan_is_brought_through_is_refused(bearer_client, product):
-    behind = _left_behind(product, disbursed_on=TODAY - timedelta(days=45), amount=12_000_000)
-
-    response = bearer_client(ManagerFactory()).post(
-        f"/api/v1/loans/{behind.pk}/repayments/",
-        {"amount": "10000", "value_date": (TODAY - timedelta(days=3)).isoformat()},
-        format="json", headers={"Idempotency-Key": "in-closed-days"})
-
-    assert "value_date" in assert_error(response, 400, "validation_error")["fields"]
-
-
-def test_a_write_off_request_on_a_loan_left_behind_sees_its_class_as_of_the_last_closed_day(bearer_client):
-    bullet = make_product(make_fund(code="bad-debts"), method="bullet", grace_months=0, term_months=1,
-                          annual_rate=Decimal("0.03650"), day_count="actual_365", rounding_unit=1, approval_tiers=[])
-    behind = _left_behind(bullet, disbursed_on=months_before(TODAY, 14), amount=1_000_000)
-    assert Loan.objects.get(pk=behind.pk).asset_class == "normal"  # stale: its days were never closed
-
-    response = bearer_client(ManagerFactory()).post(f"/api/v1/loans/{behind.pk}/write-off/",
-                                                    {"reason": "폐업, 1년 이상 연체"}, format="json")
-
-    assert response.status_code == 201, response.content
-    assert Loan.objects.get(pk=behind.pk).asset_class == "estimated_loss"
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

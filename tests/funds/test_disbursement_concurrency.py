@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import Any
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from core.errors import InsufficientFunds, InvalidState
 from funds import accounts as chart
@@ -75,28 +73,6 @@ def test_thirty_two_disbursements_racing_for_the_cash_of_ten_pay_out_exactly_ten
     assert_exactly_ten_paid_out(fund, loans)
 
 
-def test_thirty_two_disbursements_through_the_api_pay_out_exactly_ten_and_refuse_the_rest(
-    fund_with_32_approved_loans, manager
-):
-    fund, loans = fund_with_32_approved_loans
-
-    def disburse(i: int) -> Any:
-        client = APIClient()
-        client.force_authenticate(manager)
-        return client.post(
-            f"/api/v1/loans/{loans[i].pk}/disburse/", {"disbursed_on": ON.isoformat()}, format="json",
-            headers={"Idempotency-Key": f"race-{i}"},
-        )
-
-    responses = run_together(LOANS, disburse, expected=())
-
-    statuses = Counter(r.status_code for r in responses)
-    assert statuses == {200: 10, 422: 22}, [r.content[:200] for r in responses if r.status_code not in (200, 422)]
-    assert {r.json()["code"] for r in responses if r.status_code == 422} == {"insufficient_funds"}
-    assert {r.json()["state"] for r in responses if r.status_code == 200} == {"active"}
-    assert_exactly_ten_paid_out(fund, loans)
-
-
 @pytest.fixture
 def one_loan(transactional_db) -> Loan:
     fund = make_fund(capital=CAPITAL)
@@ -113,26 +89,6 @@ def assert_paid_out_once(loan: Loan) -> None:
     assert loan.installments.count() == loan.term_months
     report = ledger_check()
     assert report.ok, report.problems
-
-
-def test_sixteen_retries_of_one_disbursement_with_one_idempotency_key_post_one_journal(one_loan, manager):
-    def disburse(i: int) -> Any:
-        client = APIClient()
-        client.force_authenticate(manager)
-        return client.post(
-            f"/api/v1/loans/{one_loan.pk}/disburse/", {"disbursed_on": ON.isoformat()}, format="json",
-            headers={"Idempotency-Key": "one-key"},
-        )
-
-    responses = run_together(16, disburse, expected=())
-
-    assert {r.status_code for r in responses} <= {200, 409}, [r.content[:200] for r in responses]
-    first = [r for r in responses if r.status_code == 200 and not r.has_header("Idempotent-Replayed")]
-    assert len(first) == 1
-    replays = [r for r in responses if r.status_code == 200 and r.has_header("Idempotent-Replayed")]
-    assert all(r.json() == first[0].json() for r in replays)
-    assert {r.json()["code"] for r in responses if r.status_code == 409} <= {"request_in_flight"}
-    assert_paid_out_once(one_loan)
 
 
 def test_sixteen_managers_disbursing_one_loan_at_once_pay_it_out_once(one_loan, manager):

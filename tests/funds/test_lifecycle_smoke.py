@@ -37,7 +37,8 @@ def test_an_application_becomes_a_disbursed_loan_with_a_schedule(db):
     application.refresh_from_db()
     assert application.state == LoanApplication.State.APPROVED
 
-    loan = services.loan_disburse(actor=approver, loan_id=application.loan.pk, on_date=date(2026, 3, 31), today=timezone.localdate())
+    loan = services.loan_disburse(actor=approver, loan_id=application.loan.pk, on_date=date(2026, 3, 31),
+                                  today=timezone.localdate())
 
     loan.refresh_from_db()
     assert loan.state == Loan.State.ACTIVE

@@ -104,7 +104,8 @@ def test_allocation_order_and_overpayment_refused(manager):
 def test_idempotent_replay_and_conflict(bullet_loan, manager):
     a = _pay(bullet_loan, manager, 10_000, date(2025, 2, 1), key="same")
     b, created = services.repayment_make(actor=manager, loan_id=bullet_loan.pk, amount=10_000,
-                                          value_date=date(2025, 2, 1), idempotency_key="same", today=timezone.localdate())
+                                          value_date=date(2025, 2, 1), idempotency_key="same",
+                                          today=timezone.localdate())
     assert a.pk == b.pk and not created
     with pytest.raises(IdempotencyConflict):
         services.repayment_make(actor=manager, loan_id=bullet_loan.pk, amount=10_001,
@@ -216,9 +217,11 @@ def test_write_off_needs_two_managers_and_recoveries_are_income(manager):
     assert loan.state == "written_off"
     assert loan.principal_account.balance.amount == 0 and loan.default_interest_account.balance.amount == 0
     assert w.principal.amount == 1_000_000 and w.default_interest.amount > 0
-    services.recovery_record(actor=manager, loan_id=loan.pk, amount=300_000, idempotency_key="r1", today=timezone.localdate())
+    services.recovery_record(actor=manager, loan_id=loan.pk, amount=300_000, idempotency_key="r1",
+                             today=timezone.localdate())
     with pytest.raises(LimitExceeded):
-        services.recovery_record(actor=manager, loan_id=loan.pk, amount=w.total.amount, idempotency_key="r2", today=timezone.localdate())
+        services.recovery_record(actor=manager, loan_id=loan.pk, amount=w.total.amount, idempotency_key="r2",
+                                 today=timezone.localdate())
     assert ledger_check().ok
 
 
@@ -286,4 +289,6 @@ def test_a_payoff_is_quoted_at_most_a_year_past_maturity_or_today(bullet_loan):
         services.payoff_quote(loan_id=bullet_loan.pk, on=date(9999, 12, 31), today=timezone.localdate())
     assert "on" in exc.value.fields
     on = timezone.localdate() + timedelta(days=366)
-    assert services.payoff_quote(loan_id=bullet_loan.pk, on=on, today=timezone.localdate()).future_principal == 0  # matured: all overdue
+    # matured: all overdue
+    assert services.payoff_quote(loan_id=bullet_loan.pk, on=on,
+                                 today=timezone.localdate()).future_principal == 0

@@ -157,7 +157,8 @@ class ServicingMachine(RuleBasedStateMachine):
     def _pay(self, amount: Decimal, on: date) -> Repayment:
         self.keys += 1  # a new key each time: a key once used replays its repayment, even a reversed one
         repayment, created = services.repayment_make(
-            actor=self.manager, loan_id=self.a.pk, amount=amount, value_date=on, idempotency_key=f"machine-{self.keys}", today=timezone.localdate())
+            actor=self.manager, loan_id=self.a.pk, amount=amount, value_date=on, idempotency_key=f"machine-{self.keys}",
+            today=timezone.localdate())
         assert created
         return repayment
 

@@ -89,7 +89,8 @@ def make_history() -> History:
 
     today = timezone.localdate()
     request = services.write_off_request(actor=manager, loan_id=w.pk, reason="회수 불능")
-    services.write_off_approve(actor=ManagerFactory(), write_off_id=request.pk, reason="위원회 의결", today=timezone.localdate())
+    services.write_off_approve(actor=ManagerFactory(), write_off_id=request.pk, reason="위원회 의결",
+                               today=timezone.localdate())
     services.recovery_record(actor=manager, loan_id=w.pk, amount=300_000, idempotency_key="recovery-1",
                               received_on=today, today=timezone.localdate())
     for loan in (w, b, a, e):

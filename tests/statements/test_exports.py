@@ -41,11 +41,13 @@ def fund(db) -> Fund:
     repay(a, 300_000, on_date=date(2026, 2, 15))
     repay(b, 600_000, on_date=date(2026, 3, 10))
     services.contribution_record(actor=None, fund_id=fund.pk, source="private", amount=5_000_000,
-                                 received_on=date(2026, 3, 20), idempotency_key="in-period", memo=FORMULA_MEMO, today=timezone.localdate())
+                                 received_on=date(2026, 3, 20), idempotency_key="in-period", memo=FORMULA_MEMO,
+                                 today=timezone.localdate())
     repay(a, 2_500_000, on_date=date(2026, 3, 25))
     services.close_business(through=date(2026, 4, 30), today=timezone.localdate())
     services.contribution_record(actor=None, fund_id=fund.pk, source="municipality", amount=7_000_000,
-                                 received_on=date(2026, 5, 20), idempotency_key="after-period", today=timezone.localdate())
+                                 received_on=date(2026, 5, 20), idempotency_key="after-period",
+                                 today=timezone.localdate())
     elsewhere = make_fund(code="jung-gu")
     make_loan(make_product(elsewhere), member=member_of(), amount=15_000_000, disbursed_on=date(2026, 3, 2))
     return fund

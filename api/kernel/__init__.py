@@ -1,0 +1,1 @@
+"""The kernel over HTTP: sign-in and me, enterprises and institutions, the audit trail."""
