@@ -72,17 +72,12 @@ def _kind(kind: str) -> StatementKind:
 
 
 @transactional
-def statement_request(*, actor: Any, kind: str, subject_id: int, period_start: date | None = None,
-                      period_end: date | None = None, today: date | None = None) -> Statement:
+def statement_request(*, actor: Any, kind: str, subject_id: int, today: date, period_start: date | None = None,
+                      period_end: date | None = None) -> Statement:
     """Ask for a statement of ``subject_id`` (a loan, an enterprise, a fund or a repayment, by ``kind``) over a
     period ending by ``today``; it is rendered in the background (``statements.render``). Raises ValidationFailed,
-    NotFound, Forbidden, InvalidState.
-
-    ``today`` is required: ``None`` is accepted only until the API's view passes it (it then reads the clock
-    there, an interface); every other caller passes it."""
+    NotFound, Forbidden, InvalidState."""
     statement_kind = _kind(kind)
-    if today is None:
-        today = timezone.localdate()  # the API's call, until it passes today (see the docstring)
     start, end = statement_kind.period(period_start, period_end, today=today)
     return _request(actor, statement_kind, subject_id, start, end)
 
@@ -190,16 +185,12 @@ class Export:
     filename: str
 
 
-def journal_export(*, fund_id: int, start: date, end: date, file: str, today: date | None = None) -> Export:
+def journal_export(*, fund_id: int, start: date, end: date, file: str, today: date) -> Export:
     """A fund's journal (분개장) from ``start`` to ``end`` (at most ten years, none of it after ``today``) as CSV or
-    XLSX. Raises ValidationFailed, NotFound.
-
-    ``today`` is required: ``None`` is accepted only until the API's view passes it."""
+    XLSX. Raises ValidationFailed, NotFound."""
     if file not in EXPORT_TYPES:
         raise ValidationFailed(_("Unknown file type."),
                                fields={"file": [_("must be one of %(kinds)s") % {"kinds": ", ".join(EXPORT_TYPES)}]})
-    if today is None:
-        today = timezone.localdate()  # the API's call, until it passes today (see the docstring)
     check_period(start, end, today=today, start_field="start", end_field="end", max_days=MAX_PERIOD_DAYS)
     fund = Fund.objects.filter(pk=fund_id).first()
     if fund is None:

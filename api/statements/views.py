@@ -9,6 +9,7 @@ from urllib.parse import quote
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
@@ -78,6 +79,7 @@ class StatementViewSet(StatementsView, mixins.ListModelMixin, mixins.RetrieveMod
         data.is_valid(raise_exception=True)
         v = data.validated_data
         statement = services.statement_request(actor=_actor(request), kind=v["kind"], subject_id=v["subject"],
+                                               today=timezone.localdate(),
                                                period_start=v.get("period_start"), period_end=v.get("period_end"))
         statement.refresh_from_db()  # rendered already if tasks run eagerly
         location = reverse("statement-detail", kwargs={"pk": statement.pk})
@@ -148,7 +150,7 @@ class FundJournalExportView(StatementsView, APIView):
     def get(self, request: Request, pk: int) -> HttpResponse:
         query = ExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        export = services.journal_export(fund_id=pk, **query.validated_data)
+        export = services.journal_export(fund_id=pk, today=timezone.localdate(), **query.validated_data)
         response = HttpResponse(export.body, content_type=export.content_type)
         response["Content-Disposition"] = (
             f"attachment; filename=\"journal-{pk}.{query.validated_data['file']}\"; "

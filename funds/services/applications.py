@@ -16,9 +16,10 @@ from core.errors import Forbidden, Ineligible, InvalidState, LimitExceeded, Vali
 from core.inputs import require_reason
 from core.money import KRW, format_won, won_input
 from enterprises.models import User
-from enterprises.roles import is_member, require_manager
+from enterprises.roles import is_member
 
 from .. import accounts as chart
+from ..access import ACCESS
 from ..actions import (
     APPLICATION_APPROVAL,
     APPLICATION_APPROVE,
@@ -103,6 +104,7 @@ def application_create(
     *, actor: User, product_id: int, enterprise_id: int, amount: Any, purpose: str = ""
 ) -> LoanApplication:
     """An enterprise member drafts an application. Raises ValidationFailed."""
+    ACCESS.require(actor, "application.create")
     won = won_input(amount, "amount")
     product = LoanProduct.objects.filter(pk=product_id, is_active=True).first()
     if product is None:
@@ -121,6 +123,7 @@ def application_create(
 @transactional
 def application_update(*, actor: User, application_id: int, data: dict[str, Any]) -> LoanApplication:
     """Change a draft's amount or purpose. Raises NotFound, InvalidState, ValidationFailed."""
+    ACCESS.require(actor, "application.update")
     application = lock_application(application_id)
     _require_member(actor, application)
     if application.state != State.DRAFT:
@@ -158,6 +161,7 @@ def _transition(
 def application_submit(*, actor: User, application_id: int) -> LoanApplication:
     """Draft -> submitted, after the lending rules. Raises NotFound, InvalidState, ValidationFailed,
     LimitExceeded."""
+    ACCESS.require(actor, "application.submit")
     application = lock_application(application_id, enterprise=True)
     _require_member(actor, application)
     if application.state != State.DRAFT:
@@ -180,6 +184,7 @@ def application_submit(*, actor: User, application_id: int) -> LoanApplication:
 @transactional
 def application_withdraw(*, actor: User, application_id: int, reason: str = "") -> LoanApplication:
     """The enterprise takes its application back before a decision. Raises NotFound, InvalidState."""
+    ACCESS.require(actor, "application.withdraw")
     application = lock_application(application_id)
     _require_member(actor, application)
     if application.state not in (State.DRAFT, State.SUBMITTED, State.RECOMMENDED):
@@ -229,7 +234,7 @@ def application_review(*, actor: User, application_id: int, recommend: bool, rea
     """A manager recommends or declines a submitted application. Raises NotFound, InvalidState,
     ValidationFailed."""
     reason = require_reason(reason)
-    require_manager(actor)
+    ACCESS.require(actor, "application.review")
     application = lock_application(application_id)
     if application.state != State.SUBMITTED:
         raise InvalidState(
@@ -256,7 +261,7 @@ def application_review(*, actor: User, application_id: int, recommend: bool, rea
 def application_approve(*, actor: User, application_id: int, reason: str = "") -> LoanApplication:
     """A manager other than the reviewer approves. With enough distinct approvers the application is approved
     and the loan is created. Raises NotFound, InvalidState, LimitExceeded, ValidationFailed."""
-    require_manager(actor)
+    ACCESS.require(actor, "application.approve")
     application = lock_application(application_id, enterprise=True)
     _check_decidable(actor, application, approving=True)
     if application.approvals.filter(approver=actor).exists():
@@ -281,7 +286,7 @@ def application_reject(*, actor: User, application_id: int, reason: str) -> Loan
     """A manager other than the reviewer rejects a recommended application. Raises NotFound, InvalidState,
     ValidationFailed."""
     reason = require_reason(reason)
-    require_manager(actor)
+    ACCESS.require(actor, "application.reject")
     application = lock_application(application_id)
     _check_decidable(actor, application, approving=False)
     _transition(application, actor, APPLICATION_REJECT, State.REJECTED, reason, decided_at=timezone.now(),

@@ -18,6 +18,7 @@ from ledger.models import Book
 from ledger.services import credit, debit, journal_post
 
 from .. import accounts as chart
+from ..access import ACCESS
 from ..actions import FUND_CONTRIBUTION, FUND_CREATE
 from ..models import CapitalSource, Fund, FundContribution
 from .common import check_key, check_replay, digest
@@ -41,6 +42,8 @@ def fund_create(
 ) -> Fund:
     """Open a fund on ``opened_on`` (default today; back-dated at most the back-dating window): its book and its
     fund-level accounts. Raises ValidationFailed."""
+    if actor is not None:  # None: the system (setup, the demo loader)
+        ACCESS.require(actor, "fund.create")
     opened = check_money_date(opened_on or today, field="opened_on", today=today)
     limit = won_input(exposure_limit, "exposure_limit")
     unknown = sorted(set(eligible_kinds) - set(Enterprise.Kind.values))
@@ -90,6 +93,8 @@ def contribution_record(
     """Capital paid into the fund on ``received_on`` (not in the future, not before the fund was opened, within the
     back-dating window): cash up, the source's capital up. Returns the contribution and whether it is new (the same
     caller, key and content give the first one back). Raises ValidationFailed, NotFound, IdempotencyConflict."""
+    if actor is not None:  # None: the system (setup, the demo loader)
+        ACCESS.require(actor, "contribution.record")
     key = check_key(idempotency_key)
     value = won_input(amount, "amount")
     if source not in CapitalSource.values:

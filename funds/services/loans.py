@@ -18,11 +18,11 @@ from core.engines.schedules import build_schedule
 from core.errors import InvalidState, NotFound, ValidationFailed
 from core.money import KRW, format_won, won_input
 from enterprises.models import User
-from enterprises.roles import require_manager
 from ledger.services import credit, debit, journal_post
 
 from .. import accounts as chart
 from .. import delinquency
+from ..access import ACCESS
 from ..actions import LOAN_DISBURSE
 from ..locks import lock_loan
 from ..models import BusinessDay, Installment, Loan, LoanTransaction
@@ -89,7 +89,7 @@ def loan_disburse(*, actor: User, loan_id: int, on_date: date, today: date, secu
     of business has run is brought up to the last closed day at once (interest due, default interest, days past
     due, class), as the nightly close would have. Raises NotFound, InvalidState, InsufficientFunds,
     ValidationFailed."""
-    require_manager(actor)
+    ACCESS.require(actor, "loan.disburse")
     loan = lock_loan(loan_id)
     if loan.state != Loan.State.APPROVED:
         raise InvalidState(

@@ -19,6 +19,7 @@ from core.errors import NotFound, ValidationFailed
 from core.money import KRW, format_won, to_won, won_input
 from enterprises.models import User
 
+from ..access import ACCESS
 from ..actions import PRODUCT_CREATE
 from ..models import ApprovalTier, Fund, Loan, LoanProduct
 
@@ -48,6 +49,8 @@ def product_create(
     *, actor: User | None, fund_id: int, data: dict[str, Any], approval_tiers: list[dict[str, Any]] | None = None
 ) -> LoanProduct:
     """Define a loan product of a fund, with its approval tiers. Raises ValidationFailed, NotFound."""
+    if actor is not None:  # None: the system (setup, the demo loader)
+        ACCESS.require(actor, "product.create")
 
     fund = Fund.objects.filter(pk=fund_id).first()
     if fund is None:

@@ -15,10 +15,10 @@ from core.db import transactional
 from core.errors import InvalidState, LimitExceeded
 from core.money import KRW, format_won, won_input
 from enterprises.models import User
-from enterprises.roles import require_manager
 from ledger.services import credit, debit
 
 from .. import accounts as chart
+from ..access import ACCESS
 from ..actions import LOAN_RECOVERY
 from ..locks import lock_loan
 from ..models import Loan, LoanTransaction, Recovery, WriteOff
@@ -33,7 +33,7 @@ def recovery_record(*, actor: User, loan_id: int, amount: Any, idempotency_key: 
     write-off, within the back-dating window), posted as income; at most what was written off, in total. Returns
     the recovery and whether it is new (the same caller, key and content give the first one back). Raises
     Forbidden, NotFound, InvalidState, ValidationFailed, LimitExceeded, IdempotencyConflict."""
-    require_manager(actor)
+    ACCESS.require(actor, "recovery.record")
     key = check_key(idempotency_key)
     value = won_input(amount, "amount")
     on = check_money_date(received_on or today, field="received_on", today=today)

@@ -30,12 +30,13 @@ from core.errors import Forbidden, InvalidState, LimitExceeded, NotFound
 from core.inputs import require_reason
 from core.money import KRW, format_won, won_input
 from enterprises.models import User
-from enterprises.roles import is_member, require_manager
+from enterprises.roles import is_member
 from ledger.models import Journal
 from ledger.services import deferred_counters, journal_reverse
 
 from .. import accounts as chart
 from .. import delinquency
+from ..access import ACCESS
 from ..actions import LOAN_REPAYMENT, LOAN_REPAYMENT_REVERSE
 from ..locks import lock_loan, lock_repayment
 from ..models import Loan, LoanTransaction, Repayment
@@ -56,6 +57,7 @@ def repayment_make(*, actor: User, loan_id: int, amount: Any, idempotency_key: s
     """A member of the borrowing enterprise (value date today) or a manager (a value date in the open period, within
     the back-dating window) pays ``amount``. Returns the repayment and whether it was new (the same key and content
     replays it). Raises Forbidden, NotFound, InvalidState, ValidationFailed, LimitExceeded, IdempotencyConflict."""
+    ACCESS.require(actor, "repayment.make")
     key = check_key(idempotency_key)
     value = won_input(amount, "amount")
     manager = is_manager(actor)
@@ -117,7 +119,7 @@ def repayment_reverse(*, actor: User, repayment_id: int, reason: str) -> Repayme
     """A manager reverses a repayment that did not arrive (a bounced transfer). Only the loan's latest repayment
     not yet reversed can be: a later one was allocated on top of it. Raises Forbidden, NotFound, InvalidState,
     ValidationFailed."""
-    require_manager(actor)
+    ACCESS.require(actor, "repayment.reverse")
     reason = require_reason(reason)
     repayment, loan = lock_repayment(repayment_id)
     if repayment.reversed_at is not None:

@@ -16,12 +16,12 @@ from core.errors import Forbidden, InvalidState
 from core.inputs import require_reason
 from core.money import KRW
 from enterprises.models import User
-from enterprises.roles import require_manager
 from ledger.models import Account
 from ledger.services import credit, debit
 
 from .. import accounts as chart
 from .. import delinquency
+from ..access import ACCESS
 from ..actions import LOAN_WRITE_OFF_APPROVE, LOAN_WRITE_OFF_REJECT, LOAN_WRITE_OFF_REQUEST
 from ..locks import lock_loan, lock_write_off
 from ..models import Loan, LoanTransaction, WriteOff
@@ -40,7 +40,7 @@ def _check_estimated_loss(loan: Loan, message: str) -> None:
 def write_off_request(*, actor: User, loan_id: int, reason: str) -> WriteOff:
     """A manager asks to write off a loan classed 추정손실 (estimated loss), as of the last closed business day.
     Raises Forbidden, NotFound, InvalidState, ValidationFailed."""
-    require_manager(actor)
+    ACCESS.require(actor, "write_off.request")
     reason = require_reason(reason)
     loan = lock_loan(loan_id)
     if loan.state == Loan.State.ACTIVE:
@@ -71,7 +71,7 @@ def _decidable(actor: User, write_off_id: int) -> tuple[WriteOff, Loan]:
 def write_off_approve(*, actor: User, write_off_id: int, today: date, reason: str = "") -> WriteOff:
     """A second manager approves on ``today``: the loan is brought up to yesterday, its three receivables go to the
     write-off expense, and it is closed as written off. Raises Forbidden, NotFound, InvalidState."""
-    require_manager(actor)
+    ACCESS.require(actor, "write_off.approve")
     write_off, loan = _decidable(actor, write_off_id)
     if loan.state == Loan.State.ACTIVE:
         loaded = state.load(loan)
@@ -108,7 +108,7 @@ def write_off_approve(*, actor: User, write_off_id: int, today: date, reason: st
 @transactional
 def write_off_reject(*, actor: User, write_off_id: int, reason: str) -> WriteOff:
     """A second manager refuses the write-off. Raises Forbidden, NotFound, InvalidState, ValidationFailed."""
-    require_manager(actor)
+    ACCESS.require(actor, "write_off.reject")
     reason = require_reason(reason)
     write_off, _loan = _decidable(actor, write_off_id)
     write_off.state = WriteOff.State.REJECTED

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from funds.models import Loan, Repayment
 from statements.models import Statement
@@ -27,7 +28,8 @@ def test_a_statement_is_rendered_once_however_often_the_task_runs(repayment, dja
     from statements.services import statement_request
 
     with django_capture_on_commit_callbacks(execute=True):
-        statement = statement_request(actor=ManagerFactory(), kind="receipt", subject_id=repayment.pk)
+        statement = statement_request(actor=ManagerFactory(), kind="receipt", subject_id=repayment.pk,
+                                      today=timezone.localdate())
     statement.refresh_from_db()
     first = (statement.sha256, statement.file.name, statement.generated_at)
     again = statement_render(statement_id=statement.pk)
