@@ -328,12 +328,13 @@ class LoanViewSet(FundsView, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         data = s.RepaymentRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with key_named_as_header():
-            repayment, _created = services.repayment_make(
+            repayment, created = services.repayment_make(
                 actor=_actor(request), loan_id=loan.pk, amount=data.validated_data["amount"],
                 value_date=data.validated_data.get("value_date"), idempotency_key=request.headers[HEADER],
                 today=timezone.localdate(),
             )
-        repayment.loan = self._fresh(loan.pk)
+        if not created:  # a new one comes with its loan as it left it; a replay shows the loan as it is now
+            repayment.loan = self._fresh(loan.pk)
         return Response(s.RepaymentSerializer(repayment).data, status=201)
 
     @extend_schema(parameters=[s.PayoffQuerySerializer], responses=s.PayoffSerializer)

@@ -107,6 +107,10 @@ def _repay(actor: User, loan: Loan, value: Any, on: date, key: str) -> Repayment
                             nothing_later=True)
     state.apply(loaded, repaid.state)
     state.flush(loaded)
+    # The receivables as the journal left them (locked, moved in memory and written): the loan's balances now.
+    loan.principal_account = loaded.accounts[loan.principal_account_id]
+    loan.interest_account = loaded.accounts[loan.interest_account_id]
+    loan.default_interest_account = loaded.accounts[loan.default_interest_account_id]
     return Repayment.objects.create(
         loan=loan, idempotency_key=key, amount=Money(value, KRW), value_date=on, journal=journal,
         **{name: Money(repaid.paid[name], KRW) for name in CLAIMS},
