@@ -231,7 +231,7 @@ def test_a_failed_render_is_recorded_and_the_pdf_is_not_offered(bearer_client, w
     def broken(statement, *, generated_at):
         raise RuntimeError("the template is broken")
 
-    monkeypatch.setitem(kinds.BUILDERS, Statement.Kind.RECEIPT, broken)
+    monkeypatch.setattr(kinds.KINDS[Statement.Kind.RECEIPT], "build", broken)
     manager = bearer_client(ManagerFactory())
     response = ask(manager, django_capture_on_commit_callbacks, kind="receipt", subject=world["repayments"][0].pk)
     assert response.status_code == 202  # the request was taken; the rendering failed afterwards
@@ -251,12 +251,13 @@ def test_a_render_cut_short_by_the_database_going_away_stays_pending_and_is_hand
     from core.models import OutboxMessage
     from core.outbox import outbox_publish
 
-    real = kinds.BUILDERS[Statement.Kind.RECEIPT]
+    receipts = kinds.KINDS[Statement.Kind.RECEIPT]
+    real = receipts.build
 
     def away(statement, *, generated_at):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setitem(kinds.BUILDERS, Statement.Kind.RECEIPT, away)
+    monkeypatch.setattr(receipts, "build", away)
     manager = bearer_client(ManagerFactory())
     response = ask(manager, django_capture_on_commit_callbacks, kind="receipt", subject=world["repayments"][0].pk)
     assert response.status_code == 202
@@ -265,7 +266,7 @@ def test_a_render_cut_short_by_the_database_going_away_stays_pending_and_is_hand
     message = OutboxMessage.objects.get(key=f"statement:{statement.pk}:render")
     assert message.done_at is None and message.published_at is None and "OperationalError" in message.error
 
-    monkeypatch.setitem(kinds.BUILDERS, Statement.Kind.RECEIPT, real)
+    monkeypatch.setattr(receipts, "build", real)
     outbox_publish([message.pk])  # what the relay does on its next tick
     statement.refresh_from_db()
     message.refresh_from_db()
