@@ -148,7 +148,8 @@ class AuditFilterSerializer(serializers.Serializer):
 
     object_type = serializers.CharField(required=False, max_length=100, help_text="e.g. enterprises.enterprise")
     object_id = serializers.CharField(required=False, max_length=64)
-    action = serializers.CharField(required=False, max_length=100, help_text="e.g. enterprise.update")
+    action = serializers.CharField(required=False, max_length=100,
+                                   help_text="e.g. enterprises.enterprise.update, funds.loan.repayment")
     actor = serializers.CharField(required=False, max_length=150, help_text="user name, or 'system'")
 
 
