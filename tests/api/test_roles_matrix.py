@@ -40,6 +40,7 @@ from enterprises.roles import Role
 from funds import access as funds_access
 from statements import access as statements_access
 from statements.models import Statement, StatementDownload
+from tests.audit_actions import action_for_tests
 from tests.factories import InstitutionFactory
 
 from .funds.helpers import world_state as funds_world_state
@@ -78,7 +79,8 @@ class World(FundsWorld):
     @cached_property
     def audit_seq(self) -> int:
         """An event sealed into the chain (as the commit that recorded it would have sealed it): its place in it."""
-        event = audit_record(actor=None, action="enterprise.seed", obj=self.own, after={"name": self.own.name})
+        event = audit_record(actor=None, action=action_for_tests("enterprise.seed"), obj=self.own,
+                             after={"name": self.own.name})
         audit_seal()
         event.refresh_from_db()
         assert event.seq is not None
