@@ -328,7 +328,8 @@ def build(
             assert latest is not None
             skip.add(latest.pk)
     by_day: dict[date, list[Installment]] = defaultdict(list)
-    for inst in Installment.objects.filter(loan__in=[t[0] for t in templates], due_on__lte=last_closed):
+    for inst in (Installment.objects.filter(loan__in=[t[0] for t in templates], due_on__lte=last_closed)
+                 .order_by("loan_id", "number")):
         if inst.pk not in skip:
             by_day[inst.due_on].append(inst)
     day = first_disbursement

@@ -415,7 +415,8 @@ def run(args: argparse.Namespace) -> None:
     log(f"portfolio: {facts}")
 
     repaid = set(Repayment.objects.values_list("loan_id", flat=True))
-    active = [pk for pk in Loan.objects.filter(state=Loan.State.ACTIVE).values_list("pk", flat=True)
+    # In a said order before the seeded shuffle, so a run picks the same loans each time.
+    active = [pk for pk in Loan.objects.filter(state=Loan.State.ACTIVE).order_by("-id").values_list("pk", flat=True)
               if pk not in repaid]
     due_today = set(Installment.objects.filter(due_on=today).values_list("loan_id", flat=True))
     late = set(Loan.objects.filter(days_past_due__gt=0).values_list("pk", flat=True))

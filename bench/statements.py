@@ -102,7 +102,7 @@ def live(loans: list[Any], *, manager: Any, through: date, late_days: dict[int, 
     from funds.models import Installment
 
     by_day: dict[date, list[Any]] = defaultdict(list)
-    for inst in Installment.objects.filter(loan__in=loans, due_on__lte=through):
+    for inst in Installment.objects.filter(loan__in=loans, due_on__lte=through).order_by("loan_id", "number"):
         by_day[inst.due_on + timedelta(days=late_days.get(inst.loan_id, 0))].append(inst)
     day = min(loan.disbursed_on for loan in loans)
     repayments = 0

@@ -33,12 +33,14 @@ class LoanAdmin(ReadOnlyAdmin):
                     "asset_class")
     list_filter = ("state", "asset_class", "fund")
     search_fields = ("enterprise__name",)
+    ordering = ("-id",)
 
 
 @admin.register(Repayment)
 class RepaymentAdmin(ReadOnlyAdmin):
     list_display = ("id", "loan", "amount", "value_date", "paid_off", "reversed_at")
     list_filter = ("paid_off",)
+    ordering = ("value_date", "id")
 
 
 @admin.register(LoanTransaction)
@@ -46,13 +48,16 @@ class LoanTransactionAdmin(ReadOnlyAdmin):
     list_display = ("id", "loan", "kind", "value_date", "amount", "principal_change", "interest_change",
                     "default_interest_change", "reversed")
     list_filter = ("kind",)
+    ordering = ("value_date", "id")
 
 
 @admin.register(WriteOff)
 class WriteOffAdmin(ReadOnlyAdmin):
     list_display = ("id", "loan", "state", "requested_by", "decided_by", "written_off_on")
+    ordering = ("-requested_at", "-id")
 
 
 @admin.register(BusinessDay)
 class BusinessDayAdmin(ReadOnlyAdmin):
     list_display = ("date", "closed_at", "loans_processed", "loans_advanced", "journals_posted", "seconds")
+    ordering = ("-date",)

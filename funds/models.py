@@ -70,7 +70,6 @@ class Fund(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["code"]
         verbose_name = _("fund")
         verbose_name_plural = _("funds")
         constraints = [models.CheckConstraint(condition=Q(exposure_limit__gt=0), name="fund_exposure_limit_positive")]
@@ -95,7 +94,6 @@ class FundContribution(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["received_on", "id"]
         verbose_name = _("contribution")
         verbose_name_plural = _("contributions")
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="contribution_amount_positive")]
@@ -181,7 +179,6 @@ class LoanProduct(LoanTerms):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["fund_id", "name"]
         verbose_name = _("loan product")
         verbose_name_plural = _("loan products")
         constraints = [
@@ -205,7 +202,6 @@ class ApprovalTier(models.Model):
     approvers = models.PositiveSmallIntegerField(_("approvers needed"))
 
     class Meta:
-        ordering = ["above_amount"]
         constraints = [
             models.UniqueConstraint(fields=["product", "above_amount"], name="tier_unique_amount"),
             models.CheckConstraint(condition=Q(approvers__gte=1) & Q(approvers__lte=5), name="tier_approvers_1_to_5"),
@@ -246,7 +242,6 @@ class LoanApplication(models.Model):
     decision_reason = models.TextField(_("decision reason"), blank=True)
 
     class Meta:
-        ordering = ["-created_at", "-id"]
         verbose_name = _("loan application")
         verbose_name_plural = _("loan applications")
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="application_amount_positive")]
@@ -264,7 +259,6 @@ class ApplicationApproval(models.Model):
     approved_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["approved_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["application", "approver"], name="approval_one_per_approver")
         ]
@@ -319,7 +313,6 @@ class Loan(LoanTerms):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-id"]
         verbose_name = _("loan")
         verbose_name_plural = _("loans")
         constraints = [
@@ -376,7 +369,6 @@ class Installment(models.Model):
     )
 
     class Meta:
-        ordering = ["loan_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["loan", "number"], name="installment_unique_number"),
             models.CheckConstraint(
@@ -426,7 +418,6 @@ class AssetClassRule(models.Model):
     severity = models.PositiveSmallIntegerField(_("severity"), unique=True, help_text=_("0 is the soundest."))
 
     class Meta:
-        ordering = ["severity"]
         verbose_name = _("asset class rule")
         verbose_name_plural = _("asset class rules")
         constraints = [
@@ -466,7 +457,6 @@ class LoanTransaction(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["value_date", "id"]
         verbose_name = _("loan transaction")
         verbose_name_plural = _("loan transactions")
         indexes = [models.Index(fields=["loan", "value_date"], name="loan_txn_loan_date_idx")]
@@ -506,7 +496,6 @@ class Repayment(models.Model):
     )
 
     class Meta:
-        ordering = ["value_date", "id"]
         verbose_name = _("repayment")
         verbose_name_plural = _("repayments")
         constraints = [
@@ -543,7 +532,6 @@ class BusinessDay(models.Model):
     seconds = models.DecimalField(_("seconds taken"), max_digits=10, decimal_places=3, default=0)
 
     class Meta:
-        ordering = ["-date"]
         verbose_name = _("closed business day")
         verbose_name_plural = _("closed business days")
 
@@ -578,7 +566,6 @@ class WriteOff(models.Model):
     journal = models.OneToOneField(Journal, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
-        ordering = ["-requested_at", "-id"]
         verbose_name = _("write-off")
         verbose_name_plural = _("write-offs")
         constraints = [
@@ -618,7 +605,6 @@ class Recovery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["received_on", "id"]
         verbose_name = _("recovery")
         verbose_name_plural = _("recoveries")
         constraints = [

@@ -6,13 +6,22 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Prefetch, QuerySet, Sum
 
 from enterprises.roles import Role, has_role
 
 from . import accounts as chart
 from . import delinquency
-from .models import CapitalSource, Fund, Loan, LoanApplication, LoanProduct, LoanTransaction
+from .models import (
+    ApplicationApproval,
+    ApprovalTier,
+    CapitalSource,
+    Fund,
+    Loan,
+    LoanApplication,
+    LoanProduct,
+    LoanTransaction,
+)
 
 ZERO = Decimal(0)
 
@@ -22,10 +31,12 @@ def _staff(user: Any) -> bool:
 
 
 def applications_visible_to(user: Any) -> QuerySet[LoanApplication]:
-    """Staff see every application; a member only its own enterprises'."""
-    qs = LoanApplication.objects.select_related("product", "enterprise", "loan").prefetch_related(
-        "approvals__approver"
-    )
+    """Staff see every application; a member only its own enterprises'. The newest first, each with its approvals
+    in the order they were given."""
+    qs = (LoanApplication.objects.select_related("product", "enterprise", "loan")
+          .prefetch_related(Prefetch("approvals", ApplicationApproval.objects.select_related("approver")
+                                     .order_by("approved_at", "id")))
+          .order_by("-created_at", "-id"))
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if _staff(user):
@@ -34,7 +45,9 @@ def applications_visible_to(user: Any) -> QuerySet[LoanApplication]:
 
 
 def loans_visible_to(user: Any) -> QuerySet[Loan]:
-    qs = Loan.objects.select_related("enterprise", "principal_account", "interest_account", "default_interest_account")
+    """Staff see every loan; a member only its own enterprises'. The newest first."""
+    qs = (Loan.objects.select_related("enterprise", "principal_account", "interest_account", "default_interest_account")
+          .order_by("-id"))
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if _staff(user):
@@ -43,11 +56,15 @@ def loans_visible_to(user: Any) -> QuerySet[Loan]:
 
 
 def products_all() -> QuerySet[LoanProduct]:
-    return LoanProduct.objects.select_related("fund").prefetch_related("approval_tiers")
+    """The products by fund and name, each with its approval tiers from the lowest amount."""
+    return (LoanProduct.objects.select_related("fund")
+            .prefetch_related(Prefetch("approval_tiers", ApprovalTier.objects.order_by("above_amount")))
+            .order_by("fund_id", "name"))
 
 
 def funds_all() -> QuerySet[Fund]:
-    return Fund.objects.select_related("operator", "book")
+    """The funds by code."""
+    return Fund.objects.select_related("operator", "book").order_by("code")
 
 
 @dataclass
@@ -144,7 +161,7 @@ def loan_disagreements(loan: Loan) -> list[str]:
     if loan.state not in (Loan.State.ACTIVE, Loan.State.PAID_OFF):
         return []
     problems = []
-    insts = list(loan.installments.all())
+    insts = list(loan.installments.order_by("number"))
     principal = sum((i.principal_due.amount - i.principal_paid.amount for i in insts), ZERO)
     interest = sum((i.interest_recognized.amount - i.interest_paid.amount for i in insts), ZERO)
     for label, account, expected in (("principal", loan.principal_account, principal),

@@ -120,7 +120,7 @@ class LoanProductSerializer(serializers.ModelSerializer):
     min_amount = WonField()
     max_amount = WonField()
     approval_tiers = ApprovalTierSerializer(many=True, required=False)
-    fund = serializers.PrimaryKeyRelatedField(queryset=Fund.objects.all())
+    fund = serializers.PrimaryKeyRelatedField(queryset=Fund.objects.order_by("code"))
 
     class Meta:
         model = LoanProduct
@@ -169,7 +169,7 @@ class QuoteSerializer(serializers.Serializer):
 
 class LoanApplicationSerializer(serializers.ModelSerializer):
     amount = WonField()
-    product = serializers.PrimaryKeyRelatedField(queryset=LoanProduct.objects.all())
+    product = serializers.PrimaryKeyRelatedField(queryset=LoanProduct.objects.order_by("fund_id", "name"))
     enterprise = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.all())
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     approvals = serializers.SerializerMethodField()
@@ -190,7 +190,7 @@ class LoanApplicationSerializer(serializers.ModelSerializer):
     def get_approvals(self, obj: LoanApplication) -> list[dict[str, Any]]:
         return [
             {"approver": a.approver.username, "approved_at": a.approved_at.isoformat(), "reason": a.reason}
-            for a in obj.approvals.all()  # prefetched with their approvers by the selector
+            for a in obj.approvals.all()  # prefetched in order with their approvers by the selector
         ]
 
     def get_loan(self, obj: LoanApplication) -> int | None:

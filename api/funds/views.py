@@ -72,7 +72,7 @@ class FundViewSet(FundsView, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     def contributions(self, request: Request, pk: str | None = None) -> Response:
         """The capital paid in (출연금), all of it (a fund has a handful of contributions: not paginated)."""
         fund = self.get_object()
-        return Response(s.ContributionSerializer(fund.contributions.all(), many=True).data)
+        return Response(s.ContributionSerializer(fund.contributions.order_by("received_on", "id"), many=True).data)
 
     @extend_schema(request=s.ContributionSerializer, responses={201: s.ContributionSerializer})
     @contributions.mapping.post
@@ -109,7 +109,8 @@ class LoanProductViewSet(
         values = dict(data.validated_data)
         fund, tiers = values.pop("fund"), values.pop("approval_tiers", [])
         product = services.product_create(actor=_actor(request), fund_id=fund.pk, data=values, approval_tiers=tiers)
-        return Response(self.get_serializer(product).data, status=201)
+        # Read as the list reads it: its approval tiers from the lowest amount.
+        return Response(self.get_serializer(self.get_queryset().get(pk=product.pk)).data, status=201)
 
     @extend_schema(request=s.QuoteRequestSerializer, responses=s.QuoteSerializer)
     @action(detail=True, methods=["post"])
@@ -153,7 +154,7 @@ class LoanApplicationViewSet(
     }
 
     def get_queryset(self) -> QuerySet[LoanApplication]:
-        return selectors.applications_visible_to(self.request.user).order_by("-id")
+        return selectors.applications_visible_to(self.request.user)  # the newest first
 
     def _member_object(self) -> LoanApplication:
         """The application, which must be one of the caller's own enterprises' (others are 404)."""
@@ -163,8 +164,8 @@ class LoanApplicationViewSet(
         return application
 
     def _render(self, application: LoanApplication, status: int = 200) -> Response:
-        application.refresh_from_db()
-        return Response(self.get_serializer(application).data, status=status)
+        """The application as it is now, read as the list reads it (its approvals in the order they were given)."""
+        return Response(self.get_serializer(self.get_queryset().get(pk=application.pk)).data, status=status)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = s.LoanApplicationSerializer(data=request.data, context=self.get_serializer_context())
@@ -280,7 +281,7 @@ class LoanViewSet(FundsView, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     }
 
     def get_queryset(self) -> QuerySet[Loan]:
-        return selectors.loans_visible_to(self.request.user).order_by("-id")
+        return selectors.loans_visible_to(self.request.user)  # the newest first
 
     def _fresh(self, loan_id: int) -> Loan:
         return self.get_queryset().get(pk=loan_id)
@@ -304,7 +305,7 @@ class LoanViewSet(FundsView, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     def schedule(self, request: Request, pk: str | None = None) -> Response:
         """Every installment with what is paid and what is still due."""
         loan = self.get_object()
-        return Response(s.InstallmentSerializer(loan.installments.all(), many=True).data)
+        return Response(s.InstallmentSerializer(loan.installments.order_by("number"), many=True).data)
 
     @extend_schema(responses=s.RepaymentSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -372,7 +373,7 @@ class LoanViewSet(FundsView, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     def recoveries(self, request: Request, pk: str | None = None) -> Response:
         """Money recovered after the write-off."""
         loan = self.get_object()
-        return Response(s.RecoverySerializer(loan.recoveries.all(), many=True).data)
+        return Response(s.RecoverySerializer(loan.recoveries.order_by("received_on", "id"), many=True).data)
 
     @extend_schema(request=s.RecoveryRequestSerializer, responses={201: s.RecoverySerializer})
     @recoveries.mapping.post

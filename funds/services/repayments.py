@@ -130,7 +130,8 @@ def repayment_reverse(*, actor: User, repayment_id: int, reason: str) -> Repayme
         raise InvalidState(_("This repayment was already reversed."))
     if loan.state == Loan.State.WRITTEN_OFF:
         raise InvalidState(_("The loan has been written off; its repayments can no longer be reversed."))
-    later = Repayment.objects.filter(loan=loan, reversed_at__isnull=True, pk__gt=repayment.pk).first()
+    later = (Repayment.objects.filter(loan=loan, reversed_at__isnull=True, pk__gt=repayment.pk)
+             .order_by("value_date", "id").first())
     if later is not None:
         raise InvalidState(
             _("Repayment R%(later)s came after this one; reverse it first.") % {"later": later.pk}

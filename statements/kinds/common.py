@@ -86,7 +86,7 @@ def loan_period(loan: Loan, start: date, end: date) -> LoanPeriod:
     """The loan's receivables on the day before ``start``, every transaction from ``start`` to ``end`` (value
     dates), and the principal balance after each change from disbursement to ``end``."""
     txns = list(LoanTransaction.objects.filter(loan=loan, value_date__lte=end).order_by("value_date", "id"))
-    all_repayments = list(Repayment.objects.filter(loan=loan))
+    all_repayments = list(Repayment.objects.filter(loan=loan).order_by("value_date", "id"))
     repayments = {r.journal_id: r for r in all_repayments}
     reversed_repayments = {r.reversal_journal_id: r for r in all_repayments if r.reversal_journal_id}
     before = [t for t in txns if t.value_date < start]

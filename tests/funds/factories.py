@@ -125,7 +125,7 @@ def make_loan(
     )
     loan = Loan.objects.get(application=application)
     if disbursed_on is not None:
-        approver = application.approvals.last()
+        approver = application.approvals.order_by("approved_at", "id").last()
         assert approver is not None
         loan = services.loan_disburse(actor=approver.approver, loan_id=loan.pk, on_date=disbursed_on,
                                       secured_amount=secured_amount, today=timezone.localdate())

@@ -124,7 +124,8 @@ class ServicingMachine(RuleBasedStateMachine):
         a = self._a()
         first_open = a.closed_through + ONE_DAY
         if ahead == NEXT_DUE:  # interest falls due on the value date, a day not yet closed
-            due = a.installments.filter(due_on__gte=first_open).values_list("due_on", flat=True).first()
+            due = (a.installments.filter(due_on__gte=first_open).order_by("number").values_list("due_on", flat=True)
+                   .first())
             on = min(due or LAST, LAST)
         else:
             on = min(first_open + timedelta(days=ahead), LAST)

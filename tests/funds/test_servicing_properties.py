@@ -66,7 +66,8 @@ def test_a_repayment_is_allocated_in_full_in_order_and_its_journal_balances(term
             on = earlier[0]
             _pay(loan, manager, on, earlier[1], "earlier")
         if later == NEXT_DUE:  # the first due date on or after the first payment (the same day if it was one)
-            on = min(loan.installments.filter(due_on__gte=on).values_list("due_on", flat=True).first() or LAST, LAST)
+            due = loan.installments.filter(due_on__gte=on).order_by("number").values_list("due_on", flat=True).first()
+            on = min(due or LAST, LAST)
         else:
             on = min(on + timedelta(days=later), LAST)
         repayment, quote = _pay(loan, manager, on, share, "later")

@@ -50,13 +50,14 @@ def test_each_kind_renders_from_the_demo_data(demo, bearer_client, django_captur
                            period_start=year_ago.isoformat(), period_end=today.isoformat())
     assert "기금 운용 명세서" in pdf.text(data) and detail["pages"] >= 2
 
-    written_off = Loan.objects.filter(state=Loan.State.WRITTEN_OFF).first()
+    written_off = Loan.objects.filter(state=Loan.State.WRITTEN_OFF).order_by("-id").first()
     assert written_off is not None
     _detail, data = _render(manager, django_capture_on_commit_callbacks, kind="loan", subject=written_off.pk,
                             period_start=written_off.disbursed_on.isoformat(), period_end=today.isoformat())
     assert "상각" in pdf.text(data)
 
-    repayment = Repayment.objects.filter(reversed_at__isnull=True).select_related("loan").first()
+    repayment = (Repayment.objects.filter(reversed_at__isnull=True).select_related("loan").order_by("value_date", "id")
+                 .first())
     member = Membership.objects.filter(enterprise=repayment.loan.enterprise).first().user
     me = bearer_client(member)
     _detail, data = _render(me, django_capture_on_commit_callbacks, kind="enterprise",
