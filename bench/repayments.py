@@ -316,7 +316,8 @@ def profile_one(token: str, kinds: dict[str, list[int]], value_date: str, amount
 # --- pgbench ---------------------------------------------------------------------------------------------------
 
 
-def pgbench(url: str, *, clients: int, threads: int, seconds: int, scale: int) -> dict:
+def pgbench(url: str, *, clients: int, threads: int, seconds: int, scale: int,
+            quiet_timeout: float = 1800) -> dict:
     exe = shutil.which("pgbench") or "/usr/bin/pgbench"
     parts = urlsplit(url)
     conn = ["-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432), "-U", parts.username or "postgres"]
@@ -324,7 +325,8 @@ def pgbench(url: str, *, clients: int, threads: int, seconds: int, scale: int) -
     portfolio.recreate_database(target)
     log(f"pgbench -i -s {scale} {PGBENCH_DB}")
     subprocess.run([exe, "-i", "-s", str(scale), "-q", *conn, PGBENCH_DB], check=True, capture_output=True)
-    wait_for_quiet(log=log)
+    if quiet_timeout:
+        wait_for_quiet(log=log, timeout=quiet_timeout)
     cmd = [exe, "-c", str(clients), "-j", str(threads), "-T", str(seconds), *conn, PGBENCH_DB]
     log(" ".join(["pgbench", *cmd[1:]]))
     watch = MachineWatch()
@@ -478,7 +480,8 @@ def run(args: argparse.Namespace) -> None:
     if not args.keep:
         portfolio.drop_database(url)
 
-    bench = None if args.no_pgbench else pgbench(url, clients=16, threads=2, seconds=args.pgbench_seconds, scale=10)
+    bench = None if args.no_pgbench else pgbench(url, clients=16, threads=2, seconds=args.pgbench_seconds, scale=10,
+                                                         quiet_timeout=args.wait_quiet)
     ratio = round(load["ok_per_second"] / bench["tps"], 3) if bench else None
     result = {
         "date": date.today().isoformat(), "loans": args.loans, "mode": args.mode, "amount": args.amount,
