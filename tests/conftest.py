@@ -68,6 +68,18 @@ def _wide_backdating_window(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _celery_join_allowed() -> None:
+    """Celery marks "inside a task: never wait for a result" in one process-wide flag, which an eager task sets
+    and restores around its run. Eager tasks run from several threads at once (the PostgreSQL concurrency tests:
+    each commit seals its audit events) can restore each other's value and leave it set, and a later test in the
+    same process that waits for an eager result (``.delay().get()``) is then refused. Each test starts with it
+    clear, as a fresh process would."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     """Login failure counters live in the cache; each test starts with none."""
     cache.clear()
