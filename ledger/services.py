@@ -417,6 +417,8 @@ def journal_post(
                     total=Money(sum((a for _account, side, a in normalised if side == Side.DEBIT), Decimal(0)), KRW),
                 )
         except IntegrityError:
+            if key_is_new:  # the caller was wrong: the unique index refuses the key, and the transaction is over
+                raise
             # Same key, different accounts, racing us: whoever committed first wins.
             existing = _replay(idempotency_key, fingerprint)
             if existing is not None:
