@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -142,3 +142,21 @@ def repay(loan: Loan, amount: int, *, on_date: date, manager: User | None = None
         idempotency_key=f"test:loan:{loan.pk}:repayment:{on_date}:{amount}", today=timezone.localdate())
     assert created
     return repayment
+
+
+def make_catch_up_product() -> LoanProduct:
+    """Equal payment over 12 months at 5 %, monthly, no grace: the first installment falls due a month after."""
+    fund = make_fund(exposure_limit=500_000_000)
+    return make_product(fund, method="equal_payment", grace_months=0, term_months=12,
+                        annual_rate=Decimal("0.05000"), rounding_unit=1, approval_tiers=[])
+
+
+def make_loan_left_behind(product: LoanProduct, *, disbursed_on: date, **loan: Any) -> Loan:
+    """A loan whose days were not closed though the fund's were (however it came to lag): the business days up to
+    yesterday are recorded as closed without it."""
+    from funds.models import BusinessDay
+
+    lagging = make_loan(product, member=member_of(), disbursed_on=disbursed_on, **loan)
+    BusinessDay.objects.create(date=timezone.localdate() - timedelta(days=1), closed_at=timezone.now())
+    assert Loan.objects.get(pk=lagging.pk).closed_through == disbursed_on - timedelta(days=1)
+    return lagging

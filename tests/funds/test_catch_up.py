@@ -8,8 +8,7 @@ that lags (a repayment, a write-off request): the result is exactly what the nig
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -23,7 +22,7 @@ from funds.selectors import loan_disagreements
 from ledger.selectors import ledger_check
 from tests.factories import ManagerFactory
 
-from .factories import make_fund, make_loan, make_product, member_of
+from .factories import make_catch_up_product, make_loan, make_loan_left_behind, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -38,10 +37,7 @@ def _rules(asset_class_rules) -> None:
 
 @pytest.fixture
 def product(db) -> Any:
-    """Equal payment over 12 months at 5 %, monthly, no grace: the first installment falls due a month after."""
-    fund = make_fund(exposure_limit=500_000_000)
-    return make_product(fund, method="equal_payment", grace_months=0, term_months=12,
-                        annual_rate=Decimal("0.05000"), rounding_unit=1, approval_tiers=[])
+    return make_catch_up_product()
 
 
 def state(loan: Loan) -> dict[str, Any]:
@@ -91,21 +87,12 @@ def test_a_loan_disbursed_on_the_open_day_has_nothing_to_catch_up(product):
     assert LoanTransaction.objects.filter(loan=loan).values_list("kind", flat=True).get() == "disbursement"
 
 
-def _left_behind(product: Any, *, disbursed_on: date, **loan: Any) -> Loan:
-    """A loan whose days were not closed though the fund's were (however it came to lag): the business days up to
-    yesterday are recorded as closed without it."""
-    lagging = make_loan(product, member=member_of(), disbursed_on=disbursed_on, **loan)
-    BusinessDay.objects.create(date=YESTERDAY, closed_at=timezone.now())
-    assert Loan.objects.get(pk=lagging.pk).closed_through == disbursed_on - timedelta(days=1)
-    return lagging
-
-
 def test_a_repayment_on_a_loan_left_behind_brings_it_up_to_date_before_allocating(product):
     disbursed_on = TODAY - timedelta(days=45)
     nightly = make_loan(product, member=member_of(), amount=12_000_000, disbursed_on=disbursed_on)
     services.close_business(through=YESTERDAY, today=timezone.localdate())
     BusinessDay.objects.all().delete()
-    behind = _left_behind(product, disbursed_on=disbursed_on, amount=12_000_000)
+    behind = make_loan_left_behind(product, disbursed_on=disbursed_on, amount=12_000_000)
     manager = ManagerFactory()
 
     paid = [services.repayment_make(actor=manager, loan_id=loan.pk, amount=300_000, idempotency_key="pay",

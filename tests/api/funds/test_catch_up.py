@@ -5,7 +5,7 @@ tests of the same rule are tests/funds/test_catch_up.py.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,9 +13,16 @@ import pytest
 from django.utils import timezone
 
 from funds import services
-from funds.models import BusinessDay, Loan
+from funds.models import Loan
 from tests.factories import ManagerFactory
-from tests.funds.factories import make_fund, make_loan, make_product, member_of
+from tests.funds.factories import (
+    make_catch_up_product,
+    make_fund,
+    make_loan,
+    make_loan_left_behind,
+    make_product,
+    member_of,
+)
 
 from .helpers import assert_error, months_before
 
@@ -32,10 +39,7 @@ def _rules(asset_class_rules) -> None:
 
 @pytest.fixture
 def product(db) -> Any:
-    """Equal payment over 12 months at 5 %, monthly, no grace: the first installment falls due a month after."""
-    fund = make_fund(exposure_limit=500_000_000)
-    return make_product(fund, method="equal_payment", grace_months=0, term_months=12,
-                        annual_rate=Decimal("0.05000"), rounding_unit=1, approval_tiers=[])
+    return make_catch_up_product()
 
 
 def test_the_api_shows_the_late_loan_overdue_in_the_response_to_its_disbursement(bearer_client, product):
@@ -54,17 +58,8 @@ def test_the_api_shows_the_late_loan_overdue_in_the_response_to_its_disbursement
     assert int(body["default_interest_receivable"]) > 0
 
 
-def _left_behind(product: Any, *, disbursed_on: date, **loan: Any) -> Loan:
-    """A loan whose days were not closed though the fund's were (however it came to lag): the business days up to
-    yesterday are recorded as closed without it."""
-    lagging = make_loan(product, member=member_of(), disbursed_on=disbursed_on, **loan)
-    BusinessDay.objects.create(date=YESTERDAY, closed_at=timezone.now())
-    assert Loan.objects.get(pk=lagging.pk).closed_through == disbursed_on - timedelta(days=1)
-    return lagging
-
-
 def test_a_value_date_in_the_days_a_lagging_loan_is_brought_through_is_refused(bearer_client, product):
-    behind = _left_behind(product, disbursed_on=TODAY - timedelta(days=45), amount=12_000_000)
+    behind = make_loan_left_behind(product, disbursed_on=TODAY - timedelta(days=45), amount=12_000_000)
 
     response = bearer_client(ManagerFactory()).post(
         f"/api/v1/loans/{behind.pk}/repayments/",
@@ -77,7 +72,7 @@ def test_a_value_date_in_the_days_a_lagging_loan_is_brought_through_is_refused(b
 def test_a_write_off_request_on_a_loan_left_behind_sees_its_class_as_of_the_last_closed_day(bearer_client):
     bullet = make_product(make_fund(code="bad-debts"), method="bullet", grace_months=0, term_months=1,
                           annual_rate=Decimal("0.03650"), day_count="actual_365", rounding_unit=1, approval_tiers=[])
-    behind = _left_behind(bullet, disbursed_on=months_before(TODAY, 14), amount=1_000_000)
+    behind = make_loan_left_behind(bullet, disbursed_on=months_before(TODAY, 14), amount=1_000_000)
     assert Loan.objects.get(pk=behind.pk).asset_class == "normal"  # stale: its days were never closed
 
     response = bearer_client(ManagerFactory()).post(f"/api/v1/loans/{behind.pk}/write-off/",
