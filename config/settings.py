@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "funds",
     "statements",
     "api",
+    "django_htmx",
+    "django_tables2",
+    "django_filters",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx: a page answers an htmx request with its fragment
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -92,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.common.context.site",
             ],
         },
     },
@@ -127,6 +133,19 @@ AUTH_PASSWORD_VALIDATORS = [
 # LOGIN_FAILURE_WINDOW seconds, further attempts are refused until the window has passed.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
+
+# The web pages' session login (web/): where it is, and how long a session lasts without a request.
+LOGIN_URL = "web:login"
+LOGOUT_REDIRECT_URL = "web:landing"
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))  # a working day
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# The pages' tables (django-tables2): the project's own template (Korean conventions, sorting links, htmx paging).
+DJANGO_TABLES2_TEMPLATE = "web/components/table.html"
+DJANGO_TABLES2_TABLE_ATTRS = {"class": "data"}
+WEB_PAGE_SIZE = int(os.environ.get("WEB_PAGE_SIZE", "25"))
 
 # How many reverse proxies (nginx, a load balancer) stand in front and append to X-Forwarded-For. 0: trust only
 # REMOTE_ADDR, so a client cannot choose its own address for throttling by sending the header.

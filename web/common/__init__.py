@@ -1,0 +1,1 @@
+"""What every page shares; it imports no domain sub-package of ``web`` (import-linter)."""

@@ -1,0 +1,11 @@
+"""Who may enter which area of the pages. Every page inside an area also names its instrument's own action (a loan's
+page is ``funds`` ``loan.read``), so this table only says who the areas are for."""
+
+from __future__ import annotations
+
+from enterprises.access import STAFF, Access, Allow
+
+ACCESS = Access("web", {
+    "console.open": Allow(*STAFF),  # the staff console: managers, auditors, admins
+    "portal.open": Allow(members=True),  # the enterprise portal: members of an enterprise
+})

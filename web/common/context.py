@@ -1,0 +1,26 @@
+"""What every page's layout needs: which areas the user may enter and the menu of the area on screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from enterprises.roles import STAFF_READERS, Role, has_role
+
+from . import menu
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or request.path.startswith(("/api/", "/admin/")):
+        return {}
+    area = menu.PORTAL if request.path.startswith("/my/") else menu.CONSOLE
+    staff = has_role(user, *STAFF_READERS)
+    member = has_role(user, Role.ENTERPRISE_MEMBER)
+    return {
+        "area": area,
+        "is_staff_reader": staff,
+        "is_member": member,
+        "menu": menu.visible(user, area) if (staff if area == menu.CONSOLE else member) else [],
+    }

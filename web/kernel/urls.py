@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.Landing.as_view(), name="landing"),
+    path("login/", views.Login.as_view(), name="login"),
+    path("logout/", views.Logout.as_view(), name="logout"),
+    path("console/", views.ConsoleHome.as_view(), name="console"),
+    path("my/", views.PortalHome.as_view(), name="portal"),
+]

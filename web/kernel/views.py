@@ -1,0 +1,135 @@
+"""The landing page, the session login and logout, and the start pages of the console and the portal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from rest_framework.throttling import SimpleRateThrottle
+
+from enterprises import login_guard
+from enterprises.roles import STAFF_READERS, Role, has_role
+from web.common import menu, panels
+from web.common.access import ACCESS
+from web.common.pages import Page
+
+
+class Landing(TemplateView):
+    """What the system is and what it runs, for anyone: links to the login, the API docs and the health check."""
+
+    template_name = "web/kernel/landing.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Social economy finance")
+        context["start"] = start_page(self.request.user)
+        return context
+
+
+def start_page(user: Any) -> str | None:
+    """Where a user starts: staff in the console, enterprise members in their portal, anyone else on ``/``."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if has_role(user, *STAFF_READERS):
+        return reverse("web:console")
+    if has_role(user, Role.ENTERPRISE_MEMBER):
+        return reverse("web:portal")
+    return None
+
+
+class _LoginRate(SimpleRateThrottle):
+    """The API's ``auth`` rate (AUTH_THROTTLE_RATE) per client address, counted in the same cache keys as the token
+    endpoint's: the web login and the API share one budget."""
+
+    scope = "auth"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": login_guard.client_address(request)}
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The user name or the password is wrong. After %(limit)s failed attempts the account "
+                           "is locked for a while."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.error_messages = {**self.error_messages,
+                               "invalid_login": self.error_messages["invalid_login"] % {
+                                   "limit": settings.LOGIN_FAILURE_LIMIT}}
+        self.fields["username"].widget.attrs.update(autocomplete="username")
+        self.fields["password"].widget.attrs.update(autocomplete="current-password")
+
+
+class Login(auth_views.LoginView):
+    """The session login, throttled as the API's token endpoint is: the same failed-login lock-out per user name and
+    address (``enterprises.login_guard``) and the same rate per address."""
+
+    template_name = "web/kernel/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        username = request.POST.get("username", "")
+        address = login_guard.client_address(request)
+        locked = bool(username) and login_guard.is_locked(username, address)
+        if locked or not _LoginRate().allow_request(request, self):  # type: ignore[arg-type]
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, _("Too many failed logins; try again later."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def get_default_redirect_url(self) -> str:
+        return start_page(self.request.user) or reverse("web:landing")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Log in")
+        return context
+
+
+class Logout(auth_views.LogoutView):
+    pass
+
+
+class ConsoleHome(Page):
+    """The console's start page: what waits for this person (the inbox) and the dashboards, as panels."""
+
+    template_name = "web/kernel/home.html"
+    access, action = ACCESS, "console.open"
+    title = _("Console")
+    section = "home"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["panels"] = panels.rendered(self.request, menu.CONSOLE)
+        return context
+
+
+class PortalHome(Page):
+    """The enterprise portal's start page: its enterprise, its loans and what falls due next, as panels."""
+
+    template_name = "web/kernel/home.html"
+    access, action = ACCESS, "portal.open"
+    title = _("My enterprise")
+    section = "home"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["panels"] = panels.rendered(self.request, menu.PORTAL)
+        return context
+
+
+menu.add(
+    menu.Entry(menu.CONSOLE, "home", _("Inbox and dashboard"), "web:console", ACCESS, "console.open", order=0),
+    menu.Entry(menu.PORTAL, "home", _("Overview"), "web:portal", ACCESS, "portal.open", order=0),
+)

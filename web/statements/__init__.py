@@ -1,0 +1,1 @@
+"""Statements' pages: the list, asking for one, downloading it, and the auditors' download log."""

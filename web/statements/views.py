@@ -1,0 +1,114 @@
+"""Statements' pages: the list (with a download link for each ready PDF), asking for one from an object's page,
+the download itself (logged by the service) and the auditors' download log."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from core.errors import DomainError, NotFound
+from enterprises.login_guard import client_address
+from statements import services
+from statements.access import ACCESS
+from statements.models import Statement, StatementDownload
+from web.common.errors import status_of
+from web.common.tables import ListPage
+
+from .filters import StatementFilter
+from .tables import DownloadTable, StatementTable
+
+
+class StatementList(ListPage):
+    access, action = ACCESS, "statement.read"
+    title = _("Statements")
+    intro = _("PDF statements and receipts, each stored once with its SHA-256; every download is logged.")
+    section = "statements"
+    table_class = StatementTable
+    filterset_class = StatementFilter
+    export_name = "statements"
+
+    def rows(self) -> QuerySet[Statement]:
+        return services.statements_visible_to(self.request.user).select_related("fund")
+
+
+class DownloadLog(ListPage):
+    access, action = ACCESS, "download_log.read"
+    title = _("Download log")
+    intro = _("Who downloaded which statement, when, from where.")
+    section = "downloads"
+    table_class = DownloadTable
+    export_name = "downloads"
+
+    def rows(self) -> QuerySet[StatementDownload]:
+        return services.downloads_visible_to(self.request.user)
+
+
+class RequestForm(forms.Form):
+    kind = forms.ChoiceField(choices=Statement.Kind.choices)
+    subject_id = forms.IntegerField(min_value=1)
+
+
+def _back(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("web:statements")
+
+
+class StatementRequest(LoginRequiredMixin, View):
+    """Ask for a statement (POST from an object's page); back to that page with a message saying where it is."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not ACCESS.allows(request.user, "statement.request"):
+            raise PermissionDenied
+        form = RequestForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, gettext("Bad request: %(errors)s") % {"errors": form.errors.as_text()})
+            return HttpResponseRedirect(_back(request), status=303)
+        try:
+            statement = services.statement_request(actor=request.user, kind=form.cleaned_data["kind"],
+                                                   subject_id=form.cleaned_data["subject_id"],
+                                                   today=timezone.localdate())
+        except NotFound:
+            raise Http404 from None
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            response = HttpResponseRedirect(_back(request), status=303)
+            response["X-Refused"] = str(status_of(exc))
+            return response
+        messages.success(request, gettext("Statement no. %(id)s was asked for; it appears in the statements list "
+                                          "when ready.") % {"id": statement.pk})
+        return HttpResponseRedirect(_back(request), status=303)
+
+
+class StatementDownloadView(LoginRequiredMixin, View):
+    """The stored PDF, logged by the service; a statement the user may not see is 404."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not ACCESS.allows(request.user, "statement.download"):
+            raise PermissionDenied
+        try:
+            statement, content = services.statement_download(
+                actor=request.user, statement_id=pk, ip=client_address(request),
+                user_agent=request.headers.get("User-Agent", ""))
+        except NotFound:
+            raise Http404 from None
+        except DomainError as exc:
+            return HttpResponse(exc.message, status=status_of(exc), content_type="text/plain; charset=utf-8")
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{statement.filename or f"statement-{pk}.pdf"}"'
+        return response
+
+
