@@ -6,7 +6,8 @@ API's views do, so that the table decides who may open a page and which buttons 
         action = "loan.read"
         buttons = ("loan.disburse", "repayment.make")   # -> {{ can.loan_disburse }} in the template
 
-- ``Page``: signed in (else the login page), and a role the table allows (else 403).
+- ``Page``: signed in (else the login page), a role the table allows, in an area open to the user (the console to
+  staff, the portal to enterprise members; else 403).
 - ``ObjectPage``: a page about one object, looked up in what the user may see (``visible``, a selector): another
   enterprise's object is 404, exactly like one that does not exist.
 - ``ActionPage``: one action on one object: GET shows its form, POST calls one service. Success goes back to the
@@ -34,7 +35,11 @@ from core.errors import DomainError
 from enterprises.access import Access
 from enterprises.models import User
 
+from . import menu
+from .access import ACCESS as AREAS
 from .errors import status_of
+
+AREA_ACTION = {menu.CONSOLE: "console.open", menu.PORTAL: "portal.open"}
 
 
 def allowed(access: Access, user: Any, actions: tuple[str, ...]) -> dict[str, bool]:
@@ -50,13 +55,14 @@ class Page(LoginRequiredMixin, TemplateView):
     buttons: ClassVar[tuple[str, ...]] = ()  # the actions whose buttons the page may show
     title: Any = ""
     section: ClassVar[str] = ""  # the menu entry to mark as current
+    area: ClassVar[str] = menu.CONSOLE  # the console (staff) or the portal ("my": enterprise members)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not isinstance(getattr(self, "access", None), Access) or not getattr(self, "action", ""):
             raise ImproperlyConfigured(f"{type(self).__name__} must name its access table and action")
-        if not self.access.allows(request.user, self.action):
+        if not (AREAS.allows(request.user, AREA_ACTION[self.area]) and self.access.allows(request.user, self.action)):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

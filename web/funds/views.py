@@ -45,7 +45,6 @@ class LoanList(FundsPage, ListPage):
 class LoanMixin(FundsPage):
     """A page about one loan among those the user may see; ``area`` says whose page it is."""
 
-    area = "console"
     section = "loans"
     context_object_name = "loan"
     request: Any

@@ -49,6 +49,9 @@ class _LoginRate(SimpleRateThrottle):
 
     scope = "auth"
 
+    def get_rate(self) -> str | None:
+        return settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(self.scope)
+
     def get_cache_key(self, request: Any, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": login_guard.client_address(request)}
 
@@ -119,6 +122,7 @@ class PortalHome(Page):
     """The enterprise portal's start page: its enterprise, its loans and what falls due next, as panels."""
 
     template_name = "web/kernel/home.html"
+    area = menu.PORTAL
     access, action = ACCESS, "portal.open"
     title = _("My enterprise")
     section = "home"
