@@ -50,7 +50,8 @@ class _LoginRate(SimpleRateThrottle):
     scope = "auth"
 
     def get_rate(self) -> str | None:
-        return settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(self.scope)
+        rates: dict[str, str | None] = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
+        return rates.get(self.scope)
 
     def get_cache_key(self, request: Any, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": login_guard.client_address(request)}
