@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -50,7 +50,7 @@ class _LoginRate(SimpleRateThrottle):
     scope = "auth"
 
     def get_rate(self) -> str | None:
-        rates: dict[str, str | None] = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
+        rates = cast(dict[str, str | None], settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}))
         return rates.get(self.scope)
 
     def get_cache_key(self, request: Any, view: Any) -> str:
