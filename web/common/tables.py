@@ -165,7 +165,12 @@ class ListPage(tables.SingleTableMixin, Page):
         if filterset is None:
             return self.rows()
         # An invalid filter (a date that is not one) shows its rule beside the field and no rows, never a 500.
-        return filterset.qs if filterset.is_valid() else self.rows().none()
+        return filterset.qs if self.filter_ok() else self.rows().none()
+
+    def filter_ok(self) -> bool:
+        """No filter given, or filters that are valid."""
+        filterset = self.get_filterset()
+        return filterset is None or not filterset.is_bound or filterset.is_valid()
 
     def get_template_names(self) -> list[str]:
         htmx = getattr(self.request, "htmx", None)
@@ -182,8 +187,7 @@ class ListPage(tables.SingleTableMixin, Page):
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
         export_format = self.request.GET.get("_export")
-        filterset = self.get_filterset()
-        if filterset is not None and not filterset.is_valid():
+        if not self.filter_ok():
             kwargs.setdefault("status", 400)  # the rule is shown beside the filter; no download of a wrong filter
         elif export_format in FORMATS:
             return self.export(export_format)

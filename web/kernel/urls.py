@@ -8,4 +8,5 @@ urlpatterns = [
     path("logout/", views.Logout.as_view(), name="logout"),
     path("console/", views.ConsoleHome.as_view(), name="console"),
     path("my/", views.PortalHome.as_view(), name="portal"),
+    path("console/audit/", views.AuditTrail.as_view(), name="audit"),
 ]

@@ -7,17 +7,25 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from rest_framework.throttling import SimpleRateThrottle
 
+from core.models import AuditEvent
+from core.selectors import audit_events
 from enterprises import login_guard
+from enterprises.access import ACCESS as KERNEL
 from enterprises.roles import STAFF_READERS, Role, has_role
 from web.common import menu, panels
 from web.common.access import ACCESS
 from web.common.pages import Page
+from web.common.tables import ListPage
+
+from .filters import AuditFilter
+from .tables import AuditTable
 
 
 class Landing(TemplateView):
@@ -134,7 +142,24 @@ class PortalHome(Page):
         return context
 
 
+class AuditTrail(ListPage):
+    """The hash-chained audit trail, newest first, with filters and its download (auditors' evidence)."""
+
+    access, action = KERNEL, "audit.read"
+    title = _("Audit trail")
+    intro = _("Every decision and every movement of money, append-only and hash-chained; each download of this "
+              "table is itself recorded.")
+    section = "audit"
+    table_class = AuditTable
+    filterset_class = AuditFilter
+    export_name = "audit-trail"
+
+    def rows(self) -> QuerySet[AuditEvent]:
+        return audit_events()
+
+
 menu.add(
+    menu.Entry(menu.CONSOLE, "audit", _("Audit trail"), "web:audit", KERNEL, "audit.read", order=90),
     menu.Entry(menu.CONSOLE, "home", _("Inbox and dashboard"), "web:console", ACCESS, "console.open", order=0),
     menu.Entry(menu.PORTAL, "home", _("Overview"), "web:portal", ACCESS, "portal.open", order=0),
 )

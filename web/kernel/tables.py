@@ -1,0 +1,33 @@
+"""The kernel's tables: the audit trail."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from core.models import AuditEvent
+from web.common.tables import DateColumn, Table
+
+
+class AuditTable(Table):
+    seq = tables.Column(verbose_name=_("Seq."), attrs={"td": {"class": "num"}})
+    occurred_at = DateColumn(verbose_name=_("When"))
+    actor_label = tables.Column(verbose_name=_("Who"))
+    action = tables.TemplateColumn("<code>{{ value }}</code>", verbose_name=_("What"))
+    object_repr = tables.Column(verbose_name=_("Object"))
+    object_type = tables.Column(verbose_name=_("Object type"))
+    object_id = tables.Column(verbose_name=_("Object id"))
+    reason = tables.Column(verbose_name=_("Reason"))
+    hash = tables.Column(verbose_name=_("Hash"), orderable=False)
+
+    class Meta(Table.Meta):
+        model = AuditEvent
+        fields = ("seq", "occurred_at", "actor_label", "action", "object_repr", "object_type", "object_id", "reason",
+                  "hash")
+        orderable = False  # the chain's own order, newest first
+
+    def render_hash(self, value: str) -> str:
+        return f"{value[:12]}…" if value else "…"
+
+    def value_action(self, value: str) -> str:
+        return value
