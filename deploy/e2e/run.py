@@ -26,10 +26,12 @@ import argparse
 import hashlib
 import http.client
 import json
+import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -246,6 +248,40 @@ class Run:
         downloads = rows(self.auditor.ok("GET", "/api/v1/statement-downloads/"))
         check(any(d.get("statement") == statement["id"] for d in downloads), "the download is in the download log")
 
+    def web_login(self) -> None:
+        """A fund manager signs in through the pages once, as a browser does: the login form and its CSRF token,
+        the session cookie, then the console and the loans the story made."""
+        log("== the web login")
+        conn = http.client.HTTPConnection("127.0.0.1", self.s.web_port, timeout=60)
+        conn.request("GET", "/login/")
+        response = conn.getresponse()
+        page = response.read().decode()
+        cookies = {c.split("=", 1)[0]: c.split("=", 1)[1].split(";", 1)[0]
+                   for c in response.headers.get_all("Set-Cookie") or []}
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        check(response.status == 200 and token is not None and "csrftoken" in cookies,
+              "the login page gives a form with its CSRF token")
+        assert token is not None
+        body = urllib.parse.urlencode({"username": "manager.kim", "password": PASSWORD,
+                                       "csrfmiddlewaretoken": token.group(1)})
+        conn.request("POST", "/login/", body, {
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookies['csrftoken']}",
+            "Origin": f"http://127.0.0.1:{self.s.web_port}"})
+        response = conn.getresponse()
+        response.read()
+        session = {c.split("=", 1)[0]: c.split("=", 1)[1].split(";", 1)[0]
+                   for c in response.headers.get_all("Set-Cookie") or []}.get("sessionid")
+        check(response.status == 302 and response.getheader("Location") == "/console/" and bool(session),
+              "the login form signs the manager in and sends him to the console")
+        for path, what in (("/console/", "the console"), (f"/console/loans/?fund={self.fund_id}", "the fund's loans")):
+            conn.request("GET", path, headers={"Cookie": f"sessionid={session}"})
+            response = conn.getresponse()
+            html = response.read().decode()
+            check(response.status == 200 and '<html lang="ko">' in html, f"{what} opens in Korean")
+        check(re.search(r'href="/console/loans/\d+/"', html) is not None, "the loans page lists the story's loans")
+        conn.close()
+        self.findings["web_login"] = "ok"
+
     # --- faults ------------------------------------------------------------------------------------------------
 
     def worker_killed_mid_render(self) -> None:
@@ -409,6 +445,7 @@ def main() -> int:
         with stack:
             run = Run(stack)
             run.story()
+            run.web_login()
             run.worker_killed_mid_render()
             run.redis_away()
             run.postgres_away()

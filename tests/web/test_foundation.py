@@ -155,3 +155,19 @@ def test_the_server_error_page_needs_no_database_and_gives_the_request_id(rf):
         request_id.reset(token)
     assert response.status_code == 500
     assert "req-4242" in response.content.decode()
+
+
+def test_auditors_browse_and_download_the_audit_trail_and_members_may_not(client: Client):
+    from core.audit import audit_record, audit_seal
+    from tests.audit_actions import action_for_tests
+
+    audit_record(actor=None, action=action_for_tests("web.seed"), after={"n": 1}, reason="시험")
+    audit_seal()
+    client.force_login(_user(AuditorFactory))
+    page = client.get("/console/audit/?action=tests.")
+    assert page.status_code == 200 and "시험" in page.content.decode()
+    download = client.get("/console/audit/?action=tests.&_export=csv")
+    assert download.status_code == 200 and "시험" in download.content.decode("utf-8-sig")
+    assert client.get("/console/audit/?since=yesterday").status_code == 400
+    client.force_login(member_of())
+    assert client.get("/console/audit/").status_code == 403
