@@ -121,6 +121,7 @@ def prepare(s: e2e.Stack, users: int, think: tuple[float, float], samples_file: 
                      "auditor": [tokens[u] for u in AUDITORS]},
         "fund": funds[0]["id"], "all_loans": all_loans, "today": today, "think": list(think),
         "repay_amount": str(REPAY_AMOUNT), "weights": WEIGHTS, "samples_file": str(samples_file),
+        "password": e2e.PASSWORD,  # the web pages' users sign in through the login form
     }
 
 

@@ -18,6 +18,12 @@ The mix (weights are per task, within a role; a role's users pick tasks at rando
   fund statement of the last month;
 - auditors read the audit trail, the statements and the download log, download PDFs, export the journal (CSV,
   sometimes XLSX) and once in a while verify the audit chain.
+
+Every user also opens the web pages (``web/``) of its role, signed in once through the login form (its CSRF token,
+then the session cookie): members their portal and loans, managers the console's inbox, the fund's dashboard, the
+loan list and pages and a schedule tab (an htmx request, the table alone), auditors the audit trail and the
+statements. Pages are named by route template too (``/console/loans/{id}/``), so their percentiles stand next to
+the API's.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import itertools
 import json
 import os
 import random
+import re
 import time
 import uuid
 from datetime import date, timedelta
@@ -91,6 +98,36 @@ class Base(FastHttpUser):
         self.token = self.account["access"]
         self.token_at = time.monotonic()
         self.ready_statements: list[int] = []
+        self.web_login()
+
+    # --- the web pages: one sign-in through the form, then the session cookie (the client keeps cookies) ---
+
+    def web_login(self) -> None:
+        with self.client.get("/login/", name="/login/", headers={"User-Agent": UA}, catch_response=True) as r:
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.text or "")
+            if r.status_code != 200 or token is None:
+                r.failure(f"HTTP {r.status_code}: no login form")
+                return
+            r.success()
+        form = {"username": self.account["username"], "password": CONFIG["password"],
+                "csrfmiddlewaretoken": token.group(1)}
+        with self.client.post("/login/", name="POST /login/", data=form, allow_redirects=False,
+                              headers={"User-Agent": UA, "Content-Type": "application/x-www-form-urlencoded"},
+                              catch_response=True) as r:
+            if r.status_code != 302:
+                r.failure(f"HTTP {r.status_code}: the login form did not sign in")
+            else:
+                r.success()
+
+    def page(self, url: str, name: str, htmx: bool = False) -> None:
+        headers = {"User-Agent": UA, "Accept": "text/html"}
+        if htmx:
+            headers["HX-Request"] = "true"
+        with self.client.get(url, name=name, headers=headers, allow_redirects=False, catch_response=True) as r:
+            if r.status_code != 200 or "text/html" not in r.headers.get("Content-Type", ""):
+                r.failure(f"HTTP {r.status_code}: {_body(r)}")
+            else:
+                r.success()
 
     # --- requests ---
 
@@ -245,6 +282,20 @@ class EnterpriseMember(Base):
         self.post(f"/api/v1/loans/{loan}/repayments/", "/api/v1/loans/{id}/repayments/",
                   {"amount": CONFIG["repay_amount"]}, {"Idempotency-Key": f"load-{uuid.uuid4()}"})
 
+    @task(6)
+    def portal_page(self) -> None:
+        self.page("/my/", "/my/")
+
+    @task(8)
+    def my_loan_page(self) -> None:
+        if (loan := self._loan()) is not None:
+            self.page(f"/my/loans/{loan}/", "/my/loans/{id}/")
+
+    @task(4)
+    def my_schedule_tab(self) -> None:
+        if (loan := self._loan()) is not None:
+            self.page(f"/my/loans/{loan}/schedule/", "/my/loans/{id}/schedule/ (htmx)", htmx=True)
+
     @task(4)
     def ask_statement(self) -> None:
         disbursed = [loan["id"] for loan in self.loans if loan["disbursed"]]
@@ -304,6 +355,30 @@ class FundManager(Base):
     def audit_events(self) -> None:
         self.get("/api/v1/audit-events/", "/api/v1/audit-events/")
 
+    @task(8)
+    def console_page(self) -> None:
+        self.page("/console/", "/console/")
+
+    @task(8)
+    def fund_page(self) -> None:
+        self.page(f"/console/funds/{CONFIG['fund']}/", "/console/funds/{id}/")
+
+    @task(8)
+    def loans_page(self) -> None:
+        self.page("/console/loans/", "/console/loans/")
+
+    @task(8)
+    def loan_page(self) -> None:
+        self.page(f"/console/loans/{self._loan()}/", "/console/loans/{id}/")
+
+    @task(4)
+    def schedule_tab(self) -> None:
+        self.page(f"/console/loans/{self._loan()}/schedule/", "/console/loans/{id}/schedule/ (htmx)", htmx=True)
+
+    @task(4)
+    def applications_page(self) -> None:
+        self.page("/console/applications/", "/console/applications/")
+
     @task(1)
     def fund_statement(self) -> None:
         last_month_end = TODAY.replace(day=1) - timedelta(days=1)
@@ -359,3 +434,11 @@ class Auditor(Base):
     @task(2)
     def audit_verify(self) -> None:
         self.get("/api/v1/audit-events/verify/", "/api/v1/audit-events/verify/")
+
+    @task(10)
+    def audit_page(self) -> None:
+        self.page("/console/audit/", "/console/audit/")
+
+    @task(8)
+    def statements_page(self) -> None:
+        self.page("/console/statements/", "/console/statements/")
