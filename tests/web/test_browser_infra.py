@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import struct
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -166,26 +163,35 @@ def test_waiting_for_a_download_that_never_comes_names_the_directory(site):
         site.wait_for_download(".pdf", timeout=0.2)
 
 
-def test_a_machine_without_chromium_skips_the_browser_tests_unless_it_is_required(tmp_path):
-    """In a separate pytest run, with CHROMIUM naming nothing: skipped with the reason, or failed under
-    REQUIRE_BROWSER=1. The rule reads the ``browser`` marker, which the test has because it uses the browser (through
-    ``site``)."""
-    missing = str(tmp_path / "no-chromium")
-    test = f"{Path(__file__).resolve()}::test_the_login_form_can_be_used_by_keyboard"
-    repo = Path(__file__).resolve().parents[2]
+def collected(request: pytest.FixtureRequest, name: str) -> pytest.Item:
+    """A fresh item of a test of this module, marked as collection marks it (whatever ``-k`` selected)."""
+    from tests.web import conftest
 
-    def run(**env: str) -> subprocess.CompletedProcess[str]:
-        environment = {**os.environ, "CHROMIUM": missing, **env}
-        environment.pop("PYTEST_XDIST_WORKER", None)
-        return subprocess.run(
-            [sys.executable, "-m", "pytest", test, "-p", "no:cacheprovider", "-p", "no:xdist", "-rsf", "-q"],
-            cwd=repo, env=environment, capture_output=True, text=True, timeout=120, check=False,
-        )
+    item = pytest.Function.from_parent(request.node.parent, name=name)
+    conftest.pytest_collection_modifyitems(request.config, [item])
+    return item
 
-    skipped = run(REQUIRE_BROWSER="0")
-    assert skipped.returncode == 0, skipped.stdout + skipped.stderr
-    assert "1 skipped" in skipped.stdout
-    assert f"needs a browser: CHROMIUM={missing} is not an executable file" in skipped.stdout
-    required = run(REQUIRE_BROWSER="1")
-    assert required.returncode == 1, required.stdout + required.stderr
-    assert "REQUIRE_BROWSER=1 but this browser test cannot run" in required.stdout
+
+def test_the_tests_that_use_the_browser_are_marked_browser_and_no_other(request):
+    assert collected(request, "test_login_as_logs_the_user_in_without_the_form").get_closest_marker("browser")
+    assert collected(request, "test_reset_leaves_the_browser_logged_out_and_blank").get_closest_marker("browser")
+    this = collected(request, "test_the_tests_that_use_the_browser_are_marked_browser_and_no_other")
+    assert this.get_closest_marker("browser") is None
+
+
+def test_a_machine_without_chromium_skips_the_browser_tests_unless_it_is_required(request, monkeypatch, tmp_path):
+    """The rule of tests/web/conftest.py, on a browser test of this module, with CHROMIUM naming nothing."""
+    from tests.web import conftest
+
+    browser_test = collected(request, "test_the_login_form_can_be_used_by_keyboard")
+    missing = tmp_path / "no-chromium"
+    monkeypatch.setenv("CHROMIUM", str(missing))
+    monkeypatch.delenv("REQUIRE_BROWSER", raising=False)
+    conftest.pytest_runtest_setup(request.node)  # this test does not use the browser: nothing to check
+    with pytest.raises(pytest.skip.Exception, match=f"needs a browser: CHROMIUM={missing} is not an executable file"):
+        conftest.pytest_runtest_setup(browser_test)
+    monkeypatch.setenv("REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="REQUIRE_BROWSER=1 but this browser test cannot run: CHROMIUM="):
+        conftest.pytest_runtest_setup(browser_test)
+    monkeypatch.delenv("CHROMIUM")
+    conftest.pytest_runtest_setup(browser_test)  # chromium is here: the test runs
