@@ -33,9 +33,11 @@ demo: venv system-packages
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: the whole suite, in PYTEST_WORKERS processes (pytest-xdist; default: one per core). SQLite by default;
-## DATABASE_URL=postgres://... runs it on PostgreSQL (each worker has its own test database).
+## DATABASE_URL=postgres://... runs it on PostgreSQL (each worker has its own test database). The page tests
+## (tests/web) drive Debian's headless chromium through chromedriver, installed here when missing.
 PYTEST_WORKERS ?= auto
 test: venv
+	@bash scripts/system-packages.sh --browser
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 ## make e2e: the production processes (gunicorn, a Celery worker and beat, their own Redis, a fresh PostgreSQL

@@ -7,11 +7,15 @@
 #   gettext             compiling the Korean translations
 #   postgresql-client, redis-tools  pg_isready and redis-cli for .ci/run
 #   redis-server, postgresql-client, procps  make e2e: its own Redis, psql for its checks, pgrep for memory
+#   chromium, chromium-driver  the headless browser of the page tests (tests/web): --browser (make test) and --ci
 set -euo pipefail
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-nanum poppler-utils gettext)
 if [ "${1:-}" = "--ci" ]; then
-  packages+=(postgresql-client redis-tools)
+  packages+=(postgresql-client redis-tools chromium chromium-driver)
+fi
+if [ "${1:-}" = "--browser" ]; then
+  packages+=(chromium chromium-driver)
 fi
 if [ "${1:-}" = "--e2e" ]; then
   packages+=(redis-server postgresql-client procps)
@@ -40,7 +44,8 @@ else
   echo "Missing Debian packages: ${missing[*]}"
   echo "Install them with:"
   echo "    sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}"
-  # Only python3-venv is needed to run at all; the rest matter for PDF statements.
+  # Only python3-venv is needed to run at all; the rest matter for PDF statements and the browser tests (which
+  # are skipped without chromium, or fail under REQUIRE_BROWSER=1).
   for pkg in "${missing[@]}"; do
     if [ "$pkg" = "python3-venv" ]; then exit 1; fi
   done
