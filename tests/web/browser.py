@@ -442,6 +442,10 @@ class Site:
     def find_all(self, css: str) -> list[WebElement]:
         return self.driver.find_elements(By.CSS_SELECTOR, css)
 
+    def wait_until(self, condition: Callable[[WebDriver], Any], *, timeout: float = WAIT_SECONDS,
+                   message: str = "") -> Any:
+        return wait_until(self.driver, condition, timeout=timeout, message=message)
+
     def wait_visible(self, css: str, *, timeout: float = WAIT_SECONDS) -> WebElement:
         return wait_visible(self.driver, css, timeout=timeout)
 
