@@ -21,3 +21,36 @@ urlpatterns = [
 menu.add(
     menu.Entry(menu.CONSOLE, "loans", _("Loans"), "web:loans", ACCESS, "loan.read", order=30),
 )
+
+# The enterprise portal (/my/): a member's own loans and applications (web.funds.portal).
+from web.common import panels  # noqa: E402
+
+from . import portal  # noqa: E402
+
+urlpatterns += [
+    path("my/loans/<int:pk>/", portal.MyLoanPage.as_view(), name="my-loan"),
+    path("my/loans/<int:pk>/schedule/", portal.MyScheduleList.as_view(), name="my-loan-schedule"),
+    path("my/loans/<int:pk>/transactions/", portal.MyTransactionList.as_view(), name="my-loan-transactions"),
+    path("my/loans/<int:pk>/repay/", portal.MyRepay.as_view(), name="my-loan-repay"),
+    path("my/applications/", portal.MyApplicationList.as_view(), name="my-applications"),
+    path("my/applications/new/", portal.MyApplicationNew.as_view(), name="my-application-new"),
+    path("my/applications/<int:pk>/", portal.MyApplicationPage.as_view(), name="my-application"),
+    path("my/applications/<int:pk>/edit/", portal.MyApplicationEdit.as_view(), name="my-application-edit"),
+    path("my/applications/<int:pk>/submit/", portal.MyApplicationSubmit.as_view(), name="my-application-submit"),
+    path("my/applications/<int:pk>/withdraw/", portal.MyApplicationWithdraw.as_view(),
+         name="my-application-withdraw"),
+]
+
+menu.add(
+    menu.Entry(menu.PORTAL, "applications", _("Loan applications"), "web:my-applications", ACCESS,
+               "application.read", order=20),
+)
+
+panels.add(
+    panels.Panel(menu.PORTAL, "enterprises", "web/funds/my_panel_enterprises.html", portal.enterprises_panel,
+                 ACCESS, "loan.read", order=10),
+    panels.Panel(menu.PORTAL, "loans", "web/funds/my_panel_loans.html", portal.loans_panel, ACCESS, "loan.read",
+                 order=20),
+    panels.Panel(menu.PORTAL, "applications", "web/funds/my_panel_applications.html", portal.applications_panel,
+                 ACCESS, "loan.read", order=30),
+)

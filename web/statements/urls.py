@@ -17,3 +17,12 @@ menu.add(
     menu.Entry(menu.CONSOLE, "statements", _("Statements"), "web:statements", ACCESS, "statement.read", order=80),
     menu.Entry(menu.CONSOLE, "downloads", _("Download log"), "web:downloads", ACCESS, "download_log.read", order=85),
 )
+
+# The enterprise portal: a member's own statements and receipts.
+urlpatterns += [
+    path("my/statements/", views.MyStatementList.as_view(), name="my-statements"),
+]
+
+menu.add(
+    menu.Entry(menu.PORTAL, "statements", _("Statements"), "web:my-statements", ACCESS, "statement.read", order=80),
+)

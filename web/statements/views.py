@@ -3,12 +3,14 @@ the download itself (logged by the service) and the auditors' download log."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,9 +20,12 @@ from django.views import View
 
 from core.errors import DomainError, NotFound
 from enterprises.login_guard import client_address
+from enterprises.models import Membership
+from enterprises.selectors import enterprises_visible_to
 from statements import services
 from statements.access import ACCESS
 from statements.models import Statement, StatementDownload
+from web.common.access import ACCESS as AREAS
 from web.common.errors import status_of
 from web.common.tables import ListPage
 
@@ -112,3 +117,40 @@ class StatementDownloadView(LoginRequiredMixin, View):
         return response
 
 
+
+
+# --- the enterprise portal (/my/statements/) ------------------------------------------------------------------------
+
+
+class MyStatementList(ListPage):
+    """A member's statements and receipts (its own enterprises' only), each ready one with its download link; and
+    asking for a statement of its enterprise (``web:statement-request``, kind "enterprise"). For members: staff
+    have the console's list."""
+
+    access, action = ACCESS, "statement.read"
+    title = _("Statements")
+    intro = _("Statements and receipts of your enterprise, each stored once with its SHA-256.")
+    section = "statements"
+    table_class = StatementTable
+    filterset_class = StatementFilter
+    export_name = "statements"
+    template_name = "web/statements/my_statements.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated and not AREAS.allows(request.user, "portal.open"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def _mine(self) -> QuerySet[Membership]:
+        return Membership.objects.filter(user=self.request.user).values("enterprise_id")
+
+    def rows(self) -> QuerySet[Statement]:
+        return services.statements_visible_to(self.request.user).filter(enterprise__in=self._mine())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["area"] = "my"
+        context["enterprises"] = list(enterprises_visible_to(self.request.user).filter(pk__in=self._mine())
+                                      .order_by("name", "id"))
+        context["can_request"] = ACCESS.allows(self.request.user, "statement.request")
+        return context
