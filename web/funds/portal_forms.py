@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
 from funds.models import LoanProduct
-from web.common.forms import WonField
 from web.common.format import percent, won
+from web.common.forms import WonField
 
 from .forms import RepaymentForm
 
@@ -20,7 +20,7 @@ from .forms import RepaymentForm
 class ProductChoice(forms.ModelChoiceField):
     """An open loan product, named with its fund and its terms so that the borrower chooses knowingly."""
 
-    def label_from_instance(self, obj: LoanProduct) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: LoanProduct) -> str:
         return _("%(fund)s · %(name)s (%(rate)s, %(term)s months, %(low)s to %(high)s)") % {
             "fund": obj.fund.name, "name": obj.name, "rate": percent(obj.annual_rate), "term": obj.term_months,
             "low": won(obj.min_amount), "high": won(obj.max_amount)}

@@ -3,7 +3,7 @@ the download itself (logged by the service) and the auditors' download log."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -20,13 +20,14 @@ from django.views import View
 
 from core.errors import DomainError, NotFound
 from enterprises.login_guard import client_address
-from enterprises.models import Membership
+from enterprises.models import Membership, User
 from enterprises.selectors import enterprises_visible_to
 from statements import services
 from statements.access import ACCESS
 from statements.models import Statement, StatementDownload
 from web.common.access import ACCESS as AREAS
 from web.common.errors import status_of
+from web.common.forms import DateField
 from web.common.tables import ListPage
 
 from .filters import StatementFilter
@@ -61,6 +62,9 @@ class DownloadLog(ListPage):
 class RequestForm(forms.Form):
     kind = forms.ChoiceField(choices=Statement.Kind.choices)
     subject_id = forms.IntegerField(min_value=1)
+    # A loan's, an enterprise's or a fund's statement covers a period (the service requires one); a receipt none.
+    period_start = DateField(required=False)
+    period_end = DateField(required=False)
 
 
 def _back(request: HttpRequest) -> str:
@@ -85,7 +89,9 @@ class StatementRequest(LoginRequiredMixin, View):
         try:
             statement = services.statement_request(actor=request.user, kind=form.cleaned_data["kind"],
                                                    subject_id=form.cleaned_data["subject_id"],
-                                                   today=timezone.localdate())
+                                                   today=timezone.localdate(),
+                                                   period_start=form.cleaned_data["period_start"],
+                                                   period_end=form.cleaned_data["period_end"])
         except NotFound:
             raise Http404 from None
         except DomainError as exc:
@@ -141,8 +147,8 @@ class MyStatementList(ListPage):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
-    def _mine(self) -> QuerySet[Membership]:
-        return Membership.objects.filter(user=self.request.user).values("enterprise_id")
+    def _mine(self) -> QuerySet[Any]:
+        return Membership.objects.filter(user=cast(User, self.request.user)).values("enterprise_id")
 
     def rows(self) -> QuerySet[Statement]:
         return services.statements_visible_to(self.request.user).filter(enterprise__in=self._mine())
