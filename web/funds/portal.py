@@ -163,6 +163,11 @@ class MyApplicationMixin(PortalPage, views.FundsPage):
     def success_url(self) -> str:
         return application_url(self.get_object(), self.area)  # type: ignore[attr-defined]
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        application: LoanApplication = self.get_object()  # type: ignore[attr-defined]
+        kwargs.setdefault("object", f"A{application.pk} · {application.enterprise.name}")  # the way back
+        return super().get_context_data(**kwargs)
+
 
 class MyApplicationPage(MyApplicationMixin, ObjectPage):
     """The application: what was asked for, its state, the decision and its reason once decided, what a loan of
