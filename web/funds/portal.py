@@ -12,9 +12,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -25,7 +24,7 @@ from enterprises.models import Enterprise, Membership
 from enterprises.selectors import enterprises_visible_to
 from funds import selectors, services
 from funds.models import Installment, Loan, LoanApplication, LoanProduct
-from web.common.access import ACCESS as AREAS
+from web.common import menu
 from web.common.forms import RequiredReasonForm
 from web.common.pages import ActionPage, ObjectPage, Page
 from web.common.tables import ListPage
@@ -45,15 +44,11 @@ def own(queryset: QuerySet[Any], user: Any, field: str = "enterprise") -> QueryS
 
 
 class PortalPage(Page):
-    """A page of the enterprise portal: for members of an enterprise (staff are refused: they have the console)."""
+    """A page of the enterprise portal: for members of an enterprise (``Page`` refuses staff the portal's area:
+    they have the console)."""
 
-    area = "my"
+    area = menu.PORTAL
     section = "home"
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and not AREAS.allows(request.user, "portal.open"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -99,7 +94,7 @@ def applications_panel(request: HttpRequest) -> dict[str, Any]:
 class MyLoanMixin(views.LoanMixin, PortalPage):
     """A loan of the member's own enterprises (anything else is 404)."""
 
-    area = "my"
+    area = menu.PORTAL  # LoanMixin leaves it to the page
     section = "home"  # type: ignore[misc]  # LoanMixin's "loans" is the console's menu entry
 
     def visible(self) -> QuerySet[Loan]:

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,7 +25,7 @@ from enterprises.selectors import enterprises_visible_to
 from statements import services
 from statements.access import ACCESS
 from statements.models import Statement, StatementDownload
-from web.common.access import ACCESS as AREAS
+from web.common import menu
 from web.common.errors import status_of
 from web.common.forms import DateField
 from web.common.tables import ListPage
@@ -141,11 +141,7 @@ class MyStatementList(ListPage):
     filterset_class = StatementFilter
     export_name = "statements"
     template_name = "web/statements/my_statements.html"
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and not AREAS.allows(request.user, "portal.open"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    area = menu.PORTAL
 
     def _mine(self) -> QuerySet[Any]:
         return Membership.objects.filter(user=cast(User, self.request.user)).values("enterprise_id")
@@ -155,7 +151,7 @@ class MyStatementList(ListPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["area"] = "my"
+        context["area"] = self.area
         context["enterprises"] = list(enterprises_visible_to(self.request.user).filter(pk__in=self._mine())
                                       .order_by("name", "id"))
         context["can_request"] = ACCESS.allows(self.request.user, "statement.request")
