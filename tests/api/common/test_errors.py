@@ -90,11 +90,18 @@ def test_429_login_lockout(api, manager):
     assert response["Retry-After"]
 
 
-@pytest.mark.parametrize("path", ["/api/v1/no-such-thing/", "/api/v2/enterprises/", "/api/", "/nowhere"])
+@pytest.mark.parametrize("path", ["/api/v1/no-such-thing/", "/api/v2/enterprises/", "/api/"])
 def test_404_for_an_unknown_path_is_json_from_django(bearer_client, manager, path):
     body = assert_error(bearer_client(manager).get(path), 404, "not_found")
 
     assert path in body["message"]
+
+
+def test_404_outside_the_api_is_json_for_a_client_that_asks_for_json(bearer_client, manager):
+    """Outside /api/ the pages answer a browser with an HTML page (tests/web); a client asking for JSON gets JSON."""
+    body = assert_error(bearer_client(manager).get("/nowhere", HTTP_ACCEPT="application/json"), 404, "not_found")
+
+    assert "/nowhere" in body["message"]
 
 
 def test_404_for_an_unknown_path_is_json_for_anonymous_too(api):
