@@ -29,11 +29,11 @@ from core.outbox import (
     GRACE,
     HEADER,
     RelayReport,
-    run_limit,
     gave_up,
     outbox_enqueue,
     outbox_recover,
     outbox_relay,
+    run_limit,
 )
 from tests.factories import EnterpriseFactory
 

@@ -141,7 +141,8 @@ def test_a_run_whose_task_the_outbox_gave_up_is_failed_and_a_new_request_is_acce
     with django_capture_on_commit_callbacks(execute=False):
         lost = verification_request(actor=auditor, kind="ledger")
     OutboxMessage.objects.filter(key=f"verification:{lost.pk}").update(
-        done_at=timezone.now(), outcome=OutboxMessage.Outcome.GAVE_UP, error="gave up: 3 runs were started and never ended")
+        done_at=timezone.now(), outcome=OutboxMessage.Outcome.GAVE_UP,
+        error="gave up: 3 runs were started and never ended")
 
     run = request_and_run(auditor, django_capture_on_commit_callbacks)
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import OutboxMessage
-from core.outbox import run_limit, outbox_relay
+from core.outbox import outbox_relay, run_limit
 from funds import services
 from funds.models import Repayment
 from statements.models import Statement
