@@ -80,8 +80,8 @@ def verification_queue(*, actor: Any, kind: str) -> VerificationRun:
     Raises ValidationFailed (unknown kind), InvalidState (a run of this kind is queued or running)."""
     kind = verification_kind(kind)
     now = timezone.now()
-    for run in VerificationRun.objects.select_for_update().filter(kind=kind, state__in=VerificationRun.OPEN)\
-            .order_by("id"):
+    open_runs = VerificationRun.objects.select_for_update().filter(kind=kind, state__in=VerificationRun.OPEN)
+    for run in open_runs.order_by("id"):
         reason = _abandoned(run, now)
         if reason is None:
             raise _already_open(run)
