@@ -36,7 +36,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
 from .db import update_rows
@@ -346,6 +346,19 @@ def audit_verify() -> AuditReport:
             )
         pending, stale = _unsealed()
     return AuditReport(events=count, problems=problems + stale, pending=pending)
+
+
+def audit_check() -> AuditReport:
+    """What ``manage.py audit_verify`` and the ``audit.verify`` task check: seal the events waiting for it, then walk
+    the chain (``audit_verify``). A seal that fails is a problem of the report (an event forged into the chain's
+    next place, say: the walk says more), after the chain's own."""
+    seal_problems = []
+    try:
+        audit_seal()
+    except DatabaseError as exc:
+        seal_problems.append(f"sealing the waiting events failed: {exc}".strip())
+    report = audit_verify()
+    return AuditReport(events=report.events, problems=[*report.problems, *seal_problems], pending=report.pending)
 
 
 def _unsealed() -> tuple[int, list[str]]:

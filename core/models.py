@@ -116,3 +116,76 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}{tuple(self.args)} [{self.key}]"
+
+
+class VerificationRun(models.Model):
+    """One run of an integrity check: the ledger's (every balance recomputed from its entries, ``ledger_check``) or
+    the audit trail's (the hash chain walked, ``audit_verify``). Asked for by a person (``requested_by``; it waits
+    queued for a worker), or started by beat or a management command (no ``requested_by``; it starts running).
+
+    ``problems`` keeps the first ``MAX_PROBLEMS`` of what the check found; ``problem_count`` counts them all."""
+
+    objects: models.Manager[VerificationRun] = models.Manager()
+
+    MAX_PROBLEMS = 100
+
+    class Kind(models.TextChoices):
+        LEDGER = "ledger", _("Ledger verification")
+        AUDIT = "audit", _("Audit trail verification")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        PASSED = "passed", _("Passed")
+        FAILED = "failed", _("Failed")
+
+    OPEN = (State.QUEUED, State.RUNNING)
+    FINISHED = (State.PASSED, State.FAILED)
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("requested by"), help_text=_("Empty when the system started it (schedule or command)."),
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    checked = models.PositiveBigIntegerField(
+        _("checked"), default=0, help_text=_("Accounts (ledger) or sealed events (audit trail) checked."))
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    problem_count = models.PositiveIntegerField(_("number of problems"), default=0)
+    pending = models.PositiveBigIntegerField(
+        _("events not sealed yet"), default=0, help_text=_("Audit trail only: events waiting for the sealer."))
+
+    class Meta:
+        # No default order: verification_runs() lists the newest first, verification_latest() says its own.
+        verbose_name = _("verification run")
+        verbose_name_plural = _("verification runs")
+        indexes = [models.Index(fields=["kind", "-requested_at"], name="verification_kind_requested")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=["ledger", "audit"]), name="verification_kind_known"),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["queued", "running"], finished_at__isnull=True)
+                | models.Q(state__in=["passed", "failed"], finished_at__isnull=False),
+                name="verification_finished_when_done",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="running") | models.Q(started_at__isnull=False),
+                name="verification_running_has_started",
+            ),
+            # One person's request at a time per kind: the service refuses a second one, and this catches two
+            # requests at the same moment. Beat and the commands run regardless (they are not requests).
+            models.UniqueConstraint(
+                fields=["kind"], condition=models.Q(state__in=["queued", "running"], requested_by__isnull=False),
+                name="verification_one_open_request_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_state_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        """Queued or running: not finished yet."""
+        return self.state in self.OPEN

@@ -143,7 +143,7 @@ def _mark_published(pk: int) -> None:
     OutboxMessage.objects.filter(pk=pk).update(published_at=timezone.now(), publishes=F("publishes") + 1)
 
 
-def _limit(task: str) -> timedelta:
+def run_limit(task: str) -> timedelta:
     """How long a run of ``task`` can last at most: its hard time limit (CELERY_TASK_ANNOTATIONS, else
     CELERY_TASK_TIME_LIMIT) plus a margin."""
     annotations = getattr(settings, "CELERY_TASK_ANNOTATIONS", None) or {}
@@ -170,7 +170,7 @@ def outbox_relay(*, now: datetime | None = None) -> RelayReport:
                     .order_by("id").values_list("pk", flat=True)[:1000])
     report = outbox_publish(waiting)
     lost = [m for m in open_messages.filter(started_at__isnull=False).only("pk", "task", "started_at").order_by("id")
-            if m.started_at is not None and m.started_at <= now - _limit(m.task)]
+            if m.started_at is not None and m.started_at <= now - run_limit(m.task)]
     _hand_over_lost(lost, now, report)
     report.pruned, _ = OutboxMessage.objects.filter(
         outcome=OutboxMessage.Outcome.SUCCEEDED, done_at__lt=now - timedelta(days=settings.OUTBOX_KEEP_DAYS)).delete()

@@ -14,7 +14,8 @@ what an object-level rule adds (an enterprise member reaches only its own enterp
 
 It lives here, beside the roles, rather than in ``core``: the kernel's base knows no roles (import-linter layers).
 This module's own table, ``ACCESS``, covers what the kernel exposes: users, enterprises, institutions and the audit
-trail.
+trail
+and its integrity checks.
 """
 
 from __future__ import annotations
@@ -125,4 +126,7 @@ ACCESS = Access("kernel", {
     "institution.create": Allow(*MANAGERS),
     "audit.read": Allow(*STAFF),
     "audit.verify": Allow(*STAFF),
+    # Run the ledger's or the audit trail's integrity check now (원장 검증, 감사 추적 검증): it changes nothing but
+    # its own record of the run, so the auditors may. No API operation: the staff pages call the service.
+    "verification.run": Allow(*STAFF),
 })

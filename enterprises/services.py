@@ -1,4 +1,5 @@
-"""Writes to enterprises and institutions. Each change is one transaction with its audit event."""
+"""Writes to enterprises and institutions, and the kernel's requests for its integrity checks. Each change is one
+transaction with its audit event."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,7 +12,10 @@ from django.utils.translation import gettext_lazy
 from core.audit import audit_record, snapshot
 from core.db import transactional
 from core.errors import NotFound, ValidationFailed
+from core.models import VerificationRun
+from core.verification import verification_queue
 
+from .access import ACCESS
 from .actions import (
     ENTERPRISE_CREATE,
     ENTERPRISE_UPDATE,
@@ -195,3 +199,14 @@ def institution_create(*, actor: User | None, data: dict[str, Any]) -> Instituti
     institution.save()
     audit_record(actor=actor, action=INSTITUTION_CREATE, obj=institution, after=snapshot(institution))
     return institution
+
+
+@transactional
+def verification_request(*, actor: User, kind: str) -> VerificationRun:
+    """Ask for an integrity check now: ``kind`` "ledger" (원장 검증: every balance recomputed from its entries) or
+    "audit" (감사 추적 검증: the hash chain walked). The run is written queued, with its audit event, and its task
+    (``ledger.verify``, ``audit.verify``) is handed to the outbox in the same transaction; a worker runs it after
+    the commit (without a broker, at once). Staff only (``verification.run``).
+    Raises Forbidden, ValidationFailed (unknown kind), InvalidState (a run of this kind is queued or running)."""
+    ACCESS.require(actor, "verification.run")
+    return verification_queue(actor=actor, kind=kind)

@@ -84,8 +84,8 @@ def test_celery_runs_tasks_eagerly_without_a_broker(db):
     from config.celery import app
 
     assert app.conf.task_always_eager is True
-    result = verify_ledger.delay()
-    assert result.get() == {"ok": True, "accounts": 0, "journals": 0, "problems": []}
+    result = verify_ledger.delay().get()
+    assert result == {"run": result["run"], "ok": True, "accounts": 0, "journals": 0, "problems": []}
     assert verify_audit_trail.delay().get()["ok"] is True
 
 

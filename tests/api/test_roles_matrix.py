@@ -7,7 +7,8 @@ enterprise member gets something else: another enterprise's object is 404, never
 service may refuse a member what the table lets members try, such as a fund statement). Every other column follows
 from the table: anonymous callers 401, a role the table refuses 403. Rows without an action are operations the API
 does not have (405 for everyone signed in) and the few routes outside the tables (the API root, the schema, the docs,
-the health check).
+the health check). The few actions no API operation names (``SERVICE_ONLY``: the staff pages call their services)
+are tried through their services, by every role, the same way.
 
 ``{own_*}`` objects belong to the member's enterprise, ``{other_*}`` to an enterprise the member does not act for,
 ``{missing}`` is an id that no object has. A refusal uses the common error body and writes nothing (no audit event,
@@ -26,17 +27,20 @@ from functools import cached_property
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from drf_spectacular.generators import EndpointEnumerator
 
 from api.common.permissions import AccessControlled
 from core.audit import audit_record, audit_seal
-from core.models import AuditEvent, OutboxMessage
+from core.errors import Forbidden
+from core.models import AuditEvent, OutboxMessage, VerificationRun
 from enterprises import access as kernel_access
 from enterprises.access import Access
 from enterprises.models import Enterprise, Institution, Membership
 from enterprises.roles import Role
+from enterprises.services import verification_request
 from funds import access as funds_access
 from statements import access as statements_access
 from statements.models import Statement, StatementDownload
@@ -389,6 +393,12 @@ MATRIX: dict[str, Row] = {
 }
 # fmt: on
 
+# Actions that no API operation names (the staff pages call their services): each is tried here through its service,
+# by every role, as the matrix tries the others through their URLs. An action the API names is tried there instead.
+SERVICE_ONLY: dict[str, Callable[[Any], object]] = {
+    "kernel:verification.run": lambda user: verification_request(actor=user, kind="ledger"),
+}
+
 # Requests that change nothing though they are not GETs.
 READS = {"funds:product.quote"}
 ERROR_CODES = {401: "not_authenticated", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed",
@@ -484,11 +494,31 @@ def test_role_matrix(request, bearer_client, world, name, role, expected):
         assert {event.actor for event in new_events} == {user}
 
 
+SERVICE_CASES = [pytest.param(action, role, id=f"{action}-{role}") for action in SERVICE_ONLY for role in ROLES]
+
+
+@pytest.mark.parametrize(("reference", "role"), SERVICE_CASES)
+def test_role_matrix_of_the_actions_without_an_api_operation(request, db, reference, role):
+    user = AnonymousUser() if role == "anonymous" else request.getfixturevalue(role)
+    counts = (AuditEvent.objects.count(), OutboxMessage.objects.count(), VerificationRun.objects.count())
+
+    if role == "anonymous" or not role_may(role, reference):
+        with pytest.raises(Forbidden):
+            SERVICE_ONLY[reference](user)
+        assert (AuditEvent.objects.count(), OutboxMessage.objects.count(), VerificationRun.objects.count()) == counts
+        return
+    SERVICE_ONLY[reference](user)  # its work for a worker is handed over at commit, which the test never reaches
+    audit_seal()
+    new_events = AuditEvent.objects.filter(seq__gt=counts[0])
+    assert new_events.exists(), "a successful change must be audited"
+    assert {event.actor for event in new_events} == {user}
+
+
 # --- the matrix covers every action and every role; the API names the tables' actions, and only those -------------
 
 
 def test_every_action_of_every_table_is_tried() -> None:
-    tried = {row.action for row in MATRIX.values() if row.action is not None}
+    tried = {row.action for row in MATRIX.values() if row.action is not None} | set(SERVICE_ONLY)
     declared = {f"{name}:{action}" for name, table in TABLES.items() for action in table}
 
     assert declared - tried == set(), "actions of the tables that no row of the matrix requests"
@@ -527,7 +557,8 @@ def test_every_operation_of_the_api_is_an_action_of_its_views_table() -> None:
         table = next(name for name, t in TABLES.items() if t is view.access)
         named.add(f"{table}:{action}")
     declared = {f"{name}:{action}" for name, table in TABLES.items() for action in table}
-    assert declared - named == set(), "actions of the tables that no operation of the API names"
+    assert declared - named - set(SERVICE_ONLY) == set(), "actions of the tables that no operation of the API names"
+    assert named & set(SERVICE_ONLY) == set(), "actions the API names are tried through it, in the matrix"
     assert len(operations) >= 50
 
 
@@ -542,7 +573,8 @@ def _all_actions() -> list[tuple[str, Access, str]]:
 
 def test_the_auditor_reads_everything_and_changes_nothing() -> None:
     for name, table, action in _all_actions():
-        reads = action.endswith(CHANGES_NOTHING) or action == "statement.request"  # asking for a statement to read
+        # Asking for a statement to read, or for an integrity check to be run (it changes nothing but its own record).
+        reads = action.endswith(CHANGES_NOTHING) or action in ("statement.request", "verification.run")
         assert (Role.AUDITOR in table.roles(action)) == reads, f"{name}:{action}"
 
 

@@ -573,7 +573,8 @@ def test_the_nightly_task_seals_what_is_waiting_then_verifies(grace_of_a_minute)
     record_events(2)
     audit_record(actor=None, action=action_for_tests("late"), occurred_at=timezone.now() - timedelta(hours=1))
 
-    assert verify_audit_trail.delay().get() == {"ok": True, "events": 3, "problems": [], "pending": 0}
+    result = verify_audit_trail.delay().get()
+    assert result == {"run": result["run"], "ok": True, "events": 3, "problems": [], "pending": 0}
 
 
 def test_recording_goes_on_after_tampering_and_the_tampering_stays_visible():
@@ -610,7 +611,9 @@ def test_the_command_seals_the_events_waiting_for_it_before_it_verifies(grace_of
 
     assert out.getvalue().strip() == "audit trail: 2 events, chain intact"
     assert err.getvalue() == ""
-    assert sealed_seqs() == [1, 2]
+    # The two sealed; then the event of the run's own end (core.verification.finish), waiting for the next sealer.
+    assert sorted(AuditEvent.objects.values_list("seq", "action"), key=lambda row: row[0] or 99) == [
+        (1, "tests.late"), (2, "tests.a.two"), (None, "core.verification.finish")]
 
 
 def test_the_command_fails_naming_the_problems_when_the_waiting_events_cannot_be_sealed():

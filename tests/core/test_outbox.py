@@ -29,11 +29,11 @@ from core.outbox import (
     GRACE,
     HEADER,
     RelayReport,
-    _limit,
     gave_up,
     outbox_enqueue,
     outbox_recover,
     outbox_relay,
+    run_limit,
 )
 from tests.factories import EnterpriseFactory
 
@@ -228,7 +228,7 @@ def test_a_broker_that_takes_the_message_gets_its_outbox_id_in_the_headers(djang
 def test_a_run_started_longer_ago_than_the_tasks_limit_is_handed_over_again():
     long_ago = timezone.now() - timedelta(days=1)
     message = started("lost once", at=long_ago)
-    limit = _limit(PROBE)
+    limit = run_limit(PROBE)
 
     assert outbox_relay(now=long_ago + limit - timedelta(seconds=1)).resent == []  # it may still be running
     message.refresh_from_db()
@@ -246,7 +246,7 @@ def test_a_run_lost_max_lost_times_is_given_up_and_the_gave_up_signal_is_sent():
     assert settings.OUTBOX_MAX_LOST == 3
     t0 = timezone.now() - timedelta(days=1)
     message = started("always dies", at=t0, worker="celery@oom")
-    limit = _limit(PROBE)
+    limit = run_limit(PROBE)
     with broker(refuses=False) as apply_async, received(gave_up) as sent:
         for attempt in (1, 2):
             report = outbox_relay(now=t0 + limit)

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import OutboxMessage
-from core.outbox import _limit, outbox_relay
+from core.outbox import outbox_relay, run_limit
 from funds import services
 from funds.models import Repayment
 from statements.models import Statement
@@ -101,7 +101,7 @@ def test_when_the_outbox_gives_a_rendering_up_its_statement_is_marked_failed(
     OutboxMessage.objects.filter(pk=message.pk).update(published_at=long_ago, publishes=3, started_at=long_ago,
                                                        worker="celery@oom", runs=3,
                                                        lost=settings.OUTBOX_MAX_LOST - 1)
-    report = outbox_relay(now=long_ago + _limit(RENDER_TASK))
+    report = outbox_relay(now=long_ago + run_limit(RENDER_TASK))
     assert report.given_up == [message.pk]
     pending.refresh_from_db()
     assert pending.state == Statement.State.FAILED

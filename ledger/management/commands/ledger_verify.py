@@ -1,15 +1,17 @@
-"""``manage.py ledger_verify``: recompute every balance from entries; exit 1 on any difference."""
+"""``manage.py ledger_verify``: recompute every balance from entries; exit 1 on any difference. The run is recorded
+(a verification run of the system's), as the nightly task's is."""
 from django.core.management.base import BaseCommand, CommandError
 
 from core.money import format_won
-from ledger.selectors import ledger_check
+from ledger.verification import ledger_verification
 
 
 class Command(BaseCommand):
     help = "Recompute every account's balance from its entries and compare with the stored counters."
 
     def handle(self, *args: object, **options: object) -> None:
-        report = ledger_check()
+        report = ledger_verification().report
+        assert report is not None  # a new run is always run
         self.stdout.write(
             f"ledger: {report.books} books, {report.accounts} accounts, {report.journals} journals, "
             f"{report.entries} entries; debits {format_won(report.total_debits)}, "
