@@ -171,3 +171,28 @@ def test_auditors_browse_and_download_the_audit_trail_and_members_may_not(client
     assert client.get("/console/audit/?since=yesterday").status_code == 400
     client.force_login(member_of())
     assert client.get("/console/audit/").status_code == 403
+
+
+def test_staff_run_the_ledger_and_audit_checks_from_the_page_and_see_the_result(
+        client: Client, django_capture_on_commit_callbacks):
+    from core.models import VerificationRun
+
+    client.force_login(_user(AuditorFactory))
+    assert client.get("/console/verification/").status_code == 200
+    for kind in ("ledger", "audit"):
+        with django_capture_on_commit_callbacks(execute=True):  # the outbox hands the run over after the commit
+            assert client.post("/console/verification/", {"kind": kind}).status_code == 303
+    runs = {run.kind: run for run in VerificationRun.objects.all()}
+    assert runs["ledger"].state == runs["audit"].state == VerificationRun.State.PASSED  # eager tasks: already ran
+    html = client.get("/console/verification/").content.decode()
+    assert html.count("badge state-passed") >= 2
+    refused = client.post("/console/verification/", {"kind": "everything"})
+    assert refused.status_code == 400 and VerificationRun.objects.count() == 2
+
+
+def test_members_may_not_run_the_checks(client: Client):
+    from core.models import VerificationRun
+
+    client.force_login(member_of())
+    assert client.post("/console/verification/", {"kind": "ledger"}).status_code == 403
+    assert not VerificationRun.objects.exists()

@@ -94,14 +94,15 @@ class PercentColumn(tables.Column):
 
 
 class StateColumn(tables.Column):
-    """A state shown as its translated label in a badge; its code in a download."""
+    """A state (or any choice): its translated label in a badge coloured by its code on screen; the label in a
+    download."""
 
     def render(self, value: Any, record: Any, bound_column: Any) -> str:
-        label = getattr(record, f"get_{bound_column.accessor}_display", lambda: value)()
-        return format_html('<span class="badge state-{}">{}</span>', value, label)
+        code = bound_column.accessor.resolve(record)  # django-tables2 hands choices over as their labels
+        return format_html('<span class="badge state-{}">{}</span>', code, value)
 
-    def value(self, value: Any, record: Any, bound_column: Any) -> Any:
-        return getattr(record, f"get_{bound_column.accessor}_display", lambda: value)()
+    def value(self, value: Any) -> Any:
+        return value
 
 
 class LinkColumn(tables.Column):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from core.models import AuditEvent
-from web.common.tables import DateColumn, Table
+from core.models import AuditEvent, VerificationRun
+from web.common.tables import DateColumn, StateColumn, Table
 
 
 class AuditTable(Table):
@@ -31,3 +31,20 @@ class AuditTable(Table):
 
     def value_action(self, value: str) -> str:
         return value
+
+
+class VerificationTable(Table):
+    id = tables.Column(verbose_name=_("No."), attrs={"td": {"class": "num"}})
+    kind = StateColumn(verbose_name=_("Check"))
+    state = StateColumn(verbose_name=_("Result"))
+    requested_by = tables.Column(verbose_name=_("Asked by"), accessor="requested_by__username",
+                                 default=_("system (schedule or command)"))
+    requested_at = DateColumn(verbose_name=_("Asked at"))
+    finished_at = DateColumn(verbose_name=_("Finished at"))
+    checked = tables.Column(verbose_name=_("Checked"), attrs={"td": {"class": "num"}})
+    problem_count = tables.Column(verbose_name=_("Problems"), attrs={"td": {"class": "num"}})
+
+    class Meta(Table.Meta):
+        model = VerificationRun
+        fields = ("id", "kind", "state", "requested_by", "requested_at", "finished_at", "checked", "problem_count")
+        orderable = False

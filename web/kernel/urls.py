@@ -9,4 +9,5 @@ urlpatterns = [
     path("console/", views.ConsoleHome.as_view(), name="console"),
     path("my/", views.PortalHome.as_view(), name="portal"),
     path("console/audit/", views.AuditTrail.as_view(), name="audit"),
+    path("console/verification/", views.Verification.as_view(), name="verification"),
 ]

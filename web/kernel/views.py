@@ -5,27 +5,33 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from rest_framework.throttling import SimpleRateThrottle
 
-from core.models import AuditEvent
-from core.selectors import audit_events
+from core.errors import DomainError
+from core.models import AuditEvent, VerificationRun
+from core.selectors import audit_events, verification_latest, verification_runs
 from enterprises import login_guard
 from enterprises.access import ACCESS as KERNEL
 from enterprises.roles import STAFF_READERS, Role, has_role
+from enterprises.services import verification_request
 from web.common import menu, panels
 from web.common.access import ACCESS
+from web.common.errors import status_of
 from web.common.pages import Page
 from web.common.tables import ListPage
 
 from .filters import AuditFilter
-from .tables import AuditTable
+from .tables import AuditTable, VerificationTable
 
 
 class Landing(TemplateView):
@@ -158,7 +164,44 @@ class AuditTrail(ListPage):
         return audit_events()
 
 
+class Verification(ListPage):
+    """The ledger's and the audit trail's last verification (원장 검증, 감사 추적 검증), what they found, the history,
+    and a button to run each now (queued for a worker; the page shows it in progress until it ends)."""
+
+    template_name = "web/kernel/verification.html"
+    access, action = KERNEL, "audit.read"
+    buttons = ("verification.run",)
+    title = _("Ledger and audit verification")
+    section = "verification"
+    table_class = VerificationTable
+    export_name = "verification-runs"
+
+    def rows(self) -> QuerySet[VerificationRun]:
+        return verification_runs().select_related("requested_by")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["latest"] = list(verification_latest().values())
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.access.allows(request.user, "verification.run"):
+            raise PermissionDenied
+        try:
+            run = verification_request(actor=self.actor, kind=request.POST.get("kind", ""))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            response = self.get(request, *args, **kwargs)
+            response.status_code = status_of(exc)
+            return response
+        messages.success(request, gettext("%(check)s no. %(id)s was asked for; its result appears here when it "
+                                          "ends.") % {"check": run.get_kind_display(), "id": run.pk})
+        return HttpResponseRedirect(request.path, status=303)
+
+
 menu.add(
+    menu.Entry(menu.CONSOLE, "verification", _("Verification"), "web:verification", KERNEL, "audit.read",
+               order=95),
     menu.Entry(menu.CONSOLE, "audit", _("Audit trail"), "web:audit", KERNEL, "audit.read", order=90),
     menu.Entry(menu.CONSOLE, "home", _("Inbox and dashboard"), "web:console", ACCESS, "console.open", order=0),
     menu.Entry(menu.PORTAL, "home", _("Overview"), "web:portal", ACCESS, "portal.open", order=0),
