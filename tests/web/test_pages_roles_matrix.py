@@ -1,0 +1,122 @@
+"""Every page of ``web/`` opened by every kind of person, and the status each must get, read from the page's own
+declaration (its area and its access table's action), as tests/api/test_roles_matrix.py does for the API:
+
+- signed out: the login page (302), except the public pages;
+- signed in, a role the page's table or area refuses: 403 (the console is for staff, the portal for members);
+- allowed, an object that is not the user's to see (another enterprise's): 404, like one that does not exist;
+- allowed and the user's: 200.
+
+A new page is in the matrix as soon as it has a URL: ``OBJECTS`` must name what its ``pk`` is (a test fails
+otherwise), so nobody adds a page without saying who may open it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern
+
+from statements.access import ACCESS as STATEMENTS
+from tests.api.funds.world import FundsWorld
+from tests.factories import AuditorFactory, ManagerFactory, UserFactory
+from tests.funds.factories import member_of
+from web import urls as web_urls
+from web.common.access import ACCESS as AREAS
+from web.common.pages import AREA_ACTION, Page
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = {"landing": 200, "login": 200}
+POST_ONLY = {"logout", "statement-request"}  # a GET is 405 (or the login page when signed out)
+# What the <pk> of each page is, in the world of tests.api.funds.world (the member's own objects).
+OBJECTS: dict[str, str] = {
+    "loan": "own_loan", "loan-schedule": "own_loan", "loan-transactions": "own_loan", "loan-repay": "own_loan",
+    "loan-disburse": "own_approved_loan", "loan-write-off": "own_loan", "loan-recover": "own_loan",
+    "repayment-reverse": "own_repayment",
+    "my-loan": "own_loan", "my-loan-schedule": "own_loan", "my-loan-transactions": "own_loan",
+    "my-loan-repay": "own_loan",
+    "my-application": "own_draft", "my-application-edit": "own_draft", "my-application-submit": "own_draft",
+    "my-application-withdraw": "own_draft",
+    "statement-download": "own_statement",
+}
+ROLES = ("member", "other_member", "manager", "auditor", "nobody")
+
+
+def _patterns() -> list[URLPattern]:
+    return [p for p in web_urls.urlpatterns if isinstance(p, URLPattern)]
+
+
+def test_every_page_with_an_object_says_what_the_object_is():
+    missing = [p.name for p in _patterns() if "<int:pk>" in str(p.pattern) and p.name not in OBJECTS]
+    assert not missing, f"add these pages to OBJECTS: {missing}"
+
+
+class World(FundsWorld):
+    @property
+    def own_statement(self) -> Any:
+        from django.utils import timezone
+
+        from statements import services
+
+        today = timezone.localdate()
+        return services.statement_request(actor=self.member, kind="enterprise", subject_id=self.own.pk, today=today,
+                                          period_start=today.replace(month=1, day=1), period_end=today)
+
+
+def _user(world: World, role: str) -> Any:
+    return {"member": lambda: world.member, "other_member": lambda: world.other_member,
+            "manager": ManagerFactory, "auditor": AuditorFactory, "nobody": UserFactory}[role]()
+
+
+def _expected(pattern: URLPattern, user: Any, role: str) -> set[int]:
+    view = pattern.callback.view_class  # type: ignore[attr-defined]
+    if pattern.name in POST_ONLY:
+        return {405}
+    if pattern.name == "statement-download":  # the member's statement, still pending: not ready (409)
+        if not STATEMENTS.allows(user, "statement.download"):
+            return {403}
+        return {404} if role == "other_member" else {409}
+    if not issubclass(view, Page):
+        raise AssertionError(f"{pattern.name}: not a Page; say here what each role gets")
+    allowed = AREAS.allows(user, AREA_ACTION[view.area]) and view.access.allows(user, view.action)
+    if not allowed:
+        return {403}
+    if pattern.name in OBJECTS and role == "other_member":
+        return {404}
+    return {200}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_what_each_page_declares(role, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    world = World(member_of())
+    user = _user(world, role)
+    client = Client()
+    client.force_login(user)
+    wrong = []
+    for pattern in _patterns():
+        if pattern.name in PUBLIC:
+            continue
+        path = "/" + str(pattern.pattern).replace("<int:pk>", str(getattr(world, OBJECTS[pattern.name]).pk)
+                                                   if pattern.name in OBJECTS else "")
+        status = client.get(path).status_code
+        expected = _expected(pattern, user, role)
+        if status not in expected:
+            wrong.append(f"{role} GET {path} ({pattern.name}): {status}, expected {sorted(expected)}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_signed_out_visitors_get_the_public_pages_and_the_login_for_the_rest():
+    world = World(member_of())
+    client = Client()
+    for pattern in _patterns():
+        path = "/" + str(pattern.pattern).replace("<int:pk>", str(getattr(world, OBJECTS[pattern.name]).pk)
+                                                   if pattern.name in OBJECTS else "")
+        response = client.get(path)
+        if pattern.name in PUBLIC:
+            assert response.status_code == PUBLIC[pattern.name], path
+        elif pattern.name == "logout":
+            assert response.status_code == 405, path
+        else:
+            assert response.status_code == 302 and response["Location"].startswith("/login/?next="), path
