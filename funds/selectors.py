@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
 
 from enterprises.roles import Role, has_role
+from ledger.models import Account
 
 from . import accounts as chart
 from . import delinquency
+from .access import ACCESS
 from .models import (
     ApplicationApproval,
     ApprovalTier,
@@ -21,6 +25,8 @@ from .models import (
     LoanApplication,
     LoanProduct,
     LoanTransaction,
+    Repayment,
+    WriteOff,
 )
 
 ZERO = Decimal(0)
@@ -105,6 +111,13 @@ def _principal_repaid(fund: Fund) -> Decimal:
     return -(total or ZERO)
 
 
+def fund_turnover(disbursed: Decimal, capital: Decimal) -> Decimal:
+    """Turnover (회전율): principal disbursed in total / capital, floored to 4 places; 0 without capital."""
+    if not capital:
+        return ZERO
+    return (Decimal(disbursed) / Decimal(capital)).quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
+
+
 def fund_summary(fund: Fund) -> FundSummary:
     """Capital by source, cash, outstanding principal, cumulative disbursed and repaid, what was lent again out of
     repayments (disbursed beyond the capital, at most what was repaid), turnover (disbursed / capital), income,
@@ -134,7 +147,7 @@ def fund_summary(fund: Fund) -> FundSummary:
         rows[loan.asset_class if loan.asset_class in rows else delinquency.NORMAL].loans += 1
     for row in rows.values():
         row.allowance = (row.outstanding * row.allowance_rate).quantize(Decimal(1), rounding=ROUND_DOWN)
-    turnover = (disbursed / capital).quantize(Decimal("0.0001"), rounding=ROUND_DOWN) if capital else ZERO
+    turnover = fund_turnover(disbursed, capital)
     return FundSummary(
         fund=fund,
         capital_by_source=capital_by_source,
@@ -174,3 +187,172 @@ def loan_disagreements(loan: Loan) -> list[str]:
         if loan.default_interest_account.balance.amount:
             problems.append(f"L{loan.pk} paid off with default interest {loan.default_interest_account.balance}")
     return problems
+
+
+# --- the console's reads: funds at a glance, money by month, past due, the inbox ---------------------------------
+
+_WON = DecimalField(max_digits=18, decimal_places=0)
+
+
+def _won_subquery(queryset: QuerySet[Any], column: str) -> Coalesce:
+    """The sum of ``column`` over ``queryset`` (already narrowed by an ``OuterRef``), 0 when there are no rows."""
+    summed = queryset.order_by().annotate(_one=Value(1)).values("_one").annotate(total=Sum(column)).values("total")
+    return Coalesce(Subquery(summed, output_field=_WON), Value(ZERO), output_field=_WON)
+
+
+def _count_subquery(queryset: QuerySet[Any]) -> Coalesce:
+    counted = queryset.order_by().annotate(_one=Value(1)).values("_one").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), Value(0))
+
+
+def funds_overview() -> QuerySet[Fund]:
+    """The funds by code, each annotated with its key figures in one query: ``capital_total`` (every source),
+    ``cash_balance``, ``outstanding_total`` (principal of its loans), ``disbursed_sum`` (principal paid out in
+    total), ``active_loans`` and ``past_due_loans`` (active loans with days past due). Turnover is
+    ``fund_turnover(disbursed_sum, capital_total)``."""
+    capital = Account.objects.filter(book=OuterRef("book"), code__startswith="capital:")
+    outstanding = Loan.objects.filter(fund=OuterRef("pk"))
+    disbursed = LoanTransaction.objects.filter(loan__fund=OuterRef("pk"), kind=LoanTransaction.Kind.DISBURSEMENT)
+    active = Loan.objects.filter(fund=OuterRef("pk"), state=Loan.State.ACTIVE)
+    return (
+        funds_all()
+        .annotate(
+            capital_total=_won_subquery(capital, "balance"),
+            cash_balance=Coalesce("cash_account__balance", Value(ZERO), output_field=_WON),
+            outstanding_total=_won_subquery(outstanding, "principal_account__balance"),
+            disbursed_sum=_won_subquery(disbursed, "principal_change"),
+            active_loans=_count_subquery(active),
+            past_due_loans=_count_subquery(active.filter(days_past_due__gt=0)),
+        )
+    )
+
+
+@dataclass
+class MonthFlow:
+    month: date  # the first day of the month
+    disbursed: Decimal = ZERO
+    repaid: Decimal = ZERO
+
+
+def _month_start(day: date, back: int = 0) -> date:
+    index = day.year * 12 + day.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def principal_flows_by_month(fund: Fund, *, through: date, months: int = 12) -> list[MonthFlow]:
+    """Principal disbursed and principal repaid (net of repayments reversed) in each of the ``months`` calendar
+    months up to the one holding ``through``, oldest first, by value date; a month without movements is zeros."""
+    first = _month_start(through, months - 1)
+    flows = {_month_start(first, -i): MonthFlow(_month_start(first, -i)) for i in range(months)}
+    rows = (LoanTransaction.objects
+            .filter(loan__fund=fund, value_date__gte=first, value_date__lte=through,
+                    kind__in=[LoanTransaction.Kind.DISBURSEMENT, LoanTransaction.Kind.REPAYMENT,
+                              LoanTransaction.Kind.REPAYMENT_REVERSAL])
+            .annotate(month=TruncMonth("value_date")).order_by()
+            .values("month", "kind").annotate(total=Sum("principal_change")))
+    for row in rows:
+        month = row["month"]
+        flow = flows[date(month.year, month.month, 1)]
+        if row["kind"] == LoanTransaction.Kind.DISBURSEMENT:
+            flow.disbursed += row["total"] or ZERO
+        else:
+            flow.repaid -= row["total"] or ZERO
+    return list(flows.values())
+
+
+@dataclass
+class PastDueBand:
+    label: str  # "1-29", "30-89", "90+"
+    low: int
+    high: int | None
+    loans: int = 0
+    outstanding: Decimal = ZERO
+
+
+def past_due(fund: Fund) -> list[PastDueBand]:
+    """The fund's active loans past due (연체), by days past due: 1-29, 30-89 and from 90 days (in default, 고정
+    이하), each with how many loans and their outstanding principal."""
+    bands = [PastDueBand("1-29", 1, 29), PastDueBand("30-89", 30, delinquency.DEFAULT_DAYS - 1),
+             PastDueBand(f"{delinquency.DEFAULT_DAYS}+", delinquency.DEFAULT_DAYS, None)]
+    loans = (Loan.objects.filter(fund=fund, state=Loan.State.ACTIVE, days_past_due__gt=0)
+             .values_list("days_past_due", "principal_account__balance"))
+    for days, balance in loans:
+        band = next(b for b in bands if days >= b.low and (b.high is None or days <= b.high))
+        band.loans += 1
+        band.outstanding += Decimal(balance)
+    return bands
+
+
+@dataclass
+class Inbox:
+    """What waits for a fund manager, or, for a reader who decides nothing (an auditor), what waits for anyone.
+
+    ``acts``: whether the lists are this person's to act on. For a manager: applications to review (submitted);
+    to approve (recommended by another manager, not yet approved by this one); waiting for another manager (this
+    one recommended or already approved them: four eyes); write-offs another manager asked for, to decide;
+    write-offs this manager asked for, waiting for another; approved loans not yet disbursed. Applications carry
+    ``approvals_given``; applications of an enterprise the person acts for are left out of what to judge."""
+
+    acts: bool
+    to_review: list[LoanApplication]
+    to_approve: list[LoanApplication]
+    awaiting_others: list[LoanApplication]
+    write_offs_to_decide: list[WriteOff]
+    write_offs_asked: list[WriteOff]
+    to_disburse: list[Loan]
+
+    @property
+    def count(self) -> int:
+        return (len(self.to_review) + len(self.to_approve) + len(self.write_offs_to_decide)
+                + len(self.to_disburse))
+
+
+INBOX_LIMIT = 50  # per list: an inbox, not a report (the lists have the rest)
+
+
+def inbox_for(user: Any) -> Inbox:
+    """The inbox of ``user`` (see ``Inbox``); empty for anyone who is not staff."""
+    if not getattr(user, "is_authenticated", False) or not _staff(user):
+        return Inbox(False, [], [], [], [], [], [])
+    acts = ACCESS.allows(user, "application.review")
+    applications = (LoanApplication.objects.select_related("product__fund", "enterprise", "reviewed_by")
+                    .annotate(approvals_given=Count("approvals", distinct=True)))
+    submitted = applications.filter(state=LoanApplication.State.SUBMITTED).order_by("submitted_at", "id")
+    recommended = applications.filter(state=LoanApplication.State.RECOMMENDED).order_by("reviewed_at", "id")
+    requested = (WriteOff.objects.filter(state=WriteOff.State.REQUESTED)
+                 .select_related("loan__enterprise", "loan__principal_account", "requested_by")
+                 .order_by("requested_at", "id"))
+    to_disburse = list(Loan.objects.filter(state=Loan.State.APPROVED).select_related("enterprise", "fund")
+                       .order_by("created_at", "id")[:INBOX_LIMIT])
+    if not acts:
+        return Inbox(False, list(submitted[:INBOX_LIMIT]), list(recommended[:INBOX_LIMIT]), [],
+                     list(requested[:INBOX_LIMIT]), [], to_disburse)
+    own = Q(enterprise__memberships__user=user)
+    mine = Q(reviewed_by=user) | Q(approvals__approver=user)
+    return Inbox(
+        acts=True,
+        to_review=list(submitted.exclude(own)[:INBOX_LIMIT]),
+        to_approve=list(recommended.exclude(own).exclude(pk__in=recommended.filter(mine).values("pk"))[:INBOX_LIMIT]),
+        awaiting_others=list(recommended.filter(pk__in=recommended.filter(mine).values("pk"))[:INBOX_LIMIT]),
+        write_offs_to_decide=list(requested.exclude(requested_by=user)[:INBOX_LIMIT]),
+        write_offs_asked=list(requested.filter(requested_by=user)[:INBOX_LIMIT]),
+        to_disburse=to_disburse,
+    )
+
+
+def repayments_visible_to(user: Any) -> QuerySet[Repayment]:
+    """Repayments of the loans the user may see, the newest first, with their loan's enterprise and who recorded
+    them."""
+    return (Repayment.objects.filter(loan__in=loans_visible_to(user).values("pk"))
+            .select_related("loan__enterprise", "loan__fund", "created_by", "reversed_by")
+            .order_by("-value_date", "-id"))
+
+
+def write_offs_visible_to(user: Any) -> QuerySet[WriteOff]:
+    """Write-offs (staff only), the newest first, with their loan, who asked and who decided."""
+    qs = (WriteOff.objects.select_related("loan__enterprise", "loan__fund", "loan__principal_account",
+                                          "requested_by", "decided_by")
+          .order_by("-requested_at", "-id"))
+    if not getattr(user, "is_authenticated", False) or not _staff(user):
+        return qs.none()
+    return qs

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from web.common.forms import DateField, IdempotentForm, WonField
+from web.common.forms import DateField, IdempotentForm, ReasonField, WonField
 
 
 class DisburseForm(forms.Form):
@@ -25,3 +25,14 @@ class RecoveryForm(IdempotentForm):
     amount = WonField(label=_("Amount recovered"))
     received_on = DateField(label=_("Received on"), required=False, help_text=_("Empty: today."))
     memo = forms.CharField(label=_("Memo"), max_length=300, required=False)
+
+
+class ReviewForm(forms.Form):
+    """A manager's review of a submitted application: recommend it to another manager for approval, or decline it."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("", _("Choose…")), ("recommend", _("Recommend for approval (추천)")),
+                 ("decline", _("Decline (부결)"))],
+        help_text=_("A recommended application goes to another fund manager, who approves or rejects it."))
+    reason = ReasonField(required=True, help_text=_("Your review opinion; kept in the audit trail."))

@@ -2,9 +2,9 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from funds.access import ACCESS
-from web.common import menu
+from web.common import menu, panels
 
-from . import views
+from . import applications, console, dashboard, portal, views
 
 urlpatterns = [
     path("console/loans/", views.LoanList.as_view(), name="loans"),
@@ -23,9 +23,6 @@ menu.add(
 )
 
 # The enterprise portal (/my/): a member's own loans and applications (web.funds.portal).
-from web.common import panels  # noqa: E402
-
-from . import portal  # noqa: E402
 
 urlpatterns += [
     path("my/loans/<int:pk>/", portal.MyLoanPage.as_view(), name="my-loan"),
@@ -53,4 +50,39 @@ panels.add(
                  order=20),
     panels.Panel(menu.PORTAL, "applications", "web/funds/my_panel_applications.html", portal.applications_panel,
                  ACCESS, "loan.read", order=30),
+)
+
+# --- the console: funds and their dashboards, applications, repayments, write-offs; the start page's panels ------
+
+urlpatterns += [
+    path("console/funds/", dashboard.FundList.as_view(), name="funds"),
+    path("console/funds/<int:pk>/", dashboard.FundPage.as_view(), name="fund"),
+    path("console/applications/", applications.ApplicationList.as_view(), name="applications"),
+    path("console/applications/<int:pk>/", applications.ApplicationPage.as_view(), name="application"),
+    path("console/applications/<int:pk>/review/", applications.ApplicationReview.as_view(),
+         name="application-review"),
+    path("console/applications/<int:pk>/approve/", applications.ApplicationApprove.as_view(),
+         name="application-approve"),
+    path("console/applications/<int:pk>/reject/", applications.ApplicationReject.as_view(),
+         name="application-reject"),
+    path("console/repayments/", console.RepaymentList.as_view(), name="repayments"),
+    path("console/write-offs/", console.WriteOffList.as_view(), name="write-offs"),
+    path("console/write-offs/<int:pk>/approve/", console.WriteOffApprove.as_view(), name="write-off-approve"),
+    path("console/write-offs/<int:pk>/reject/", console.WriteOffReject.as_view(), name="write-off-reject"),
+]
+
+menu.add(
+    menu.Entry(menu.CONSOLE, "funds", _("Funds"), "web:funds", ACCESS, "fund.read", order=10),
+    menu.Entry(menu.CONSOLE, "applications", _("Applications"), "web:applications", ACCESS, "application.read",
+               order=20),
+    menu.Entry(menu.CONSOLE, "repayments", _("Repayments"), "web:repayments", ACCESS, "repayment.read", order=40),
+    menu.Entry(menu.CONSOLE, "write-offs", _("Write-offs"), "web:write-offs", ACCESS, "write_off.read", order=50),
+)
+
+panels.add(
+    # Managers act on their inbox; an auditor (who may read applications) sees the same queues, read only.
+    panels.Panel(menu.CONSOLE, "funds-inbox", "web/funds/panels/inbox.html", dashboard.inbox_panel, ACCESS,
+                 "application.read", order=10),
+    panels.Panel(menu.CONSOLE, "funds-dashboards", "web/funds/panels/funds.html", dashboard.funds_panel, ACCESS,
+                 "fund.read", order=20),
 )
