@@ -22,7 +22,6 @@ from web.common.pages import ActionPage, ObjectPage
 from web.common.tables import ListPage
 
 from . import forms as f
-from .console import ConsolePage
 from .filters import ApplicationFilter
 from .links import application_url
 from .tables import ApplicationTable
@@ -31,7 +30,7 @@ State = LoanApplication.State
 OBJECT_TYPE = "funds.loanapplication"  # the audit trail's label of an application (its model's label_lower)
 
 
-class ApplicationList(ConsolePage, ListPage):
+class ApplicationList(ListPage):
     access, action = ACCESS, "application.read"
     title = _("Loan applications")
     intro = _("Submitted applications are reviewed by one fund manager and approved by another (four eyes); above "
@@ -45,7 +44,7 @@ class ApplicationList(ConsolePage, ListPage):
         return selectors.applications_visible_to(self.request.user).select_related("product__fund")
 
 
-class ApplicationMixin(ConsolePage):
+class ApplicationMixin:
     access = ACCESS
     section = "applications"
     context_object_name = "application"

@@ -7,17 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.http.response import HttpResponseBase
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from funds import selectors, services
 from funds.access import ACCESS
 from funds.models import Repayment, WriteOff
-from web.common.access import ACCESS as AREAS
 from web.common.forms import ReasonForm, RequiredReasonForm
 from web.common.pages import ActionPage
 from web.common.tables import ListPage
@@ -27,17 +23,7 @@ from .links import loan_url
 from .tables import RepaymentTable, WriteOffTable
 
 
-class ConsolePage:
-    """A page of the staff console (``console.open``): an enterprise member is refused (403) even where the fund's
-    table would let it read its own things: the portal (/my/) is its place, as the console is not."""
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and not AREAS.allows(request.user, "console.open"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
-
-
-class RepaymentList(ConsolePage, ListPage):
+class RepaymentList(ListPage):
     access, action = ACCESS, "repayment.read"
     title = _("Repayments")
     intro = _("Money received on every loan, by value date; a reversed repayment (a transfer that bounced) stays "
@@ -51,7 +37,7 @@ class RepaymentList(ConsolePage, ListPage):
         return selectors.repayments_visible_to(self.request.user)
 
 
-class WriteOffList(ConsolePage, ListPage):
+class WriteOffList(ListPage):
     access, action = ACCESS, "write_off.read"
     buttons = ("write_off.approve", "write_off.reject")
     title = _("Write-offs")
@@ -66,7 +52,7 @@ class WriteOffList(ConsolePage, ListPage):
         return selectors.write_offs_visible_to(self.request.user)
 
 
-class WriteOffDecision(ConsolePage, ActionPage):
+class WriteOffDecision(ActionPage):
     access = ACCESS
     section = "write-offs"
     context_object_name = "write_off"

@@ -19,13 +19,12 @@ from funds.models import CapitalSource, Fund, Loan
 from web.common.pages import ObjectPage
 from web.common.tables import ListPage
 
-from .console import ConsolePage
 from .tables import FundTable
 
 MONTHS = 12  # the monthly chart's span
 
 
-class FundList(ConsolePage, ListPage):
+class FundList(ListPage):
     access, action = ACCESS, "fund.read"
     title = _("Funds")
     intro = _("Each fund's capital, cash, outstanding principal and turnover (principal disbursed in total / capital).")
@@ -85,7 +84,7 @@ def charts(summary: selectors.FundSummary, months: list[selectors.MonthFlow]) ->
     }
 
 
-class FundPage(ConsolePage, ObjectPage):
+class FundPage(ObjectPage):
     """A fund's dashboard (기금 운용 현황): capital by source, cash, outstanding principal, what was disbursed, repaid
     and lent again, turnover, income, write-offs and recoveries, loans by state, asset classes with the allowance
     they require, loans past due, and the last twelve months' disbursements and repayments."""
