@@ -5,6 +5,8 @@ writing nothing; so is a role that may not act, and bad input (the field's rule 
 
 from __future__ import annotations
 
+import csv
+import io
 from html import escape
 
 import pytest
@@ -176,3 +178,33 @@ def test_the_application_page_shows_the_request_the_review_the_approvals_and_the
     assert world.reviewer.username in body
     assert "funds.application.review" in body and "funds.application.submit" in body
     assert 'href="' + reverse("web:application-approve", args=[application.pk]) not in body  # read only
+
+
+def test_the_application_list_filters_by_state_fund_product_and_enterprise_and_sorts(world, client_as, manager):
+    world.build("own_submitted", "other_submitted", "own_recommended")
+    client = client_as(manager)
+    url = reverse("web:applications")
+
+    def ids(**query):
+        response = client.get(url, query)
+        assert response.status_code == 200
+        return sorted(a.pk for a in response.context["table"].data)
+
+    assert ids(state="submitted") == sorted([world.own_submitted.pk, world.other_submitted.pk])
+    assert ids(state="recommended", fund=world.fund.pk, product=world.product.pk) == [world.own_recommended.pk]
+    assert ids(q=world.other.name) == [world.other_submitted.pk]
+    assert ids(fund=world.bad_fund.pk) == []
+    response = client.get(url, {"sort": "amount"})
+    assert response.status_code == 200
+    bad = client.get(url, {"state": "nonsense"})
+    assert bad.status_code == 400 and "state" in bad.context["filter"].form.errors
+
+
+def test_the_application_list_downloads_every_filtered_row(world, client_as, manager):
+    world.build("own_submitted", "other_submitted")
+    response = client_as(manager).get(reverse("web:applications"), {"_export": "csv", "state": "submitted"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 3
+    assert {row[0] for row in rows[1:]} == {f"A{world.own_submitted.pk}", f"A{world.other_submitted.pk}"}
+    assert all(row[4] == "10000000" for row in rows[1:])
+    assert all(row[7] == "0 / 1" for row in rows[1:])

@@ -132,3 +132,19 @@ def test_the_pages_queries_do_not_grow_with_their_rows(world, client_as, django_
         with django_assert_max_num_queries(before[url]):
             assert client.get(url).status_code == 200, url
     assert max(before.values()) <= 40, before
+
+
+def test_the_fund_statement_is_asked_for_from_the_fund_page(world, client_as, manager, settings, tmp_path):
+    from statements.models import Statement
+
+    settings.MEDIA_ROOT = tmp_path
+    client = client_as(manager)
+    page = reverse("web:fund", args=[world.fund.pk])
+    body = client.get(page).content.decode()
+    assert 'name="period_start"' in body and 'name="period_end"' in body
+    today = world.today
+    response = client.post(reverse("web:statement-request"), {
+        "kind": "fund", "subject_id": world.fund.pk, "next": page,
+        "period_start": today.replace(month=1, day=1).isoformat(), "period_end": today.isoformat()})
+    assert response.status_code == 303 and response["Location"] == page
+    assert Statement.objects.filter(kind="fund", fund=world.fund).count() == 1
