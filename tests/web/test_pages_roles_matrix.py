@@ -39,7 +39,7 @@ OBJECTS: dict[str, str] = {
     "my-application": "own_draft", "my-application-edit": "own_draft", "my-application-submit": "own_draft",
     "my-application-withdraw": "own_draft",
     "statement-download": "own_statement",
-    "fund": "fund", "application": "own_submitted", "application-review": "own_submitted",
+    "fund": "fund", "fund-journal": "fund", "application": "own_submitted", "application-review": "own_submitted",
     "application-approve": "own_recommended", "application-reject": "own_recommended",
     "write-off-approve": "pending_write_off", "write-off-reject": "pending_write_off",
 }

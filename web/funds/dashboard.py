@@ -6,19 +6,25 @@ with the same numbers beside it."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import audit_record
+from core.errors import DomainError
 from funds import selectors
 from funds.access import ACCESS
 from funds.models import CapitalSource, Fund, Loan
+from statements import services as statements
+from statements.access import ACCESS as STATEMENTS
 from web.common.pages import ObjectPage
-from web.common.tables import ListPage
+from web.common.tables import EXPORT, ListPage
 
+from .forms import JournalExportForm
 from .tables import FundTable
 
 MONTHS = 12  # the monthly chart's span
@@ -115,6 +121,53 @@ class FundPage(ObjectPage):
             outstanding_by_class=sum((row.outstanding for row in summary.by_asset_class), selectors.ZERO),
             charts=charts(summary, months),
         )
+        return context
+
+
+class FundJournal(ObjectPage):
+    """The fund's journal (분개장) for a period as CSV or XLSX, one row per entry, for auditors and managers: the
+    form, and with its fields filled in, the file (``statements.services.journal_export``); the download is
+    recorded in the audit trail like every table's."""
+
+    access, action = STATEMENTS, "journal.export"
+    template_name = "web/funds/journal_export.html"
+    section = "funds"
+    context_object_name = "fund"
+
+    def visible(self) -> QuerySet[Fund]:
+        return selectors.funds_all()
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        fund: Fund = self.get_object()  # type: ignore[assignment]
+        today = self.today
+        if not request.GET:
+            form = JournalExportForm(initial={"start": today.replace(month=1, day=1), "end": today})
+            return self.render_to_response(self.get_context_data(form=form))
+        form = JournalExportForm(request.GET)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                export = statements.journal_export(fund_id=fund.pk, start=data["start"], end=data["end"],
+                                                   file=data["file"], today=today)
+            except DomainError as exc:
+                for name, rules in exc.fields.items():
+                    for rule in rules:
+                        form.add_error(name if name in form.fields else None, rule)
+                if not exc.fields:
+                    form.add_error(None, exc.message)
+            else:
+                audit_record(actor=self.actor, action=EXPORT, obj=fund,
+                             after={"table": "journal", "format": data["file"], "start": data["start"].isoformat(),
+                                    "end": data["end"].isoformat()})
+                response = HttpResponse(export.body, content_type=export.content_type)
+                response["Content-Disposition"] = (f'attachment; filename="journal-{fund.pk}.{data["file"]}"; '
+                                                   f"filename*=UTF-8''{quote(export.filename)}")
+                return response
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["title"] = gettext("Journal of %(fund)s") % {"fund": self.get_object()}
         return context
 
 

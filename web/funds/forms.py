@@ -36,3 +36,11 @@ class ReviewForm(forms.Form):
                  ("decline", _("Decline (부결)"))],
         help_text=_("A recommended application goes to another fund manager, who approves or rejects it."))
     reason = ReasonField(required=True, help_text=_("Your review opinion; kept in the audit trail."))
+
+
+class JournalExportForm(forms.Form):
+    """The period and the file type of a fund's journal (분개장) download."""
+
+    start = DateField(label=_("First day"))
+    end = DateField(label=_("Last day"))
+    file = forms.ChoiceField(label=_("File type"), choices=[("xlsx", "XLSX"), ("csv", "CSV")], initial="xlsx")

@@ -57,6 +57,7 @@ panels.add(
 urlpatterns += [
     path("console/funds/", dashboard.FundList.as_view(), name="funds"),
     path("console/funds/<int:pk>/", dashboard.FundPage.as_view(), name="fund"),
+    path("console/funds/<int:pk>/journal/", dashboard.FundJournal.as_view(), name="fund-journal"),
     path("console/applications/", applications.ApplicationList.as_view(), name="applications"),
     path("console/applications/<int:pk>/", applications.ApplicationPage.as_view(), name="application"),
     path("console/applications/<int:pk>/review/", applications.ApplicationReview.as_view(),

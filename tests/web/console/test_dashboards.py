@@ -148,3 +148,34 @@ def test_the_fund_statement_is_asked_for_from_the_fund_page(world, client_as, ma
         "period_start": today.replace(month=1, day=1).isoformat(), "period_end": today.isoformat()})
     assert response.status_code == 303 and response["Location"] == page
     assert Statement.objects.filter(kind="fund", fund=world.fund).count() == 1
+
+
+def test_the_funds_journal_downloads_for_a_period_and_is_recorded(world, client_as):
+    from core.models import AuditEvent
+
+    world.build("own_loan")
+    auditor = AuditorFactory()
+    client = client_as(auditor)
+    url = reverse("web:fund-journal", args=[world.fund.pk])
+    assert client.get(url).status_code == 200
+    start, end = world.today.replace(month=1, day=1).isoformat(), world.today.isoformat()
+    response = client.get(url, {"start": start, "end": end, "file": "csv"})
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    assert response.content
+    assert AuditEvent.objects.filter(action="web.table.export", object_id=str(world.fund.pk)).count() == 1
+
+
+def test_a_journal_period_that_ends_in_the_future_is_a_400_beside_the_field(world, client_as):
+    from core.models import AuditEvent
+
+    url = reverse("web:fund-journal", args=[world.fund.pk])
+    client = client_as(ManagerFactory())
+    later = (world.today + timedelta(days=30)).isoformat()
+    response = client.get(url, {"start": world.today.isoformat(), "end": later, "file": "csv"})
+    assert response.status_code == 400
+    assert response.context["form"].errors
+    response = client.get(url, {"start": "not-a-date", "end": later, "file": "pdf"})
+    assert response.status_code == 400
+    assert {"start", "file"} <= set(response.context["form"].errors)
+    assert not AuditEvent.objects.filter(action="web.table.export").exists()
