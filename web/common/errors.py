@@ -6,14 +6,17 @@ rule beside the field) with the status the error stands for, and nothing was wri
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from core import errors as domain
+from core.db import is_contention
 from core.logs import request_id
 
 PAGE_STATUS: list[tuple[type[domain.DomainError], int]] = [
@@ -56,6 +59,14 @@ def page_404(request: HttpRequest, exception: Exception | None = None) -> HttpRe
 
 def page_500(request: HttpRequest) -> HttpResponse:
     """A page of its own, rendered without the request's context (no user, no menu): the error may be the database
-    itself."""
-    html = render_to_string("web/error_500.html", {"request_id": request_id.get() or ""})
-    return HttpResponse(html, status=500)
+    itself. The database away is a 503 (try again shortly), a deadlock that outlasted the retries a 409, as the
+    API answers them."""
+    exc = sys.exc_info()[1]
+    status, retry = 500, ""
+    if isinstance(exc, OperationalError | InterfaceError):
+        status, retry = (409, "1") if is_contention(exc) else (503, "5")
+    html = render_to_string("web/error_500.html", {"request_id": request_id.get() or "", "status": status})
+    response = HttpResponse(html, status=status)
+    if retry:
+        response["Retry-After"] = retry
+    return response

@@ -36,12 +36,12 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import FilterSet
 from django_tables2.export import TableExport
 
-from core.audit import AuditActions, audit_record
+from core.audit import audit_record
+from web.actions import TABLE_EXPORT
 
 from .format import won, ymd
 from .pages import Page
 
-EXPORT = AuditActions("web").user("table.export")
 FORMATS = ("csv", "xlsx")
 
 
@@ -200,7 +200,7 @@ class ListPage(tables.SingleTableMixin, Page):
         filename = f"{self.export_name}-{timezone.localdate().isoformat()}.{export_format}"
         response = exporter.response(filename=filename)
         query = {key: value for key, value in self.request.GET.items() if key != "_export"}
-        audit_record(actor=self.request.user, action=EXPORT,
+        audit_record(actor=self.request.user, action=TABLE_EXPORT,
                      after={"table": self.export_name, "format": export_format, "filters": query,
                             "rows": len(exporter.dataset)})
         return response

@@ -21,8 +21,9 @@ from funds.access import ACCESS
 from funds.models import CapitalSource, Fund, Loan
 from statements import services as statements
 from statements.access import ACCESS as STATEMENTS
+from web.actions import TABLE_EXPORT
 from web.common.pages import ObjectPage
-from web.common.tables import EXPORT, ListPage
+from web.common.tables import ListPage
 
 from .forms import JournalExportForm
 from .tables import FundTable
@@ -156,7 +157,7 @@ class FundJournal(ObjectPage):
                 if not exc.fields:
                     form.add_error(None, exc.message)
             else:
-                audit_record(actor=self.actor, action=EXPORT, obj=fund,
+                audit_record(actor=self.actor, action=TABLE_EXPORT, obj=fund,
                              after={"table": "journal", "format": data["file"], "start": data["start"].isoformat(),
                                     "end": data["end"].isoformat()})
                 response = HttpResponse(export.body, content_type=export.content_type)

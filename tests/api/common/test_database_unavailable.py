@@ -146,10 +146,13 @@ def test_a_request_outside_drf_while_the_database_refuses_connections_is_a_503_t
     connection.close()
     refused = OperationalError("connection refused")
     with mock.patch.object(BaseDatabaseWrapper, "ensure_connection", side_effect=refused) as ensure:
-        response = client.get("/admin/")
+        response = client.get("/admin/", HTTP_ACCEPT="application/json")
+        page = client.get("/admin/")  # a browser: the same 503, as a page
     connection.close()
     assert ensure.call_count >= 1
     assert_unavailable(response)
+    assert page.status_code == 503 and page["Retry-After"] == "5"
+    assert page["Content-Type"].startswith("text/html") and "Service unavailable" in page.content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
