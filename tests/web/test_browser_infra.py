@@ -26,7 +26,7 @@ def png_size(path: Path) -> tuple[int, int]:
 
 def test_the_admin_login_page_opens_in_korean_and_is_saved_as_a_screenshot(site):
     site.open("/admin/login/")
-    assert site.driver.title == "로그인 | Django 사이트 관리"
+    assert site.driver.title == "로그인 | 사회적경제 금융"  # the admin is titled in Korean (web.apps)
     assert site.driver.execute_script("return navigator.languages") == ["ko-KR", "ko"]
     path = site.screenshot("admin-login")
     assert path == chromium.screenshot_dir() / "admin-login.png"

@@ -137,8 +137,9 @@ def test_a_role_that_may_not_write_is_refused_in_korean(bearer_client, auditor):
 
 
 def test_an_unknown_path_is_a_korean_404(api):
-    korean = assert_error(api.get("/no/such/path/"), 404, "not_found")
-    english = assert_error(api.get("/no/such/path/", **ENGLISH), 404, "not_found")
+    """A client asking for JSON (outside /api/ a browser gets the page of tests/web)."""
+    korean = assert_error(api.get("/no/such/path/", HTTP_ACCEPT="application/json"), 404, "not_found")
+    english = assert_error(api.get("/no/such/path/", HTTP_ACCEPT="application/json", **ENGLISH), 404, "not_found")
 
     assert korean["message"] == "요청한 경로를 찾을 수 없습니다: /no/such/path/"
     assert english["message"] == "No such path: /no/such/path/"
@@ -200,8 +201,11 @@ def test_every_translation_keeps_the_placeholders_of_its_english_message():
     for entry in re.split(r"\n\s*\n", text):
         if "python-format" not in entry:
             continue
-        msgid = "".join(re.findall(r'"(.*)"', entry.split("msgid ", 1)[1].split("\nmsgstr", 1)[0]))
-        msgstr = "".join(re.findall(r'"(.*)"', entry.split("\nmsgstr ", 1)[1]))
-        assert sorted(re.findall(r"%\(\w+\)\w", msgid)) == sorted(re.findall(r"%\(\w+\)\w", msgstr)), msgid
+        # A plural entry (msgid_plural, msgstr[0]: Korean has one form) is checked against its plural msgid.
+        ids = re.split(r"\nmsgid_plural ", entry.split("msgid ", 1)[1].split("\nmsgstr", 1)[0])
+        msgid = "".join(re.findall(r'"(.*)"', ids[-1]))
+        for msgstr_part in re.split(r"\nmsgstr(?:\[\d\])? ", entry)[1:]:
+            msgstr = "".join(re.findall(r'"(.*)"', msgstr_part))
+            assert sorted(re.findall(r"%\(\w+\)\w", msgid)) == sorted(re.findall(r"%\(\w+\)\w", msgstr)), msgid
         checked += 1
     assert checked >= 20
