@@ -24,6 +24,7 @@ demo: venv system-packages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@echo ""
+	@echo "  The pages:              http://$(HOST):$(PORT)/   (console /console/, enterprise portal /my/)"
 	@echo "  API docs (Swagger UI):  http://$(HOST):$(PORT)/api/docs/"
 	@echo "  OpenAPI schema:         http://$(HOST):$(PORT)/api/schema/"
 	@echo "  Browsable API:          http://$(HOST):$(PORT)/api/v1/"

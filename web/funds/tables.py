@@ -8,7 +8,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from funds import selectors
+from funds import delinquency, selectors
 from funds.models import Fund, Installment, Loan, LoanApplication, LoanTransaction, Repayment, WriteOff
 from web.common.tables import DateColumn, LinkColumn, PercentColumn, StateColumn, Table, WonColumn
 
@@ -34,6 +34,16 @@ class LoanTable(Table):
         fields = ("id", "enterprise", "principal", "outstanding", "annual_rate", "state", "disbursed_on",
                   "maturity_on", "days_past_due", "asset_class")
         order_by = ("-id",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.class_names = {rule.code: rule.korean for rule in delinquency.rules()}  # 정상, 요주의, 고정, ...
+
+    def render_asset_class(self, value: str) -> str:
+        return self.class_names.get(value, value)
+
+    def value_asset_class(self, value: str) -> str:
+        return self.class_names.get(value, value)
 
 
 class ScheduleTable(Table):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from core.selectors import audit_events
-from funds import selectors, services
+from funds import delinquency, selectors, services
 from funds.access import ACCESS
 from funds.models import Installment, Loan, LoanTransaction, Repayment
 from web.common.forms import RequiredReasonForm
@@ -77,6 +77,8 @@ class LoanPage(LoanMixin, ObjectPage):
         context["recoveries"] = list(loan.recoveries.order_by("-received_on", "-id"))
         context["events"] = list(audit_events(object_type="funds.loan", object_id=str(loan.pk))[:30])
         context["area"] = self.area
+        context["asset_class_name"] = {r.code: r.korean for r in delinquency.rules()}.get(loan.asset_class,
+                                                                                          loan.asset_class)
         return context
 
     def _payoff(self, loan: Loan) -> Any:
