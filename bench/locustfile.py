@@ -103,24 +103,37 @@ class Base(FastHttpUser):
     # --- the web pages: one sign-in through the form, then the session cookie (the client keeps cookies) ---
 
     def web_login(self) -> None:
+        """The login form, as a browser fills it. The cookies are carried by hand: the stack runs in production mode,
+        where they are marked Secure, and a client honouring that would not send them back over plain HTTP."""
+        self.web_cookies: dict[str, str] = {}
         with self.client.get("/login/", name="/login/", headers={"User-Agent": UA}, catch_response=True) as r:
+            self._keep_cookies(r)
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.text or "")
-            if r.status_code != 200 or token is None:
+            if r.status_code != 200 or token is None or "csrftoken" not in self.web_cookies:
                 r.failure(f"HTTP {r.status_code}: no login form")
                 return
             r.success()
         form = {"username": self.account["username"], "password": CONFIG["password"],
                 "csrfmiddlewaretoken": token.group(1)}
-        with self.client.post("/login/", name="POST /login/", data=form, allow_redirects=False,
-                              headers={"User-Agent": UA, "Content-Type": "application/x-www-form-urlencoded"},
-                              catch_response=True) as r:
-            if r.status_code != 302:
+        with self.client.post("/login/", name="/login/", data=form, allow_redirects=False,
+                              headers={"User-Agent": UA, "Content-Type": "application/x-www-form-urlencoded",
+                                       "Cookie": self._cookie_header()}, catch_response=True) as r:
+            self._keep_cookies(r)
+            if r.status_code != 302 or "sessionid" not in self.web_cookies:
                 r.failure(f"HTTP {r.status_code}: the login form did not sign in")
             else:
                 r.success()
 
+    def _keep_cookies(self, response: Any) -> None:
+        for header in response.headers.getlist("Set-Cookie"):
+            name, _, rest = header.partition("=")
+            self.web_cookies[name.strip()] = rest.split(";", 1)[0]
+
+    def _cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.web_cookies.items())
+
     def page(self, url: str, name: str, htmx: bool = False) -> None:
-        headers = {"User-Agent": UA, "Accept": "text/html"}
+        headers = {"User-Agent": UA, "Accept": "text/html", "Cookie": self._cookie_header()}
         if htmx:
             headers["HX-Request"] = "true"
         with self.client.get(url, name=name, headers=headers, allow_redirects=False, catch_response=True) as r:
