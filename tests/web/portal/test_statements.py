@@ -98,3 +98,16 @@ def test_the_loan_pages_statement_form_asks_for_a_period_and_the_request_is_made
         "period_start": today.replace(month=1, day=1).isoformat(), "period_end": today.isoformat()})
     assert response.status_code == 303 and "X-Refused" not in response
     assert Statement.objects.get().loan == loan
+
+
+def test_the_auditors_download_log_names_who_took_which_statement(world, client_as):
+    from tests.factories import AuditorFactory
+
+    statement = _ready(_ask(world.member, "enterprise", world.own.pk))
+    assert client_as(world.member).get(reverse("web:statement-download", args=[statement.pk])).status_code == 200
+    auditor = client_as(AuditorFactory())
+    page = text(auditor.get(reverse("web:downloads")))
+    assert world.member.username in page and str(Statement.Kind.ENTERPRISE.label) in page
+    csv = auditor.get(reverse("web:downloads"), {"_export": "csv"}).content.decode("utf-8-sig")
+    assert world.member.username in csv and statement.sha256 in csv
+    assert client_as(world.member).get(reverse("web:downloads")).status_code == 403
