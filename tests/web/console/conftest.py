@@ -1,36 +1,3 @@
-"""Fixtures of the console's page tests: the revolving fund's world of the API tests (``own_*`` objects of the
-member's enterprise, ``other_*`` of another's; the managers who made them are none of the roles the tests call
-with), a signed-in test client per role, and what the database holds (to prove a refusal wrote nothing)."""
+"""Fixtures of the console's page tests (tests/web/pages.py): the world, a signed-in client per role."""
 
-from __future__ import annotations
-
-from collections.abc import Callable
-from typing import Any
-
-import pytest
-from django.test import Client
-
-from tests.api.funds.world import FundsWorld
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def world(member) -> FundsWorld:
-    return FundsWorld(member)
-
-
-@pytest.fixture
-def client_as() -> Callable[[Any], Client]:
-    """A fresh client signed in as ``user`` (anonymous for ``None``)."""
-
-    def make(user: Any = None) -> Client:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return make
+from tests.web.pages import _fast_password_hashing, client_as, world  # noqa: F401
