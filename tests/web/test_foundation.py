@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from tests.factories import AuditorFactory, ManagerFactory, UserFactory
 from tests.funds.factories import member_of
@@ -196,3 +197,31 @@ def test_members_may_not_run_the_checks(client: Client):
     client.force_login(member_of())
     assert client.post("/console/verification/", {"kind": "ledger"}).status_code == 403
     assert not VerificationRun.objects.exists()
+
+
+def test_the_audit_trail_and_verification_pages_cost_the_same_queries_however_many_rows(client: Client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.audit import audit_record
+    from core.models import VerificationRun
+    from tests.audit_actions import action_for_tests
+
+    client.force_login(_user(AuditorFactory))
+
+    def more_rows(n: int) -> None:
+        for i in range(n):
+            audit_record(actor=None, action=action_for_tests("web.rows"), after={"i": i})
+            VerificationRun.objects.create(kind="ledger", state="passed", requested_at=timezone.now(),
+                                           started_at=timezone.now(), finished_at=timezone.now(), checked=i)
+
+    counts = []
+    for n in (1, 5):
+        more_rows(n)
+        for path in ("/console/audit/", "/console/verification/"):
+            client.get(path)  # warm: the session, the roles
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(path).status_code == 200
+            counts.append((path, len(queries.captured_queries)))
+    assert counts[:2] == [(p, c) for p, c in counts[2:]]
+    assert all(c <= 20 for _, c in counts), counts
