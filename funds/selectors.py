@@ -7,7 +7,7 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
 from enterprises.roles import Role, has_role
@@ -21,6 +21,7 @@ from .models import (
     ApprovalTier,
     CapitalSource,
     Fund,
+    Installment,
     Loan,
     LoanApplication,
     LoanProduct,
@@ -30,6 +31,7 @@ from .models import (
 )
 
 ZERO = Decimal(0)
+_WON = DecimalField(max_digits=18, decimal_places=0)
 
 
 def _staff(user: Any) -> bool:
@@ -59,6 +61,16 @@ def loans_visible_to(user: Any) -> QuerySet[Loan]:
     if _staff(user):
         return qs
     return qs.filter(enterprise__memberships__user=user).distinct()
+
+
+def loans_with_next_payment(user: Any, *, on: date) -> QuerySet[Loan]:
+    """The loans ``user`` may see, each annotated with its next installment falling due on or after ``on``:
+    ``next_due_on`` and ``next_amount`` (principal and interest due of it; None when none is left), in one query."""
+    upcoming = Installment.objects.filter(loan=OuterRef("pk"), due_on__gte=on).order_by("number")
+    return (loans_visible_to(user).select_related("product")
+            .annotate(next_due_on=Subquery(upcoming.values("due_on")[:1]),
+                      next_amount=Subquery(upcoming.annotate(total=F("principal_due") + F("interest_due"))
+                                           .values("total")[:1], output_field=_WON)))
 
 
 def products_all() -> QuerySet[LoanProduct]:
@@ -191,7 +203,6 @@ def loan_disagreements(loan: Loan) -> list[str]:
 
 # --- the console's reads: funds at a glance, money by month, past due, the inbox ---------------------------------
 
-_WON = DecimalField(max_digits=18, decimal_places=0)
 
 
 def _won_subquery(queryset: QuerySet[Any], column: str) -> Coalesce:

@@ -221,3 +221,24 @@ def test_repayments_and_write_offs_are_narrowed_to_what_the_user_may_see(desk):
     assert _ids(selectors.write_offs_visible_to(AuditorFactory())) == [desk["write_off"].pk]
     assert not selectors.write_offs_visible_to(member).exists()
     assert Loan.objects.filter(pk=own.pk, state=Loan.State.ACTIVE).exists()
+
+
+# --- the portal's loans with their next payment ----------------------------------------------------------------
+
+
+def test_each_loan_comes_with_the_installment_that_falls_due_next_and_a_member_sees_only_its_own():
+    product = _servicing_product(make_fund(exposure_limit=200_000_000))
+    member = member_of()
+    loan = make_loan(product, member=member, amount=12_000_000, disbursed_on=months_before(TODAY, 2))
+    approved = make_loan(product, member=member, amount=3_000_000)  # no schedule yet
+    other = make_loan(product, member=member_of(), amount=6_000_000, disbursed_on=months_before(TODAY, 1))
+
+    rows = {row.pk: row for row in selectors.loans_with_next_payment(member, on=TODAY)}
+    assert set(rows) == {loan.pk, approved.pk}
+    upcoming = loan.installments.filter(due_on__gte=TODAY).order_by("number").first()
+    assert rows[loan.pk].next_due_on == upcoming.due_on
+    assert rows[loan.pk].next_amount == upcoming.principal_due.amount + upcoming.interest_due.amount
+    assert rows[loan.pk].next_amount == Decimal(1_000_000) + upcoming.interest_due.amount  # 12,000,000 / 12
+    assert rows[approved.pk].next_due_on is None and rows[approved.pk].next_amount is None
+    staff = {row.pk for row in selectors.loans_with_next_payment(ManagerFactory(), on=TODAY)}
+    assert {loan.pk, approved.pk, other.pk} <= staff

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
-from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from core.errors import DomainError
 from enterprises.models import Enterprise, Membership
 from enterprises.selectors import enterprises_visible_to
 from funds import selectors, services
-from funds.models import Installment, Loan, LoanApplication, LoanProduct
+from funds.models import Loan, LoanApplication, LoanProduct
 from web.common import menu
 from web.common.forms import RequiredReasonForm
 from web.common.pages import ActionPage, ObjectPage, Page
@@ -70,14 +70,7 @@ def enterprises_panel(request: HttpRequest) -> dict[str, Any]:
 
 def loans_panel(request: HttpRequest) -> dict[str, Any]:
     """The enterprises' loans, each with its outstanding principal and the next installment (date and amount)."""
-    today = timezone.localdate()
-    upcoming = Installment.objects.filter(loan=OuterRef("pk"), due_on__gte=today).order_by("number")
-    amount = DecimalField(max_digits=18, decimal_places=0)
-    loans = (own(selectors.loans_visible_to(request.user), request.user)
-             .select_related("product")
-             .annotate(next_due_on=Subquery(upcoming.values("due_on")[:1]),
-                       next_amount=Subquery(upcoming.annotate(total=F("principal_due") + F("interest_due"))
-                                            .values("total")[:1], output_field=amount)))
+    loans = own(selectors.loans_with_next_payment(request.user, on=timezone.localdate()), request.user)
     return {"loans": list(loans), "active": Loan.State.ACTIVE}
 
 
