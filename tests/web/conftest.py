@@ -80,7 +80,9 @@ def live_server(live_server):
     end, and dropping the test database would fail ("being accessed by other users")."""
     from django.db import connections
 
-    kept = {alias: connections.settings[alias].get("CONN_MAX_AGE", 0) for alias in connections}
+    # Not for SQLite: the live server's threads share the test's in-memory connection, which must stay open.
+    kept = {alias: connections.settings[alias].get("CONN_MAX_AGE", 0) for alias in connections
+            if connections[alias].vendor != "sqlite"}
     for alias in kept:
         connections.settings[alias]["CONN_MAX_AGE"] = 0
     yield live_server
