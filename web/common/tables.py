@@ -131,8 +131,30 @@ class Table(tables.Table):
         default = ""
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula (an enterprise named "=HYPERLINK(...)", a reason typed
+    as "+1...") is written with a leading apostrophe, as text; numbers and dates stay what they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 class CsvExport(TableExport):
-    """CSV with a byte-order mark, so that Excel (what a 구청 opens it with) reads the Hangul as UTF-8."""
+    """The download of a table. CSV has a byte-order mark, so that Excel (what a 구청 opens it with) reads the
+    Hangul as UTF-8; text that would be a formula is made inert in CSV and XLSX alike (openpyxl would otherwise write
+    a cell starting with "=" as a formula)."""
+
+    def table_to_dataset(self, table: Any, exclude_columns: Any, dataset_kwargs: Any = None) -> Any:
+        dataset = super().table_to_dataset(table, exclude_columns, dataset_kwargs)
+        headers, rows = dataset.headers, [tuple(_inert(value) for value in row) for row in dataset]
+        dataset.wipe()
+        dataset.headers = headers
+        for row in rows:
+            dataset.append(row)
+        return dataset
 
     def export(self) -> Any:
         data = super().export()

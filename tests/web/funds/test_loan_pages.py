@@ -230,3 +230,17 @@ def test_an_unknown_loan_is_404_for_pages_and_actions(world: FundsWorld, manager
     client = _as(manager)
     assert client.get("/console/loans/999999/").status_code == 404
     assert client.post("/console/loans/999999/repay/", {"amount": "1"}).status_code == 404
+
+
+def test_a_name_that_would_be_a_spreadsheet_formula_is_downloaded_as_text(world: FundsWorld, manager):
+    loan = world.own_loan
+    loan.enterprise.name = '=HYPERLINK("http://evil.example","click")'
+    loan.enterprise.save(update_fields=["name"])
+    client = _as(manager)
+    text = client.get("/console/loans/?_export=csv").content.decode("utf-8-sig")
+    assert "'=HYPERLINK(" in text
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/console/loans/?_export=xlsx").content)).active
+    cells = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert "'" + loan.enterprise.name in cells
+    assert all(not (isinstance(c, str) and c.startswith("=")) for c in cells)
+    assert 10_000_000 in cells  # amounts stay numbers
