@@ -86,7 +86,7 @@ def export_filename(fund: Fund, start: date, end: date, ext: str) -> str:
     return f"분개장_{fund.code}_{start.isoformat()}_{end.isoformat()}.{ext.lstrip('.')}"
 
 
-def _text(value: str) -> str:
+def as_text(value: str) -> str:
     """What a spreadsheet would read as a formula gets a leading apostrophe (OWASP's advice for CSV)."""
     return "'" + value if value.startswith(FORMULA_START) else value
 
@@ -100,8 +100,8 @@ def journal_csv(fund: Fund, start: date, end: date) -> bytes:
     writer.writerow(HEADER)
     for row in journal_rows(fund, start, end):
         writer.writerow([
-            row.effective_date.isoformat(), row.journal, _text(row.kind), _text(row.memo), _text(row.account_code),
-            _text(row.account_name), "" if row.debit is None else row.debit,
+            row.effective_date.isoformat(), row.journal, as_text(row.kind), as_text(row.memo),
+            as_text(row.account_code), as_text(row.account_name), "" if row.debit is None else row.debit,
             "" if row.credit is None else row.credit, row.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
         ])
     return out.getvalue().encode("utf-8-sig")

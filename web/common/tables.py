@@ -37,6 +37,7 @@ from django_filters import FilterSet
 from django_tables2.export import TableExport
 
 from core.audit import audit_record
+from statements.exports import as_text
 from web.actions import TABLE_EXPORT
 
 from .format import won, ymd
@@ -131,15 +132,11 @@ class Table(tables.Table):
         default = ""
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _inert(value: Any) -> Any:
     """A text cell that a spreadsheet would run as a formula (an enterprise named "=HYPERLINK(...)", a reason typed
-    as "+1...") is written with a leading apostrophe, as text; numbers and dates stay what they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    as "+1...") is written as text, as the journal exports write it (``statements.exports.as_text``); numbers and
+    dates stay what they are."""
+    return as_text(value) if isinstance(value, str) else value
 
 
 class CsvExport(TableExport):
