@@ -8,8 +8,9 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.common.fields import DateField
+from api.common.fields import DateField, WonField
 from core.models import AuditEvent
+from enterprises.exposure import Exposure, exposure_of
 from enterprises.models import Enterprise, Institution, Membership
 from enterprises.roles import Role, roles_of
 from enterprises.services import ENTERPRISE_FIELDS
@@ -32,6 +33,19 @@ class InstitutionSerializer(serializers.ModelSerializer):
         return data
 
 
+class ExposurePartSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True, help_text="The instrument's key, e.g. funds.")
+    # A field named like Field.label: DRF takes declared fields off the class, so only the type checker minds.
+    label = serializers.CharField(  # type: ignore[assignment]
+        read_only=True, help_text="The instrument's name, in the request's language.")
+    amount = WonField(allow_zero=True, read_only=True, help_text="What the enterprise owes under it.")
+
+
+class ExposureSerializer(serializers.Serializer):
+    total = WonField(allow_zero=True, read_only=True, help_text="What the enterprise owes under every instrument.")
+    by_instrument = ExposurePartSerializer(source="parts", many=True, read_only=True)
+
+
 class EnterpriseSerializer(serializers.ModelSerializer):
     business_number = serializers.CharField(
         max_length=20, help_text="사업자등록번호: 10 digits with a valid check digit; dashes allowed (123-45-67890)."
@@ -43,15 +57,26 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         help_text="법인등록번호: 13 digits with a valid check digit; dashes allowed (110111-1234567).",
     )
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    exposure = serializers.SerializerMethodField(
+        help_text="여신 노출: what the enterprise owes now under each instrument (revolving-fund loans: outstanding "
+        "principal of active loans plus principal approved but not paid out), and in all."
+    )
     # Dates exactly YYYY-MM-DD, as documented (format: date).
     serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, models.DateField: DateField}
 
     class Meta:
         model = Enterprise
-        fields = ["id", *ENTERPRISE_FIELDS, "kind_display", "created_at", "updated_at"]
-        read_only_fields = ["id", "created_at", "updated_at"]
+        fields = ["id", *ENTERPRISE_FIELDS, "kind_display", "exposure", "created_at", "updated_at"]
+        read_only_fields = ["id", "exposure", "created_at", "updated_at"]
         # The columns' range (integer), the same on every database.
         extra_kwargs = {"employees": {"max_value": 2_147_483_647}, "vulnerable_employees": {"max_value": 2_147_483_647}}
+
+    @extend_schema_field(ExposureSerializer)
+    def get_exposure(self, enterprise: Enterprise) -> dict[str, Any]:
+        """From ``context["exposures"]`` when the view read a page's at once, else read for this one."""
+        exposures: dict[int, Exposure] = self.context.get("exposures") or {}
+        exposure = exposures.get(enterprise.pk) or exposure_of(enterprise.pk)
+        return dict(ExposureSerializer(exposure).data)
 
     def to_representation(self, instance: Enterprise) -> dict[str, Any]:
         data = super().to_representation(instance)

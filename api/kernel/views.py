@@ -25,6 +25,7 @@ from core.models import AuditEvent
 from core.selectors import audit_events
 from enterprises import login_guard, selectors, services
 from enterprises.access import ACCESS
+from enterprises.exposure import exposures_of
 from enterprises.models import Enterprise, Institution
 
 from .serializers import (
@@ -104,6 +105,15 @@ class EnterpriseViewSet(
 
     def get_queryset(self) -> QuerySet[Enterprise]:
         return selectors.enterprises_visible_to(self.request.user).order_by("name", "id")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The page's exposures in one read per instrument, not one per enterprise.
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(queryset) if page is None else page
+        context = {**self.get_serializer_context(), "exposures": exposures_of(e.pk for e in rows)}
+        data = self.get_serializer(rows, many=True, context=context).data
+        return Response(data) if page is None else self.get_paginated_response(data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

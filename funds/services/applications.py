@@ -34,6 +34,7 @@ from ..actions import (
 from ..delinquency import DEFAULT_DAYS
 from ..locks import lock_application
 from ..models import ApplicationApproval, Fund, Loan, LoanApplication, LoanProduct
+from ..selectors import exposure_by_enterprise
 from .products import approvals_required, check_amount_in_range
 
 State = LoanApplication.State
@@ -42,14 +43,9 @@ State = LoanApplication.State
 
 
 def _exposure(fund: Fund, enterprise_id: int) -> Decimal:
-    """Outstanding principal plus approved-but-not-disbursed principal of the enterprise in this fund."""
-    total = Decimal(0)
-    for loan in Loan.objects.filter(fund=fund, enterprise_id=enterprise_id).select_related("principal_account"):
-        if loan.state == Loan.State.APPROVED:
-            total += loan.principal.amount
-        elif loan.state == Loan.State.ACTIVE:
-            total += loan.principal_account.balance.amount
-    return total
+    """Outstanding principal plus approved-but-not-disbursed principal of the enterprise in this fund (the fund's
+    own limit; the enterprise's exposure across every fund and instrument is ``enterprises.exposure``)."""
+    return exposure_by_enterprise([enterprise_id], fund=fund).get(enterprise_id, Decimal(0))
 
 
 def _in_default(fund: Fund, enterprise_id: int) -> bool:
