@@ -95,7 +95,8 @@ def program_create(
                     _("must be an institution of kind credit_guarantee_foundation"))
     banks = list(partner_banks)
     if any(bank.kind != Institution.Kind.BANK for bank in banks):
-        raise _fail("partner_banks", _("Partner banks must be banks."), _("every one must be an institution of kind bank"))
+        raise _fail("partner_banks", _("Partner banks must be banks."),
+                    _("every one must be an institution of kind bank"))
     if closes_on < opens_on:
         raise _fail("closes_on", _("The application window closes before it opens."),
                     _("must be on or after opens_on (%(date)s)") % {"date": opens_on.isoformat()})
