@@ -246,6 +246,7 @@ SPECTACULAR_SETTINGS = {
         "EnterpriseKindEnum": "enterprises.models.Enterprise.Kind",
         "InstitutionKindEnum": "enterprises.models.Institution.Kind",
         "ProvinceEnum": "enterprises.models.Province",
+        "ProgramRoundingUnitEnum": "guarantees.models.ROUNDING_UNIT_CHOICES",
         "StatementKindEnum": "statements.models.Statement.Kind",
         "StatementStateEnum": "statements.models.Statement.State",
     },

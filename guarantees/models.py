@@ -24,7 +24,9 @@ from ledger.models import Book, Journal
 MAX_RATE = Decimal("0.20000")
 # The rounding units the city may name (국고금관리법 s47 drops amounts under 10 won).
 ROUNDING_UNITS = (1, 10, 100)
-ROUNDING_MODES = ("floor", "ceil", "half_up")
+ROUNDING_UNIT_CHOICES = [(unit, str(unit)) for unit in ROUNDING_UNITS]
+ROUNDING_MODE_CHOICES = [("floor", _("Floor (절사)")), ("half_up", _("Half up (반올림)")), ("ceil", _("Ceiling (절상)"))]
+ROUNDING_MODES = tuple(mode for mode, _label in ROUNDING_MODE_CHOICES)
 
 
 def _rate(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
@@ -79,11 +81,9 @@ class GuaranteeProgram(models.Model):
     opens_on = models.DateField(_("applications open on"))
     closes_on = models.DateField(_("applications close on"))
     rounding_unit = models.PositiveSmallIntegerField(
-        _("rounding unit (won)"), choices=[(unit, str(unit)) for unit in ROUNDING_UNITS], default=10)
-    rounding_mode = models.CharField(
-        _("rounding mode"), max_length=10,
-        choices=[("floor", _("Floor (절사)")), ("half_up", _("Half up (반올림)")), ("ceil", _("Ceiling (절상)"))],
-        default="floor")
+        _("rounding unit (won)"), choices=ROUNDING_UNIT_CHOICES, default=10)
+    rounding_mode = models.CharField(_("rounding mode"), max_length=10, choices=ROUNDING_MODE_CHOICES,
+                                     default="floor")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -10,7 +10,14 @@ from rest_framework import serializers
 
 from api.common.fields import DateField, RateField, WonField
 from enterprises.models import Enterprise, Institution
-from guarantees.models import ROUNDING_UNITS, ContributionSource, GuaranteeProgram, ProgramContribution, SubsidyPayee
+from guarantees.models import (
+    ROUNDING_MODE_CHOICES,
+    ROUNDING_UNIT_CHOICES,
+    ContributionSource,
+    GuaranteeProgram,
+    ProgramContribution,
+    SubsidyPayee,
+)
 
 # The date windows of core.dates, for the API docs.
 MONEY_DATE = (f"Not in the future and at most {settings.BACKDATE_DAYS} days back (the back-dating window, "
@@ -45,9 +52,9 @@ class ProgramCreateSerializer(serializers.Serializer):
     opens_on = DateField(help_text="The first day of the application window.")
     closes_on = DateField(help_text="The last day of the application window; not before opens_on.")
     rounding_unit = serializers.ChoiceField(
-        choices=[(unit, str(unit)) for unit in ROUNDING_UNITS], required=False,
+        choices=ROUNDING_UNIT_CHOICES, required=False,
         help_text="Amounts the city pays or receives are rounded to it (default 10).")
-    rounding_mode = serializers.ChoiceField(choices=["floor", "half_up", "ceil"], required=False,
+    rounding_mode = serializers.ChoiceField(choices=ROUNDING_MODE_CHOICES, required=False,
                                             help_text="Default floor (절사).")
 
 
@@ -88,7 +95,7 @@ class ProgramPositionSerializer(serializers.Serializer):
         return "KRW"
 
 
-class ContributionSerializer(serializers.ModelSerializer):
+class ProgramContributionSerializer(serializers.ModelSerializer):
     # DRF's metaclass takes declared fields off the class, so this does not shadow Field.source at run time.
     source = serializers.ChoiceField(choices=ContributionSource.choices)  # type: ignore[assignment]
     amount = WonField()

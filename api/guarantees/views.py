@@ -69,25 +69,25 @@ class GuaranteeProgramViewSet(GuaranteesView, mixins.ListModelMixin, mixins.Retr
         program = services.program_create(actor=_actor(request), today=timezone.localdate(), **data.validated_data)
         return self._position(self.get_queryset().get(pk=program.pk), 201)
 
-    @extend_schema(responses=s.ContributionSerializer(many=True))
+    @extend_schema(responses=s.ProgramContributionSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def contributions(self, request: Request, pk: str | None = None) -> Response:
         """What was paid into the program (출연금), all of it (a handful: not paginated)."""
         program = self.get_object()
-        return Response(s.ContributionSerializer(selectors.contributions_of(program), many=True).data)
+        return Response(s.ProgramContributionSerializer(selectors.contributions_of(program), many=True).data)
 
-    @extend_schema(request=s.ContributionSerializer, responses={201: s.ContributionSerializer})
+    @extend_schema(request=s.ProgramContributionSerializer, responses={201: s.ProgramContributionSerializer})
     @contributions.mapping.post
     @idempotent
     def contribute(self, request: Request, pk: str | None = None) -> Response:
         """Record money paid in (managers): cash against the source's contributions. Needs an Idempotency-Key
         header."""
         program = self.get_object()
-        data = s.ContributionSerializer(data=request.data)
+        data = s.ProgramContributionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with key_named_as_header():
             contribution, _created = services.contribution_record(
                 actor=_actor(request), program_id=program.pk, idempotency_key=request.headers[HEADER].strip(),
                 today=timezone.localdate(), **data.validated_data,
             )
-        return Response(s.ContributionSerializer(contribution).data, status=201)
+        return Response(s.ProgramContributionSerializer(contribution).data, status=201)
