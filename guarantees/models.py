@@ -25,7 +25,9 @@ MAX_RATE = Decimal("0.20000")
 # The rounding units the city may name (국고금관리법 s47 drops amounts under 10 won).
 ROUNDING_UNITS = (1, 10, 100)
 ROUNDING_UNIT_CHOICES = [(unit, str(unit)) for unit in ROUNDING_UNITS]
-ROUNDING_MODE_CHOICES = [("floor", _("Floor (절사)")), ("half_up", _("Half up (반올림)")), ("ceil", _("Ceiling (절상)"))]
+ROUNDING_MODE_CHOICES = [
+    ("floor", _("Floor (절사)")), ("half_up", _("Half up (반올림)")), ("ceil", _("Ceiling (절상)")),
+]
 ROUNDING_MODES = tuple(mode for mode, _label in ROUNDING_MODE_CHOICES)
 
 
