@@ -8,10 +8,11 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from .funds import urls as funds
+from .guarantees import urls as guarantees
 from .kernel import urls as kernel
 from .statements import urls as statements
 
-PARTS = (kernel, funds, statements)
+PARTS = (kernel, funds, guarantees, statements)
 
 router = DefaultRouter(trailing_slash=True)
 for part in PARTS:

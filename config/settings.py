@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "enterprises",
     "ledger",
     "funds",
+    "guarantees",
     "statements",
     "api",
     "django_htmx",
@@ -223,6 +224,10 @@ SPECTACULAR_SETTINGS = {
          "description": "Funds and their capital, loan products and quotes, applications with four-eyes approval, "
                         "loans, disbursement, schedules, repayments and their reversal, payoff, write-offs and "
                         "recoveries."},
+        {"name": "Special guarantees (특례보증)",
+         "description": "Special guarantee programs run with a credit guarantee foundation: their terms, the money "
+                        "paid into them by source, and their capacity (contributions less net losses, times the "
+                        "multiple), used and available."},
         {"name": "Statements and exports",
          "description": "PDF statements and receipts (asked for, followed, downloaded, verified), the download log, "
                         "and a fund's journal as CSV or XLSX."},
@@ -241,6 +246,7 @@ SPECTACULAR_SETTINGS = {
         "EnterpriseKindEnum": "enterprises.models.Enterprise.Kind",
         "InstitutionKindEnum": "enterprises.models.Institution.Kind",
         "ProvinceEnum": "enterprises.models.Province",
+        "ProgramRoundingUnitEnum": "guarantees.models.ROUNDING_UNIT_CHOICES",
         "StatementKindEnum": "statements.models.Statement.Kind",
         "StatementStateEnum": "statements.models.Statement.State",
     },

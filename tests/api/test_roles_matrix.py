@@ -1,14 +1,14 @@
 """The role matrix: every action of every access table, tried by every role, through the real URL with a real signed
 JWT. One matrix for the whole API, read from the tables, so that an action cannot be added without being tried.
 
-The tables (``enterprises.access``, ``funds.access``, ``statements.access``) say which roles may do each action. A
-row here is one request: its action, and what a caller the table lets in gets (``ok``; ``member``, when an
-enterprise member gets something else: another enterprise's object is 404, never a hint that it exists, and a
-service may refuse a member what the table lets members try, such as a fund statement). Every other column follows
-from the table: anonymous callers 401, a role the table refuses 403. Rows without an action are operations the API
-does not have (405 for everyone signed in) and the few routes outside the tables (the API root, the schema, the docs,
-the health check). The few actions no API operation names (``SERVICE_ONLY``: the staff pages call their services)
-are tried through their services, by every role, the same way.
+The tables (``enterprises.access``, ``funds.access``, ``guarantees.access``, ``statements.access``) say which roles
+may do each action. A row here is one request: its action, and what a caller the table lets in gets (``ok``;
+``member``, when an enterprise member gets something else: another enterprise's object is 404, never a hint that it
+exists, and a service may refuse a member what the table lets members try, such as a fund statement). Every other
+column follows from the table: anonymous callers 401, a role the table refuses 403. Rows without an action are
+operations the API does not have (405 for everyone signed in) and the few routes outside the tables (the API root,
+the schema, the docs, the health check). The few actions no API operation names (``SERVICE_ONLY``: the staff pages
+call their services) are tried through their services, by every role, the same way.
 
 ``{own_*}`` objects belong to the member's enterprise, ``{other_*}`` to an enterprise the member does not act for,
 ``{missing}`` is an id that no object has. A refusal uses the common error body and writes nothing (no audit event,
@@ -42,10 +42,13 @@ from enterprises.models import Enterprise, Institution, Membership
 from enterprises.roles import Role
 from enterprises.services import verification_request
 from funds import access as funds_access
+from guarantees import access as guarantees_access
+from guarantees.models import GuaranteeProgram, ProgramContribution
 from statements import access as statements_access
 from statements.models import Statement, StatementDownload
 from tests.audit_actions import action_for_tests
 from tests.factories import InstitutionFactory
+from tests.guarantees.factories import make_program
 
 from .funds.helpers import world_state as funds_world_state
 from .funds.world import FundsWorld
@@ -54,6 +57,7 @@ from .helpers import assert_error, enterprise_payload, institution_payload, vali
 TABLES: dict[str, Access] = {
     "kernel": kernel_access.ACCESS,
     "funds": funds_access.ACCESS,
+    "guarantees": guarantees_access.ACCESS,
     "statements": statements_access.ACCESS,
 }
 
@@ -74,11 +78,15 @@ class World(FundsWorld):
     """The funds' objects (``tests.api.funds.world``), and the kernel's and the statements' ones, each built the
     first time a request's path or body names it."""
 
-    MODELS = (*FundsWorld.MODELS, Enterprise, Institution, Statement)
+    MODELS = (*FundsWorld.MODELS, Enterprise, Institution, Statement, GuaranteeProgram, ProgramContribution)
 
     @cached_property
     def institution(self) -> Institution:
         return InstitutionFactory()
+
+    @cached_property
+    def program(self) -> GuaranteeProgram:
+        return make_program()
 
     @cached_property
     def audit_seq(self) -> int:
@@ -165,6 +173,14 @@ BODIES: dict[str, Body] = {
     "write-off approve": lambda w: {"reason": "위원회 의결"},
     "write-off": lambda w: {"reason": "회수 불능: 폐업"},
     "recover": lambda w: {"amount": "100000", "memo": "경매 배당금"},
+    # special guarantees
+    "program": lambda w: {"code": "jung-2026", "name": "중구 2026 특례보증", "year": 2026,
+                          "foundation": w.program.foundation_id, "partner_banks": [], "multiple": "12.00",
+                          "per_firm_limit": "30000000", "guarantee_ratio": "1.00", "fee_rate": "0.00800",
+                          "city_fee_rate": "0.00500", "eligible_kinds": ["social"], "opens_on": "2026-01-01",
+                          "closes_on": "2026-12-31"},
+    "program contribution": lambda w: {"source": "city", "amount": "1000000000", "received_on": "2026-01-15",
+                                       "memo": "군 출연금"},
     # statements
     "own loan statement": lambda w: {"kind": "loan", "subject": w.own_loan.pk, **_period(w)},
     "other loan statement": lambda w: {"kind": "loan", "subject": w.other_loan.pk, **_period(w)},
@@ -188,6 +204,7 @@ class Row:
 ENT, INST, AUDIT = "/api/v1/enterprises/", "/api/v1/institutions/", "/api/v1/audit-events/"
 F, P, A, L = "/api/v1/funds/", "/api/v1/loan-products/", "/api/v1/loan-applications/", "/api/v1/loans/"
 R, W, S = "/api/v1/repayments/", "/api/v1/write-offs/", "/api/v1/statements/"
+GP = "/api/v1/guarantee-programs/"
 EXPORT = "journal-export/?start={period_start}&end={period_end}&file=csv"
 
 # fmt: off
@@ -363,6 +380,19 @@ MATRIX: dict[str, Row] = {
                                      body="reason"),
     "write-off create":          Row("POST",   W,                                   None, 405, body="write-off"),
     "write-off delete":          Row("DELETE", W + "{pending_write_off}/",          None, 405),
+    # --- special guarantees: programs and their contributions ---
+    "program list":              Row("GET",    GP,                                  "guarantees:program.read", 200),
+    "program position":          Row("GET",    GP + "{program}/",                   "guarantees:program.read", 200),
+    "missing program":           Row("GET",    GP + "{missing}/",                   "guarantees:program.read", 404),
+    "program create":            Row("POST",   GP,                                  "guarantees:program.create", 201,
+                                     body="program"),
+    "program delete":            Row("DELETE", GP + "{program}/",                   None, 405),
+    "program contrib. list":     Row("GET",    GP + "{program}/contributions/",     "guarantees:contribution.read",
+                                     200),
+    "program contrib. record":   Row("POST",   GP + "{program}/contributions/",     "guarantees:contribution.record",
+                                     201, body="program contribution", key=True),
+    "missing program contrib.":  Row("POST",   GP + "{missing}/contributions/",     "guarantees:contribution.record",
+                                     404, body="program contribution", key=True),
     # --- statements and exports ---
     "statement list":            Row("GET",    S,                                   "statements:statement.read", 200),
     "own statement":             Row("GET",    S + "{own_statement}/",              "statements:statement.read", 200),
@@ -455,6 +485,8 @@ def everything(world: World) -> dict[str, Any]:
         "memberships": Membership.objects.count(),
         "statements": sorted(Statement.objects.values_list("pk", "state")),
         "outbox": OutboxMessage.objects.count(),
+        "guarantee programs": GuaranteeProgram.objects.count(),
+        "program contributions": ProgramContribution.objects.count(),
     }
 
 

@@ -23,12 +23,15 @@ from enterprises.services import enterprise_update, membership_grant, verificati
 from funds import actions as fund_actions
 from funds import services
 from funds.models import LoanApplication
+from guarantees import actions as guarantee_actions
+from guarantees import services as guarantee_services
 from ledger.verification import ledger_verification
 from statements import actions as statement_actions
 from statements.services import statement_request
 from tests.audit_actions import action_for_tests
 from tests.factories import ManagerFactory
 from tests.funds.factories import make_fund, make_loan, make_product, member_of
+from tests.guarantees.factories import program_data
 from web import actions as web_actions
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +48,8 @@ NOT_IN_THE_DEMO = {
     core_actions.VERIFICATION_REQUEST,
     core_actions.VERIFICATION_FINISH,
     web_actions.TABLE_EXPORT,
+    guarantee_actions.PROGRAM_CREATE,  # the demo's programs come with the guarantees' later steps
+    guarantee_actions.PROGRAM_CONTRIBUTION,
 }
 
 
@@ -95,6 +100,11 @@ def the_rest_of_the_actions(today: date) -> None:
     run = verification_request(actor=auditor, kind="ledger")
     assert ledger_verification(run_id=run.pk).run.state == "passed"
 
+    # A special guarantee program, opened by a manager, and the county's contribution to it.
+    program = guarantee_services.program_create(actor=kim, today=today, **program_data())
+    guarantee_services.contribution_record(actor=kim, program_id=program.pk, source="city", amount=1_000_000_000,
+                                           received_on=today, idempotency_key="audit-county", today=today)
+
     # The auditor downloads a table of the pages (recorded as statement downloads are).
     client = Client()
     client.force_login(auditor)
@@ -125,7 +135,7 @@ def test_each_app_declares_its_actions_under_its_own_label():
     by_namespace: dict[str, set[str]] = {}
     for action in declared():
         by_namespace.setdefault(action.namespace, set()).add(action.name)
-    assert set(by_namespace) == {"core", "enterprises", "funds", "statements", "web"}
+    assert set(by_namespace) == {"core", "enterprises", "funds", "guarantees", "statements", "web"}
     assert fund_actions.APPLICATION_SUBMIT.name == "funds.application.submit"
     assert fund_actions.BUSINESS_DAY_CLOSE.by_system and not fund_actions.LOAN_REPAYMENT.by_system
     assert "enterprises.membership.grant" in by_namespace["enterprises"]

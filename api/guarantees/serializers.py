@@ -1,0 +1,111 @@
+"""Shapes of the special-guarantee endpoints. Parsing only; rules are in guarantees.services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+
+from api.common.fields import DateField, RateField, WonField
+from enterprises.models import Enterprise, Institution
+from guarantees.models import (
+    ROUNDING_MODE_CHOICES,
+    ROUNDING_UNIT_CHOICES,
+    ContributionSource,
+    GuaranteeProgram,
+    ProgramContribution,
+    SubsidyPayee,
+)
+
+# The date windows of core.dates, for the API docs.
+MONEY_DATE = (f"Not in the future and at most {settings.BACKDATE_DAYS} days back (the back-dating window, "
+              "BACKDATE_DAYS); out of the window is a 400 naming the field.")
+
+
+class ProgramCreateSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=50)
+    name = serializers.CharField(max_length=200)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    foundation = serializers.PrimaryKeyRelatedField(
+        queryset=Institution.objects.all(), help_text="An institution of kind credit_guarantee_foundation.")
+    partner_banks = serializers.PrimaryKeyRelatedField(
+        queryset=Institution.objects.all(), many=True, required=False, help_text="Institutions of kind bank.")
+    multiple = serializers.DecimalField(
+        max_digits=6, decimal_places=2, min_value=Decimal("0.01"),
+        help_text="보증배수: capacity is (contributions - net losses) x multiple, e.g. \"12.00\".")
+    per_firm_limit = WonField(help_text="업체당 한도: the most guaranteed for one enterprise.")
+    guarantee_ratio = serializers.DecimalField(
+        max_digits=3, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal(1),
+        help_text="보증비율: the share of each loan guaranteed, above 0 and at most 1: \"1.00\", \"0.90\", \"0.85\".")
+    fee_rate = RateField(help_text="보증료율: the annual fee rate, e.g. \"0.00800\" for 0.8 %.")
+    city_fee_rate = RateField(
+        required=False, help_text="보증료 지원: the city's share of the fee rate, in percentage points, never above "
+                                  "the fee rate (a 400 naming city_fee_rate otherwise). Default 0.")
+    subsidy_rate = RateField(required=False, help_text="이차보전: the interest subsidy rate in %p. Default 0.")
+    subsidy_months = serializers.IntegerField(min_value=0, max_value=120, required=False)
+    subsidy_payee = serializers.ChoiceField(choices=SubsidyPayee.choices, required=False)
+    late_damages_rate = RateField(required=False, help_text="구상채권 지연손해금: default \"0.12000\".")
+    eligible_kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=Enterprise.Kind.choices), allow_empty=False)
+    opens_on = DateField(help_text="The first day of the application window.")
+    closes_on = DateField(help_text="The last day of the application window; not before opens_on.")
+    rounding_unit = serializers.ChoiceField(
+        choices=ROUNDING_UNIT_CHOICES, required=False,
+        help_text="Amounts the city pays or receives are rounded to it (default 10).")
+    rounding_mode = serializers.ChoiceField(choices=ROUNDING_MODE_CHOICES, required=False,
+                                            help_text="Default floor (절사).")
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    foundation = serializers.CharField(source="foundation.name")
+    partner_banks = serializers.SerializerMethodField()
+    per_firm_limit = WonField()
+    fee_rate = RateField()
+    city_fee_rate = RateField()
+    subsidy_rate = RateField()
+    late_damages_rate = RateField()
+
+    class Meta:
+        model = GuaranteeProgram
+        fields = ["id", "code", "name", "year", "foundation", "partner_banks", "multiple", "per_firm_limit",
+                  "guarantee_ratio", "fee_rate", "city_fee_rate", "subsidy_rate", "subsidy_months", "subsidy_payee",
+                  "late_damages_rate", "eligible_kinds", "opens_on", "closes_on", "rounding_unit", "rounding_mode"]
+        read_only_fields = fields
+
+    def get_partner_banks(self, obj: GuaranteeProgram) -> list[str]:
+        return sorted(bank.name for bank in obj.partner_banks.all())
+
+
+class ProgramPositionSerializer(serializers.Serializer):
+    program = ProgramSerializer()
+    currency = serializers.SerializerMethodField()
+    contributions_by_source = serializers.DictField(child=WonField(allow_zero=True))
+    contributions = WonField(allow_zero=True)
+    claims_paid = WonField(allow_zero=True, help_text="대위변제: claims paid (none before claims exist).")
+    recoveries = WonField(allow_zero=True, help_text="구상: recovered on paid claims.")
+    net_losses = WonField(allow_zero=True, help_text="Claims paid - recoveries.")
+    capacity = WonField(allow_zero=True, help_text="(contributions - net losses) x multiple, floored to the won.")
+    used = WonField(allow_zero=True, help_text="Outstanding guaranteed amounts (0 until guarantees exist).")
+    available = WonField(allow_zero=True, help_text="Capacity - used, never below zero.")
+    utilisation = serializers.DecimalField(max_digits=12, decimal_places=4, help_text="Used / capacity.")
+
+    def get_currency(self, obj: Any) -> str:
+        return "KRW"
+
+
+class ProgramContributionSerializer(serializers.ModelSerializer):
+    # DRF's metaclass takes declared fields off the class, so this does not shadow Field.source at run time.
+    source = serializers.ChoiceField(choices=ContributionSource.choices)  # type: ignore[assignment]
+    amount = WonField()
+    contributor = serializers.PrimaryKeyRelatedField(
+        queryset=Institution.objects.all(), required=False, allow_null=True
+    )
+    received_on = DateField(help_text=MONEY_DATE)
+    journal = serializers.IntegerField(source="journal_id", read_only=True)
+
+    class Meta:
+        model = ProgramContribution
+        fields = ["id", "source", "contributor", "amount", "received_on", "memo", "journal", "created_at"]
+        read_only_fields = ["id", "journal", "created_at"]

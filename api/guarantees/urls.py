@@ -1,0 +1,15 @@
+"""Routes of the special guarantees (특례보증)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.common.routes import Route
+
+from . import views
+
+routes = [
+    Route("guarantee-programs", views.GuaranteeProgramViewSet, "guarantee-program"),
+]
+
+urlpatterns: list[Any] = []

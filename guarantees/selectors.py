@@ -1,0 +1,59 @@
+"""Reads over special guarantee programs: the list, and a program's position (what was paid in, its capacity and
+how much of it is used)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from core.engines.capacity import guarantee_capacity
+
+from . import accounts as chart
+from .models import ContributionSource, GuaranteeProgram, ProgramContribution
+
+ZERO = Decimal(0)
+
+
+def programs_all() -> QuerySet[GuaranteeProgram]:
+    """The programs, the newest year first, then by code."""
+    return (GuaranteeProgram.objects.select_related("foundation", "book").prefetch_related("partner_banks")
+            .order_by("-year", "code"))
+
+
+def contributions_of(program: GuaranteeProgram) -> QuerySet[ProgramContribution]:
+    """What was paid into the program, in the order it was received."""
+    return program.contributions.order_by("received_on", "id")
+
+
+@dataclass(frozen=True)
+class ProgramPosition:
+    program: GuaranteeProgram
+    contributions_by_source: dict[str, Decimal]
+    contributions: Decimal
+    claims_paid: Decimal
+    recoveries: Decimal
+    net_losses: Decimal  # claims paid - recoveries
+    capacity: Decimal  # (contributions - net losses) x multiple, floored to the won
+    used: Decimal  # outstanding guaranteed amounts
+    available: Decimal
+    utilisation: Decimal  # used / capacity
+
+
+def program_position(program: GuaranteeProgram) -> ProgramPosition:
+    """The program's contributions by source and in total, net losses (claims paid less recoveries), capacity,
+    used, available and utilisation, read from its book. ``used`` is 0 until guarantees exist (a later step)."""
+    balances = dict(program.book.accounts.values_list("code", "balance"))
+    by_source = {source: balances.get(chart.contribution_code(source), ZERO) for source in ContributionSource.values}
+    contributions = sum(by_source.values(), ZERO)
+    claims = balances.get(chart.CLAIMS_EXPENSE, ZERO)
+    recoveries = balances.get(chart.RECOVERY_INCOME, ZERO)
+    used = ZERO  # no guarantees yet: nothing is outstanding
+    result = guarantee_capacity(contributions=contributions, net_losses=claims - recoveries,
+                                multiple=program.multiple, used=used)
+    return ProgramPosition(
+        program=program, contributions_by_source=by_source, contributions=contributions, claims_paid=claims,
+        recoveries=recoveries, net_losses=claims - recoveries, capacity=result.capacity, used=result.used,
+        available=result.available, utilisation=result.utilisation,
+    )
