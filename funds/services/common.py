@@ -1,40 +1,23 @@
-"""What every revolving-fund write checks the same way: keys of idempotent writes and the one rule for replays.
-(The checks every instrument shares are the kernel's: ``core.money.won_input``, ``core.inputs.require_reason``,
-``enterprises.roles.require_manager`` and ``is_member``.)"""
+"""What every revolving-fund write checks the same way: the one rule for replays of idempotent writes. (The checks
+every instrument shares are the kernel's: ``core.money.won_input``, ``core.inputs.require_reason``,
+``core.inputs.check_key`` and ``digest`` for idempotency keys, ``enterprises.roles.require_manager`` and
+``is_member``.)"""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from core.errors import IdempotencyConflict, ValidationFailed
+from core.errors import IdempotencyConflict
+from core.inputs import KEY_FIELD
 from enterprises.roles import MANAGERS, has_role
-
-MAX_KEY = 200  # a client's idempotency key; journal keys use its SHA-256, to stay within 200 characters
-KEY_FIELD = "idempotency_key"
 
 
 def is_manager(actor: Any) -> bool:
     return has_role(actor, *MANAGERS)
-
-
-def check_key(key: str) -> str:
-    """A client's idempotency key: 1 to 200 characters. Raises ValidationFailed."""
-    key = (key or "").strip()
-    if not key or len(key) > MAX_KEY:
-        raise ValidationFailed(
-            _("An idempotency key of 1 to %(max)s characters is required.") % {"max": MAX_KEY},
-            fields={KEY_FIELD: [_("1 to %(max)s characters") % {"max": MAX_KEY}]},
-        )
-    return key
-
-
-def digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def check_replay(existing: Any, actor: Any, amount: Decimal, on: date | None, on_name: str) -> None:

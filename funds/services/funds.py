@@ -12,6 +12,7 @@ from core.audit import audit_record, snapshot
 from core.dates import Limit, check_money_date
 from core.db import transactional
 from core.errors import NotFound, ValidationFailed
+from core.inputs import check_key, digest
 from core.money import KRW, won_input
 from enterprises.models import Enterprise, Institution, User
 from ledger.models import Book
@@ -21,7 +22,7 @@ from .. import accounts as chart
 from ..access import ACCESS
 from ..actions import FUND_CONTRIBUTION, FUND_CREATE
 from ..models import CapitalSource, Fund, FundContribution
-from .common import check_key, check_replay, digest
+from .common import check_replay
 
 
 def opening_limit(fund: Fund) -> Limit:

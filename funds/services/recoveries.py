@@ -13,6 +13,7 @@ from core.audit import audit_record, snapshot
 from core.dates import Limit, check_money_date
 from core.db import transactional
 from core.errors import InvalidState, LimitExceeded
+from core.inputs import check_key, digest
 from core.money import KRW, format_won, won_input
 from enterprises.models import User
 from ledger.services import credit, debit
@@ -23,7 +24,7 @@ from ..actions import LOAN_RECOVERY
 from ..locks import lock_loan
 from ..models import Loan, LoanTransaction, Recovery, WriteOff
 from . import postings
-from .common import check_key, check_replay, digest
+from .common import check_replay
 
 
 @transactional

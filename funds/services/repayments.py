@@ -27,7 +27,7 @@ from core.dates import check_money_date
 from core.db import transactional
 from core.engines import loans as engine
 from core.errors import Forbidden, InvalidState, LimitExceeded, NotFound
-from core.inputs import require_reason
+from core.inputs import check_key, digest, require_reason
 from core.money import KRW, format_won, won_input
 from enterprises.models import User
 from enterprises.roles import is_member
@@ -42,7 +42,7 @@ from ..locks import lock_loan, lock_repayment
 from ..models import Loan, LoanTransaction, Repayment
 from ..signals import repayment_made
 from . import postings, state
-from .common import check_key, check_replay, digest, is_manager
+from .common import check_replay, is_manager
 from .loans import bring_to, check_open, last_closed_day
 
 ONE_DAY = timedelta(days=1)

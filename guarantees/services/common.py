@@ -1,9 +1,9 @@
-"""What every special-guarantee write checks the same way: keys of idempotent writes, the one rule for replays,
-and rates. (The checks every instrument shares are the kernel's: ``core.money.won_input``.)"""
+"""What every special-guarantee write checks the same way: the one rule for replays of idempotent writes, and rates.
+(The checks every instrument shares are the kernel's: ``core.money.won_input``, ``core.inputs.check_key`` and
+``digest`` for idempotency keys.)"""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -11,24 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from core.errors import IdempotencyConflict, ValidationFailed
-
-MAX_KEY = 200  # a client's idempotency key; journal keys use its SHA-256, to stay within 200 characters
-KEY_FIELD = "idempotency_key"
-
-
-def check_key(key: str) -> str:
-    """A client's idempotency key: 1 to 200 characters. Raises ValidationFailed."""
-    key = (key or "").strip()
-    if not key or len(key) > MAX_KEY:
-        raise ValidationFailed(
-            _("An idempotency key of 1 to %(max)s characters is required.") % {"max": MAX_KEY},
-            fields={KEY_FIELD: [_("1 to %(max)s characters") % {"max": MAX_KEY}]},
-        )
-    return key
-
-
-def digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+from core.inputs import KEY_FIELD
 
 
 def check_replay(existing: Any, actor: Any, *, amount: Decimal, on: date, source: str) -> None:

@@ -14,6 +14,7 @@ from core.audit import audit_record, snapshot
 from core.dates import check_money_date
 from core.db import transactional
 from core.errors import NotFound, ValidationFailed
+from core.inputs import check_key, digest
 from core.money import KRW, won_input
 from enterprises.models import Enterprise, Institution, User
 from ledger.models import Book
@@ -31,7 +32,7 @@ from ..models import (
     ProgramContribution,
     SubsidyPayee,
 )
-from .common import check_key, check_replay, decimal_input, digest
+from .common import check_replay, decimal_input
 
 ZERO = Decimal(0)
 MAX_MULTIPLE = Decimal("9999.99")  # the column's range; real programs name 5 to 20
