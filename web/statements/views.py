@@ -11,6 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -61,7 +62,7 @@ class DownloadLog(ListPage):
 
 class RequestForm(forms.Form):
     kind = forms.ChoiceField(choices=Statement.Kind.choices)
-    subject_id = forms.IntegerField(min_value=1)
+    subject_id = forms.IntegerField(min_value=1, max_value=2**63 - 1)  # a database id
     # A loan's, an enterprise's or a fund's statement covers a period (the service requires one); a receipt none.
     period_start = DateField(required=False)
     period_end = DateField(required=False)
@@ -74,8 +75,16 @@ def _back(request: HttpRequest) -> str:
     return reverse("web:statements")
 
 
+def _refused(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    """A request for a statement that was not made: a page with the rule broken and the way back, with the status
+    the refusal stands for (nothing was written)."""
+    return render(request, "web/error.html", {"title": gettext("The statement was not asked for"),
+                                              "message": message, "back_url": _back(request)}, status=status)
+
+
 class StatementRequest(LoginRequiredMixin, View):
-    """Ask for a statement (POST from an object's page); back to that page with a message saying where it is."""
+    """Ask for a statement (POST from an object's page); back to that page with a message saying where it is. A
+    refusal (a bad field, a period the service refuses) is a page with its rule and the status it stands for."""
 
     http_method_names = ["post"]
 
@@ -84,8 +93,8 @@ class StatementRequest(LoginRequiredMixin, View):
             raise PermissionDenied
         form = RequestForm(request.POST)
         if not form.is_valid():
-            messages.error(request, gettext("Bad request: %(errors)s") % {"errors": form.errors.as_text()})
-            return HttpResponseRedirect(_back(request), status=303)
+            rules = "; ".join(f"{name}: {' '.join(str(e) for e in errors)}" for name, errors in form.errors.items())
+            return _refused(request, 400, rules)
         try:
             statement = services.statement_request(actor=request.user, kind=form.cleaned_data["kind"],
                                                    subject_id=form.cleaned_data["subject_id"],
@@ -95,10 +104,8 @@ class StatementRequest(LoginRequiredMixin, View):
         except NotFound:
             raise Http404 from None
         except DomainError as exc:
-            messages.error(request, exc.message)
-            response = HttpResponseRedirect(_back(request), status=303)
-            response["X-Refused"] = str(status_of(exc))
-            return response
+            rules = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in exc.fields.items())
+            return _refused(request, status_of(exc), f"{exc.message} {rules}".strip())
         messages.success(request, gettext("Statement no. %(id)s was asked for; it appears in the statements list "
                                           "when ready.") % {"id": statement.pk})
         return HttpResponseRedirect(_back(request), status=303)

@@ -96,8 +96,22 @@ def test_the_loan_pages_statement_form_asks_for_a_period_and_the_request_is_made
     response = client.post(reverse("web:statement-request"), {
         "kind": "loan", "subject_id": loan.pk, "next": reverse("web:my-loan", args=[loan.pk]),
         "period_start": today.replace(month=1, day=1).isoformat(), "period_end": today.isoformat()})
-    assert response.status_code == 303 and "X-Refused" not in response
+    assert response.status_code == 303
     assert Statement.objects.get().loan == loan
+
+
+@pytest.mark.parametrize(("data", "status", "rule"), [
+    ({"kind": "loan", "subject_id": "99999999999999999999"}, 400, "subject_id"),
+    ({"kind": "bogus", "subject_id": "1"}, 400, "kind"),
+    ({"kind": "loan", "period_start": "2026-02-01", "period_end": "2026-01-01"}, 400, "period"),
+])
+def test_a_refused_statement_request_is_a_page_with_its_rule_and_writes_nothing(world, client_as, data, status, rule):
+    loan = world.own_loan
+    data = {"subject_id": loan.pk, **data}
+    response = client_as(world.member).post(reverse("web:statement-request"), data)
+    assert response.status_code == status
+    assert rule in text(response)
+    assert not Statement.objects.exists()
 
 
 def test_the_auditors_download_log_names_who_took_which_statement(world, client_as):
