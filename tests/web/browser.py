@@ -31,6 +31,7 @@ from urllib.parse import urljoin, urlsplit
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -164,6 +165,16 @@ def wait_until(driver: WebDriver, condition: Callable[[WebDriver], Any], *, time
                message: str = "") -> Any:
     """Wait until ``condition(driver)`` is truthy and return it; TimeoutException with ``message`` otherwise."""
     return WebDriverWait(driver, timeout, poll_frequency=0.05).until(condition, message)
+
+
+def _new_document(driver: WebDriver) -> bool:
+    """True once the page marked before a form was sent has been replaced by the answer. Chromium may report the old
+    page's nodes as "not belonging to the document" (a WebDriverException, not a stale reference) while it navigates,
+    so the check is on a window variable of the new document, and a navigation in progress only means "not yet"."""
+    try:
+        return not driver.execute_script("return window.__beforeLogin === true;")
+    except WebDriverException:
+        return False
 
 
 def wait_visible(driver: WebDriver, css: str, *, timeout: float = WAIT_SECONDS) -> WebElement:
@@ -391,8 +402,9 @@ class Site:
         secret.clear()
         secret.send_keys(password)
         submit = field.find_element(By.XPATH, "./ancestor::form").find_element(By.CSS_SELECTOR, '[type="submit"]')
+        self.driver.execute_script("window.__beforeLogin = true;")
         submit.click()
-        wait_until(self.driver, ec.staleness_of(submit), message=f"submitting the login form at {path} led nowhere")
+        wait_until(self.driver, _new_document, message=f"submitting the login form at {path} led nowhere")
         wait_for_htmx(self.driver)
 
     def login_as(self, user: Any) -> None:
