@@ -18,11 +18,12 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     JUDGE = "judge"
     EVALUATOR = "evaluator"
+    BANK_OFFICER = "bank_officer"  # a user of a partner bank (its ``institution``): its own bank's guarantees only
     ENTERPRISE_MEMBER = "enterprise_member"
     ADMIN = "admin"
 
 
-GROUP_ROLES = (Role.FUND_MANAGER, Role.AUDITOR, Role.JUDGE, Role.EVALUATOR)
+GROUP_ROLES = (Role.FUND_MANAGER, Role.AUDITOR, Role.JUDGE, Role.EVALUATOR, Role.BANK_OFFICER)
 MANAGERS = (Role.FUND_MANAGER, Role.ADMIN)  # who sets up, judges and moves money
 STAFF_READERS = (Role.FUND_MANAGER, Role.AUDITOR, Role.ADMIN)  # who reads every enterprise's things
 
@@ -57,6 +58,21 @@ def require_role(actor: Any, *roles: Role, message: str) -> None:
 def require_manager(actor: Any, message: str | None = None) -> None:
     """Forbidden unless ``actor`` is a fund manager (or an administrator)."""
     require_role(actor, *MANAGERS, message=message or _("Only a fund manager may do this."))
+
+
+def bank_of(user: Any) -> int | None:
+    """The id of the bank ``user`` acts for as a bank officer: its institution, when it holds the role and that
+    institution is a bank; None otherwise (a bank officer without a bank sees nothing)."""
+    if not has_role(user, Role.BANK_OFFICER) or user.institution_id is None:
+        return None
+    cached = getattr(user, "_bank_cache", None)
+    if cached is None:
+        from .models import Institution
+
+        cached = (user.institution_id,) if Institution.objects.filter(
+            pk=user.institution_id, kind=Institution.Kind.BANK).exists() else (None,)
+        user._bank_cache = cached
+    return cached[0]
 
 
 def is_member(user: Any, enterprise_id: int | None) -> bool:

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import (
     AuditorFactory,
+    BankOfficerFactory,
     EnterpriseFactory,
     EvaluatorFactory,
     JudgeFactory,
@@ -125,6 +126,12 @@ def judge(db):
 @pytest.fixture
 def evaluator(db):
     return EvaluatorFactory()
+
+
+@pytest.fixture
+def bank_officer(db):
+    """An officer of a bank of its own (a new institution of kind bank)."""
+    return BankOfficerFactory()
 
 
 @pytest.fixture

@@ -71,6 +71,15 @@ class EvaluatorFactory(UserFactory):
     role_groups = _role("evaluator")
 
 
+class BankOfficerFactory(UserFactory):
+    """A partner bank's officer (은행 담당자): the role, and a bank as the user's institution (a new one unless
+    ``institution`` is given)."""
+
+    username = factory.Sequence(lambda n: f"banker{n}")
+    institution = factory.SubFactory("tests.factories.InstitutionFactory", kind=Institution.Kind.BANK)
+    role_groups = _role("bank_officer")
+
+
 class InstitutionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Institution

@@ -43,12 +43,12 @@ from enterprises.roles import Role
 from enterprises.services import verification_request
 from funds import access as funds_access
 from guarantees import access as guarantees_access
-from guarantees.models import GuaranteeProgram, ProgramContribution
+from guarantees.models import Guarantee, GuaranteeApplication, GuaranteeBalance, GuaranteeProgram, ProgramContribution
 from statements import access as statements_access
 from statements.models import Statement, StatementDownload
 from tests.audit_actions import action_for_tests
-from tests.factories import InstitutionFactory
-from tests.guarantees.factories import make_program
+from tests.factories import BankOfficerFactory, InstitutionFactory
+from tests.guarantees.factories import contribute, make_guarantee, make_program
 
 from .funds.helpers import world_state as funds_world_state
 from .funds.world import FundsWorld
@@ -67,6 +67,7 @@ ROLES: dict[str, Role | None] = {
     "plain_user": None,
     "judge": Role.JUDGE,
     "evaluator": Role.EVALUATOR,
+    "bank_officer": Role.BANK_OFFICER,
     "member": Role.ENTERPRISE_MEMBER,
     "manager": Role.FUND_MANAGER,
     "auditor": Role.AUDITOR,
@@ -78,7 +79,8 @@ class World(FundsWorld):
     """The funds' objects (``tests.api.funds.world``), and the kernel's and the statements' ones, each built the
     first time a request's path or body names it."""
 
-    MODELS = (*FundsWorld.MODELS, Enterprise, Institution, Statement, GuaranteeProgram, ProgramContribution)
+    MODELS = (*FundsWorld.MODELS, Enterprise, Institution, Statement, GuaranteeProgram, ProgramContribution,
+              GuaranteeApplication, Guarantee, GuaranteeBalance)
 
     @cached_property
     def institution(self) -> Institution:
@@ -86,7 +88,36 @@ class World(FundsWorld):
 
     @cached_property
     def program(self) -> GuaranteeProgram:
-        return make_program()
+        """A Dalseong-style program (12x, 30,000,000 won per firm), with 1,000,000,000 won paid in by the county."""
+        program = make_program()
+        contribute(program, 1_000_000_000)
+        return program
+
+    @cached_property
+    def bank(self) -> Institution:
+        """The program's partner bank: the bank officer's (``bank_officer`` below)."""
+        return self.program.partner_banks.get()
+
+    @cached_property
+    def other_bank(self) -> Institution:
+        bank = InstitutionFactory(kind=Institution.Kind.BANK)
+        self.program.partner_banks.add(bank)
+        return bank
+
+    @cached_property
+    def own_guarantee(self) -> Guarantee:
+        """The member's enterprise's active guarantee at the bank officer's bank."""
+        return make_guarantee(self.program, enterprise=self.own, bank=self.bank, amount=20_000_000)
+
+    @cached_property
+    def other_guarantee(self) -> Guarantee:
+        """Another enterprise's active guarantee at the bank officer's bank."""
+        return make_guarantee(self.program, enterprise=self.other, bank=self.bank, amount=20_000_000)
+
+    @cached_property
+    def other_bank_guarantee(self) -> Guarantee:
+        """Another enterprise's active guarantee at another bank: the bank officer's 404."""
+        return make_guarantee(self.program, enterprise=self.other, bank=self.other_bank, amount=10_000_000)
 
     @cached_property
     def audit_seq(self) -> int:
@@ -196,6 +227,7 @@ class Row:
     action: str | None  # "table:action"; None: an operation the API does not have, or a route outside the tables
     ok: int  # what a caller the table lets in gets
     member: int | None = None  # what an enterprise member gets instead, when it differs
+    bank: int | None = None  # what a bank officer (of the program's partner bank) gets instead, when it differs
     body: str | None = None  # a name in BODIES
     key: bool = False  # sends an Idempotency-Key
     public: bool = False  # outside the tables, open to anyone (signed in or not)
@@ -429,6 +461,16 @@ SERVICE_ONLY: dict[str, Callable[[Any], object]] = {
     "kernel:verification.run": lambda user: verification_request(actor=user, kind="ledger"),
 }
 
+# The special guarantees' actions whose operations are still being built (issue 15 lands in steps): each step takes its
+# actions out as it adds their rows above. Empty when the issue closes.
+NOT_YET_BUILT = {f"guarantees:{action}" for action in (
+    "fee.quote", "application.read", "application.create", "application.submit", "application.withdraw",
+    "application.recommend", "application.approve", "application.reject", "guarantee.read", "guarantee.execute",
+    "guarantee.report", "guarantee.repay", "guarantee.default", "guarantee.cancel", "fee.read", "fee.pay",
+    "fee.city_pay", "subsidy.read", "subsidy.budget", "subsidy.prepare", "subsidy.approve", "subsidy.download",
+    "claim.read", "claim.request", "claim.prepare", "claim.approve", "recovery.record", "recourse.write_off",
+)}
+
 # Requests that change nothing though they are not GETs.
 READS = {"funds:product.quote"}
 ERROR_CODES = {401: "not_authenticated", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed",
@@ -454,6 +496,8 @@ def expected_status(row: Row, role: str) -> int:
         return 401
     if not role_may(role, row.action):
         return 403
+    if role == "bank_officer" and row.bank is not None:
+        return row.bank
     return row.member if (role == "member" and row.member is not None) else row.ok
 
 
@@ -475,6 +519,12 @@ def world(member) -> World:
     return World(member)
 
 
+@pytest.fixture
+def bank_officer(world) -> Any:
+    """An officer of the program's partner bank (``World.bank``)."""
+    return BankOfficerFactory(institution=world.bank)
+
+
 def everything(world: World) -> dict[str, Any]:
     """All a request could write (the funds' world with the idempotency keys, the enterprises, institutions and
     memberships, the statements and the outbox), but the download log, which a download writes."""
@@ -487,6 +537,10 @@ def everything(world: World) -> dict[str, Any]:
         "outbox": OutboxMessage.objects.count(),
         "guarantee programs": GuaranteeProgram.objects.count(),
         "program contributions": ProgramContribution.objects.count(),
+        "guarantee programs committed": sorted(GuaranteeProgram.objects.values_list("pk", "committed")),
+        "guarantee applications": sorted(GuaranteeApplication.objects.values_list("pk", "state")),
+        "guarantees": sorted(Guarantee.objects.values_list("pk", "state", "guaranteed", "balance")),
+        "guarantee balances": GuaranteeBalance.objects.count(),
     }
 
 
@@ -551,7 +605,7 @@ def test_role_matrix_of_the_actions_without_an_api_operation(request, db, refere
 
 def test_every_action_of_every_table_is_tried() -> None:
     tried = {row.action for row in MATRIX.values() if row.action is not None} | set(SERVICE_ONLY)
-    declared = {f"{name}:{action}" for name, table in TABLES.items() for action in table}
+    declared = {f"{name}:{action}" for name, table in TABLES.items() for action in table} - NOT_YET_BUILT
 
     assert declared - tried == set(), "actions of the tables that no row of the matrix requests"
     assert tried - declared == set(), "rows naming actions that no table declares"
@@ -588,7 +642,7 @@ def test_every_operation_of_the_api_is_an_action_of_its_views_table() -> None:
         assert action in view.access, f"{view.access.name} has no action {action} ({method} {path})"
         table = next(name for name, t in TABLES.items() if t is view.access)
         named.add(f"{table}:{action}")
-    declared = {f"{name}:{action}" for name, table in TABLES.items() for action in table}
+    declared = {f"{name}:{action}" for name, table in TABLES.items() for action in table} - NOT_YET_BUILT
     assert declared - named - set(SERVICE_ONLY) == set(), "actions of the tables that no operation of the API names"
     assert named & set(SERVICE_ONLY) == set(), "actions the API names are tried through it, in the matrix"
     assert len(operations) >= 50

@@ -32,8 +32,11 @@ def test_a_new_program_has_its_book_and_chart_and_an_audit_event():
 
     codes = set(program.book.accounts.values_list("code", flat=True))
     assert codes == {"cash", "contribution:city", "contribution:bank", "contribution:other", "income:fees",
-                     "expense:claims", "income:recoveries"}
+                     "expense:claims", "income:recoveries", "receivable:fees:firm", "receivable:fees:city",
+                     "receivable:late-fees", "income:late-fees", "subsidy:budget", "subsidy:appropriation",
+                     "expense:subsidies"}
     assert chart.cash(program.book).no_overdraft
+    assert chart.account(program.book, chart.SUBSIDY_BUDGET).no_overdraft
     assert program.rounding_unit == 10 and program.rounding_mode == "floor"
     assert program.late_damages_rate == Decimal("0.12000")
     assert program.partner_banks.count() == 1
@@ -229,4 +232,4 @@ def test_the_ledger_verifies_after_contributions():
     call_command("ledger_verify", stdout=out, stderr=err)
 
     assert err.getvalue() == ""
-    assert "1 books, 7 accounts, 2 journals, 4 entries" in out.getvalue()
+    assert "1 books, 14 accounts, 2 journals, 4 entries" in out.getvalue()
