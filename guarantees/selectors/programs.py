@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 
 from core.engines.capacity import guarantee_capacity
 
-from . import accounts as chart
-from .models import ContributionSource, GuaranteeProgram, ProgramContribution
+from .. import accounts as chart
+from ..models import ContributionSource, GuaranteeProgram, ProgramContribution
 
 ZERO = Decimal(0)
 
