@@ -26,6 +26,7 @@ DEMO_USERNAMES = {
     "auditor.park",
     "judge.choi",
     "evaluator.jung",
+    "bank.officer",
     "coop.member",
     "village.member",
 }
@@ -82,6 +83,7 @@ def test_the_demo_users_exist_with_their_roles(loaded):
         "auditor.park": {Role.AUDITOR},
         "judge.choi": {Role.JUDGE},
         "evaluator.jung": {Role.EVALUATOR},
+        "bank.officer": {Role.BANK_OFFICER},
         "coop.member": {Role.ENTERPRISE_MEMBER},
         "village.member": {Role.ENTERPRISE_MEMBER},
     }
@@ -100,6 +102,7 @@ def test_the_managers_work_at_the_intermediary_and_the_municipality(loaded):
     kinds = {user("manager.kim").institution.kind, user("manager.lee").institution.kind}
     assert kinds == {Institution.Kind.INTERMEDIARY, Institution.Kind.MUNICIPALITY}
     assert user("evaluator.jung").institution.kind == Institution.Kind.EVALUATOR
+    assert user("bank.officer").institution.kind == Institution.Kind.BANK
 
 
 def test_the_partner_institutions_cover_the_four_instruments(loaded):

@@ -318,6 +318,7 @@ USERS: list[DemoUser] = [
     DemoUser("auditor.park", "박", "수진", groups=(Role.AUDITOR,), institution=SEONGDONG),
     DemoUser("judge.choi", "최", "은영", groups=(Role.JUDGE,), institution=BANK),
     DemoUser("evaluator.jung", "정", "하늘", groups=(Role.EVALUATOR,), institution=EVALUATOR),
+    DemoUser("bank.officer", "윤", "재호", groups=(Role.BANK_OFFICER,), institution=BANK),
     DemoUser("coop.member", "한", "도윤"),
     DemoUser("village.member", "오", "미숙"),
 ]
