@@ -2,11 +2,12 @@
 when its urls are loaded). Names are in the ``web`` namespace: ``web:login``, ``web:loan``."""
 
 from .funds import urls as funds
+from .guarantees import urls as guarantees
 from .kernel import urls as kernel
 from .statements import urls as statements
 
 app_name = "web"
 
-PARTS = (kernel, funds, statements)
+PARTS = (kernel, funds, guarantees, statements)
 
 urlpatterns = [pattern for part in PARTS for pattern in part.urlpatterns]

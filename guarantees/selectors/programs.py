@@ -43,13 +43,14 @@ class ProgramPosition:
 
 def program_position(program: GuaranteeProgram) -> ProgramPosition:
     """The program's contributions by source and in total, net losses (claims paid less recoveries), capacity,
-    used, available and utilisation, read from its book. ``used`` is 0 until guarantees exist (a later step)."""
+    used (the program's capacity in use, ``GuaranteeProgram.committed``), available and utilisation, read from its
+    book."""
     balances = dict(program.book.accounts.values_list("code", "balance"))
     by_source = {source: balances.get(chart.contribution_code(source), ZERO) for source in ContributionSource.values}
     contributions = sum(by_source.values(), ZERO)
     claims = balances.get(chart.CLAIMS_EXPENSE, ZERO)
     recoveries = balances.get(chart.RECOVERY_INCOME, ZERO)
-    used = ZERO  # no guarantees yet: nothing is outstanding
+    used = program.committed.amount  # what approved and active guarantees stand behind now
     result = guarantee_capacity(contributions=contributions, net_losses=claims - recoveries,
                                 multiple=program.multiple, used=used)
     return ProgramPosition(

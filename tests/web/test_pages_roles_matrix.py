@@ -11,6 +11,7 @@ otherwise), so nobody adds a page without saying who may open it."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 import pytest
@@ -19,8 +20,9 @@ from django.urls import URLPattern
 
 from statements.access import ACCESS as STATEMENTS
 from tests.api.funds.world import FundsWorld
-from tests.factories import AuditorFactory, ManagerFactory, UserFactory
+from tests.factories import AuditorFactory, BankOfficerFactory, ManagerFactory, UserFactory
 from tests.funds.factories import member_of
+from tests.guarantees.factories import contribute, make_guarantee, make_program
 from web import urls as web_urls
 from web.common.access import ACCESS as AREAS
 from web.common.pages import AREA_ACTION, Page
@@ -42,8 +44,12 @@ OBJECTS: dict[str, str] = {
     "fund": "fund", "fund-journal": "fund", "application": "own_submitted", "application-review": "own_submitted",
     "application-approve": "own_recommended", "application-reject": "own_recommended",
     "write-off-approve": "pending_write_off", "write-off-reject": "pending_write_off",
+    # special guarantees
+    "guarantee-program": "program",
 }
-ROLES = ("member", "other_member", "manager", "auditor", "nobody")
+ROLES = ("member", "other_member", "manager", "auditor", "bank_officer", "other_bank_officer", "nobody")
+# Who is allowed in by role but must not see the world's objects (another enterprise's, another bank's): 404.
+STRANGERS = ("other_member", "other_bank_officer")
 
 
 def _patterns() -> list[URLPattern]:
@@ -56,6 +62,22 @@ def test_every_page_with_an_object_says_what_the_object_is():
 
 
 class World(FundsWorld):
+    @cached_property
+    def program(self) -> Any:
+        program = make_program()
+        contribute(program, 1_000_000_000)
+        return program
+
+    @cached_property
+    def bank(self) -> Any:
+        """The program's partner bank: ``bank_officer``'s."""
+        return self.program.partner_banks.get()
+
+    @cached_property
+    def own_guarantee(self) -> Any:
+        """The member's enterprise's active guarantee at ``bank``."""
+        return make_guarantee(self.program, enterprise=self.own, bank=self.bank, amount=20_000_000)
+
     @property
     def own_statement(self) -> Any:
         from django.utils import timezone
@@ -69,7 +91,9 @@ class World(FundsWorld):
 
 def _user(world: World, role: str) -> Any:
     return {"member": lambda: world.member, "other_member": lambda: world.other_member,
-            "manager": ManagerFactory, "auditor": AuditorFactory, "nobody": UserFactory}[role]()
+            "manager": ManagerFactory, "auditor": AuditorFactory, "nobody": UserFactory,
+            "bank_officer": lambda: BankOfficerFactory(institution=world.bank),
+            "other_bank_officer": BankOfficerFactory}[role]()
 
 
 def _expected(pattern: URLPattern, user: Any, role: str) -> set[int]:
@@ -85,7 +109,7 @@ def _expected(pattern: URLPattern, user: Any, role: str) -> set[int]:
     allowed = AREAS.allows(user, AREA_ACTION[view.area]) and view.access.allows(user, view.action)
     if not allowed:
         return {403}
-    if pattern.name in OBJECTS and role == "other_member":
+    if pattern.name in OBJECTS and role in STRANGERS:
         return {404}
     return {200}
 

@@ -4,8 +4,10 @@ page is ``funds`` ``loan.read``), so this table only says who the areas are for.
 from __future__ import annotations
 
 from enterprises.access import STAFF, Access, Allow
+from enterprises.roles import Role
 
 ACCESS = Access("web", {
     "console.open": Allow(*STAFF),  # the staff console: managers, auditors, admins
     "portal.open": Allow(members=True),  # the enterprise portal: members of an enterprise
+    "bank.open": Allow(Role.BANK_OFFICER),  # the bank desk: officers of a partner bank, their bank's guarantees
 })

@@ -15,12 +15,16 @@ def site(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or request.path.startswith(("/api/", "/admin/")):
         return {}
-    area = menu.PORTAL if request.path.startswith("/my/") else menu.CONSOLE
+    area = (menu.PORTAL if request.path.startswith("/my/") else menu.BANK if request.path.startswith("/bank/")
+            else menu.CONSOLE)
     staff = has_role(user, *STAFF_READERS)
     member = has_role(user, Role.ENTERPRISE_MEMBER)
+    banker = has_role(user, Role.BANK_OFFICER)
+    entitled = {menu.CONSOLE: staff, menu.PORTAL: member, menu.BANK: banker}[area]
     return {
         "area": area,
         "is_staff_reader": staff,
         "is_member": member,
-        "menu": menu.visible(user, area) if (staff if area == menu.CONSOLE else member) else [],
+        "is_bank_officer": banker,
+        "menu": menu.visible(user, area) if entitled else [],
     }

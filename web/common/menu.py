@@ -12,6 +12,7 @@ from enterprises.access import Access
 
 CONSOLE = "console"  # /console/: fund managers, auditors, admins
 PORTAL = "my"  # /my/: enterprise members
+BANK = "bank"  # /bank/: partner banks' officers
 
 
 @dataclass(frozen=True)

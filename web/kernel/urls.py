@@ -8,6 +8,7 @@ urlpatterns = [
     path("logout/", views.Logout.as_view(), name="logout"),
     path("console/", views.ConsoleHome.as_view(), name="console"),
     path("my/", views.PortalHome.as_view(), name="portal"),
+    path("bank/", views.BankHome.as_view(), name="bank"),
     path("console/audit/", views.AuditTrail.as_view(), name="audit"),
     path("console/verification/", views.Verification.as_view(), name="verification"),
 ]

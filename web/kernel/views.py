@@ -54,6 +54,8 @@ def start_page(user: Any) -> str | None:
         return reverse("web:console")
     if has_role(user, Role.ENTERPRISE_MEMBER):
         return reverse("web:portal")
+    if has_role(user, Role.BANK_OFFICER):
+        return reverse("web:bank")
     return None
 
 
@@ -145,6 +147,21 @@ class PortalHome(Page):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["panels"] = panels.rendered(self.request, menu.PORTAL)
+        return context
+
+
+class BankHome(Page):
+    """The bank desk's start page (은행 업무): what the officer's bank must report, as panels."""
+
+    template_name = "web/kernel/home.html"
+    area = menu.BANK
+    access, action = ACCESS, "bank.open"
+    title = _("Bank desk")
+    section = "home"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["panels"] = panels.rendered(self.request, menu.BANK)
         return context
 
 

@@ -1,0 +1,1 @@
+"""The special guarantees' pages (특례보증): programs and their dashboards in the console; the bank desk."""

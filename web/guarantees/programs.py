@@ -1,0 +1,76 @@
+"""The programs' pages in the console: the list, and each program's dashboard (특례보증 운용 현황) with its capacity
+as a gauge. Every figure is read by a selector of ``guarantees.selectors``; each chart has a table with the same
+numbers beside it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from guarantees import selectors
+from guarantees.access import ACCESS
+from guarantees.models import ContributionSource, GuaranteeProgram
+from web.common.pages import ObjectPage
+from web.common.tables import ListPage
+
+from .tables import ProgramTable
+
+
+class ProgramList(ListPage):
+    access, action = ACCESS, "program.read"
+    title = _("Guarantee programs")
+    intro = _("Each special guarantee program (특례보증): what was paid in, the capacity it gives (contributions less "
+              "net losses, times the multiple) and how much of it is in use.")
+    section = "guarantee-programs"
+    table_class = ProgramTable
+    export_name = "guarantee-programs"
+
+    def rows(self) -> QuerySet[GuaranteeProgram]:
+        return selectors.programs_all()
+
+
+def gauge(position: selectors.ProgramPosition) -> dict[str, Any]:
+    """Capacity used and available as a half doughnut (a gauge), drawn by app.js."""
+    return {
+        "type": "doughnut", "money": True,
+        "data": {
+            "labels": [gettext("Used"), gettext("Available")],
+            "datasets": [{"label": gettext("Capacity"), "data": [int(position.used), int(position.available)],
+                          "backgroundColor": ["#0b4f9c", "#d9e2ec"]}],
+        },
+        "options": {"rotation": -90, "circumference": 180, "cutout": "65%"},
+    }
+
+
+class ProgramPage(ObjectPage):
+    """A program's dashboard: contributions by source, capacity, used and available (a gauge), utilisation."""
+
+    access, action = ACCESS, "program.read"
+    template_name = "web/guarantees/program.html"
+    section = "guarantee-programs"
+    context_object_name = "program"
+
+    def visible(self) -> QuerySet[GuaranteeProgram]:
+        return selectors.programs_all()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        program: GuaranteeProgram = self.get_object()  # type: ignore[assignment]
+        context = super().get_context_data(**kwargs)
+        position = selectors.program_position(program)
+        context.update(
+            title=program.name,
+            position=position,
+            contribution_rows=[(label, position.contributions_by_source[value])
+                               for value, label in ContributionSource.choices],
+            charts={"gauge": gauge(position)},
+        )
+        return context
+
+
+def programs_panel(request: HttpRequest) -> dict[str, Any]:
+    """A card per program with its capacity and use."""
+    return {"positions": [selectors.program_position(program) for program in selectors.programs_all()[:6]]}
