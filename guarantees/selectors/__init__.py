@@ -2,5 +2,18 @@
 importable from ``guarantees.selectors``."""
 
 from .programs import ProgramPosition, contributions_of, program_position, programs_all
+from .subsidies import (
+    BankLines,
+    bank_lines_for,
+    lines_visible_to,
+    subsidy_budget_balance,
+    subsidy_budget_of,
+    subsidy_run_for,
+    subsidy_runs_visible_to,
+)
 
-__all__ = ["ProgramPosition", "contributions_of", "program_position", "programs_all"]
+__all__ = [
+    "ProgramPosition", "contributions_of", "program_position", "programs_all",
+    "BankLines", "bank_lines_for", "lines_visible_to", "subsidy_budget_balance", "subsidy_budget_of",
+    "subsidy_run_for", "subsidy_runs_visible_to",
+]
