@@ -249,6 +249,9 @@ SPECTACULAR_SETTINGS = {
         "ProgramRoundingUnitEnum": "guarantees.models.ROUNDING_UNIT_CHOICES",
         "StatementKindEnum": "statements.models.Statement.Kind",
         "StatementStateEnum": "statements.models.Statement.State",
+        "SubsidyRunStateEnum": "guarantees.models.SubsidyRun.State",
+        "SubsidyPayeeEnum": "guarantees.models.SubsidyPayee",
+        "SubsidyPeriodEnum": "guarantees.models.SubsidyPeriod",
     },
 }
 

@@ -130,27 +130,27 @@ class SubsidyBudgetViewSet(GuaranteesView, viewsets.ViewSet):
     access_actions = {"list": "subsidy.read", "create": "subsidy.budget"}
     error_codes = {"list": ("404",), "create": ("400", "404", "422")}
 
-    def _program(self, request: Request, program_pk: Any) -> GuaranteeProgram:
-        program = GuaranteeProgram.objects.select_related("book").filter(pk=program_pk).first()
+    def _program(self, request: Request, pk: Any) -> GuaranteeProgram:
+        program = GuaranteeProgram.objects.select_related("book").filter(pk=pk).first()
         # A bank officer may read its bank's subsidy lines, not the city's budget.
         if program is None or not has_role(request.user, *STAFF):
             raise NotFound(_("No such guarantee program."))
         return program
 
     @extend_schema(responses=SubsidyBudgetListSerializer)
-    def list(self, request: Request, program_pk: int) -> Response:
+    def list(self, request: Request, pk: int) -> Response:
         """What was paid into the program's subsidy budget, and the balance left (staff)."""
-        program = self._program(request, program_pk)
+        program = self._program(request, pk)
         body = {"program": program.pk, "currency": "KRW", "balance": selectors.subsidy_budget_balance(program),
                 "entries": selectors.subsidy_budget_of(program)}
         return Response(SubsidyBudgetListSerializer(body).data)
 
     @extend_schema(request=SubsidyBudgetSerializer, responses={201: SubsidyBudgetSerializer})
     @idempotent
-    def create(self, request: Request, program_pk: int) -> Response:
+    def create(self, request: Request, pk: int) -> Response:
         """Record the city's subsidy budget paid in (managers): subsidy:budget against subsidy:appropriation. Needs
         an Idempotency-Key header."""
-        program = self._program(request, program_pk)
+        program = self._program(request, pk)
         data = SubsidyBudgetSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with key_named_as_header():

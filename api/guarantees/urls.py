@@ -16,6 +16,6 @@ routes = [
 ]
 
 urlpatterns: list[Any] = [
-    path("guarantee-programs/<int:program_pk>/subsidy-budget/",
+    path("guarantee-programs/<int:pk>/subsidy-budget/",
          subsidies.SubsidyBudgetViewSet.as_view({"get": "list", "post": "create"}), name="subsidy-budget"),
 ]
