@@ -22,8 +22,8 @@ from guarantees.selectors import BankLines
 
 from .exports import WON_FORMAT, as_text
 
-HEADER = ["번호", "보증번호", "기업명", "사업자등록번호", "대출번호", "지원기간 시작", "지원기간 종료(미포함)", "지원일수",
-          "잔액적수", "대출금리", "적용금리", "이차보전금", "지급대상"]
+HEADER = ["번호", "보증번호", "기업명", "사업자등록번호", "대출번호", "지원기간 시작", "지원기간 종료(미포함)",
+          "지원일수", "잔액적수", "대출금리", "적용금리", "이차보전금", "지급대상"]
 SHEET_TITLE = "이차보전금 지급내역"
 RATE_FORMAT = "0.000%"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -40,17 +40,18 @@ def filename(lines: BankLines, ext: str) -> str:
 
 def _rows(lines: BankLines) -> list[list[Any]]:
     return [
-        [number, f"G{line.guarantee_id}", line.enterprise.name, format_business_number(line.enterprise.business_number),
-         line.guarantee.bank_reference, line.window_start, line.window_end, line.days, int(line.won_days),
-         line.loan_rate, line.rate, int(line.amount.amount), PAYEE_KO.get(line.payee, line.payee)]
+        [number, f"G{line.guarantee_id}", line.enterprise.name,
+         format_business_number(line.enterprise.business_number), line.guarantee.bank_reference, line.window_start,
+         line.window_end, line.days, int(line.won_days), line.loan_rate, line.rate, int(line.amount.amount),
+         PAYEE_KO.get(line.payee, line.payee)]
         for number, line in enumerate(lines.lines, start=1)
     ]
 
 
 def _title(lines: BankLines) -> list[str]:
     run = lines.run
-    return [f"이차보전금 지급내역 · {run.program.name} · {run.period_start.isoformat()} ~ {run.period_end.isoformat()} · "
-            f"{lines.bank.name} · 지급회차 S{run.pk} ({run.get_state_display()})"]
+    return [f"이차보전금 지급내역 · {run.program.name} · {run.period_start.isoformat()} ~ "
+            f"{run.period_end.isoformat()} · {lines.bank.name} · 지급회차 S{run.pk} ({run.get_state_display()})"]
 
 
 def payment_csv(lines: BankLines) -> bytes:

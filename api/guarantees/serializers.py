@@ -75,7 +75,8 @@ class ProgramSerializer(serializers.ModelSerializer):
         model = GuaranteeProgram
         fields = ["id", "code", "name", "year", "foundation", "partner_banks", "multiple", "per_firm_limit",
                   "guarantee_ratio", "fee_rate", "city_fee_rate", "subsidy_rate", "subsidy_months", "subsidy_payee",
-                  "subsidy_period", "late_damages_rate", "eligible_kinds", "opens_on", "closes_on", "rounding_unit", "rounding_mode"]
+                  "subsidy_period", "late_damages_rate", "eligible_kinds", "opens_on", "closes_on", "rounding_unit",
+                  "rounding_mode"]
         read_only_fields = fields
 
     def get_partner_banks(self, obj: GuaranteeProgram) -> list[str]:

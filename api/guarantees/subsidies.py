@@ -80,9 +80,9 @@ class SubsidyRunSerializer(serializers.ModelSerializer):
     program_name = serializers.CharField(source="program.name")
     subsidy_rate = RateField()
     total = WonField(allow_zero=True, help_text="The sum of the lines (the whole run's, whoever reads it).")
-    prepared_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
-                                               help_text="Empty: prepared by the system (the nightly task).")
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    prepared_by = serializers.CharField(source="prepared_by.username", read_only=True, allow_null=True,
+                                        help_text="null: prepared by the system (the nightly task).")
+    approved_by = serializers.CharField(source="approved_by.username", read_only=True, allow_null=True)
     journal = serializers.IntegerField(source="journal_id", read_only=True, allow_null=True)
 
     class Meta:

@@ -22,8 +22,22 @@ from .programs import (
 from .subsidies import SubsidyBudget, SubsidyLine, SubsidyPeriod, SubsidyRun
 
 __all__ = [
-    "MAX_RATE", "MAX_TERM_MONTHS", "ROUNDING_MODES", "ROUNDING_MODE_CHOICES", "ROUNDING_UNITS", "ROUNDING_UNIT_CHOICES",
-    "ContributionSource", "Guarantee", "GuaranteeApplication", "GuaranteeBalance", "GuaranteeProgram",
-    "ProgramContribution", "RepaymentMethod", "SubsidyPayee",
-    "SubsidyBudget", "SubsidyLine", "SubsidyPeriod", "SubsidyRun",
+    "MAX_RATE",
+    "MAX_TERM_MONTHS",
+    "ROUNDING_MODES",
+    "ROUNDING_MODE_CHOICES",
+    "ROUNDING_UNITS",
+    "ROUNDING_UNIT_CHOICES",
+    "ContributionSource",
+    "Guarantee",
+    "GuaranteeApplication",
+    "GuaranteeBalance",
+    "GuaranteeProgram",
+    "ProgramContribution",
+    "RepaymentMethod",
+    "SubsidyBudget",
+    "SubsidyLine",
+    "SubsidyPayee",
+    "SubsidyPeriod",
+    "SubsidyRun",
 ]

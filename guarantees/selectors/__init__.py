@@ -13,7 +13,15 @@ from .subsidies import (
 )
 
 __all__ = [
-    "ProgramPosition", "contributions_of", "program_position", "programs_all",
-    "BankLines", "bank_lines_for", "lines_visible_to", "subsidy_budget_balance", "subsidy_budget_of",
-    "subsidy_run_for", "subsidy_runs_visible_to",
+    "BankLines",
+    "ProgramPosition",
+    "bank_lines_for",
+    "contributions_of",
+    "lines_visible_to",
+    "program_position",
+    "programs_all",
+    "subsidy_budget_balance",
+    "subsidy_budget_of",
+    "subsidy_run_for",
+    "subsidy_runs_visible_to",
 ]

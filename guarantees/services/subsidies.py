@@ -46,7 +46,15 @@ from .. import accounts as chart
 from ..access import ACCESS
 from ..actions import SUBSIDY_APPROVE, SUBSIDY_BUDGET, SUBSIDY_PREPARE
 from ..locks import lock_program, lock_subsidy_run
-from ..models import Guarantee, GuaranteeBalance, GuaranteeProgram, SubsidyBudget, SubsidyLine, SubsidyPeriod, SubsidyRun
+from ..models import (
+    Guarantee,
+    GuaranteeBalance,
+    GuaranteeProgram,
+    SubsidyBudget,
+    SubsidyLine,
+    SubsidyPeriod,
+    SubsidyRun,
+)
 
 ZERO = Decimal(0)
 ONE_DAY = timedelta(days=1)
@@ -186,6 +194,8 @@ def _candidates(program: GuaranteeProgram, start: date, end: date) -> list[_Loan
             .values_list("pk", "enterprise_id", "bank_id", "loan_rate", "start_on", "repaid_on", "defaulted_on"))
     loans = []
     for pk, enterprise_id, bank_id, loan_rate, start_on, repaid_on, defaulted_on in rows:
+        if start_on is None or loan_rate is None:  # (a lent guarantee has both: guarantee_loan_terms_once_lent)
+            continue
         window_end = _window_end(start_on, months, repaid_on, defaulted_on)
         if window_end > start and start_on < end:
             loans.append(_Loan(pk, enterprise_id, bank_id, loan_rate, start_on, window_end))

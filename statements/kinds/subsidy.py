@@ -63,11 +63,11 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
         ]),
         Table("은행별", ["은행", "건수", "잔액적수", "이차보전금"],
               [[row["name"], row["count"], row["won_days"], row["amount"]] for row in banks]),
-        Table("지급내역", ["보증번호", "기업명", "사업자등록번호", "은행", "대출번호", "지원일수", "잔액적수", "대출금리",
-                       "적용금리", "이차보전금", "지급대상"],
-              [[f"G{r['line'].guarantee_id}", r["line"].enterprise.name, r["business_number"], r["line"].bank.name,
-                r["line"].guarantee.bank_reference, r["line"].days, r["line"].won_days, r["line"].loan_rate,
-                r["line"].rate, r["line"].amount.amount, r["payee"]] for r in rows]),
+        Table("지급내역", ["보증번호", "기업명", "사업자등록번호", "은행", "대출번호", "지원일수", "잔액적수",
+                       "대출금리", "적용금리", "이차보전금", "지급대상"],
+              [[f"G{line.guarantee_id}", line.enterprise.name, format_business_number(line.enterprise.business_number),
+                line.bank.name, line.guarantee.bank_reference, line.days, line.won_days, line.loan_rate, line.rate,
+                line.amount.amount, PAYEE_KO.get(line.payee, line.payee)] for line in lines]),
     ]
     return Built(
         title="이차보전금 지급 명세서",

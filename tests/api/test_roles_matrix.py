@@ -518,7 +518,8 @@ MATRIX: dict[str, Row] = {
     "missing subsidy approve":   Row("POST",   SR + "{missing}/approve/",           "guarantees:subsidy.approve", 404,
                                      body="nothing", key=True),
     "subsidy run delete":        Row("DELETE", SR + "{subsidy_run}/",               None, 405),
-    "subsidy run patch":         Row("PATCH",  SR + "{subsidy_run}/",               None, 405, body="subsidy run prepare"),
+    "subsidy run patch":         Row("PATCH",  SR + "{subsidy_run}/",               None, 405,
+                                     body="subsidy run prepare"),
     "own bank payment file":     Row("GET",    SR + "{subsidy_run}/" + PAYMENT_FILE + "{bank}",
                                      "guarantees:subsidy.download", 200),
     "other bank payment file":   Row("GET",    SR + "{subsidy_run}/" + PAYMENT_FILE + "{other_bank}",
@@ -571,7 +572,8 @@ NOT_YET_BUILT = {f"guarantees:{action}" for action in (
     "fee.quote", "application.read", "application.create", "application.submit", "application.withdraw",
     "application.recommend", "application.approve", "application.reject", "guarantee.read", "guarantee.execute",
     "guarantee.report", "guarantee.repay", "guarantee.default", "guarantee.cancel", "fee.read", "fee.pay",
-    "fee.city_pay", "claim.read", "claim.request", "claim.prepare", "claim.approve", "recovery.record", "recourse.write_off",
+    "fee.city_pay", "claim.read", "claim.request", "claim.prepare", "claim.approve", "recovery.record",
+    "recourse.write_off",
 )}
 
 # Requests that change nothing though they are not GETs.

@@ -92,7 +92,7 @@ def test_the_payment_statement_prints_every_line_and_the_totals(paid_run, audito
         f"G{a.pk}": "50950", f"G{b.pk}": "27940", f"G{c.pk}": "12730"}
     assert lines[f"G{c.pk}"]["적용금리"] == "0.01500"
     assert {row["은행"]: row["이차보전금"] for row in tables["은행별"]}["대구은행"] == "12730"
-    assert dict((row["항목"], row["값"]) for row in tables["지급회차"])["합계"] == "91620"
+    assert {row["항목"]: row["값"] for row in tables["지급회차"]}["합계"] == "91620"
     assert pdf.archival(data)["relationship"] == "/Data"
 
 
