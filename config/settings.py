@@ -249,6 +249,9 @@ SPECTACULAR_SETTINGS = {
         "ProgramRoundingUnitEnum": "guarantees.models.ROUNDING_UNIT_CHOICES",
         "StatementKindEnum": "statements.models.Statement.Kind",
         "StatementStateEnum": "statements.models.Statement.State",
+        "SubsidyRunStateEnum": "guarantees.models.SubsidyRun.State",
+        "SubsidyPayeeEnum": "guarantees.models.SubsidyPayee",
+        "SubsidyPeriodEnum": "guarantees.models.SubsidyPeriod",
     },
 }
 
@@ -303,6 +306,7 @@ CELERY_TASK_ANNOTATIONS = {
     # seconds: soft (the task may clean up) and hard limits
     "statements.render": {"soft_time_limit": 300, "time_limit": 360},
     "funds.close_business": {"soft_time_limit": 3000, "time_limit": 3300},
+    "guarantees.subsidy_runs": {"soft_time_limit": 600, "time_limit": 660},
     "ledger.verify": {"soft_time_limit": 1200, "time_limit": 1320},
     "audit.verify": {"soft_time_limit": 1200, "time_limit": 1320},
     "audit.seal": {"soft_time_limit": 60, "time_limit": 90},
@@ -310,6 +314,9 @@ CELERY_TASK_ANNOTATIONS = {
 CELERY_BEAT_SCHEDULE = {
     # Close of business for yesterday just after midnight (KST), then the integrity checks.
     "close-business-nightly": {"task": "funds.close_business", "schedule": crontab(hour=0, minute=10)},
+    # Each program's interest subsidy run (이차보전) of the month or quarter just ended, prepared for a manager to
+    # approve; nightly rather than on the 1st, so that a missed night is made up (a period's run is made once).
+    "subsidy-runs-nightly": {"task": "guarantees.subsidy_runs", "schedule": crontab(hour=1, minute=30)},
     "ledger-verify-nightly": {"task": "ledger.verify", "schedule": crontab(hour=3, minute=0)},
     "audit-verify-nightly": {"task": "audit.verify", "schedule": crontab(hour=3, minute=15)},
     # Work the broker has not taken yet (it was away) and runs lost with their worker: handed over again.

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from core.errors import NotFound
 from enterprises.models import Enterprise
 
-from .models import Guarantee, GuaranteeApplication, GuaranteeProgram
+from .models import Guarantee, GuaranteeApplication, GuaranteeProgram, SubsidyRun
 
 
 def lock_application(application_id: int, *, enterprise: bool = False) -> GuaranteeApplication:
@@ -59,3 +59,13 @@ def lock_guarantees(guarantee_ids: Iterable[int]) -> list[Guarantee]:
     """Several guarantees, in id order."""
     return list(Guarantee.objects.select_for_update(no_key=True).filter(pk__in=sorted(set(guarantee_ids)))
                 .order_by("pk"))
+
+
+def lock_subsidy_run(run_id: int) -> SubsidyRun:
+    """A subsidy run (with its program and book, unlocked: paying a run moves only the ledger's accounts, which the
+    journal locks). Raises NotFound."""
+    run = (SubsidyRun.objects.select_for_update(no_key=True, of=("self",)).select_related("program__book")
+           .filter(pk=run_id).first())
+    if run is None:
+        raise NotFound(_("No such interest subsidy run."))
+    return run

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
 from funds.models import Fund, Loan, Repayment
+from guarantees.models import SubsidyRun
 
 
 class Statement(models.Model):
@@ -25,6 +26,7 @@ class Statement(models.Model):
         ENTERPRISE = "enterprise", _("Enterprise statement (기업 거래명세서)")
         FUND = "fund", _("Fund statement (기금 운용 명세서)")
         RECEIPT = "receipt", _("Repayment receipt (상환 영수증)")
+        SUBSIDY_RUN = "subsidy_run", _("Interest subsidy payment statement (이차보전금 지급 명세서)")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending (대기)")
@@ -40,6 +42,10 @@ class Statement(models.Model):
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, null=True, blank=True, related_name="statements")
     repayment = models.ForeignKey(
         Repayment, on_delete=models.PROTECT, null=True, blank=True, related_name="statements"
+    )
+    subsidy_run = models.ForeignKey(
+        SubsidyRun, on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
+        help_text=_("The interest subsidy run paid (set for subsidy run statements)."),
     )
     period_start = models.DateField(_("first day"), null=True, blank=True)
     period_end = models.DateField(_("last day"), null=True, blank=True)
@@ -72,6 +78,7 @@ class Statement(models.Model):
                     | Q(kind="enterprise", enterprise__isnull=False, loan__isnull=True, period_start__isnull=False)
                     | Q(kind="fund", fund__isnull=False, enterprise__isnull=True, period_start__isnull=False)
                     | Q(kind="receipt", repayment__isnull=False, enterprise__isnull=False)
+                    | Q(kind="subsidy_run", subsidy_run__isnull=False, enterprise__isnull=True)
                 ),
                 name="statement_subject_matches_kind",
             ),

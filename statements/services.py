@@ -29,6 +29,8 @@ from core.errors import InvalidState, NotFound, ValidationFailed
 from core.outbox import outbox_enqueue
 from enterprises.roles import Role, has_role
 from funds.models import Fund, Repayment
+from guarantees.access import ACCESS as GUARANTEES
+from guarantees.selectors import bank_lines_for
 
 from . import kinds
 from .actions import STATEMENT_REQUEST
@@ -88,7 +90,7 @@ def _request(actor: Any, statement_kind: StatementKind, subject_id: int, start: 
     statement = Statement.objects.create(kind=statement_kind.kind, period_start=start, period_end=end,
                                          requested_by=actor, **values)
     audit_record(actor=actor, action=STATEMENT_REQUEST, obj=statement, after=snapshot(statement, [
-        "kind", "loan", "enterprise", "fund", "repayment", "period_start", "period_end"]))
+        "kind", "loan", "enterprise", "fund", "repayment", "subsidy_run", "period_start", "period_end"]))
     # Rendered by a worker after commit, through the outbox: if the broker is away the request still succeeds
     # and the relay hands the work over later; a failed rendering is recorded on the statement.
     outbox_enqueue(RENDER_TASK, statement.pk, key=f"statement:{statement.pk}:render")
@@ -228,3 +230,18 @@ def statement_download(*, actor: Any, statement_id: int, ip: str | None, user_ag
     StatementDownload.objects.create(statement=statement, user=actor, ip=ip or None,
                                      user_agent=(user_agent or "")[:300], sha256=statement.sha256 or "")
     return statement, content
+
+
+def subsidy_payment_file(*, actor: Any, run_id: int, bank_id: int | None, file: str) -> Export:
+    """One bank's lines of an interest subsidy run (이차보전금 지급 내역) as CSV or XLSX: staff name the bank, a bank
+    officer gets its own bank's (another bank's, or a run without lines of the bank, is "not found"). Raises
+    Forbidden, ValidationFailed, NotFound."""
+    GUARANTEES.require(actor, "subsidy.download")
+    if file not in EXPORT_TYPES:
+        raise ValidationFailed(_("Unknown file type."),
+                               fields={"format": [_("must be one of %(kinds)s") % {"kinds": ", ".join(EXPORT_TYPES)}]})
+    lines = bank_lines_for(actor, run_id, bank_id)
+    from . import payment_files
+
+    write = payment_files.payment_csv if file == "csv" else payment_files.payment_xlsx
+    return Export(write(lines), EXPORT_TYPES[file], payment_files.filename(lines, file))

@@ -17,6 +17,7 @@ from guarantees.models import (
     GuaranteeProgram,
     ProgramContribution,
     SubsidyPayee,
+    SubsidyPeriod,
 )
 
 # The date windows of core.dates, for the API docs.
@@ -46,6 +47,9 @@ class ProgramCreateSerializer(serializers.Serializer):
     subsidy_rate = RateField(required=False, help_text="이차보전: the interest subsidy rate in %p. Default 0.")
     subsidy_months = serializers.IntegerField(min_value=0, max_value=120, required=False)
     subsidy_payee = serializers.ChoiceField(choices=SubsidyPayee.choices, required=False)
+    subsidy_period = serializers.ChoiceField(
+        choices=SubsidyPeriod.choices, required=False,
+        help_text="How often interest subsidy runs are made: monthly (the default) or quarterly.")
     late_damages_rate = RateField(required=False, help_text="구상채권 지연손해금: default \"0.12000\".")
     eligible_kinds = serializers.ListField(
         child=serializers.ChoiceField(choices=Enterprise.Kind.choices), allow_empty=False)
@@ -71,7 +75,8 @@ class ProgramSerializer(serializers.ModelSerializer):
         model = GuaranteeProgram
         fields = ["id", "code", "name", "year", "foundation", "partner_banks", "multiple", "per_firm_limit",
                   "guarantee_ratio", "fee_rate", "city_fee_rate", "subsidy_rate", "subsidy_months", "subsidy_payee",
-                  "late_damages_rate", "eligible_kinds", "opens_on", "closes_on", "rounding_unit", "rounding_mode"]
+                  "subsidy_period", "late_damages_rate", "eligible_kinds", "opens_on", "closes_on", "rounding_unit",
+                  "rounding_mode"]
         read_only_fields = fields
 
     def get_partner_banks(self, obj: GuaranteeProgram) -> list[str]:

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import path
+
 from api.common.routes import Route
 
-from . import views
+from . import subsidies, views
 
 routes = [
     Route("guarantee-programs", views.GuaranteeProgramViewSet, "guarantee-program"),
+    Route("subsidy-runs", subsidies.SubsidyRunViewSet, "subsidy-run"),
 ]
 
-urlpatterns: list[Any] = []
+urlpatterns: list[Any] = [
+    path("guarantee-programs/<int:pk>/subsidy-budget/",
+         subsidies.SubsidyBudgetViewSet.as_view({"get": "list", "post": "create"}), name="subsidy-budget"),
+]

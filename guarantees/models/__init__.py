@@ -1,7 +1,8 @@
 """The special guarantees' models, one module per topic (each step of the instrument adds its own):
 
 - ``programs``: programs (특례보증 사업) and their contributions;
-- ``guarantees``: applications, guarantees on bank loans, the loans' reported balances.
+- ``guarantees``: applications, guarantees on bank loans, the loans' reported balances;
+- ``subsidies``: interest subsidies (이차보전): the budget, runs and their lines.
 
 Everything is importable from ``guarantees.models``.
 """
@@ -18,9 +19,25 @@ from .programs import (
     ProgramContribution,
     SubsidyPayee,
 )
+from .subsidies import SubsidyBudget, SubsidyLine, SubsidyPeriod, SubsidyRun
 
 __all__ = [
-    "MAX_RATE", "MAX_TERM_MONTHS", "ROUNDING_MODES", "ROUNDING_MODE_CHOICES", "ROUNDING_UNITS", "ROUNDING_UNIT_CHOICES",
-    "ContributionSource", "Guarantee", "GuaranteeApplication", "GuaranteeBalance", "GuaranteeProgram",
-    "ProgramContribution", "RepaymentMethod", "SubsidyPayee",
+    "MAX_RATE",
+    "MAX_TERM_MONTHS",
+    "ROUNDING_MODES",
+    "ROUNDING_MODE_CHOICES",
+    "ROUNDING_UNITS",
+    "ROUNDING_UNIT_CHOICES",
+    "ContributionSource",
+    "Guarantee",
+    "GuaranteeApplication",
+    "GuaranteeBalance",
+    "GuaranteeProgram",
+    "ProgramContribution",
+    "RepaymentMethod",
+    "SubsidyBudget",
+    "SubsidyLine",
+    "SubsidyPayee",
+    "SubsidyPeriod",
+    "SubsidyRun",
 ]

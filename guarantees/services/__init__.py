@@ -6,5 +6,9 @@ day (``today``): no service reads the clock for a business date.
 """
 
 from .programs import contribution_record, program_create
+from .subsidies import subsidy_budget_record, subsidy_run_approve, subsidy_run_prepare, subsidy_runs_prepare_due
 
-__all__ = ["contribution_record", "program_create"]
+__all__ = [
+    "contribution_record", "program_create",
+    "subsidy_budget_record", "subsidy_run_approve", "subsidy_run_prepare", "subsidy_runs_prepare_due",
+]

@@ -31,6 +31,7 @@ from ..models import (
     GuaranteeProgram,
     ProgramContribution,
     SubsidyPayee,
+    SubsidyPeriod,
 )
 from .common import check_replay, decimal_input
 
@@ -67,6 +68,7 @@ def program_create(
     late_damages_rate: Any = Decimal("0.12000"),
     rounding_unit: int = 10,
     rounding_mode: str = "floor",
+    subsidy_period: str = "monthly",
 ) -> GuaranteeProgram:
     """Open a program with its book and chart of accounts (``guarantees.accounts``). The foundation must be a credit
     guarantee foundation and the partner banks banks; the multiple above zero; the guarantee ratio in (0, 1]; every
@@ -109,6 +111,9 @@ def program_create(
     if subsidy_payee not in SubsidyPayee.values:
         raise _fail("subsidy_payee", _("Unknown subsidy payee."),
                     _("must be one of %(values)s") % {"values": ", ".join(SubsidyPayee.values)})
+    if subsidy_period not in SubsidyPeriod.values:
+        raise _fail("subsidy_period", _("Unknown interest subsidy period."),
+                    _("must be one of %(values)s") % {"values": ", ".join(SubsidyPeriod.values)})
     if rounding_unit not in ROUNDING_UNITS:
         raise _fail("rounding_unit", _("Bad rounding unit."),
                     _("must be one of %(values)s") % {"values": ", ".join(map(str, ROUNDING_UNITS))})
@@ -127,7 +132,7 @@ def program_create(
     program = GuaranteeProgram.objects.create(
         code=code, name=name, year=year, foundation=foundation, book=book, opens_on=opens_on, closes_on=closes_on,
         eligible_kinds=sorted(set(eligible_kinds)), subsidy_months=subsidy_months, subsidy_payee=subsidy_payee,
-        rounding_unit=rounding_unit, rounding_mode=rounding_mode, **rates, **values,
+        rounding_unit=rounding_unit, rounding_mode=rounding_mode, subsidy_period=subsidy_period, **rates, **values,
     )
     program.partner_banks.set(banks)
     audit_record(actor=actor, action=PROGRAM_CREATE, obj=program,

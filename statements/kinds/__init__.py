@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..models import Statement
-from . import enterprise, fund, loan, receipt
+from . import enterprise, fund, loan, receipt, subsidy
 from .base import Built, StatementKind
 
-KINDS: dict[str, StatementKind] = {kind.kind: kind for kind in (loan.KIND, enterprise.KIND, fund.KIND, receipt.KIND)}
+KINDS: dict[str, StatementKind] = {
+    kind.kind: kind for kind in (loan.KIND, enterprise.KIND, fund.KIND, receipt.KIND, subsidy.KIND)}
 
 
 def build(statement: Statement, *, generated_at: datetime) -> Built:

@@ -51,3 +51,11 @@ def percent(value: Any, places: int = 2) -> str:
     if value is None or value == "":
         return ""
     return f"{Decimal(value) * 100:.{int(places)}f}%"
+
+
+@register.filter
+def grouped(value: Any) -> str:
+    """A whole number with thousands separators and no currency (balance-days, counts): 930000000 -> '930,000,000'."""
+    if value is None or value == "":
+        return ""
+    return f"{int(Decimal(getattr(value, 'amount', value))):,}"

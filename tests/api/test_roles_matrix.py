@@ -43,7 +43,18 @@ from enterprises.roles import Role
 from enterprises.services import verification_request
 from funds import access as funds_access
 from guarantees import access as guarantees_access
-from guarantees.models import Guarantee, GuaranteeApplication, GuaranteeBalance, GuaranteeProgram, ProgramContribution
+from guarantees import services as guarantee_services
+from guarantees.models import (
+    Guarantee,
+    GuaranteeApplication,
+    GuaranteeBalance,
+    GuaranteeProgram,
+    ProgramContribution,
+    SubsidyBudget,
+    SubsidyLine,
+    SubsidyRun,
+)
+from guarantees.services.subsidies import last_ended_period
 from statements import access as statements_access
 from statements.models import Statement, StatementDownload
 from tests.audit_actions import action_for_tests
@@ -80,7 +91,7 @@ class World(FundsWorld):
     first time a request's path or body names it."""
 
     MODELS = (*FundsWorld.MODELS, Enterprise, Institution, Statement, GuaranteeProgram, ProgramContribution,
-              GuaranteeApplication, Guarantee, GuaranteeBalance)
+              GuaranteeApplication, Guarantee, GuaranteeBalance, SubsidyBudget, SubsidyRun, SubsidyLine)
 
     @cached_property
     def institution(self) -> Institution:
@@ -118,6 +129,59 @@ class World(FundsWorld):
     def other_bank_guarantee(self) -> Guarantee:
         """Another enterprise's active guarantee at another bank: the bank officer's 404."""
         return make_guarantee(self.program, enterprise=self.other, bank=self.other_bank, amount=10_000_000)
+
+    # --- interest subsidies (이차보전): runs prepared by the teller (none of the roles called), so that any manager
+    # may approve them. The last month that ended is M: a guarantee at the bank officer's bank lent in M (its lines
+    # are in M's run only), another at another bank lent at the start of M-2 (in the runs of M-2, M-1 and M).
+
+    @cached_property
+    def subsidy_month(self) -> Any:
+        return last_ended_period("monthly", self.today)
+
+    def _subsidy_run(self, months_back: int) -> SubsidyRun:
+        from core.engines.schedules import add_months
+
+        month = self.subsidy_month
+        if not hasattr(self, "_subsidy_guarantees"):
+            make_guarantee(self.program, enterprise=self.own, bank=self.bank, amount=10_000_000,
+                           start_on=month + timedelta(days=5))
+            make_guarantee(self.program, enterprise=self.other, bank=self.other_bank, amount=10_000_000,
+                           start_on=add_months(month, -2))
+            guarantee_services.subsidy_budget_record(actor=self.teller, program_id=self.program.pk,
+                                                     amount=10_000_000, received_on=self.today,
+                                                     idempotency_key="matrix-budget", today=self.today)
+            self._subsidy_guarantees = True
+        run, _created = guarantee_services.subsidy_run_prepare(
+            program_id=self.program.pk, period_start=add_months(month, -months_back), actor=self.teller,
+            today=self.today)
+        return run
+
+    @cached_property
+    def subsidy_run(self) -> SubsidyRun:
+        """Month M's run, prepared: lines at the bank officer's bank and at another."""
+        return self._subsidy_run(0)
+
+    @cached_property
+    def other_bank_subsidy_run(self) -> SubsidyRun:
+        """Month M-1's run, prepared: lines at another bank only (the bank officer's 404)."""
+        return self._subsidy_run(1)
+
+    @cached_property
+    def paid_subsidy_run(self) -> SubsidyRun:
+        """Month M-2's run (another bank's lines only), approved and paid by the decider."""
+        run = self._subsidy_run(2)
+        guarantee_services.subsidy_run_approve(run_id=run.pk, actor=self.decider, today=self.today,
+                                               idempotency_key="matrix-paid")
+        run.refresh_from_db()
+        return run
+
+    @cached_property
+    def unprepared_month(self) -> str:
+        """M-3: a month no run covers yet."""
+        from core.engines.schedules import add_months
+
+        self.build("subsidy_run")
+        return add_months(self.subsidy_month, -3).isoformat()
 
     @cached_property
     def audit_seq(self) -> int:
@@ -212,11 +276,15 @@ BODIES: dict[str, Body] = {
                           "closes_on": "2026-12-31"},
     "program contribution": lambda w: {"source": "city", "amount": "1000000000", "received_on": "2026-01-15",
                                        "memo": "군 출연금"},
+    "subsidy budget": lambda w: {"amount": "5000000", "received_on": w.today.isoformat(), "memo": "이차보전 예산"},
+    "nothing": lambda w: {},
+    "subsidy run prepare": lambda w: {"program": w.program.pk, "period_start": w.unprepared_month},
     # statements
     "own loan statement": lambda w: {"kind": "loan", "subject": w.own_loan.pk, **_period(w)},
     "other loan statement": lambda w: {"kind": "loan", "subject": w.other_loan.pk, **_period(w)},
     "own enterprise statement": lambda w: {"kind": "enterprise", "subject": w.own.pk, **_period(w)},
     "fund statement": lambda w: {"kind": "fund", "subject": w.fund.pk, **_period(w)},
+    "subsidy run statement": lambda w: {"kind": "subsidy_run", "subject": w.paid_subsidy_run.pk},
 }
 
 
@@ -237,6 +305,8 @@ ENT, INST, AUDIT = "/api/v1/enterprises/", "/api/v1/institutions/", "/api/v1/aud
 F, P, A, L = "/api/v1/funds/", "/api/v1/loan-products/", "/api/v1/loan-applications/", "/api/v1/loans/"
 R, W, S = "/api/v1/repayments/", "/api/v1/write-offs/", "/api/v1/statements/"
 GP = "/api/v1/guarantee-programs/"
+SR = "/api/v1/subsidy-runs/"
+PAYMENT_FILE = "payment-file/?format=csv&bank="
 EXPORT = "journal-export/?start={period_start}&end={period_end}&file=csv"
 
 # fmt: off
@@ -425,7 +495,42 @@ MATRIX: dict[str, Row] = {
                                      201, body="program contribution", key=True),
     "missing program contrib.":  Row("POST",   GP + "{missing}/contributions/",     "guarantees:contribution.record",
                                      404, body="program contribution", key=True),
+    # --- special guarantees: interest subsidies (이차보전): the budget, runs and each bank's payment file ---
+    "subsidy budget list":       Row("GET",    GP + "{program}/subsidy-budget/",    "guarantees:subsidy.read", 200,
+                                     bank=404),
+    "missing subsidy budget":    Row("GET",    GP + "{missing}/subsidy-budget/",    "guarantees:subsidy.read", 404),
+    "subsidy budget record":     Row("POST",   GP + "{program}/subsidy-budget/",    "guarantees:subsidy.budget", 201,
+                                     body="subsidy budget", key=True),
+    "missing subsidy budget rec.": Row("POST", GP + "{missing}/subsidy-budget/",    "guarantees:subsidy.budget", 404,
+                                       body="subsidy budget", key=True),
+    "subsidy budget delete":     Row("DELETE", GP + "{program}/subsidy-budget/",    None, 405),
+    "subsidy run list":          Row("GET",    SR,                                  "guarantees:subsidy.read", 200),
+    "subsidy run":               Row("GET",    SR + "{subsidy_run}/",               "guarantees:subsidy.read", 200),
+    "other bank subsidy run":    Row("GET",    SR + "{other_bank_subsidy_run}/",    "guarantees:subsidy.read", 200,
+                                     bank=404),
+    "missing subsidy run":       Row("GET",    SR + "{missing}/",                   "guarantees:subsidy.read", 404),
+    "subsidy run prepare":       Row("POST",   SR,                                  "guarantees:subsidy.prepare", 201,
+                                     body="subsidy run prepare"),
+    "subsidy run approve":       Row("POST",   SR + "{subsidy_run}/approve/",       "guarantees:subsidy.approve", 200,
+                                     body="nothing", key=True),
+    "paid subsidy run approve":  Row("POST",   SR + "{paid_subsidy_run}/approve/",  "guarantees:subsidy.approve", 409,
+                                     body="nothing", key=True),
+    "missing subsidy approve":   Row("POST",   SR + "{missing}/approve/",           "guarantees:subsidy.approve", 404,
+                                     body="nothing", key=True),
+    "subsidy run delete":        Row("DELETE", SR + "{subsidy_run}/",               None, 405),
+    "subsidy run patch":         Row("PATCH",  SR + "{subsidy_run}/",               None, 405,
+                                     body="subsidy run prepare"),
+    "own bank payment file":     Row("GET",    SR + "{subsidy_run}/" + PAYMENT_FILE + "{bank}",
+                                     "guarantees:subsidy.download", 200),
+    "other bank payment file":   Row("GET",    SR + "{subsidy_run}/" + PAYMENT_FILE + "{other_bank}",
+                                     "guarantees:subsidy.download", 200, bank=404),
+    "other bank run file":       Row("GET",    SR + "{other_bank_subsidy_run}/" + PAYMENT_FILE + "{other_bank}",
+                                     "guarantees:subsidy.download", 200, bank=404),
+    "missing run payment file":  Row("GET",    SR + "{missing}/" + PAYMENT_FILE + "{bank}",
+                                     "guarantees:subsidy.download", 404),
     # --- statements and exports ---
+    "subsidy run statement":     Row("POST",   S,                                   "statements:statement.request",
+                                     202, 404, body="subsidy run statement"),
     "statement list":            Row("GET",    S,                                   "statements:statement.read", 200),
     "own statement":             Row("GET",    S + "{own_statement}/",              "statements:statement.read", 200),
     "other statement":           Row("GET",    S + "{other_statement}/",            "statements:statement.read", 200,
@@ -467,8 +572,8 @@ NOT_YET_BUILT = {f"guarantees:{action}" for action in (
     "fee.quote", "application.read", "application.create", "application.submit", "application.withdraw",
     "application.recommend", "application.approve", "application.reject", "guarantee.read", "guarantee.execute",
     "guarantee.report", "guarantee.repay", "guarantee.default", "guarantee.cancel", "fee.read", "fee.pay",
-    "fee.city_pay", "subsidy.read", "subsidy.budget", "subsidy.prepare", "subsidy.approve", "subsidy.download",
-    "claim.read", "claim.request", "claim.prepare", "claim.approve", "recovery.record", "recourse.write_off",
+    "fee.city_pay", "claim.read", "claim.request", "claim.prepare", "claim.approve", "recovery.record",
+    "recourse.write_off",
 )}
 
 # Requests that change nothing though they are not GETs.
@@ -541,6 +646,9 @@ def everything(world: World) -> dict[str, Any]:
         "guarantee applications": sorted(GuaranteeApplication.objects.values_list("pk", "state")),
         "guarantees": sorted(Guarantee.objects.values_list("pk", "state", "guaranteed", "balance")),
         "guarantee balances": GuaranteeBalance.objects.count(),
+        "subsidy budget": SubsidyBudget.objects.count(),
+        "subsidy runs": sorted(SubsidyRun.objects.values_list("pk", "state", "total", "journal_id")),
+        "subsidy lines": SubsidyLine.objects.count(),
     }
 
 

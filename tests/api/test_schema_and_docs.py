@@ -212,6 +212,7 @@ MONEY_CALLS = {
     ("post", "/api/v1/funds/{id}/contributions/"), ("post", "/api/v1/loans/{id}/disburse/"),
     ("post", "/api/v1/loans/{id}/repayments/"), ("post", "/api/v1/loans/{id}/recoveries/"),
     ("post", "/api/v1/guarantee-programs/{id}/contributions/"),
+    ("post", "/api/v1/guarantee-programs/{id}/subsidy-budget/"), ("post", "/api/v1/subsidy-runs/{id}/approve/"),
 }
 PLAIN_LISTS = [
     "/api/v1/loans/{id}/schedule/", "/api/v1/loans/{id}/transactions/", "/api/v1/loans/{id}/repayments/",

@@ -21,5 +21,5 @@ class StatementFilter(filters.FilterSet):
         """The statements of one loan, enterprise, fund or repayment (by the kind chosen)."""
         kind = self.form.cleaned_data.get("kind")
         field = {"loan": "loan_id", "enterprise": "enterprise_id", "fund": "fund_id",
-                 "receipt": "repayment_id"}.get(kind or "")
+                 "receipt": "repayment_id", "subsidy_run": "subsidy_run_id"}.get(kind or "")
         return queryset.filter(**{field: value}) if field else queryset
