@@ -6,10 +6,11 @@ from typing import Any
 
 from api.common.routes import Route
 
-from . import views
+from . import claims, views
 
 routes = [
     Route("guarantee-programs", views.GuaranteeProgramViewSet, "guarantee-program"),
+    Route("guarantee-claims", claims.ClaimViewSet, "guarantee-claim"),
 ]
 
 urlpatterns: list[Any] = []

@@ -1,11 +1,13 @@
 """The special guarantees' models, one module per topic (each step of the instrument adds its own):
 
 - ``programs``: programs (특례보증 사업) and their contributions;
-- ``guarantees``: applications, guarantees on bank loans, the loans' reported balances.
+- ``guarantees``: applications, guarantees on bank loans, the loans' reported balances;
+- ``claims``: claims (대위변제), the 구상채권 they open, recoveries (구상) and write-offs.
 
 Everything is importable from ``guarantees.models``.
 """
 
+from .claims import Claim, RecourseWriteOff, Recovery
 from .guarantees import MAX_TERM_MONTHS, Guarantee, GuaranteeApplication, GuaranteeBalance, RepaymentMethod
 from .programs import (
     MAX_RATE,
@@ -21,6 +23,6 @@ from .programs import (
 
 __all__ = [
     "MAX_RATE", "MAX_TERM_MONTHS", "ROUNDING_MODES", "ROUNDING_MODE_CHOICES", "ROUNDING_UNITS", "ROUNDING_UNIT_CHOICES",
-    "ContributionSource", "Guarantee", "GuaranteeApplication", "GuaranteeBalance", "GuaranteeProgram",
-    "ProgramContribution", "RepaymentMethod", "SubsidyPayee",
+    "Claim", "ContributionSource", "Guarantee", "GuaranteeApplication", "GuaranteeBalance", "GuaranteeProgram",
+    "ProgramContribution", "RecourseWriteOff", "Recovery", "RepaymentMethod", "SubsidyPayee",
 ]

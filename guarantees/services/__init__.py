@@ -5,6 +5,18 @@ Domain errors raised: ValidationFailed (bad input), Forbidden, NotFound, Idempot
 day (``today``): no service reads the clock for a business date.
 """
 
+from .claims import (
+    claim_approve,
+    claim_prepare,
+    claim_reject,
+    claim_request,
+    recourse_write_off_approve,
+    recourse_write_off_request,
+    recovery_record,
+)
 from .programs import contribution_record, program_create
 
-__all__ = ["contribution_record", "program_create"]
+__all__ = [
+    "claim_approve", "claim_prepare", "claim_reject", "claim_request", "contribution_record", "program_create",
+    "recourse_write_off_approve", "recourse_write_off_request", "recovery_record",
+]
