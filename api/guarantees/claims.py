@@ -26,7 +26,7 @@ from .views import GuaranteesView
 # --- shapes -----------------------------------------------------------------------------------------------------
 
 
-class ClaimRequestSerializer(serializers.Serializer):
+class ClaimAskSerializer(serializers.Serializer):
     guarantee = IdField(help_text="The defaulted guarantee (of the caller's bank; another bank's is a 404).")
     principal = WonField(help_text="대출원금 잔액: the principal outstanding, at most the loan's balance.")
     interest = WonField(allow_zero=True, required=False, default=0,
@@ -43,27 +43,27 @@ class ClaimPrepareSerializer(serializers.Serializer):
                      help_text="The bank's costs accepted, at most what it claimed. Default: all of them.")
 
 
-class ReasonSerializer(serializers.Serializer):
+class ClaimReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class RequiredReasonSerializer(serializers.Serializer):
+class ClaimRequiredReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Required: why.")
 
 
-class RecoveryRequestSerializer(serializers.Serializer):
+class ClaimRecoveryRequestSerializer(serializers.Serializer):
     amount = WonField(help_text="What the enterprise paid, at most everything owed that day (a 422 states it).")
     received_on = DateField(help_text=f"Not before the claim's payment or its last recovery. {MONEY_DATE}")
     memo = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 # What a recovery paid, by claim, in the order it was spent (``core.engines.claims.RECOVERY_ORDER``).
-AllocationSerializer = type("RecoveryAllocationSerializer", (serializers.Serializer,), {
+AllocationSerializer = type("ClaimRecoveryAllocationSerializer", (serializers.Serializer,), {
     claim.name: WonField(allow_zero=True, help_text=f"{claim.label}: {claim.description}") for claim in RECOVERY_ORDER
 })
 
 
-class RecoverySerializer(serializers.ModelSerializer):
+class ClaimRecoverySerializer(serializers.ModelSerializer):
     amount = WonField()
     accrued = WonField(allow_zero=True, help_text="지연손해금 accrued from the last accrual up to received_on.")
     allocation = serializers.SerializerMethodField()
@@ -89,7 +89,7 @@ class RecoursePositionSerializer(serializers.Serializer):
     written_off = serializers.BooleanField()
 
 
-class WriteOffSerializer(serializers.ModelSerializer):
+class RecourseWriteOffSerializer(serializers.ModelSerializer):
     amount = WonField(allow_zero=True, help_text="Principal and costs written off (asked: outstanding then).")
     principal = WonField(allow_zero=True)
     costs = WonField(allow_zero=True)
@@ -145,7 +145,7 @@ class ClaimSerializer(serializers.ModelSerializer):
 class ClaimDetailSerializer(ClaimSerializer):
     position = serializers.SerializerMethodField(
         help_text="The 구상채권 owed today (damages accrued up to today), by part; null before the claim is paid.")
-    recoveries = RecoverySerializer(many=True, read_only=True, source="recoveries_in_order")
+    recoveries = ClaimRecoverySerializer(many=True, read_only=True, source="recoveries_in_order")
     write_off = serializers.SerializerMethodField()
 
     class Meta(ClaimSerializer.Meta):
@@ -157,10 +157,10 @@ class ClaimDetailSerializer(ClaimSerializer):
         position = selectors.recourse_position(obj, timezone.localdate())
         return None if position is None else dict(RecoursePositionSerializer(position).data)
 
-    @extend_schema_field(WriteOffSerializer(allow_null=True))
+    @extend_schema_field(RecourseWriteOffSerializer(allow_null=True))
     def get_write_off(self, obj: Claim) -> dict[str, Any] | None:
         write_off = obj.write_offs.first()
-        return None if write_off is None else dict(WriteOffSerializer(write_off).data)
+        return None if write_off is None else dict(RecourseWriteOffSerializer(write_off).data)
 
 
 # --- endpoints --------------------------------------------------------------------------------------------------
@@ -210,10 +210,10 @@ class ClaimViewSet(GuaranteesView, mixins.ListModelMixin, mixins.RetrieveModelMi
         write-off."""
         return self._detail(self.get_object().pk)
 
-    @extend_schema(request=ClaimRequestSerializer, responses={201: ClaimDetailSerializer})
+    @extend_schema(request=ClaimAskSerializer, responses={201: ClaimDetailSerializer})
     def create(self, request: Request) -> Response:
         """The bank asks to be paid on a defaulted guarantee of its own (bank officers)."""
-        data = ClaimRequestSerializer(data=request.data)
+        data = ClaimAskSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         claim = services.claim_request(
@@ -233,7 +233,7 @@ class ClaimViewSet(GuaranteesView, mixins.ListModelMixin, mixins.RetrieveModelMi
                                costs=data.validated_data.get("costs"), today=timezone.localdate())
         return self._detail(claim.pk)
 
-    @extend_schema(request=ReasonSerializer, responses=ClaimDetailSerializer)
+    @extend_schema(request=ClaimReasonSerializer, responses=ClaimDetailSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def approve(self, request: Request, pk: str | None = None) -> Response:
@@ -241,68 +241,68 @@ class ClaimViewSet(GuaranteesView, mixins.ListModelMixin, mixins.RetrieveModelMi
         date, from the program's cash (a 422 when it holds less): the 구상채권 opens. Needs an Idempotency-Key
         header."""
         claim = self.get_object()
-        data = ReasonSerializer(data=request.data)
+        data = ClaimReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with key_named_as_header():
             services.claim_approve(actor=_actor(request), claim_id=claim.pk, reason=data.validated_data["reason"],
                                    idempotency_key=request.headers[HEADER].strip(), today=timezone.localdate())
         return self._detail(claim.pk)
 
-    @extend_schema(request=RequiredReasonSerializer, responses=ClaimDetailSerializer)
+    @extend_schema(request=ClaimRequiredReasonSerializer, responses=ClaimDetailSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
         """Reject a requested or prepared claim, with a reason (not by the manager who prepared it)."""
         claim = self.get_object()
-        data = RequiredReasonSerializer(data=request.data)
+        data = ClaimRequiredReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.claim_reject(actor=_actor(request), claim_id=claim.pk, reason=data.validated_data["reason"],
                               today=timezone.localdate())
         return self._detail(claim.pk)
 
-    @extend_schema(responses=RecoverySerializer(many=True))
+    @extend_schema(responses=ClaimRecoverySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def recoveries(self, request: Request, pk: str | None = None) -> Response:
         """What was recovered on the claim, in the order received, with how each was spent."""
         claim = self.get_object()
-        return Response(RecoverySerializer(selectors.recoveries_of(claim), many=True).data)
+        return Response(ClaimRecoverySerializer(selectors.recoveries_of(claim), many=True).data)
 
-    @extend_schema(request=RecoveryRequestSerializer, responses={201: RecoverySerializer})
+    @extend_schema(request=ClaimRecoveryRequestSerializer, responses={201: ClaimRecoverySerializer})
     @recoveries.mapping.post
     @idempotent
     def recover(self, request: Request, pk: str | None = None) -> Response:
         """Record money recovered from the enterprise (managers): spent on costs, damages, then principal (민법
         s479); after a write-off it is income. Needs an Idempotency-Key header."""
         claim = self.get_object()
-        data = RecoveryRequestSerializer(data=request.data)
+        data = ClaimRecoveryRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with key_named_as_header():
             recovery, _created = services.recovery_record(
                 actor=_actor(request), claim_id=claim.pk, amount=data.validated_data["amount"],
                 received_on=data.validated_data["received_on"], memo=data.validated_data["memo"],
                 idempotency_key=request.headers[HEADER].strip(), today=timezone.localdate())
-        return Response(RecoverySerializer(recovery).data, status=201)
+        return Response(ClaimRecoverySerializer(recovery).data, status=201)
 
-    @extend_schema(request=RequiredReasonSerializer, responses={201: WriteOffSerializer})
+    @extend_schema(request=ClaimRequiredReasonSerializer, responses={201: RecourseWriteOffSerializer})
     @action(detail=True, methods=["post"], url_path="write-off")
     def write_off(self, request: Request, pk: str | None = None) -> Response:
         """Ask for the write-off of the claim's 구상채권 as uncollectible (managers); another manager approves it."""
         claim = self.get_object()
-        data = RequiredReasonSerializer(data=request.data)
+        data = ClaimRequiredReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         write_off = services.recourse_write_off_request(actor=_actor(request), claim_id=claim.pk,
                                                         reason=data.validated_data["reason"],
                                                         today=timezone.localdate())
-        return Response(WriteOffSerializer(write_off).data, status=201)
+        return Response(RecourseWriteOffSerializer(write_off).data, status=201)
 
-    @extend_schema(request=ReasonSerializer, responses=WriteOffSerializer)
+    @extend_schema(request=ClaimReasonSerializer, responses=RecourseWriteOffSerializer)
     @action(detail=True, methods=["post"], url_path="write-off/approve")
     def write_off_approve(self, request: Request, pk: str | None = None) -> Response:
         """Approve the write-off asked for (not by the manager who asked): the memorandum pair is cleared and the
         guarantee written off; later recoveries are income."""
         claim = self.get_object()
-        data = ReasonSerializer(data=request.data)
+        data = ClaimReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         write_off = services.recourse_write_off_approve(actor=_actor(request), claim_id=claim.pk,
                                                         reason=data.validated_data["reason"],
                                                         today=timezone.localdate())
-        return Response(WriteOffSerializer(write_off).data)
+        return Response(RecourseWriteOffSerializer(write_off).data)
