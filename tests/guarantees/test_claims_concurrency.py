@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from core.errors import InsufficientFunds, InvalidState
@@ -46,6 +48,9 @@ def _balance(program: GuaranteeProgram, code: str) -> Decimal:
 def _clean() -> None:
     report = ledger_check()
     assert report.ok, report.problems
+    out = StringIO()
+    call_command("ledger_verify", stdout=out)
+    assert "every account agrees" in out.getvalue()
 
 
 def test_sixteen_approvals_of_one_claim_pay_it_once(transactional_db):

@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from guarantees.models import Claim, Recovery
@@ -96,6 +98,9 @@ def test_a_claims_life_through_the_api(defaulted, manager, other_manager):
     assert written.status_code == 200, written.content
     assert written.json()["state"] == "approved" and written.json()["amount"] == "8660972"
     assert client(manager).get(f"{CL}{claim_id}/").json()["guarantee_state"] == "written_off"
+    out = StringIO()
+    call_command("ledger_verify", stdout=out)
+    assert "every account agrees" in out.getvalue()
 
 
 def test_a_member_sees_its_own_enterprises_claims_and_a_bank_its_own_banks(defaulted, member):
