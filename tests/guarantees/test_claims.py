@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from djmoney.money import Money
 
@@ -498,3 +499,20 @@ def test_program_claims_gives_claims_recoveries_net_loss_and_rates(case_85, mana
     assert figures.executed == 25_500_000
     assert figures.claim_rate == Decimal("0.4140") and figures.recovery_rate == Decimal("0.1895")
     assert figures.recourse_outstanding == 8_660_972 and figures.written_off == 0
+
+
+def test_the_database_keeps_four_eyes_on_claims_and_write_offs(case_85, manager, other_manager):
+    _program, guarantee = case_85
+    claim = _prepared_85(guarantee, manager)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.filter(pk=claim.pk).update(approved_by=manager)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.filter(pk=claim.pk).update(rejected_by=manager)
+    services.claim_approve(actor=other_manager, claim_id=claim.pk, idempotency_key="k", today=timezone.localdate())
+    asked = services.recourse_write_off_request(actor=manager, claim_id=claim.pk, reason="회수 불능",
+                                                today=timezone.localdate())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RecourseWriteOff.objects.filter(pk=asked.pk).update(approved_by=manager)
+    with pytest.raises(IntegrityError), transaction.atomic():  # one open claim per guarantee
+        Claim.objects.create(guarantee=guarantee, requested_principal=Money(1, "KRW"), requested_on=date(2026, 6, 1),
+                             requested_by=manager)
