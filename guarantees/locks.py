@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from core.errors import NotFound
 from enterprises.models import Enterprise
 
-from .models import Guarantee, GuaranteeApplication, GuaranteeProgram, SubsidyRun
+from .models import Claim, Guarantee, GuaranteeApplication, GuaranteeProgram, RecourseWriteOff, SubsidyRun
 
 
 def lock_application(application_id: int, *, enterprise: bool = False) -> GuaranteeApplication:
@@ -69,3 +69,23 @@ def lock_subsidy_run(run_id: int) -> SubsidyRun:
     if run is None:
         raise NotFound(_("No such interest subsidy run."))
     return run
+
+
+def lock_claim(claim_id: int, *, program: bool = False) -> tuple[Claim, Guarantee, GuaranteeProgram | None]:
+    """A claim in the lock order: with ``program`` its program's row (a payment moves its capacity in use), then its
+    guarantee, then the claim. Raises NotFound."""
+    ids = Claim.objects.filter(pk=claim_id).values_list("guarantee_id", "guarantee__program_id").first()
+    if ids is None:
+        raise NotFound(_("No such claim."))
+    guarantee_id, program_id = ids
+    locked_program = lock_program(program_id) if program else None
+    guarantee = lock_guarantee(guarantee_id)
+    claim = Claim.objects.select_for_update(no_key=True).get(pk=claim_id)
+    return claim, guarantee, locked_program
+
+
+def lock_write_off(claim_id: int) -> tuple[RecourseWriteOff | None, Claim, Guarantee]:
+    """A claim's guarantee, the claim, then its write-off (None when none was asked for). Raises NotFound."""
+    claim, guarantee, _program = lock_claim(claim_id)
+    write_off = RecourseWriteOff.objects.select_for_update(no_key=True).filter(claim=claim).first()
+    return write_off, claim, guarantee

@@ -8,11 +8,12 @@ from django.urls import path
 
 from api.common.routes import Route
 
-from . import subsidies, views
+from . import claims, subsidies, views
 
 routes = [
     Route("guarantee-programs", views.GuaranteeProgramViewSet, "guarantee-program"),
     Route("subsidy-runs", subsidies.SubsidyRunViewSet, "subsidy-run"),
+    Route("guarantee-claims", claims.ClaimViewSet, "guarantee-claim"),
 ]
 
 urlpatterns: list[Any] = [

@@ -2,11 +2,13 @@
 
 - ``programs``: programs (특례보증 사업) and their contributions;
 - ``guarantees``: applications, guarantees on bank loans, the loans' reported balances;
-- ``subsidies``: interest subsidies (이차보전): the budget, runs and their lines.
+- ``subsidies``: interest subsidies (이차보전): the budget, runs and their lines;
+- ``claims``: claims (대위변제), the 구상채권 they open, recoveries (구상) and write-offs.
 
 Everything is importable from ``guarantees.models``.
 """
 
+from .claims import Claim, RecourseWriteOff, Recovery
 from .guarantees import MAX_TERM_MONTHS, Guarantee, GuaranteeApplication, GuaranteeBalance, RepaymentMethod
 from .programs import (
     MAX_RATE,
@@ -28,12 +30,15 @@ __all__ = [
     "ROUNDING_MODE_CHOICES",
     "ROUNDING_UNITS",
     "ROUNDING_UNIT_CHOICES",
+    "Claim",
     "ContributionSource",
     "Guarantee",
     "GuaranteeApplication",
     "GuaranteeBalance",
     "GuaranteeProgram",
     "ProgramContribution",
+    "RecourseWriteOff",
+    "Recovery",
     "RepaymentMethod",
     "SubsidyBudget",
     "SubsidyLine",

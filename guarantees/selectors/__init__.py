@@ -1,6 +1,16 @@
 """The special guarantees' reads, one module per topic (each step of the instrument adds its own); everything is
 importable from ``guarantees.selectors``."""
 
+from .claims import (
+    ProgramClaims,
+    RecoursePosition,
+    claims_visible_to,
+    face_amount,
+    program_claims,
+    recourse_by_enterprise,
+    recourse_position,
+    recoveries_of,
+)
 from .programs import ProgramPosition, contributions_of, program_position, programs_all
 from .subsidies import (
     BankLines,
@@ -14,12 +24,20 @@ from .subsidies import (
 
 __all__ = [
     "BankLines",
+    "ProgramClaims",
     "ProgramPosition",
+    "RecoursePosition",
     "bank_lines_for",
+    "claims_visible_to",
     "contributions_of",
+    "face_amount",
     "lines_visible_to",
+    "program_claims",
     "program_position",
     "programs_all",
+    "recourse_by_enterprise",
+    "recourse_position",
+    "recoveries_of",
     "subsidy_budget_balance",
     "subsidy_budget_of",
     "subsidy_run_for",

@@ -45,11 +45,14 @@ from funds import access as funds_access
 from guarantees import access as guarantees_access
 from guarantees import services as guarantee_services
 from guarantees.models import (
+    Claim,
     Guarantee,
     GuaranteeApplication,
     GuaranteeBalance,
     GuaranteeProgram,
     ProgramContribution,
+    RecourseWriteOff,
+    Recovery,
     SubsidyBudget,
     SubsidyLine,
     SubsidyRun,
@@ -58,7 +61,8 @@ from guarantees.services.subsidies import last_ended_period
 from statements import access as statements_access
 from statements.models import Statement, StatementDownload
 from tests.audit_actions import action_for_tests
-from tests.factories import BankOfficerFactory, InstitutionFactory
+from tests.factories import BankOfficerFactory, InstitutionFactory, ManagerFactory
+from tests.guarantees.claim_factories import paid_claim, prepared_claim, request_claim, set_defaulted
 from tests.guarantees.factories import contribute, make_guarantee, make_program
 
 from .funds.helpers import world_state as funds_world_state
@@ -91,7 +95,8 @@ class World(FundsWorld):
     first time a request's path or body names it."""
 
     MODELS = (*FundsWorld.MODELS, Enterprise, Institution, Statement, GuaranteeProgram, ProgramContribution,
-              GuaranteeApplication, Guarantee, GuaranteeBalance, SubsidyBudget, SubsidyRun, SubsidyLine)
+              GuaranteeApplication, Guarantee, GuaranteeBalance, SubsidyBudget, SubsidyRun, SubsidyLine, Claim,
+              Recovery, RecourseWriteOff)
 
     @cached_property
     def institution(self) -> Institution:
@@ -182,6 +187,62 @@ class World(FundsWorld):
 
         self.build("subsidy_run")
         return add_months(self.subsidy_month, -3).isoformat()
+    # --- claims (대위변제): on guarantees defaulted 60 days ago, interest paid up to 90 days ago ---
+
+    def _defaulted(self, enterprise: Any, bank: Institution) -> Guarantee:
+        guarantee = make_guarantee(self.program, enterprise=enterprise, bank=bank, amount=10_000_000,
+                                   start_on=self.today - timedelta(days=400))
+        return set_defaulted(guarantee, defaulted_on=self.today - timedelta(days=60),
+                             interest_paid_to=self.today - timedelta(days=90))
+
+    def _claim(self, enterprise: Any, bank: Institution, state: str) -> Claim:
+        """A claim of ``bank`` on a new defaulted guarantee of ``enterprise``, asked 30 days ago, prepared (by a
+        manager none of the roles is) for payment 10 days ago, and paid."""
+        dates = {"requested_on": self.today - timedelta(days=30), "today": self.today,
+                 "officer": BankOfficerFactory(institution=bank)}
+        guarantee = self._defaulted(enterprise, bank)
+        if state == "requested":
+            return request_claim(guarantee, **dates)
+        if state == "prepared":
+            return prepared_claim(guarantee, paid_on=self.today - timedelta(days=10), **dates)
+        return paid_claim(guarantee, paid_on=self.today - timedelta(days=10), **dates)
+
+    @cached_property
+    def own_defaulted(self) -> Guarantee:
+        return self._defaulted(self.own, self.bank)
+
+    @cached_property
+    def other_bank_defaulted(self) -> Guarantee:
+        return self._defaulted(self.other, self.other_bank)
+
+    @cached_property
+    def own_claim_requested(self) -> Claim:
+        return self._claim(self.own, self.bank, "requested")
+
+    @cached_property
+    def own_claim_prepared(self) -> Claim:
+        return self._claim(self.own, self.bank, "prepared")
+
+    @cached_property
+    def own_claim_paid(self) -> Claim:
+        return self._claim(self.own, self.bank, "paid")
+
+    @cached_property
+    def other_claim_paid(self) -> Claim:
+        """Another enterprise's, at the bank officer's bank."""
+        return self._claim(self.other, self.bank, "paid")
+
+    @cached_property
+    def other_bank_claim_paid(self) -> Claim:
+        return self._claim(self.other, self.other_bank, "paid")
+
+    @cached_property
+    def own_write_off_pending(self) -> Claim:
+        """A paid claim whose 구상채권's write-off the requester asked for."""
+        claim = self._claim(self.own, self.bank, "paid")
+        guarantee_services.recourse_write_off_request(actor=ManagerFactory(), claim_id=claim.pk, reason="회수 불능",
+                                                      today=self.today)
+        return claim
 
     @cached_property
     def audit_seq(self) -> int:
@@ -279,6 +340,17 @@ BODIES: dict[str, Body] = {
     "subsidy budget": lambda w: {"amount": "5000000", "received_on": w.today.isoformat(), "memo": "이차보전 예산"},
     "nothing": lambda w: {},
     "subsidy run prepare": lambda w: {"program": w.program.pk, "period_start": w.unprepared_month},
+    # special guarantees: claims (대위변제) and recoveries
+    "claim request": lambda w: {"guarantee": w.own_defaulted.pk, "principal": "10000000", "interest": "120000",
+                                "costs": "50000", "requested_on": w.yesterday.isoformat()},
+    "other bank claim request": lambda w: {"guarantee": w.other_bank_defaulted.pk, "principal": "10000000",
+                                           "requested_on": w.yesterday.isoformat()},
+    "claim prepare": lambda w: {"paid_on": w.yesterday.isoformat(), "costs": "0"},
+    "claim approve": lambda w: {"reason": "서류 확인"},
+    "claim reject": lambda w: {"reason": "서류 미비"},
+    "claim recovery": lambda w: {"amount": "100000", "received_on": w.today.isoformat(), "memo": "경매 배당금"},
+    "recourse write-off": lambda w: {"reason": "회수 불능: 폐업"},
+    "recourse write-off approve": lambda w: {"reason": "위원회 의결"},
     # statements
     "own loan statement": lambda w: {"kind": "loan", "subject": w.own_loan.pk, **_period(w)},
     "other loan statement": lambda w: {"kind": "loan", "subject": w.other_loan.pk, **_period(w)},
@@ -304,7 +376,7 @@ class Row:
 ENT, INST, AUDIT = "/api/v1/enterprises/", "/api/v1/institutions/", "/api/v1/audit-events/"
 F, P, A, L = "/api/v1/funds/", "/api/v1/loan-products/", "/api/v1/loan-applications/", "/api/v1/loans/"
 R, W, S = "/api/v1/repayments/", "/api/v1/write-offs/", "/api/v1/statements/"
-GP = "/api/v1/guarantee-programs/"
+GP, CL = "/api/v1/guarantee-programs/", "/api/v1/guarantee-claims/"
 SR = "/api/v1/subsidy-runs/"
 PAYMENT_FILE = "payment-file/?format=csv&bank="
 EXPORT = "journal-export/?start={period_start}&end={period_end}&file=csv"
@@ -528,6 +600,55 @@ MATRIX: dict[str, Row] = {
                                      "guarantees:subsidy.download", 200, bank=404),
     "missing run payment file":  Row("GET",    SR + "{missing}/" + PAYMENT_FILE + "{bank}",
                                      "guarantees:subsidy.download", 404),
+    # --- special guarantees: claims (대위변제), recoveries (구상) and write-offs of 구상채권 ---
+    "claim list":                Row("GET",    CL,                                  "guarantees:claim.read", 200),
+    "own claim":                 Row("GET",    CL + "{own_claim_paid}/",            "guarantees:claim.read", 200),
+    "other claim":               Row("GET",    CL + "{other_claim_paid}/",          "guarantees:claim.read", 200, 404),
+    "other bank claim":          Row("GET",    CL + "{other_bank_claim_paid}/",     "guarantees:claim.read", 200, 404,
+                                     bank=404),
+    "missing claim":             Row("GET",    CL + "{missing}/",                   "guarantees:claim.read", 404),
+    "claim request":             Row("POST",   CL,                                  "guarantees:claim.request", 201,
+                                     body="claim request"),
+    "other bank claim request":  Row("POST",   CL,                                  "guarantees:claim.request", 404,
+                                     body="other bank claim request"),
+    "claim delete":              Row("DELETE", CL + "{own_claim_paid}/",            None, 405),
+    "claim prepare":             Row("POST",   CL + "{own_claim_requested}/prepare/", "guarantees:claim.prepare", 200,
+                                     body="claim prepare"),
+    "paid claim prepare":        Row("POST",   CL + "{own_claim_paid}/prepare/",    "guarantees:claim.prepare", 409,
+                                     body="claim prepare"),
+    "missing claim prepare":     Row("POST",   CL + "{missing}/prepare/",           "guarantees:claim.prepare", 404,
+                                     body="claim prepare"),
+    "claim approve":             Row("POST",   CL + "{own_claim_prepared}/approve/", "guarantees:claim.approve", 200,
+                                     body="claim approve", key=True),
+    "requested claim approve":   Row("POST",   CL + "{own_claim_requested}/approve/", "guarantees:claim.approve", 409,
+                                     body="claim approve", key=True),
+    "missing claim approve":     Row("POST",   CL + "{missing}/approve/",           "guarantees:claim.approve", 404,
+                                     body="claim approve", key=True),
+    "claim reject":              Row("POST",   CL + "{own_claim_prepared}/reject/", "guarantees:claim.approve", 200,
+                                     body="claim reject"),
+    "paid claim reject":         Row("POST",   CL + "{own_claim_paid}/reject/",     "guarantees:claim.approve", 409,
+                                     body="claim reject"),
+    "own claim recoveries":      Row("GET",    CL + "{own_claim_paid}/recoveries/", "guarantees:claim.read", 200),
+    "other bank recoveries":     Row("GET",    CL + "{other_bank_claim_paid}/recoveries/", "guarantees:claim.read",
+                                     200, 404, bank=404),
+    "claim recover":             Row("POST",   CL + "{own_claim_paid}/recoveries/", "guarantees:recovery.record", 201,
+                                     body="claim recovery", key=True),
+    "other bank claim recover":  Row("POST",   CL + "{other_bank_claim_paid}/recoveries/",
+                                     "guarantees:recovery.record", 201, body="claim recovery", key=True),
+    "requested claim recover":   Row("POST",   CL + "{own_claim_requested}/recoveries/",
+                                     "guarantees:recovery.record", 409, body="claim recovery", key=True),
+    "missing claim recover":     Row("POST",   CL + "{missing}/recoveries/",        "guarantees:recovery.record", 404,
+                                     body="claim recovery", key=True),
+    "recourse write-off":        Row("POST",   CL + "{own_claim_paid}/write-off/",  "guarantees:recourse.write_off",
+                                     201, body="recourse write-off"),
+    "requested claim write-off": Row("POST",   CL + "{own_claim_requested}/write-off/",
+                                     "guarantees:recourse.write_off", 409, body="recourse write-off"),
+    "recourse write-off ok":     Row("POST",   CL + "{own_write_off_pending}/write-off/approve/",
+                                     "guarantees:recourse.write_off", 200, body="recourse write-off approve"),
+    "unasked write-off approve": Row("POST",   CL + "{own_claim_paid}/write-off/approve/",
+                                     "guarantees:recourse.write_off", 409, body="recourse write-off approve"),
+    "missing write-off approve": Row("POST",   CL + "{missing}/write-off/approve/", "guarantees:recourse.write_off",
+                                     404, body="recourse write-off approve"),
     # --- statements and exports ---
     "subsidy run statement":     Row("POST",   S,                                   "statements:statement.request",
                                      202, 404, body="subsidy run statement"),
@@ -572,8 +693,7 @@ NOT_YET_BUILT = {f"guarantees:{action}" for action in (
     "fee.quote", "application.read", "application.create", "application.submit", "application.withdraw",
     "application.recommend", "application.approve", "application.reject", "guarantee.read", "guarantee.execute",
     "guarantee.report", "guarantee.repay", "guarantee.default", "guarantee.cancel", "fee.read", "fee.pay",
-    "fee.city_pay", "claim.read", "claim.request", "claim.prepare", "claim.approve", "recovery.record",
-    "recourse.write_off",
+    "fee.city_pay",
 )}
 
 # Requests that change nothing though they are not GETs.
@@ -649,6 +769,9 @@ def everything(world: World) -> dict[str, Any]:
         "subsidy budget": SubsidyBudget.objects.count(),
         "subsidy runs": sorted(SubsidyRun.objects.values_list("pk", "state", "total", "journal_id")),
         "subsidy lines": SubsidyLine.objects.count(),
+        "claims": sorted(Claim.objects.values_list("pk", "state", "amount", "recourse_principal")),
+        "claim recoveries": Recovery.objects.count(),
+        "recourse write-offs": sorted(RecourseWriteOff.objects.values_list("pk", "state")),
     }
 
 
