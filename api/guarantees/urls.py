@@ -6,10 +6,12 @@ from typing import Any
 
 from api.common.routes import Route
 
-from . import views
+from . import applications, lifecycle, views
 
 routes = [
     Route("guarantee-programs", views.GuaranteeProgramViewSet, "guarantee-program"),
+    Route("guarantee-applications", applications.GuaranteeApplicationViewSet, "guarantee-application"),
+    Route("guarantees", lifecycle.GuaranteeViewSet, "guarantee"),
 ]
 
 urlpatterns: list[Any] = []

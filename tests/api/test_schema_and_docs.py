@@ -211,12 +211,14 @@ def test_swagger_ui_points_at_our_schema(docs_html):
 MONEY_CALLS = {
     ("post", "/api/v1/funds/{id}/contributions/"), ("post", "/api/v1/loans/{id}/disburse/"),
     ("post", "/api/v1/loans/{id}/repayments/"), ("post", "/api/v1/loans/{id}/recoveries/"),
-    ("post", "/api/v1/guarantee-programs/{id}/contributions/"),
+    ("post", "/api/v1/guarantee-programs/{id}/contributions/"), ("post", "/api/v1/guarantees/{id}/execute/"),
+    ("post", "/api/v1/guarantees/{id}/balances/"), ("post", "/api/v1/guarantees/{id}/repay/"),
+    ("post", "/api/v1/guarantees/{id}/default/"),
 }
 PLAIN_LISTS = [
     "/api/v1/loans/{id}/schedule/", "/api/v1/loans/{id}/transactions/", "/api/v1/loans/{id}/repayments/",
     "/api/v1/loans/{id}/recoveries/", "/api/v1/funds/{id}/contributions/",
-    "/api/v1/guarantee-programs/{id}/contributions/",
+    "/api/v1/guarantee-programs/{id}/contributions/", "/api/v1/guarantees/{id}/balances/",
 ]
 
 
