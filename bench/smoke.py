@@ -32,7 +32,8 @@ sys.path.insert(0, str(BENCH))
 import portfolio  # noqa: E402
 
 # In the order they run: the quick ones first, the load test (a whole stack) last.
-SCRIPTS = ["close_business.py", "repayment_path.py", "statements.py", "repayments.py", "contention.py", "load.py"]
+SCRIPTS = ["close_business.py", "repayment_path.py", "statements.py", "repayments.py", "contention.py",
+           "guarantee_approvals.py", "load.py"]
 NOT_RUNNABLE = {"portfolio.py", "instrument.py", "locustfile.py", "smoke.py"}  # libraries, and locust's users
 TEMPLATE_URL = f"postgres://postgres@127.0.0.1:5432/sf_bench_smoke_template_{os.getpid()}"
 

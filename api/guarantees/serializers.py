@@ -81,7 +81,8 @@ class ProgramSerializer(serializers.ModelSerializer):
 class GuaranteeStateFiguresSerializer(serializers.Serializer):
     """A program's guarantees in one state."""
 
-    label = serializers.CharField()
+    # DRF's metaclass takes declared fields off the class, so this does not shadow Field.label at run time.
+    label = serializers.CharField(help_text="The state, in words.")  # type: ignore[assignment]
     count = serializers.IntegerField(min_value=0)
     guaranteed = WonField(allow_zero=True, help_text="What they stand behind now.")
     approved_amount = WonField(allow_zero=True, help_text="The loan amounts approved.")

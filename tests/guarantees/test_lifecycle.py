@@ -294,7 +294,7 @@ def test_a_full_repayment_releases_the_guarantee(program, officer):
     again, created = services.guarantee_repay(actor=officer, guarantee_id=guarantee.pk, on_date=date(2026, 6, 15),
                                               idempotency_key="paid", today=TODAY)
     assert not created and again.pk == row.pk
-    with pytest.raises(InvalidState, match="상환 완료|Repaid"):
+    with pytest.raises(InvalidState, match=r"상환 완료|Repaid"):
         services.guarantee_repay(actor=officer, guarantee_id=guarantee.pk, on_date=date(2026, 6, 15),
                                  idempotency_key="paid-2", today=TODAY)
 

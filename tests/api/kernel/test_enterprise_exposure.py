@@ -51,8 +51,10 @@ def test_a_member_sees_its_own_enterprises_exposure_with_the_label_in_its_langua
 def test_an_enterprise_that_owes_nothing_shows_zero(bearer_client, manager, enterprise):
     body = bearer_client(manager).get(f"{URL}{enterprise.pk}/").json()
 
-    assert body["exposure"] == {"total": "0", "by_instrument": [{"name": "funds", "label": "회전기금", "amount": "0"},
-                                                                {"name": "guarantees", "label": "특례보증", "amount": "0"}]}
+    assert body["exposure"] == {"total": "0", "by_instrument": [
+        {"name": "funds", "label": "회전기금", "amount": "0"},
+        {"name": "guarantees", "label": "특례보증", "amount": "0"},
+    ]}
 
 
 def test_the_exposure_sent_in_a_patch_is_ignored(bearer_client, manager, enterprise):
