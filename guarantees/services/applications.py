@@ -103,10 +103,10 @@ def _check_program_rules(program: GuaranteeProgram, enterprise: Enterprise, bank
         )
 
 
-def _application_of(actor: User, application_id: int, *, enterprise: bool = False) -> GuaranteeApplication:
-    """The application under its lock (and its enterprise's, with ``enterprise``), which must be one of the caller's
-    own enterprises': another's is "not found". Raises NotFound."""
-    application = lock_application(application_id, enterprise=enterprise)
+def _application_of(actor: User, application_id: int) -> GuaranteeApplication:
+    """The application under its lock, which must be one of the caller's own enterprises': another's is "not
+    found". Raises NotFound."""
+    application = lock_application(application_id)
     if not is_member(actor, application.enterprise_id):
         raise NotFound(_("No such guarantee application."))
     return application
@@ -166,7 +166,7 @@ def application_submit(*, actor: User, application_id: int, today: date) -> Guar
     """Draft -> submitted (신청), after the program's rules again on ``today``. Raises NotFound, InvalidState,
     ValidationFailed, LimitExceeded, Forbidden."""
     ACCESS.require(actor, "application.submit")
-    application = _application_of(actor, application_id, enterprise=True)
+    application = _application_of(actor, application_id)
     if application.state != State.DRAFT:
         raise InvalidState(
             _("Only a draft can be submitted; this application's state is %(state)s.")

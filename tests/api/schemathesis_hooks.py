@@ -129,7 +129,8 @@ def _seed_guarantees() -> None:
     a decision, and guarantees approved and active, so that the guarantees' operations get past 404."""
     from datetime import timedelta as days
 
-    from tests.guarantees.factories import contribute, make_guarantee, make_program
+    from guarantees.services import contribution_record
+    from tests.guarantees.factories import make_guarantee, make_program
     from tests.guarantees.pipeline import make_application
 
     today = timezone.localdate()
@@ -137,7 +138,8 @@ def _seed_guarantees() -> None:
     enterprise = member.memberships.get().enterprise
     program = make_program(code="fuzz-program", opens_on=today - days(days=30), closes_on=today + days(days=30),
                            eligible_kinds=list(Enterprise.Kind.values))
-    contribute(program, 1_000_000_000)
+    contribution_record(actor=None, program_id=program.pk, source="city", amount=1_000_000_000, received_on=today,
+                        idempotency_key="fuzz-seed", today=today)  # the module's seed: today's back-dating window
     for state in ("draft", "submitted", "recommended"):
         make_application(program, member=member, amount=5_000_000, state=state, today=today)
     make_guarantee(program, enterprise=enterprise, amount=5_000_000, state="approved")

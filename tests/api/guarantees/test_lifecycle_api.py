@@ -176,6 +176,16 @@ def test_a_full_repayment_releases_the_guarantee_and_a_second_is_a_409(program, 
     assert "on_date" in assert_error(post(officer, url, {"on_date": "tomorrow"}, key="bad"), 400)["fields"]
 
 
+def test_a_repayment_dated_in_the_future_or_before_the_last_balance_is_a_400(program, officer, active):
+    url = f"{G}{active.pk}/repay/"
+
+    for day in (TODAY + timedelta(days=1), DAY - timedelta(days=1)):
+        refused = assert_error(post(officer, url, {"on_date": day.isoformat()}, key=f"r-{day}"), 400)
+        assert set(refused["fields"]) == {"on_date"}
+    active.refresh_from_db()
+    assert active.state == "active" and committed(program) == 17_000_000
+
+
 def test_a_default_keeps_the_balance_guaranteed(program, officer, active):
     # 15,000,001 owed at default: x 0.85 = 12,750,000.85 -> 12,750,000.
     url = f"{G}{active.pk}/default/"
