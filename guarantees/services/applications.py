@@ -42,7 +42,7 @@ from ..actions import (
     APPLICATION_SUBMIT,
     APPLICATION_WITHDRAW,
 )
-from ..locks import lock_application, lock_program
+from ..locks import lock_application, lock_enterprise, lock_program
 from ..models import MAX_TERM_MONTHS, Guarantee, GuaranteeApplication, GuaranteeProgram, RepaymentMethod
 from ..selectors import program_position
 
@@ -268,7 +268,8 @@ def application_approve(*, actor: User, application_id: int, reason: str = "") -
     the per-firm limit would be exceeded. Raises NotFound, InvalidState, LimitExceeded, ValidationFailed,
     Forbidden."""
     ACCESS.require(actor, "application.approve")
-    application = lock_application(application_id, enterprise=True)
+    application = lock_application(application_id)
+    application.enterprise = lock_enterprise(application.enterprise_id)  # locked, and read once
     _check_decidable(actor, application, approving=True)
     program = lock_program(application.program_id)
     enterprise = application.enterprise
