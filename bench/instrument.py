@@ -213,16 +213,17 @@ CODE_FILES = ("funds/services/close.py", "funds/services/repayments.py", "funds/
               "api/funds/views.py", "api/common/idempotency.py", "core/audit.py", "core/db.py")
 
 
-def code_fingerprint() -> dict[str, str]:
-    """SHA-256 (first 12 hex digits) and modification time of the files measured, since the code moves under us
-    and git is not ours to run: a figure belongs to the code it was measured on."""
+def code_fingerprint(files: tuple[str, ...] = CODE_FILES) -> dict[str, str]:
+    """SHA-256 (first 12 hex digits) and modification time of the files measured (``files``: the revolving fund's
+    by default), since the code moves under us and git is not ours to run: a figure belongs to the code it was
+    measured on."""
     import hashlib
     import os
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
     out = {}
-    for name in CODE_FILES:
+    for name in files:
         path = root / name
         if path.exists():
             mtime = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(os.path.getmtime(path)))

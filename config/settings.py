@@ -247,6 +247,8 @@ SPECTACULAR_SETTINGS = {
         "InstitutionKindEnum": "enterprises.models.Institution.Kind",
         "ProvinceEnum": "enterprises.models.Province",
         "ProgramRoundingUnitEnum": "guarantees.models.ROUNDING_UNIT_CHOICES",
+        "GuaranteeStateEnum": "guarantees.models.Guarantee.State",
+        "GuaranteeApplicationStateEnum": "guarantees.models.GuaranteeApplication.State",
         "StatementKindEnum": "statements.models.Statement.Kind",
         "StatementStateEnum": "statements.models.Statement.State",
         "SubsidyRunStateEnum": "guarantees.models.SubsidyRun.State",

@@ -83,6 +83,16 @@ class ProgramSerializer(serializers.ModelSerializer):
         return sorted(bank.name for bank in obj.partner_banks.all())
 
 
+class GuaranteeStateFiguresSerializer(serializers.Serializer):
+    """A program's guarantees in one state."""
+
+    # DRF's metaclass takes declared fields off the class, so this does not shadow Field.label at run time.
+    label = serializers.CharField(help_text="The state, in words.")  # type: ignore[assignment]
+    count = serializers.IntegerField(min_value=0)
+    guaranteed = WonField(allow_zero=True, help_text="What they stand behind now.")
+    approved_amount = WonField(allow_zero=True, help_text="The loan amounts approved.")
+
+
 class ProgramPositionSerializer(serializers.Serializer):
     program = ProgramSerializer()
     currency = serializers.SerializerMethodField()
@@ -92,9 +102,15 @@ class ProgramPositionSerializer(serializers.Serializer):
     recoveries = WonField(allow_zero=True, help_text="구상: recovered on paid claims.")
     net_losses = WonField(allow_zero=True, help_text="Claims paid - recoveries.")
     capacity = WonField(allow_zero=True, help_text="(contributions - net losses) x multiple, floored to the won.")
-    used = WonField(allow_zero=True, help_text="Outstanding guaranteed amounts (0 until guarantees exist).")
+    used = WonField(allow_zero=True, help_text="The capacity in use: what the program's guarantees stand behind "
+                                               "(approved: amount x ratio; active: balance x ratio; defaulted "
+                                               "until the claim).")
     available = WonField(allow_zero=True, help_text="Capacity - used, never below zero.")
     utilisation = serializers.DecimalField(max_digits=12, decimal_places=4, help_text="Used / capacity.")
+    guarantees_by_state = serializers.DictField(
+        child=GuaranteeStateFiguresSerializer(),
+        help_text="Every state of a guarantee (approved, active, repaid, defaulted, ...), with how many of the "
+                  "program's guarantees are in it and their amounts.")
 
     def get_currency(self, obj: Any) -> str:
         return "KRW"

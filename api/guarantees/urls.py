@@ -8,10 +8,12 @@ from django.urls import path
 
 from api.common.routes import Route
 
-from . import claims, subsidies, views
+from . import applications, claims, lifecycle, subsidies, views
 
 routes = [
     Route("guarantee-programs", views.GuaranteeProgramViewSet, "guarantee-program"),
+    Route("guarantee-applications", applications.GuaranteeApplicationViewSet, "guarantee-application"),
+    Route("guarantees", lifecycle.GuaranteeViewSet, "guarantee"),
     Route("subsidy-runs", subsidies.SubsidyRunViewSet, "subsidy-run"),
     Route("guarantee-claims", claims.ClaimViewSet, "guarantee-claim"),
 ]

@@ -11,6 +11,9 @@ The rules:
 - **Available** is ``capacity - used`` (what is outstanding under guarantees), never below zero: a program whose
   losses cut its capacity below what is already guaranteed has nothing left to give, and the excess stays used.
 - **Utilisation** is ``used / capacity`` to four decimals (rounded down), 0 when there is no capacity.
+- **The guaranteed share** of a loan (보증금액) is ``loan x ratio`` (보증비율: 100 %, 90 %, 85 %), floored to the won:
+  the program never stands behind more than its ratio of the loan. It is what a guarantee holds of the capacity
+  (the approved amount's share until the bank lends, then the balance's share as the loan is repaid).
 """
 
 from __future__ import annotations
@@ -45,3 +48,14 @@ def guarantee_capacity(*, contributions: Decimal, net_losses: Decimal, multiple:
     utilisation = (used / capacity).quantize(Decimal("0.0001"), rounding=ROUND_DOWN) if capacity else ZERO
     return Capacity(net_assets=net_assets, capacity=capacity, used=used, available=available,
                     utilisation=utilisation)
+
+
+def guaranteed_share(amount: Decimal, ratio: Decimal) -> Decimal:
+    """What a guarantee of ``ratio`` (above 0, at most 1) stands behind of a loan (or balance) of ``amount`` whole
+    won: ``amount x ratio``, floored to the won. Raises ValueError on a negative or fractional amount or a ratio out
+    of range."""
+    if not amount.is_finite() or amount < 0 or amount != amount.to_integral_value():
+        raise ValueError("the amount must be a whole, non-negative number of won")
+    if not ZERO < ratio <= 1:
+        raise ValueError("the ratio must be above 0 and at most 1")
+    return (amount * ratio).quantize(Decimal(1), rounding=ROUND_DOWN)

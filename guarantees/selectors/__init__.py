@@ -11,6 +11,16 @@ from .claims import (
     recourse_position,
     recoveries_of,
 )
+from .guarantees import (
+    EXPOSED,
+    StateFigures,
+    applications_visible_to,
+    balances_of,
+    expected_schedule,
+    exposure_by_enterprise,
+    guarantees_by_state,
+    guarantees_visible_to,
+)
 from .programs import ProgramPosition, contributions_of, program_position, programs_all
 from .subsidies import (
     BankLines,
@@ -23,14 +33,22 @@ from .subsidies import (
 )
 
 __all__ = [
+    "EXPOSED",
     "BankLines",
     "ProgramClaims",
     "ProgramPosition",
     "RecoursePosition",
+    "StateFigures",
+    "applications_visible_to",
+    "balances_of",
     "bank_lines_for",
     "claims_visible_to",
     "contributions_of",
+    "expected_schedule",
+    "exposure_by_enterprise",
     "face_amount",
+    "guarantees_by_state",
+    "guarantees_visible_to",
     "lines_visible_to",
     "program_claims",
     "program_position",

@@ -1,9 +1,9 @@
-"""Reads over special guarantee programs: the list, and a program's position (what was paid in, its capacity and
-how much of it is used)."""
+"""Reads over special guarantee programs: the list, and a program's position (what was paid in, its capacity, how
+much of it is used, and its guarantees by state)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -12,6 +12,7 @@ from core.engines.capacity import guarantee_capacity
 
 from .. import accounts as chart
 from ..models import ContributionSource, GuaranteeProgram, ProgramContribution
+from .guarantees import StateFigures, guarantees_by_state
 
 ZERO = Decimal(0)
 
@@ -36,25 +37,28 @@ class ProgramPosition:
     recoveries: Decimal
     net_losses: Decimal  # claims paid - recoveries
     capacity: Decimal  # (contributions - net losses) x multiple, floored to the won
-    used: Decimal  # outstanding guaranteed amounts
+    used: Decimal  # the capacity in use: the program's ``committed`` (guaranteed amounts not yet released)
     available: Decimal
     utilisation: Decimal  # used / capacity
+    guarantees_by_state: dict[str, StateFigures] = field(default_factory=dict)  # empty when not asked for
 
 
-def program_position(program: GuaranteeProgram) -> ProgramPosition:
+def program_position(program: GuaranteeProgram, *, by_state: bool = True) -> ProgramPosition:
     """The program's contributions by source and in total, net losses (claims paid less recoveries), capacity,
-    used (the program's capacity in use, ``GuaranteeProgram.committed``), available and utilisation, read from its
-    book."""
+    used, available and utilisation, read from its book and its row: ``used`` is ``program.committed``, the
+    capacity its guarantees hold (an approval checks ``committed + guaranteed <= capacity`` under the program's row
+    lock, with ``by_state=False``: one query). With ``by_state``, its guarantees by state too (one more query)."""
     balances = dict(program.book.accounts.values_list("code", "balance"))
     by_source = {source: balances.get(chart.contribution_code(source), ZERO) for source in ContributionSource.values}
     contributions = sum(by_source.values(), ZERO)
     claims = balances.get(chart.CLAIMS_EXPENSE, ZERO)
     recoveries = balances.get(chart.RECOVERY_INCOME, ZERO)
-    used = program.committed.amount  # what approved and active guarantees stand behind now
+    used = program.committed.amount
     result = guarantee_capacity(contributions=contributions, net_losses=claims - recoveries,
                                 multiple=program.multiple, used=used)
     return ProgramPosition(
         program=program, contributions_by_source=by_source, contributions=contributions, claims_paid=claims,
         recoveries=recoveries, net_losses=claims - recoveries, capacity=result.capacity, used=result.used,
         available=result.available, utilisation=result.utilisation,
+        guarantees_by_state=guarantees_by_state(program) if by_state else {},
     )

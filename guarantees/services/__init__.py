@@ -1,10 +1,19 @@
-"""The special guarantees' writes, by topic. Each is one transaction: input checked, rows written, ledger journals
-posted, an audit event recorded.
+"""The special guarantees' writes, by topic. Each is one transaction: input checked, rows locked in the order of
+``guarantees.locks``, rows written, ledger journals posted where money moves, an audit event recorded.
 
-Domain errors raised: ValidationFailed (bad input), Forbidden, NotFound, IdempotencyConflict (422). Callers pass the
-day (``today``): no service reads the clock for a business date.
+Domain errors raised: ValidationFailed (bad input), Forbidden, NotFound, InvalidState (wrong state, 409),
+LimitExceeded (capacity, per-firm limit: 422), IdempotencyConflict (422). Callers pass the day (``today``): no
+service reads the clock for a business date.
 """
 
+from .applications import (
+    application_approve,
+    application_create,
+    application_recommend,
+    application_reject,
+    application_submit,
+    application_withdraw,
+)
 from .claims import (
     claim_approve,
     claim_prepare,
@@ -14,15 +23,27 @@ from .claims import (
     recourse_write_off_request,
     recovery_record,
 )
+from .lifecycle import guarantee_cancel, guarantee_default, guarantee_execute, guarantee_repay, guarantee_report
 from .programs import contribution_record, program_create
 from .subsidies import subsidy_budget_record, subsidy_run_approve, subsidy_run_prepare, subsidy_runs_prepare_due
 
 __all__ = [
+    "application_approve",
+    "application_create",
+    "application_recommend",
+    "application_reject",
+    "application_submit",
+    "application_withdraw",
     "claim_approve",
     "claim_prepare",
     "claim_reject",
     "claim_request",
     "contribution_record",
+    "guarantee_cancel",
+    "guarantee_default",
+    "guarantee_execute",
+    "guarantee_repay",
+    "guarantee_report",
     "program_create",
     "recourse_write_off_approve",
     "recourse_write_off_request",

@@ -27,6 +27,7 @@ from core.audit import audit_seal
 from core.models import AuditEvent
 from enterprises.models import Enterprise, Institution, User
 from funds.models import AssetClassRule, Fund, Loan, LoanApplication, LoanProduct, Repayment, WriteOff
+from guarantees.models import Guarantee, GuaranteeApplication, GuaranteeProgram
 from statements import services as statements
 from statements.models import Statement
 
@@ -34,13 +35,14 @@ SCHEMA_URL = "/api/schema/?format=json"
 # Body fields that name another object by id, and the collection of the demo they are drawn from.
 BODY_IDS = {
     "fund": "funds", "product": "loan-products", "enterprise": "enterprises", "operator": "institutions",
-    "contributor": "institutions", "subject": "subjects",
+    "contributor": "institutions", "subject": "subjects", "program": "guarantee-programs", "bank": "institutions",
 }
 # Date fields of bodies and queries that money moves on: a recent date, so that a good request passes the open
 # period and the date windows and reaches the service's own rules.
-RECENT_DATES = {"disbursed_on", "received_on", "value_date", "on", "period_start", "period_end", "start", "end"}
+RECENT_DATES = {"disbursed_on", "received_on", "value_date", "on", "period_start", "period_end", "start", "end",
+                "start_on", "on_date", "interest_paid_to"}
 # Amount fields: a plausible amount (most demo loans are 10 to 30 million won), not only the generator's extremes.
-AMOUNTS = {"amount", "principal", "secured_amount"}
+AMOUNTS = {"amount", "principal", "secured_amount", "loan_amount", "balance", "repaid"}
 
 
 @dataclass
@@ -67,6 +69,9 @@ class SeededIds:
             "enterprises": ids(Enterprise),
             "institutions": ids(Institution),
             "audit-events": ids(AuditEvent, "seq")[-20:],
+            "guarantee-programs": ids(GuaranteeProgram),
+            "guarantee-applications": ids(GuaranteeApplication),
+            "guarantees": ids(Guarantee),
         }
         by_collection["subjects"] = sorted({*by_collection["loans"], *by_collection["enterprises"],
                                             *by_collection["funds"], *by_collection["repayments"]})
@@ -95,6 +100,7 @@ def seed_demo() -> Iterator[SeededIds]:
             importlib.import_module("funds.migrations.0003_asset_class_rules").seed(apps, None)
         call_command("load_demo", stdout=StringIO())
         _seed_statements()
+        _seed_guarantees()
         audit_seal()  # the demo's events get their places, as they would right after its commits
         yield SeededIds.collect()
     finally:
@@ -116,6 +122,28 @@ def _seed_statements() -> None:
                                          today=today)
     statements.statement_render(statement_id=ready.pk)
     statements.statement_request(actor=member, kind=Statement.Kind.RECEIPT, subject_id=repayments[1].pk, today=today)
+
+
+def _seed_guarantees() -> None:
+    """Until the demo has special guarantees: a program open today, coop.member's applications in each state before
+    a decision, and guarantees approved and active, so that the guarantees' operations get past 404."""
+    from datetime import timedelta as days
+
+    from guarantees.services import contribution_record
+    from tests.guarantees.factories import make_guarantee, make_program
+    from tests.guarantees.pipeline import make_application
+
+    today = timezone.localdate()
+    member = User.objects.get(username="coop.member")
+    enterprise = member.memberships.get().enterprise
+    program = make_program(code="fuzz-program", opens_on=today - days(days=30), closes_on=today + days(days=30),
+                           eligible_kinds=list(Enterprise.Kind.values))
+    contribution_record(actor=None, program_id=program.pk, source="city", amount=1_000_000_000, received_on=today,
+                        idempotency_key="fuzz-seed", today=today)  # the module's seed: today's back-dating window
+    for state in ("draft", "submitted", "recommended"):
+        make_application(program, member=member, amount=5_000_000, state=state, today=today)
+    make_guarantee(program, enterprise=enterprise, amount=5_000_000, state="approved")
+    make_guarantee(program, enterprise=enterprise, amount=5_000_000, start_on=today - days(days=30))
 
 
 def load_schema(raw: dict[str, Any] | None = None) -> schemathesis.BaseSchema:
@@ -167,7 +195,8 @@ def _realistic(values: dict[str, Any], seeded: SeededIds) -> st.SearchStrategy:
     """``values`` (a body or a query) with some of its fields given realistic values."""
     choices: dict[str, st.SearchStrategy] = {}
     for name, value in values.items():
-        if name in BODY_IDS and isinstance(value, int) and not isinstance(value, bool):
+        if (name in BODY_IDS and isinstance(value, int) and not isinstance(value, bool)
+                and seeded.by_collection[BODY_IDS[name]]):
             choices[name] = _often(value, st.sampled_from(seeded.by_collection[BODY_IDS[name]]))
         elif name in RECENT_DATES and isinstance(value, str):
             choices[name] = _often(value, _recent_date())

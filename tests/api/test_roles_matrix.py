@@ -64,6 +64,7 @@ from tests.audit_actions import action_for_tests
 from tests.factories import BankOfficerFactory, InstitutionFactory, ManagerFactory
 from tests.guarantees.claim_factories import paid_claim, prepared_claim, request_claim, set_defaulted
 from tests.guarantees.factories import contribute, make_guarantee, make_program
+from tests.guarantees.pipeline import make_application as make_guarantee_application
 
 from .funds.helpers import world_state as funds_world_state
 from .funds.world import FundsWorld
@@ -104,8 +105,9 @@ class World(FundsWorld):
 
     @cached_property
     def program(self) -> GuaranteeProgram:
-        """A Dalseong-style program (12x, 30,000,000 won per firm), with 1,000,000,000 won paid in by the county."""
-        program = make_program()
+        """A Dalseong-style program (12x, 30,000,000 won per firm), with 1,000,000,000 won paid in by the county; its
+        application window is open today (from a year ago to a year on)."""
+        program = make_program(opens_on=self.today - timedelta(days=365), closes_on=self.today + timedelta(days=365))
         contribute(program, 1_000_000_000)
         return program
 
@@ -245,6 +247,43 @@ class World(FundsWorld):
         return claim
 
     @cached_property
+    def own_approved_guarantee(self) -> Guarantee:
+        """The member's enterprise's guarantee at the bank officer's bank, approved: the bank has not lent yet."""
+        return make_guarantee(self.program, enterprise=self.own, bank=self.bank, amount=10_000_000, state="approved")
+
+    @cached_property
+    def other_bank_approved_guarantee(self) -> Guarantee:
+        """Another enterprise's approved guarantee at another bank: the bank officer's 404."""
+        return make_guarantee(self.program, enterprise=self.other, bank=self.other_bank, amount=5_000_000,
+                              state="approved")
+
+    def _guarantee_application(self, member: Any, state: str) -> GuaranteeApplication:
+        """An application for 5,000,000 won at the program's partner bank, taken through the services to ``state``
+        (recommended by the reviewer, who is none of the roles the matrix calls with)."""
+        return make_guarantee_application(self.program, member=member, amount=5_000_000, state=state,
+                                          recommender=self.reviewer, today=self.today)
+
+    @cached_property
+    def own_g_draft(self) -> GuaranteeApplication:
+        return self._guarantee_application(self.member, "draft")
+
+    @cached_property
+    def own_g_submitted(self) -> GuaranteeApplication:
+        return self._guarantee_application(self.member, "submitted")
+
+    @cached_property
+    def own_g_recommended(self) -> GuaranteeApplication:
+        return self._guarantee_application(self.member, "recommended")
+
+    @cached_property
+    def other_g_draft(self) -> GuaranteeApplication:
+        return self._guarantee_application(self.other_member, "draft")
+
+    @cached_property
+    def other_g_submitted(self) -> GuaranteeApplication:
+        return self._guarantee_application(self.other_member, "submitted")
+
+    @cached_property
     def audit_seq(self) -> int:
         """An event sealed into the chain (as the commit that recorded it would have sealed it): its place in it."""
         event = audit_record(actor=None, action=action_for_tests("enterprise.seed"), obj=self.own,
@@ -351,6 +390,17 @@ BODIES: dict[str, Body] = {
     "claim recovery": lambda w: {"amount": "100000", "received_on": w.today.isoformat(), "memo": "경매 배당금"},
     "recourse write-off": lambda w: {"reason": "회수 불능: 폐업"},
     "recourse write-off approve": lambda w: {"reason": "위원회 의결"},
+    "guarantee application": lambda w: {"program": w.program.pk, "enterprise": w.own.pk, "bank": w.bank.pk,
+                                        "amount": "10000000", "term_months": 60, "repayment_method": "equal_principal",
+                                        "grace_months": 12, "purpose": "운영자금"},
+    "guarantee recommend": lambda w: {"decision": "recommend", "reason": "사업성 양호"},
+    "guarantee execute": lambda w: {"loan_amount": "10000000", "loan_rate": "0.04500",
+                                    "start_on": w.today.isoformat(), "bank_reference": "110-234-567890"},
+    "guarantee balance": lambda w: {"on_date": w.today.isoformat(), "balance": "15000000"},
+    "guarantee repay": lambda w: {"on_date": w.today.isoformat()},
+    "guarantee default": lambda w: {"on_date": w.today.isoformat(), "balance": "15000000",
+                                    "interest_paid_to": w.today.isoformat()},
+    "guarantee cancel": lambda w: {"reason": "은행 대출 미실행"},
     # statements
     "own loan statement": lambda w: {"kind": "loan", "subject": w.own_loan.pk, **_period(w)},
     "other loan statement": lambda w: {"kind": "loan", "subject": w.other_loan.pk, **_period(w)},
@@ -377,6 +427,7 @@ ENT, INST, AUDIT = "/api/v1/enterprises/", "/api/v1/institutions/", "/api/v1/aud
 F, P, A, L = "/api/v1/funds/", "/api/v1/loan-products/", "/api/v1/loan-applications/", "/api/v1/loans/"
 R, W, S = "/api/v1/repayments/", "/api/v1/write-offs/", "/api/v1/statements/"
 GP, CL = "/api/v1/guarantee-programs/", "/api/v1/guarantee-claims/"
+GA, G = "/api/v1/guarantee-applications/", "/api/v1/guarantees/"
 SR = "/api/v1/subsidy-runs/"
 PAYMENT_FILE = "payment-file/?format=csv&bank="
 EXPORT = "journal-export/?start={period_start}&end={period_end}&file=csv"
@@ -649,6 +700,99 @@ MATRIX: dict[str, Row] = {
                                      "guarantees:recourse.write_off", 409, body="recourse write-off approve"),
     "missing write-off approve": Row("POST",   CL + "{missing}/write-off/approve/", "guarantees:recourse.write_off",
                                      404, body="recourse write-off approve"),
+    # --- special guarantees: applications (보증 신청) ---
+    "g. application list":       Row("GET",    GA,                                  "guarantees:application.read", 200),
+    "own g. application":        Row("GET",    GA + "{own_g_draft}/",               "guarantees:application.read", 200),
+    "other g. application":      Row("GET",    GA + "{other_g_draft}/",             "guarantees:application.read", 200,
+                                     404),
+    "missing g. application":    Row("GET",    GA + "{missing}/",                   "guarantees:application.read", 404),
+    "g. application create":     Row("POST",   GA,                                  "guarantees:application.create",
+                                     201, body="guarantee application"),
+    "g. application put":        Row("PUT",    GA + "{own_g_draft}/",               None, 405,
+                                     body="guarantee application"),
+    "g. application patch":      Row("PATCH",  GA + "{own_g_draft}/",               None, 405,
+                                     body="guarantee application"),
+    "g. application delete":     Row("DELETE", GA + "{own_g_draft}/",               None, 405),
+    "own g. submit":             Row("POST",   GA + "{own_g_draft}/submit/",        "guarantees:application.submit",
+                                     200),
+    "other g. submit":           Row("POST",   GA + "{other_g_draft}/submit/",      "guarantees:application.submit",
+                                     404),
+    "missing g. submit":         Row("POST",   GA + "{missing}/submit/",            "guarantees:application.submit",
+                                     404),
+    "own g. withdraw":           Row("POST",   GA + "{own_g_submitted}/withdraw/",  "guarantees:application.withdraw",
+                                     200, body="withdraw"),
+    "other g. withdraw":         Row("POST",   GA + "{other_g_submitted}/withdraw/", "guarantees:application.withdraw",
+                                     404, body="withdraw"),
+    "g. recommend":              Row("POST",   GA + "{own_g_submitted}/recommend/", "guarantees:application.recommend",
+                                     200, body="guarantee recommend"),
+    "other g. recommend":        Row("POST",   GA + "{other_g_submitted}/recommend/",
+                                     "guarantees:application.recommend", 200, body="guarantee recommend"),
+    "draft g. recommend":        Row("POST",   GA + "{own_g_draft}/recommend/",     "guarantees:application.recommend",
+                                     409, body="guarantee recommend"),
+    "missing g. recommend":      Row("POST",   GA + "{missing}/recommend/",         "guarantees:application.recommend",
+                                     404, body="guarantee recommend"),
+    "g. approve":                Row("POST",   GA + "{own_g_recommended}/approve/", "guarantees:application.approve",
+                                     200, body="approve"),
+    "draft g. approve":          Row("POST",   GA + "{own_g_draft}/approve/",       "guarantees:application.approve",
+                                     409, body="approve"),
+    "missing g. approve":        Row("POST",   GA + "{missing}/approve/",           "guarantees:application.approve",
+                                     404, body="approve"),
+    "g. reject":                 Row("POST",   GA + "{own_g_recommended}/reject/",  "guarantees:application.reject",
+                                     200, body="reject"),
+    "missing g. reject":         Row("POST",   GA + "{missing}/reject/",            "guarantees:application.reject",
+                                     404, body="reject"),
+    # --- special guarantees: guarantees and what their banks report ---
+    "guarantee list":            Row("GET",    G,                                   "guarantees:guarantee.read", 200),
+    "own guarantee":             Row("GET",    G + "{own_guarantee}/",              "guarantees:guarantee.read", 200),
+    "other guarantee":           Row("GET",    G + "{other_guarantee}/",            "guarantees:guarantee.read", 200,
+                                     404),
+    "other bank guarantee":      Row("GET",    G + "{other_bank_guarantee}/",       "guarantees:guarantee.read", 200,
+                                     404, bank=404),
+    "missing guarantee":         Row("GET",    G + "{missing}/",                    "guarantees:guarantee.read", 404),
+    "own balances":              Row("GET",    G + "{own_guarantee}/balances/",     "guarantees:guarantee.read", 200),
+    "other bank balances":       Row("GET",    G + "{other_bank_guarantee}/balances/", "guarantees:guarantee.read",
+                                     200, 404, bank=404),
+    "guarantee create":          Row("POST",   G,                                   None, 405,
+                                     body="guarantee execute"),
+    "guarantee delete":          Row("DELETE", G + "{own_guarantee}/",              None, 405),
+    "guarantee patch":           Row("PATCH",  G + "{own_guarantee}/",              None, 405,
+                                     body="guarantee balance"),
+    "own execute":               Row("POST",   G + "{own_approved_guarantee}/execute/", "guarantees:guarantee.execute",
+                                     200, body="guarantee execute", key=True),
+    "other bank execute":        Row("POST",   G + "{other_bank_approved_guarantee}/execute/",
+                                     "guarantees:guarantee.execute", 404, body="guarantee execute", key=True),
+    "active execute":            Row("POST",   G + "{own_guarantee}/execute/",      "guarantees:guarantee.execute",
+                                     409, body="guarantee execute", key=True),
+    "missing execute":           Row("POST",   G + "{missing}/execute/",            "guarantees:guarantee.execute",
+                                     404, body="guarantee execute", key=True),
+    "own report":                Row("POST",   G + "{own_guarantee}/balances/",     "guarantees:guarantee.report",
+                                     201, body="guarantee balance", key=True),
+    "other report":              Row("POST",   G + "{other_guarantee}/balances/",   "guarantees:guarantee.report",
+                                     201, body="guarantee balance", key=True),
+    "other bank report":         Row("POST",   G + "{other_bank_guarantee}/balances/", "guarantees:guarantee.report",
+                                     404, body="guarantee balance", key=True),
+    "approved report":           Row("POST",   G + "{own_approved_guarantee}/balances/", "guarantees:guarantee.report",
+                                     409, body="guarantee balance", key=True),
+    "own repay (bank)":          Row("POST",   G + "{own_guarantee}/repay/",        "guarantees:guarantee.repay", 200,
+                                     body="guarantee repay", key=True),
+    "other bank repay":          Row("POST",   G + "{other_bank_guarantee}/repay/", "guarantees:guarantee.repay", 404,
+                                     body="guarantee repay", key=True),
+    "missing g. repay":          Row("POST",   G + "{missing}/repay/",              "guarantees:guarantee.repay", 404,
+                                     body="guarantee repay", key=True),
+    "own default":               Row("POST",   G + "{own_guarantee}/default/",      "guarantees:guarantee.default",
+                                     200, body="guarantee default", key=True),
+    "other bank default":        Row("POST",   G + "{other_bank_guarantee}/default/", "guarantees:guarantee.default",
+                                     404, body="guarantee default", key=True),
+    "approved default":          Row("POST",   G + "{own_approved_guarantee}/default/", "guarantees:guarantee.default",
+                                     409, body="guarantee default", key=True),
+    "own g. cancel":             Row("POST",   G + "{own_approved_guarantee}/cancel/", "guarantees:guarantee.cancel",
+                                     200, body="guarantee cancel"),
+    "other bank g. cancel":      Row("POST",   G + "{other_bank_approved_guarantee}/cancel/",
+                                     "guarantees:guarantee.cancel", 200, body="guarantee cancel"),
+    "active g. cancel":          Row("POST",   G + "{own_guarantee}/cancel/",       "guarantees:guarantee.cancel", 409,
+                                     body="guarantee cancel"),
+    "missing g. cancel":         Row("POST",   G + "{missing}/cancel/",             "guarantees:guarantee.cancel", 404,
+                                     body="guarantee cancel"),
     # --- statements and exports ---
     "subsidy run statement":     Row("POST",   S,                                   "statements:statement.request",
                                      202, 404, body="subsidy run statement"),
@@ -690,10 +834,7 @@ SERVICE_ONLY: dict[str, Callable[[Any], object]] = {
 # The special guarantees' actions whose operations are still being built (issue 15 lands in steps): each step takes its
 # actions out as it adds their rows above. Empty when the issue closes.
 NOT_YET_BUILT = {f"guarantees:{action}" for action in (
-    "fee.quote", "application.read", "application.create", "application.submit", "application.withdraw",
-    "application.recommend", "application.approve", "application.reject", "guarantee.read", "guarantee.execute",
-    "guarantee.report", "guarantee.repay", "guarantee.default", "guarantee.cancel", "fee.read", "fee.pay",
-    "fee.city_pay",
+    "fee.quote", "fee.read", "fee.pay", "fee.city_pay",
 )}
 
 # Requests that change nothing though they are not GETs.

@@ -214,11 +214,14 @@ MONEY_CALLS = {
     ("post", "/api/v1/guarantee-programs/{id}/contributions/"),
     ("post", "/api/v1/guarantee-programs/{id}/subsidy-budget/"), ("post", "/api/v1/subsidy-runs/{id}/approve/"),
     ("post", "/api/v1/guarantee-claims/{id}/approve/"), ("post", "/api/v1/guarantee-claims/{id}/recoveries/"),
+    ("post", "/api/v1/guarantees/{id}/execute/"), ("post", "/api/v1/guarantees/{id}/balances/"),
+    ("post", "/api/v1/guarantees/{id}/repay/"), ("post", "/api/v1/guarantees/{id}/default/"),
 }
 PLAIN_LISTS = [
     "/api/v1/loans/{id}/schedule/", "/api/v1/loans/{id}/transactions/", "/api/v1/loans/{id}/repayments/",
     "/api/v1/loans/{id}/recoveries/", "/api/v1/funds/{id}/contributions/",
     "/api/v1/guarantee-programs/{id}/contributions/", "/api/v1/guarantee-claims/{id}/recoveries/",
+    "/api/v1/guarantees/{id}/balances/",
 ]
 
 

@@ -120,17 +120,21 @@ def test_a_reader_must_be_callable_and_named(empty_registry):
     assert exposure.instruments() == ()
 
 
-def test_the_revolving_funds_are_registered_when_the_apps_are_ready_and_come_back_after_a_test(monkeypatch):
+def test_the_instruments_are_registered_when_the_apps_are_ready_and_come_back_after_a_test(monkeypatch):
     from funds.selectors import exposure_by_enterprise
+    from guarantees.selectors import exposure_by_enterprise as guarantees_exposure
 
     registered = {i.name: i for i in exposure.instruments()}
     assert registered["funds"].reader is exposure_by_enterprise
     assert str(registered["funds"].label) == "회전기금"  # the default language is Korean
+    assert registered["guarantees"].reader is guarantees_exposure
+    assert str(registered["guarantees"].label) == "특례보증"
+    assert [i.name for i in exposure.instruments()] == ["funds", "guarantees"]  # in INSTALLED_APPS order
 
     monkeypatch.setattr(exposure, "_instruments", dict(exposure._instruments))
     fake = CountingReader({})
-    exposure.register("guarantees", fake, label="Guarantees")
-    assert [i.name for i in exposure.instruments()][-2:] == ["funds", "guarantees"]
+    exposure.register("bonds", fake, label="Bonds")
+    assert [i.name for i in exposure.instruments()][-3:] == ["funds", "guarantees", "bonds"]
     monkeypatch.undo()
 
-    assert "guarantees" not in {i.name for i in exposure.instruments()}
+    assert "bonds" not in {i.name for i in exposure.instruments()}

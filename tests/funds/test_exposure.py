@@ -105,7 +105,8 @@ def test_the_kernels_registry_reads_the_funds_across_every_fund(borrowers):
 
     assert mine.total == 45_000_000
     assert mine.amount_of("funds") == 45_000_000
-    assert [(part.name, str(part.label)) for part in mine.parts] == [("funds", "회전기금")]
+    assert [(part.name, str(part.label)) for part in mine.parts] == [("funds", "회전기금"), ("guarantees", "특례보증")]
+    assert mine.amount_of("guarantees") == 0
     assert exposure.exposure_of(b.idle.pk).total == 0
     assert {i: e.total for i, e in exposure.exposures_of([b.enterprise.pk, b.other.pk, b.idle.pk]).items()} == {
         b.enterprise.pk: 45_000_000, b.other.pk: 40_000_000, b.idle.pk: 0}
@@ -128,7 +129,7 @@ def test_reading_twenty_enterprises_costs_what_reading_one_does(borrowers):
     with CaptureQueriesContext(connection) as twenty:
         exposures = exposure.exposures_of(many)
 
-    assert len(one) == len(twenty) == 1  # one query for the funds' reader, the only instrument registered
+    assert len(one) == len(twenty) == 2  # one query per instrument registered: the funds' and the guarantees'
     assert len(exposures) == 20
     assert sum(e.total for e in exposures.values()) == 85_000_000
 

@@ -34,7 +34,8 @@ def test_an_enterprise_shows_what_it_owes_under_each_instrument_and_in_all(beare
 
     assert body["exposure"] == {
         "total": "25000000",
-        "by_instrument": [{"name": "funds", "label": "회전기금", "amount": "25000000"}],
+        "by_instrument": [{"name": "funds", "label": "회전기금", "amount": "25000000"},
+                          {"name": "guarantees", "label": "특례보증", "amount": "0"}],
     }
 
 
@@ -43,13 +44,17 @@ def test_a_member_sees_its_own_enterprises_exposure_with_the_label_in_its_langua
 
     assert response.status_code == 200
     assert response.json()["exposure"]["by_instrument"] == [
-        {"name": "funds", "label": "Revolving funds", "amount": "25000000"}]
+        {"name": "funds", "label": "Revolving funds", "amount": "25000000"},
+        {"name": "guarantees", "label": "Special guarantees", "amount": "0"}]
 
 
 def test_an_enterprise_that_owes_nothing_shows_zero(bearer_client, manager, enterprise):
     body = bearer_client(manager).get(f"{URL}{enterprise.pk}/").json()
 
-    assert body["exposure"] == {"total": "0", "by_instrument": [{"name": "funds", "label": "회전기금", "amount": "0"}]}
+    assert body["exposure"] == {"total": "0", "by_instrument": [
+        {"name": "funds", "label": "회전기금", "amount": "0"},
+        {"name": "guarantees", "label": "특례보증", "amount": "0"},
+    ]}
 
 
 def test_the_exposure_sent_in_a_patch_is_ignored(bearer_client, manager, enterprise):

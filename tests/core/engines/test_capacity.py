@@ -106,3 +106,38 @@ def test_a_loss_never_raises_capacity(contributions, used, multiple, loss):
 
     assert after.capacity <= before.capacity
     assert after.available <= before.available
+
+
+# --- the guaranteed share of a loan (보증금액) ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("amount", "ratio", "share"), [
+    (30_000_000, "1.00", 30_000_000),  # 100 %: the whole loan
+    (30_000_000, "0.90", 27_000_000),
+    (30_000_000, "0.85", 25_500_000),
+    (12_345_679, "0.85", 10_493_827),  # 12,345,679 x 0.85 = 10,493,827.15 -> floored
+    (1, "0.85", 0),  # 0.85 won -> nothing
+    (0, "0.90", 0),  # repaid: nothing guaranteed
+])
+def test_the_guaranteed_share_is_the_loan_times_the_ratio_floored_to_the_won(amount, ratio, share):
+    from core.engines.capacity import guaranteed_share
+
+    assert guaranteed_share(Decimal(amount), Decimal(ratio)) == Decimal(share)
+
+
+@pytest.mark.parametrize(("amount", "ratio"), [("-1", "1"), ("0.5", "1"), ("100", "0"), ("100", "1.01")])
+def test_a_share_of_a_bad_amount_or_ratio_is_refused(amount, ratio):
+    from core.engines.capacity import guaranteed_share
+
+    with pytest.raises(ValueError):
+        guaranteed_share(Decimal(amount), Decimal(ratio))
+
+
+@given(amount=st.integers(0, 10**15), ratio=st.integers(1, 100))
+def test_the_share_is_never_more_than_the_ratio_of_the_loan_nor_a_won_less(amount, ratio):
+    from core.engines.capacity import guaranteed_share
+
+    exact = Decimal(amount) * Decimal(ratio) / 100
+    share = guaranteed_share(Decimal(amount), Decimal(ratio) / 100)
+    assert share == share.to_integral_value()
+    assert exact - 1 < share <= exact <= amount
