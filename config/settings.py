@@ -303,6 +303,7 @@ CELERY_TASK_ANNOTATIONS = {
     # seconds: soft (the task may clean up) and hard limits
     "statements.render": {"soft_time_limit": 300, "time_limit": 360},
     "funds.close_business": {"soft_time_limit": 3000, "time_limit": 3300},
+    "guarantees.bill_fees": {"soft_time_limit": 1200, "time_limit": 1320},
     "ledger.verify": {"soft_time_limit": 1200, "time_limit": 1320},
     "audit.verify": {"soft_time_limit": 1200, "time_limit": 1320},
     "audit.seal": {"soft_time_limit": 60, "time_limit": 90},
@@ -310,6 +311,8 @@ CELERY_TASK_ANNOTATIONS = {
 CELERY_BEAT_SCHEDULE = {
     # Close of business for yesterday just after midnight (KST), then the integrity checks.
     "close-business-nightly": {"task": "funds.close_business", "schedule": crontab(hour=0, minute=10)},
+    # Guarantee years whose period starts today are billed (보증료), each upfront on its first day.
+    "guarantee-fees-daily": {"task": "guarantees.bill_fees", "schedule": crontab(hour=0, minute=20)},
     "ledger-verify-nightly": {"task": "ledger.verify", "schedule": crontab(hour=3, minute=0)},
     "audit-verify-nightly": {"task": "audit.verify", "schedule": crontab(hour=3, minute=15)},
     # Work the broker has not taken yet (it was away) and runs lost with their worker: handed over again.
