@@ -227,7 +227,9 @@ SPECTACULAR_SETTINGS = {
         {"name": "Special guarantees (특례보증)",
          "description": "Special guarantee programs run with a credit guarantee foundation: their terms, the money "
                         "paid into them by source, and their capacity (contributions less net losses, times the "
-                        "multiple), used and available."},
+                        "multiple), used and available; guarantee fees (보증료): quotes, the bills of each guarantee "
+                        "year, the enterprise's payments with their late fees, and the city's share (보증료 지원) paid "
+                        "in batches."},
         {"name": "Statements and exports",
          "description": "PDF statements and receipts (asked for, followed, downloaded, verified), the download log, "
                         "and a fund's journal as CSV or XLSX."},
@@ -244,6 +246,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "EnterpriseKindEnum": "enterprises.models.Enterprise.Kind",
+        "FeeBillStateEnum": "guarantees.models.FeeBill.State",
+        "FeePayerEnum": "guarantees.models.Payer",
         "InstitutionKindEnum": "enterprises.models.Institution.Kind",
         "ProvinceEnum": "enterprises.models.Province",
         "ProgramRoundingUnitEnum": "guarantees.models.ROUNDING_UNIT_CHOICES",

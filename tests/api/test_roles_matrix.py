@@ -43,7 +43,18 @@ from enterprises.roles import Role
 from enterprises.services import verification_request
 from funds import access as funds_access
 from guarantees import access as guarantees_access
-from guarantees.models import Guarantee, GuaranteeApplication, GuaranteeBalance, GuaranteeProgram, ProgramContribution
+from guarantees import services as guarantee_services
+from guarantees.models import (
+    CityFeeBatch,
+    FeeBill,
+    FeePayment,
+    FeeRefund,
+    Guarantee,
+    GuaranteeApplication,
+    GuaranteeBalance,
+    GuaranteeProgram,
+    ProgramContribution,
+)
 from statements import access as statements_access
 from statements.models import Statement, StatementDownload
 from tests.audit_actions import action_for_tests
@@ -80,7 +91,7 @@ class World(FundsWorld):
     first time a request's path or body names it."""
 
     MODELS = (*FundsWorld.MODELS, Enterprise, Institution, Statement, GuaranteeProgram, ProgramContribution,
-              GuaranteeApplication, Guarantee, GuaranteeBalance)
+              GuaranteeApplication, Guarantee, GuaranteeBalance, FeeBill, FeePayment, CityFeeBatch, FeeRefund)
 
     @cached_property
     def institution(self) -> Institution:
@@ -118,6 +129,23 @@ class World(FundsWorld):
     def other_bank_guarantee(self) -> Guarantee:
         """Another enterprise's active guarantee at another bank: the bank officer's 404."""
         return make_guarantee(self.program, enterprise=self.other, bank=self.other_bank, amount=10_000_000)
+
+    # --- guarantee fees: the first year's bill of each guarantee above, billed today ---
+
+    def _first_bill(self, guarantee: Guarantee) -> FeeBill:
+        return guarantee_services.fee_bill_first_year(guarantee_id=guarantee.pk, actor=None, today=self.today)
+
+    @cached_property
+    def own_fee_bill(self) -> FeeBill:
+        return self._first_bill(self.own_guarantee)
+
+    @cached_property
+    def other_fee_bill(self) -> FeeBill:
+        return self._first_bill(self.other_guarantee)
+
+    @cached_property
+    def other_bank_fee_bill(self) -> FeeBill:
+        return self._first_bill(self.other_bank_guarantee)
 
     @cached_property
     def audit_seq(self) -> int:
@@ -212,6 +240,9 @@ BODIES: dict[str, Body] = {
                           "closes_on": "2026-12-31"},
     "program contribution": lambda w: {"source": "city", "amount": "1000000000", "received_on": "2026-01-15",
                                        "memo": "군 출연금"},
+    "fee pay": lambda w: {"amount": "10000"},
+    "city fee batch": lambda w: {"bill_ids": [w.own_fee_bill.pk], "paid_on": w.today.isoformat(),
+                                 "memo": "보증료 지원금"},
     # statements
     "own loan statement": lambda w: {"kind": "loan", "subject": w.own_loan.pk, **_period(w)},
     "other loan statement": lambda w: {"kind": "loan", "subject": w.other_loan.pk, **_period(w)},
@@ -236,7 +267,8 @@ class Row:
 ENT, INST, AUDIT = "/api/v1/enterprises/", "/api/v1/institutions/", "/api/v1/audit-events/"
 F, P, A, L = "/api/v1/funds/", "/api/v1/loan-products/", "/api/v1/loan-applications/", "/api/v1/loans/"
 R, W, S = "/api/v1/repayments/", "/api/v1/write-offs/", "/api/v1/statements/"
-GP = "/api/v1/guarantee-programs/"
+GP, FB = "/api/v1/guarantee-programs/", "/api/v1/fee-bills/"
+QUOTE = "fee-quote/?amount=20000000&start=2026-03-02&end=2027-03-02"
 EXPORT = "journal-export/?start={period_start}&end={period_end}&file=csv"
 
 # fmt: off
@@ -425,6 +457,29 @@ MATRIX: dict[str, Row] = {
                                      201, body="program contribution", key=True),
     "missing program contrib.":  Row("POST",   GP + "{missing}/contributions/",     "guarantees:contribution.record",
                                      404, body="program contribution", key=True),
+    # --- special guarantees: fees (보증료), their bills, the enterprise's payments, the city's batches ---
+    "fee quote":                 Row("GET",    GP + "{program}/" + QUOTE,           "guarantees:fee.quote", 200),
+    "missing program fee quote": Row("GET",    GP + "{missing}/" + QUOTE,           "guarantees:fee.quote", 404),
+    "fee bill list":             Row("GET",    FB,                                  "guarantees:fee.read", 200),
+    "own fee bill":              Row("GET",    FB + "{own_fee_bill}/",              "guarantees:fee.read", 200),
+    "other fee bill":            Row("GET",    FB + "{other_fee_bill}/",            "guarantees:fee.read", 200, 404),
+    "other bank fee bill":       Row("GET",    FB + "{other_bank_fee_bill}/",       "guarantees:fee.read", 200, 404,
+                                     bank=404),
+    "missing fee bill":          Row("GET",    FB + "{missing}/",                   "guarantees:fee.read", 404),
+    "own fee bill pay":          Row("POST",   FB + "{own_fee_bill}/pay/",          "guarantees:fee.pay", 201,
+                                     body="fee pay", key=True),
+    "other fee bill pay":        Row("POST",   FB + "{other_fee_bill}/pay/",        "guarantees:fee.pay", 201, 404,
+                                     body="fee pay", key=True),
+    "missing fee bill pay":      Row("POST",   FB + "{missing}/pay/",               "guarantees:fee.pay", 404,
+                                     body="fee pay", key=True),
+    "fee bill create":           Row("POST",   FB,                                  None, 405, body="fee pay"),
+    "fee bill delete":           Row("DELETE", FB + "{own_fee_bill}/",              None, 405),
+    "city fee batches":          Row("GET",    GP + "{program}/city-fee-payments/", "guarantees:program.read", 200),
+    "missing city fee batches":  Row("GET",    GP + "{missing}/city-fee-payments/", "guarantees:program.read", 404),
+    "city fee batch":            Row("POST",   GP + "{program}/city-fee-payments/", "guarantees:fee.city_pay", 201,
+                                     body="city fee batch", key=True),
+    "missing city fee batch":    Row("POST",   GP + "{missing}/city-fee-payments/", "guarantees:fee.city_pay", 404,
+                                     body="city fee batch", key=True),
     # --- statements and exports ---
     "statement list":            Row("GET",    S,                                   "statements:statement.read", 200),
     "own statement":             Row("GET",    S + "{own_statement}/",              "statements:statement.read", 200),
@@ -464,10 +519,10 @@ SERVICE_ONLY: dict[str, Callable[[Any], object]] = {
 # The special guarantees' actions whose operations are still being built (issue 15 lands in steps): each step takes its
 # actions out as it adds their rows above. Empty when the issue closes.
 NOT_YET_BUILT = {f"guarantees:{action}" for action in (
-    "fee.quote", "application.read", "application.create", "application.submit", "application.withdraw",
+    "application.read", "application.create", "application.submit", "application.withdraw",
     "application.recommend", "application.approve", "application.reject", "guarantee.read", "guarantee.execute",
-    "guarantee.report", "guarantee.repay", "guarantee.default", "guarantee.cancel", "fee.read", "fee.pay",
-    "fee.city_pay", "subsidy.read", "subsidy.budget", "subsidy.prepare", "subsidy.approve", "subsidy.download",
+    "guarantee.report", "guarantee.repay", "guarantee.default", "guarantee.cancel", "subsidy.read", "subsidy.budget",
+    "subsidy.prepare", "subsidy.approve", "subsidy.download",
     "claim.read", "claim.request", "claim.prepare", "claim.approve", "recovery.record", "recourse.write_off",
 )}
 
@@ -541,6 +596,10 @@ def everything(world: World) -> dict[str, Any]:
         "guarantee applications": sorted(GuaranteeApplication.objects.values_list("pk", "state")),
         "guarantees": sorted(Guarantee.objects.values_list("pk", "state", "guaranteed", "balance")),
         "guarantee balances": GuaranteeBalance.objects.count(),
+        "fee bills": sorted(FeeBill.objects.values_list("pk", "state", "firm_paid", "city_paid", "late_fee_charged")),
+        "fee payments": FeePayment.objects.count(),
+        "city fee batches": CityFeeBatch.objects.count(),
+        "fee refunds": FeeRefund.objects.count(),
     }
 
 
