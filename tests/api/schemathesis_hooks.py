@@ -27,6 +27,7 @@ from core.audit import audit_seal
 from core.models import AuditEvent
 from enterprises.models import Enterprise, Institution, User
 from funds.models import AssetClassRule, Fund, Loan, LoanApplication, LoanProduct, Repayment, WriteOff
+from guarantees.models import FeeBill, GuaranteeProgram
 from statements import services as statements
 from statements.models import Statement
 
@@ -38,7 +39,8 @@ BODY_IDS = {
 }
 # Date fields of bodies and queries that money moves on: a recent date, so that a good request passes the open
 # period and the date windows and reaches the service's own rules.
-RECENT_DATES = {"disbursed_on", "received_on", "value_date", "on", "period_start", "period_end", "start", "end"}
+RECENT_DATES = {"disbursed_on", "received_on", "value_date", "on", "period_start", "period_end", "start", "end",
+                "paid_on", "due_by"}
 # Amount fields: a plausible amount (most demo loans are 10 to 30 million won), not only the generator's extremes.
 AMOUNTS = {"amount", "principal", "secured_amount"}
 
@@ -67,6 +69,8 @@ class SeededIds:
             "enterprises": ids(Enterprise),
             "institutions": ids(Institution),
             "audit-events": ids(AuditEvent, "seq")[-20:],
+            "guarantee-programs": ids(GuaranteeProgram),
+            "fee-bills": ids(FeeBill),
         }
         by_collection["subjects"] = sorted({*by_collection["loans"], *by_collection["enterprises"],
                                             *by_collection["funds"], *by_collection["repayments"]})

@@ -79,6 +79,7 @@ ANYONE_SIGNED_IN = {
     ("get", "/api/v1/institutions/"), ("get", "/api/v1/institutions/{id}/"), ("get", "/api/v1/me/"),
     ("get", "/api/v1/loan-products/"), ("get", "/api/v1/loan-products/{id}/"),
     ("post", "/api/v1/loan-products/{id}/quote/"),
+    ("get", "/api/v1/guarantee-programs/{id}/fee-quote/"),
 }
 
 
@@ -212,11 +213,12 @@ MONEY_CALLS = {
     ("post", "/api/v1/funds/{id}/contributions/"), ("post", "/api/v1/loans/{id}/disburse/"),
     ("post", "/api/v1/loans/{id}/repayments/"), ("post", "/api/v1/loans/{id}/recoveries/"),
     ("post", "/api/v1/guarantee-programs/{id}/contributions/"),
+    ("post", "/api/v1/fee-bills/{id}/pay/"), ("post", "/api/v1/guarantee-programs/{id}/city-fee-payments/"),
 }
 PLAIN_LISTS = [
     "/api/v1/loans/{id}/schedule/", "/api/v1/loans/{id}/transactions/", "/api/v1/loans/{id}/repayments/",
     "/api/v1/loans/{id}/recoveries/", "/api/v1/funds/{id}/contributions/",
-    "/api/v1/guarantee-programs/{id}/contributions/",
+    "/api/v1/guarantee-programs/{id}/contributions/", "/api/v1/guarantee-programs/{id}/city-fee-payments/",
 ]
 
 
