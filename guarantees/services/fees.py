@@ -257,13 +257,15 @@ def fees_bill_due(*, today: date) -> BillingRun:
     daily): each bill in a transaction of its own (a guarantee that cannot be billed is logged and left for the next
     run, and does not hold the others back). Run again, it bills nothing more."""
     billed = skipped = 0
-    guarantees = (Guarantee.objects.filter(state=Guarantee.State.ACTIVE, start_on__lte=today)
-                  .values_list("pk", "start_on", "maturity_on").order_by("pk"))
+    guarantees = list(Guarantee.objects.filter(state=Guarantee.State.ACTIVE, start_on__lte=today,
+                                               maturity_on__isnull=False)
+                      .values_list("pk", "start_on", "maturity_on").order_by("pk"))
     done: dict[int, set[int]] = {}
     for guarantee_id, year in (FeeBill.objects.filter(guarantee__state=Guarantee.State.ACTIVE)
                                .values_list("guarantee_id", "year")):
         done.setdefault(guarantee_id, set()).add(year)
-    for guarantee_id, start_on, maturity_on in guarantees.iterator():
+    for guarantee_id, start_on, maturity_on in guarantees:
+        assert start_on is not None and maturity_on is not None
         year = 1
         while True:
             period_start = engine.anniversary(start_on, year - 1)
@@ -367,7 +369,7 @@ def fee_pay(*, bill_id: int, amount: Any, idempotency_key: str, actor: User, tod
     if owed.late_fee_accrued > 0:
         assert owed.accrued_from is not None
         audit_record(actor=actor, action=FEE_LATE, obj=bill, after={
-            "late_fee": str(owed.late_fee_accrued), "on": str(owed.share), "from": owed.accrued_from.isoformat(),
+            "late_fee": str(owed.late_fee_accrued), "unpaid": str(owed.share), "from": owed.accrued_from.isoformat(),
             "to": on.isoformat(), "payment_journal": journal.pk})
     audit_record(actor=actor, action=FEE_PAY, obj=payment,
                  after={**snapshot(payment, ["bill", "payer", "amount", "share_paid", "late_fee_charged",
