@@ -114,7 +114,7 @@ def _post(book: Book, moves: Sequence[tuple[str, str, Decimal]], *, kind: str, o
 
 
 def _lock_bill(bill_id: int) -> FeeBill:
-    """The bill (its guarantee's enterprise and bank with it, which never change). Raises NotFound."""
+    """The bill, with its guarantee's enterprise and its program's book (which never change). Raises NotFound."""
     bill = (FeeBill.objects.select_for_update(no_key=True, of=("self",))
             .select_related("guarantee__enterprise", "program__book").filter(pk=bill_id).first())
     if bill is None:
