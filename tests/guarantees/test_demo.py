@@ -33,7 +33,7 @@ def test_the_demo_has_a_guarantee_in_every_state_the_issue_names(demo):
     assert {refund.payer for refund in FeeRefund.objects.filter(bill__guarantee=repaid)} == {"city", "firm"}
     # Defaulted and claimed: one claim partly recovered, one written off.
     recovering = Claim.objects.get(guarantee__state="recovering")
-    assert 0 < recovering.recoveries.count() and recovering.recourse_principal.amount > 0
+    assert recovering.recoveries.count() > 0 and recovering.recourse_principal.amount > 0
     assert Claim.objects.get(guarantee__state="written_off").written_off_on is not None
     # Fees: the active guarantee's second year billed and not yet paid by the enterprise.
     assert FeeBill.objects.filter(guarantee__state="active", year=2, firm_paid=0).exists()
