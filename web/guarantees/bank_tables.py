@@ -17,6 +17,10 @@ from web.common.tables import DateColumn, LinkColumn, PercentColumn, StateColumn
 from .links import bank_guarantee_url, bank_subsidy_run_url
 
 
+def _num() -> dict[str, dict[str, str]]:
+    """A number's cell and heading, right-aligned."""
+    return {"td": {"class": "num"}, "th": {"class": "num"}}
+
 class BankGuaranteeTable(Table):
     id = LinkColumn(verbose_name=_("Guarantee"), url=bank_guarantee_url, text=lambda pk: f"G{pk}")
     enterprise = tables.Column(verbose_name=_("Enterprise"), accessor="enterprise__name",
@@ -65,7 +69,7 @@ def _claim_guarantee_url(claim: Claim) -> str:
 
 
 class BankClaimTable(Table):
-    id = tables.Column(verbose_name=_("Claim"), attrs={"td": {"class": "num"}})
+    id = tables.Column(verbose_name=_("Claim"), attrs=_num())
     guarantee = LinkColumn(verbose_name=_("Guarantee"), accessor="guarantee_id", url=_claim_guarantee_url,
                            text=lambda pk: f"G{pk}", order_by=("guarantee_id",))
     enterprise = tables.Column(verbose_name=_("Enterprise"), accessor="guarantee__enterprise__name",
@@ -107,7 +111,7 @@ class BankSubsidyRunTable(Table):
     period_end = DateColumn(verbose_name=_("Last day"))
     program = tables.Column(verbose_name=_("Program"), accessor="program__name", order_by=("program__name",))
     state = StateColumn(verbose_name=_("State"))
-    bank_lines = tables.Column(verbose_name=_("Lines of your bank"), attrs={"td": {"class": "num"}})
+    bank_lines = tables.Column(verbose_name=_("Lines of your bank"), attrs=_num())
     bank_total = WonColumn(verbose_name=_("Total for your bank"))
     payee = tables.Column(verbose_name=_("Paid to"))
     paid_on = DateColumn(verbose_name=_("Paid on"))
@@ -139,9 +143,8 @@ class BankSubsidyLineTable(Table):
                                order_by=("enterprise__name",))
     reference = tables.Column(verbose_name=_("Bank's loan number"), accessor="guarantee__bank_reference",
                               order_by=("guarantee__bank_reference",))
-    days = tables.Column(verbose_name=_("Days counted"), attrs={"td": {"class": "num"}})
-    won_days = tables.Column(verbose_name=_("Balance-days (잔액 적수)"), attrs={"td": {"class": "num"},
-                                                                           "th": {"class": "num"}})
+    days = tables.Column(verbose_name=_("Days counted"), attrs=_num())
+    won_days = tables.Column(verbose_name=_("Balance-days (잔액 적수)"), attrs=_num())
     loan_rate = PercentColumn(verbose_name=_("Loan rate"), places=3)
     rate = PercentColumn(verbose_name=_("Rate used"), places=3)
     amount = WonColumn(verbose_name=_("Amount"))

@@ -13,6 +13,10 @@ from web.common.tables import DateColumn, LinkColumn, StateColumn, Table, WonCol
 from .links import my_guarantee_application_url, my_guarantee_url
 
 
+def _num() -> dict[str, dict[str, str]]:
+    """A number's cell and heading, right-aligned."""
+    return {"td": {"class": "num"}, "th": {"class": "num"}}
+
 class MyGuaranteeTable(Table):
     id = LinkColumn(verbose_name=_("Guarantee"), url=my_guarantee_url, text=lambda pk: f"G{pk}")
     enterprise = tables.Column(verbose_name=_("Enterprise"), accessor="enterprise__name",
@@ -49,7 +53,7 @@ class MyGuaranteeApplicationTable(Table):
     program = tables.Column(verbose_name=_("Program"), accessor="program__name", order_by=("program__name",))
     bank = tables.Column(verbose_name=_("Bank"), accessor="bank__name", order_by=("bank__name",))
     amount = WonColumn(verbose_name=_("Loan amount asked for"), order_by=("amount",))
-    term_months = tables.Column(verbose_name=_("Term in months"), attrs={"td": {"class": "num"}})
+    term_months = tables.Column(verbose_name=_("Term in months"), attrs=_num())
     state = StateColumn(verbose_name=_("State"))
     created_at = DateColumn(verbose_name=_("Drafted at"))
     submitted_at = DateColumn(verbose_name=_("Submitted at"))

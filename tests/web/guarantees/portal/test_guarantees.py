@@ -143,3 +143,18 @@ def test_a_defaulted_and_claimed_guarantee_shows_its_claim(desk, client_as):
     claim = desk.claimed
     page = text(client_as(desk.member).get(reverse("web:my-guarantee", args=[claim.guarantee_id])))
     assert f"C{claim.pk}" in page and (TODAY - timedelta(days=30)).isoformat() in page
+
+
+def test_the_pages_read_a_bounded_number_of_queries(desk, client_as, django_assert_max_num_queries):
+    active = desk.active
+    _bill(active)
+    for _ in range(3):  # more guarantees and bills do not add queries
+        desk.__dict__.pop("active", None)
+        _bill(desk.active)
+    client = client_as(desk.member)
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("web:my-guarantees")).status_code == 200
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("web:portal")).status_code == 200
+    with django_assert_max_num_queries(25):
+        assert client.get(reverse("web:my-guarantee", args=[active.pk])).status_code == 200
