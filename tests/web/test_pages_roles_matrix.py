@@ -46,6 +46,15 @@ OBJECTS: dict[str, str] = {
     "write-off-approve": "pending_write_off", "write-off-reject": "pending_write_off",
     # special guarantees
     "guarantee-program": "program",
+    # special guarantees: the bank desk (World.bank's officer; another bank's officer gets 404)
+    "bank-guarantee": "own_guarantee", "bank-guarantee-execute": "own_approved_guarantee",
+    "bank-guarantee-report": "own_guarantee", "bank-guarantee-repay": "own_guarantee",
+    "bank-guarantee-default": "own_guarantee", "bank-guarantee-claim": "own_defaulted_guarantee",
+    "bank-subsidy-run": "bank_subsidy_run", "bank-subsidy-run-file": "bank_subsidy_run",
+    # special guarantees: the enterprise portal (the member's enterprise's; another enterprise's member gets 404)
+    "my-guarantee": "own_guarantee", "my-guarantee-fee-pay": "own_fee_bill",
+    "my-guarantee-application": "own_guarantee_draft", "my-guarantee-application-submit": "own_guarantee_draft",
+    "my-guarantee-application-withdraw": "own_guarantee_draft",
 }
 ROLES = ("member", "other_member", "manager", "auditor", "bank_officer", "other_bank_officer", "nobody")
 # Who is allowed in by role but must not see the world's objects (another enterprise's, another bank's): 404.
@@ -77,6 +86,72 @@ class World(FundsWorld):
     def own_guarantee(self) -> Any:
         """The member's enterprise's active guarantee at ``bank``."""
         return make_guarantee(self.program, enterprise=self.own, bank=self.bank, amount=20_000_000)
+
+    # --- special guarantees: the bank desk's and the portal's objects -------------------------------------------
+
+    @cached_property
+    def own_approved_guarantee(self) -> Any:
+        """The member's enterprise's guarantee at ``bank``, approved: the bank has not lent yet."""
+        return make_guarantee(self.program, enterprise=self.own, bank=self.bank, amount=10_000_000, state="approved")
+
+    @cached_property
+    def own_defaulted_guarantee(self) -> Any:
+        """The member's enterprise's guarantee at ``bank``, lent 400 days ago, defaulted 60 days ago."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from tests.guarantees.claim_factories import set_defaulted
+
+        today = timezone.localdate()
+        guarantee = make_guarantee(self.program, enterprise=self.own, bank=self.bank, amount=10_000_000,
+                                   start_on=today - timedelta(days=400))
+        return set_defaulted(guarantee, defaulted_on=today - timedelta(days=60),
+                             interest_paid_to=today - timedelta(days=90))
+
+    @cached_property
+    def own_fee_bill(self) -> Any:
+        """The first year's fee bill of ``own_guarantee``."""
+        from django.utils import timezone
+
+        from guarantees import services
+
+        return services.fee_bill_first_year(guarantee_id=self.own_guarantee.pk, actor=None,
+                                            today=timezone.localdate())
+
+    @cached_property
+    def own_guarantee_draft(self) -> Any:
+        """A draft guarantee application of the member's enterprise (written straight: the program's window is the
+        factory's year)."""
+        from djmoney.money import Money
+
+        from guarantees.models import GuaranteeApplication
+
+        return GuaranteeApplication.objects.create(
+            program=self.program, enterprise=self.own, bank=self.bank, amount=Money(10_000_000, "KRW"),
+            term_months=60, repayment_method="bullet", created_by=self.member)
+
+    @cached_property
+    def bank_subsidy_run(self) -> Any:
+        """The last month that ended's interest subsidy run, prepared, with a line of a guarantee at ``bank`` lent
+        in that month."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from guarantees import services
+        from guarantees.services.subsidies import last_ended_period
+
+        today = timezone.localdate()
+        month = last_ended_period("monthly", today)
+        make_guarantee(self.program, enterprise=self.own, bank=self.bank, amount=10_000_000,
+                       start_on=month + timedelta(days=5))
+        teller = ManagerFactory()
+        services.subsidy_budget_record(actor=teller, program_id=self.program.pk, amount=10_000_000,
+                                       received_on=today, idempotency_key="pages-budget", today=today)
+        run, _created = services.subsidy_run_prepare(program_id=self.program.pk, period_start=month, actor=teller,
+                                                     today=today)
+        return run
 
     @property
     def own_statement(self) -> Any:

@@ -10,3 +10,22 @@ from django.urls import reverse
 
 def program_url(program: Any) -> str:
     return reverse("web:guarantee-program", args=[program.pk])
+
+
+# --- the bank desk (/bank/) and the enterprise portal (/my/) -------------------------------------------------------
+
+
+def bank_guarantee_url(guarantee: Any) -> str:
+    return reverse("web:bank-guarantee", args=[guarantee.pk])
+
+
+def bank_subsidy_run_url(run: Any) -> str:
+    return reverse("web:bank-subsidy-run", args=[run.pk])
+
+
+def my_guarantee_url(guarantee: Any) -> str:
+    return reverse("web:my-guarantee", args=[guarantee.pk])
+
+
+def my_guarantee_application_url(application: Any) -> str:
+    return reverse("web:my-guarantee-application", args=[application.pk])

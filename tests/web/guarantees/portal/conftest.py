@@ -1,0 +1,10 @@
+"""Fixtures of the portal's page tests."""
+
+import pytest
+
+from tests.web.guarantees.desk import Desk
+
+
+@pytest.fixture
+def desk(db) -> Desk:
+    return Desk()
