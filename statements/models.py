@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
 from funds.models import Fund, Loan, Repayment
-from guarantees.models import SubsidyRun
+from guarantees.models import GuaranteeProgram, SubsidyRun
 
 
 class Statement(models.Model):
@@ -27,6 +27,7 @@ class Statement(models.Model):
         FUND = "fund", _("Fund statement (기금 운용 명세서)")
         RECEIPT = "receipt", _("Repayment receipt (상환 영수증)")
         SUBSIDY_RUN = "subsidy_run", _("Interest subsidy payment statement (이차보전금 지급 명세서)")
+        GUARANTEE_PROGRAM = "guarantee_program", _("Special guarantee program statement (특례보증 운용 명세서)")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending (대기)")
@@ -46,6 +47,10 @@ class Statement(models.Model):
     subsidy_run = models.ForeignKey(
         SubsidyRun, on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
         help_text=_("The interest subsidy run paid (set for subsidy run statements)."),
+    )
+    guarantee_program = models.ForeignKey(
+        GuaranteeProgram, on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
+        help_text=_("The special guarantee program (set for program statements)."),
     )
     period_start = models.DateField(_("first day"), null=True, blank=True)
     period_end = models.DateField(_("last day"), null=True, blank=True)
@@ -79,6 +84,8 @@ class Statement(models.Model):
                     | Q(kind="fund", fund__isnull=False, enterprise__isnull=True, period_start__isnull=False)
                     | Q(kind="receipt", repayment__isnull=False, enterprise__isnull=False)
                     | Q(kind="subsidy_run", subsidy_run__isnull=False, enterprise__isnull=True)
+                    | Q(kind="guarantee_program", guarantee_program__isnull=False, enterprise__isnull=True,
+                        period_start__isnull=False)
                 ),
                 name="statement_subject_matches_kind",
             ),

@@ -19,7 +19,7 @@ class StatementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Statement
         fields = ["id", "number", "kind", "subject", "loan", "enterprise", "fund", "repayment", "subsidy_run",
-                  "period_start",
+                  "guarantee_program", "period_start",
                   "period_end", "state", "requested_by", "requested_at", "generated_at", "filename", "sha256",
                   "data_sha256", "size", "pages", "render_seconds", "ledger_check", "error", "pdf_url"]
         read_only_fields = fields
@@ -27,7 +27,8 @@ class StatementSerializer(serializers.ModelSerializer):
     def get_subject(self, obj: Statement) -> int | None:
         subjects: dict[str, int | None] = {"loan": obj.loan_id, "enterprise": obj.enterprise_id,
                                            "fund": obj.fund_id, "receipt": obj.repayment_id,
-                                           "subsidy_run": obj.subsidy_run_id}
+                                           "subsidy_run": obj.subsidy_run_id,
+                                           "guarantee_program": obj.guarantee_program_id}
         return subjects.get(obj.kind)
 
     def get_pdf_url(self, obj: Statement) -> str | None:
@@ -43,7 +44,8 @@ PERIOD = ("A period (not for a receipt) runs from 2000-01-01 at the earliest to 
 
 class StatementRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Statement.Kind.choices)
-    subject = IdField(help_text="The loan, enterprise, fund, repayment or interest subsidy run id.")
+    subject = IdField(help_text="The loan, enterprise, fund, repayment, interest subsidy run or guarantee program "
+                      "id, by the kind.")
     period_start = DateField(required=False, allow_null=True, help_text=PERIOD)
     period_end = DateField(required=False, allow_null=True, help_text=PERIOD)
 

@@ -21,6 +21,7 @@ from .guarantees import (
     guarantees_by_state,
     guarantees_visible_to,
 )
+from .history import GuaranteedPath, LoanPath, guaranteed_paths, loan_paths, used_on
 from .programs import ProgramPosition, contributions_of, program_position, programs_all
 from .subsidies import (
     BankLines,
@@ -35,6 +36,8 @@ from .subsidies import (
 __all__ = [
     "EXPOSED",
     "BankLines",
+    "GuaranteedPath",
+    "LoanPath",
     "ProgramClaims",
     "ProgramPosition",
     "RecoursePosition",
@@ -47,9 +50,11 @@ __all__ = [
     "expected_schedule",
     "exposure_by_enterprise",
     "face_amount",
+    "guaranteed_paths",
     "guarantees_by_state",
     "guarantees_visible_to",
     "lines_visible_to",
+    "loan_paths",
     "program_claims",
     "program_position",
     "programs_all",
@@ -60,4 +65,5 @@ __all__ = [
     "subsidy_budget_of",
     "subsidy_run_for",
     "subsidy_runs_visible_to",
+    "used_on",
 ]
