@@ -93,6 +93,19 @@ class GuaranteeStateFiguresSerializer(serializers.Serializer):
     approved_amount = WonField(allow_zero=True, help_text="The loan amounts approved.")
 
 
+class ProgramClaimsSerializer(serializers.Serializer):
+    """A program's claims (대위변제) and recoveries (구상) in figures."""
+
+    claims_count = serializers.IntegerField(min_value=0, help_text="Claims paid.")
+    executed = WonField(allow_zero=True, help_text="The face amounts of every guarantee whose loan was made.")
+    recourse_outstanding = WonField(allow_zero=True, help_text="Principal and costs still owed on open 구상채권.")
+    written_off = WonField(allow_zero=True, help_text="구상채권 principal and costs written off.")
+    claim_rate = serializers.DecimalField(max_digits=12, decimal_places=4,
+                                          help_text="대위변제율: claims paid / executed face amounts.")
+    recovery_rate = serializers.DecimalField(max_digits=12, decimal_places=4,
+                                             help_text="회수율: recoveries / claims paid.")
+
+
 class ProgramPositionSerializer(serializers.Serializer):
     program = ProgramSerializer()
     currency = serializers.SerializerMethodField()
@@ -111,6 +124,9 @@ class ProgramPositionSerializer(serializers.Serializer):
         child=GuaranteeStateFiguresSerializer(),
         help_text="Every state of a guarantee (approved, active, repaid, defaulted, ...), with how many of the "
                   "program's guarantees are in it and their amounts.")
+    subsidies_paid = WonField(allow_zero=True, help_text="이차보전: interest subsidies paid.")
+    subsidy_budget_left = WonField(allow_zero=True, help_text="What is left of the city's interest subsidy budget.")
+    claims = ProgramClaimsSerializer(help_text="Claims and recoveries: rates, 구상채권 outstanding, written off.")
 
     def get_currency(self, obj: Any) -> str:
         return "KRW"
