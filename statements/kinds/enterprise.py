@@ -1,8 +1,10 @@
 """기업 거래명세서: everything one enterprise owes or paid over a period, across instruments: per loan the principal
 at the start, what was disbursed, repaid, paid in interest and default interest, written off and recovered, the
 principal at the end (checked against the ledger), and each loan's transactions; beside them its special guarantees
-(특례보증): each guarantee's program, bank, loan balance and guaranteed amount at the period's end and now, and the
-구상채권 its paid claims opened (what was paid, recovered, written off and is still owed).
+(특례보증): each guarantee's program, bank, loan balance and guaranteed amount at the period's end and now, its fee
+bills (the year's fee, the city's and the enterprise's parts, what each paid, the late fees, refunds, what was still
+owed at the end) and the period's fee payments, and the 구상채권 its paid claims opened (what was paid, recovered,
+written off and is still owed).
 
 Crowdfunding pledges and social impact bonds join this statement when those instruments exist (the template says
 so).
@@ -23,7 +25,7 @@ from enterprises.models import Enterprise
 from enterprises.validators import format_business_number
 from funds.models import Loan
 from guarantees.accounts import recourse_code
-from guarantees.models import Claim, Guarantee, Recovery
+from guarantees.models import Claim, FeeBill, FeePayment, FeeRefund, Guarantee, Recovery
 from guarantees.selectors import guaranteed_paths, loan_paths, recourse_position
 from ledger.models import Account
 from ledger.selectors import balances_on
@@ -85,6 +87,52 @@ def guarantee_lines(enterprise: Enterprise, start: date, end: date) -> list[dict
             "state": GUARANTEE_STATE_KO.get(g.state, g.state),
         })
     return lines
+
+
+PAYER_KO = {"firm": "기업", "city": "지자체 (보증료 지원)"}
+
+
+def fee_lines(enterprise: Enterprise, start: date, end: date) -> tuple[list[dict[str, Any]], list[FeePayment]]:
+    """The fee bills of the enterprise's guarantees issued by ``end`` that were issued in the period, had a payment
+    or refund in it, or were still owed at its end: each with what was paid, refunded and still owed by each payer
+    at the end (its payments and refunds dated by then); and the period's payments, the oldest first."""
+    bills = list(FeeBill.objects.filter(guarantee__enterprise=enterprise, billed_on__lte=end)
+                 .select_related("program").order_by("billed_on", "pk"))
+    payments = list(FeePayment.objects.filter(bill__in=bills, paid_on__lte=end).order_by("paid_on", "pk"))
+    refunds = list(FeeRefund.objects.filter(bill__in=bills, journal__effective_date__lte=end)
+                   .select_related("journal").order_by("pk"))
+    rows = []
+    for bill in bills:
+        mine = [p for p in payments if p.bill_id == bill.pk]
+        back = [r for r in refunds if r.bill_id == bill.pk]
+
+        def paid(payer: str, mine: list[FeePayment] = mine) -> Decimal:
+            return sum((p.share_paid.amount for p in mine if p.payer == payer), ZERO)
+
+        def refunded(payer: str, name: str, back: list[FeeRefund] = back) -> Decimal:
+            return sum((getattr(r, name).amount for r in back if r.payer == payer), ZERO)
+
+        firm_left = (bill.enterprise_share.amount - refunded("firm", "amount") - paid("firm")
+                     + refunded("firm", "returned"))
+        city_left = (bill.city_share.amount - refunded("city", "amount") - paid("city")
+                     + refunded("city", "returned"))
+        late_charged = sum((p.late_fee_charged.amount for p in mine), ZERO)
+        late_paid = sum((p.late_fee_paid.amount for p in mine), ZERO)
+        in_period = start <= bill.billed_on or any(p.paid_on >= start for p in mine) or any(
+            r.journal.effective_date >= start for r in back)
+        if not (in_period or firm_left or city_left or late_charged - late_paid):
+            continue
+        rows.append({
+            "bill": bill, "number": f"F{bill.pk}", "guarantee": f"G{bill.guarantee_id}", "year": bill.year,
+            "period_start": bill.period_start, "period_end": bill.period_end, "fee": bill.fee.amount,
+            "city_share": bill.city_share.amount, "enterprise_share": bill.enterprise_share.amount,
+            "firm_paid": paid("firm"), "city_paid": paid("city"), "firm_refunded": refunded("firm", "amount"),
+            "city_refunded": refunded("city", "amount"), "late_charged": late_charged, "late_paid": late_paid,
+            "firm_left": firm_left, "city_left": city_left, "late_left": late_charged - late_paid,
+            "due_on": bill.due_on,
+        })
+    shown = {row["bill"].pk for row in rows}
+    return rows, [p for p in payments if p.paid_on >= start and p.bill_id in shown]
 
 
 def recourse_lines(enterprise: Enterprise, start: date, end: date) -> list[dict[str, Any]]:
@@ -158,6 +206,10 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
     totals = {key: sum((line.figures[key] for line in lines), ZERO) for key in COLUMNS}
     guarantees = guarantee_lines(enterprise, start, end)
     recourse = recourse_lines(enterprise, start, end)
+    fees, fee_payments = fee_lines(enterprise, start, end)
+    fee_totals = {key: sum((row[key] for row in fees), ZERO)
+                  for key in ("fee", "city_share", "enterprise_share", "firm_paid", "city_paid", "firm_refunded",
+                              "city_refunded", "late_charged", "late_paid", "firm_left", "city_left", "late_left")}
     guarantee_totals = {key: sum((row[key] or ZERO for row in guarantees), ZERO)
                         for key in ("opening_guaranteed", "balance", "guaranteed", "guaranteed_now")}
     recourse_totals = {key: sum((row[key] for row in recourse), ZERO)
@@ -186,6 +238,18 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
                 row["loan_amount"] if row["loan_amount"] is not None else row["approved_amount"], row["start_on"],
                 row["ratio"], row["opening_guaranteed"], row["balance"], row["guaranteed"], row["guaranteed_now"],
                 row["state"]] for row in guarantees]),
+        Table("보증료 청구서", ["청구서", "보증", "보증연도", "기간 시작", "기간 종료", "보증료", "지자체 부담",
+                           "기업 부담", "납부기한", "기업 납부", "연체료 부과", "연체료 납부", "기업 환급",
+                           "지자체 납부", "지자체 환급", "기업 미납 (기말)", "연체료 미납 (기말)",
+                           "지자체 미납 (기말)"],
+              [[row["number"], row["guarantee"], row["year"], row["period_start"], row["period_end"], row["fee"],
+                row["city_share"], row["enterprise_share"], row["due_on"], row["firm_paid"], row["late_charged"],
+                row["late_paid"], row["firm_refunded"], row["city_paid"], row["city_refunded"], row["firm_left"],
+                row["late_left"], row["city_left"]] for row in fees]),
+        Table("보증료 납부 내역", ["일자", "청구서", "납부자", "금액", "보증료 충당", "연체료 부과", "연체료 충당",
+                             "전표"],
+              [[p.paid_on, f"F{p.bill_id}", PAYER_KO.get(p.payer, p.payer), p.amount.amount, p.share_paid.amount,
+                p.late_fee_charged.amount, p.late_fee_paid.amount, p.journal_id] for p in fee_payments]),
         Table("구상채권", ["대위변제", "보증", "사업", "지급일", "대위변제금", "기간 중 회수", "회수 누계", "상각",
                        "미회수 원금", "미회수 비용", "지연손해금", "미회수 합계", "기준일", "원장 구상채권", "상태"],
               [[row["number"], row["guarantee"], row["program"], row["paid_on"], row["amount"],
@@ -206,6 +270,7 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
             "waiting": waiting, "ledger_agrees": all(line.agrees for line in lines),
             "guarantees": guarantees, "guarantee_totals": guarantee_totals, "recourse": recourse,
             "recourse_totals": recourse_totals, "recourse_agrees": all(row["agrees"] for row in recourse),
+            "fees": fees, "fee_payments": fee_payments, "fee_totals": fee_totals, "payer_ko": PAYER_KO,
         },
         tables=tables,
     )

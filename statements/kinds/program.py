@@ -30,6 +30,9 @@ from guarantees import accounts as chart
 from guarantees.models import (
     Claim,
     ContributionSource,
+    FeeBill,
+    FeePayment,
+    FeeRefund,
     Guarantee,
     GuaranteeProgram,
     ProgramContribution,
@@ -42,6 +45,7 @@ from guarantees.selectors import (
     guaranteed_paths,
     loan_paths,
     program_claims,
+    program_fees,
     program_position,
     used_on,
 )
@@ -113,6 +117,7 @@ ACCOUNTS_KO: list[tuple[str, str]] = [
     (chart.SUBSIDY_EXPENSE, "이차보전금"),
 ]
 RATE_PLACES = Decimal("0.0001")
+PAYERS = ("city", "firm")
 
 
 def _signed(side: str, amount: Decimal, normal: str) -> Decimal:
@@ -322,6 +327,27 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
         })
     guaranteed_end = sum((row["guaranteed"] for row in guarantee_rows), ZERO)
 
+    # Fees by payer: billed, refunded, paid and returned in the period (the rows), outstanding at the end (the book)
+    bills = FeeBill.objects.filter(program=program, billed_on__range=(start, end))
+    payments = FeePayment.objects.filter(bill__program=program, paid_on__range=(start, end))
+    refunds = FeeRefund.objects.filter(bill__program=program, journal__effective_date__range=(start, end))
+    fees: dict[str, dict[str, Decimal]] = {
+        "billed": {"city": _sum(bills, "city_share"), "firm": _sum(bills, "enterprise_share")},
+        "refunded": {payer: _sum(refunds.filter(payer=payer), "amount") for payer in PAYERS},
+        "paid": {payer: _sum(payments.filter(payer=payer), "share_paid") for payer in PAYERS},
+        "returned": {payer: _sum(refunds.filter(payer=payer), "returned") for payer in PAYERS},
+        "outstanding": {"city": closing[chart.FEES_DUE_CITY], "firm": closing[chart.FEES_DUE_FIRM]},
+    }
+    fees["collected"] = {payer: fees["paid"][payer] - fees["returned"][payer] for payer in PAYERS}
+    for row in fees.values():
+        row["total"] = row["city"] + row["firm"]
+    fees_billed = _sum(bills, "fee")
+    late = {"charged": _sum(payments, "late_fee_charged"), "paid": _sum(payments, "late_fee_paid"),
+            "outstanding": closing[chart.LATE_FEES_DUE]}
+    fees_now = program_fees(program)
+    fee_lines = [("부과", "billed"), ("환급 (중도 완제)", "refunded"), ("납부", "paid"), ("현금 반환", "returned"),
+                 ("순 수납 (납부 - 반환)", "collected"), (f"기말 미수 ({end.isoformat()}, 원장)", "outstanding")]
+
     # Interest subsidies: the subsidy expense's entries in the period, per run (its paying journal)
     subsidy_journals = dict(
         _entries(program).filter(journal__effective_date__range=(start, end), account__code=chart.SUBSIDY_EXPENSE)
@@ -406,7 +432,28 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
 
     # Every figure beside the book's
     period_claims = [c for c in claims if c.paid_on is not None and start <= c.paid_on <= end]
+    accounts_now = dict(Account.objects.filter(book_id=program.book_id).values_list("code", "balance"))
     checks = [
+        Check("기간 중 보증료 부과 (청구서)", fees_billed,
+              moved.gross("guarantee.fee.bill", chart.FEE_INCOME, Side.CREDIT), "보증료수익 계정 부과분"),
+        Check("기간 중 기업 보증료 납부 (납부 내역)", fees["paid"]["firm"],
+              moved.gross("guarantee.fee.payment", chart.FEES_DUE_FIRM, Side.CREDIT), "미수보증료 (기업분) 계정 감소"),
+        Check("기간 중 지자체 보증료 납부 (납부 내역)", fees["paid"]["city"],
+              moved.gross("guarantee.fee.city_payment", chart.FEES_DUE_CITY, Side.CREDIT),
+              "미수보증료 (지자체분) 계정 감소"),
+        Check("기간 중 보증료 환급 (환급 내역)", fees["refunded"]["total"],
+              moved.gross("guarantee.fee.refund", chart.FEE_INCOME, Side.DEBIT), "보증료수익 계정 환급분"),
+        Check("기간 중 환급 현금 반환 (환급 내역)", fees["returned"]["total"], -moved.cash("guarantee.fee.refund"),
+              "현금 계정 환급분"),
+        Check("기간 중 연체료 부과 (납부 내역)", late["charged"], moved.net[chart.LATE_FEE_INCOME],
+              "연체료수익 계정 증감"),
+        Check("기간 중 연체료 납부 (납부 내역)", late["paid"],
+              moved.gross("guarantee.fee.payment", chart.LATE_FEES_DUE, Side.CREDIT), "미수연체료 계정 감소"),
+        Check("미수 보증료 (현재, 청구서)", fees_now.city.outstanding + fees_now.firm.outstanding,
+              Decimal(accounts_now.get(chart.FEES_DUE_CITY, ZERO) + accounts_now.get(chart.FEES_DUE_FIRM, ZERO)),
+              "미수보증료 계정 현재 잔액"),
+        Check("미수 연체료 (현재, 청구서)", fees_now.late_fees_charged - fees_now.late_fees_collected,
+              Decimal(accounts_now.get(chart.LATE_FEES_DUE, ZERO)), "미수연체료 계정 현재 잔액"),
         Check("기간 중 출연금 (출연 내역)",
               _sum(ProgramContribution.objects.filter(program=program, received_on__range=(start, end)), "amount"),
               contributions_total["change"], "출연금 계정 증감"),
@@ -474,6 +521,8 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
             ["지자체 보증료 지원율", program.city_fee_rate], ["이차보전율", program.subsidy_rate],
             ["기말 출연금", last.contributions], ["기말 순손실", last.net_losses], ["기말 보증한도", last.capacity],
             ["기말 사용액", last.used], ["기말 가용액", last.available], ["기말 사용률", last.utilisation],
+            ["기간 중 보증료 부과", fees_billed], ["기간 중 보증료 순 수납", fees["collected"]["total"]],
+            ["기말 미수 보증료", fees["outstanding"]["total"]],
             ["기간 중 이차보전금", subsidies_paid], ["기간 중 대위변제", claim_period["claims"]],
             ["기간 중 구상 회수", claim_period["recoveries"]], ["기초 현금", cash["opening"]],
             ["기말 현금", cash["closing"]],
@@ -489,6 +538,11 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
                         "기말 대출잔액", "기말 보증잔액", "상태 (현재)"],
               [[r["number"], r["enterprise"], r["business_number"], r["bank"], r["reference"], r["approved_amount"],
                 r["loan_amount"], r["start_on"], r["balance"], r["guaranteed"], r["state"]] for r in guarantee_rows]),
+        Table("보증료", ["구분", "지자체", "기업", "합계"],
+              [*([label, fees[key]["city"], fees[key]["firm"], fees[key]["total"]] for label, key in fee_lines),
+               ["연체료 부과", None, late["charged"], late["charged"]],
+               ["연체료 납부", None, late["paid"], late["paid"]],
+               ["기말 미수 연체료", None, late["outstanding"], late["outstanding"]]]),
         Table("이차보전금 지급", ["지급회차", "지원 기간", "건수", "지급일", "전표", "금액"],
               [[r["run"], r["period"], r["lines"], r["paid_on"], r["journal"], r["amount"]] for r in subsidy_rows]),
         Table("대위변제 및 구상", ["항목", "기말", "현재"],
@@ -523,7 +577,9 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
             "contributions": contributions, "contributions_total": contributions_total, "points": points,
             "first": points[0], "last": last, "position": position, "generated_on": generated_on,
             "charts": charts, "by_state": by_state, "flows": flows, "guarantee_rows": guarantee_rows,
-            "guaranteed_end": guaranteed_end, "subsidy_rows": subsidy_rows, "subsidies_paid": subsidies_paid,
+            "guaranteed_end": guaranteed_end, "fees": fees,
+            "fee_rows": [(label, fees[key]) for label, key in fee_lines], "fees_billed": fees_billed,
+            "late": late, "fees_now": fees_now, "subsidy_rows": subsidy_rows, "subsidies_paid": subsidies_paid,
             "subsidy_budget": subsidy_budget, "claim_figures": claim_figures, "claim_period": claim_period,
             "claim_rows": claim_rows, "cash": cash, "cash_lines": cash_lines, "checks": checks,
             "checks_agree": all(c.agrees for c in checks) and cash["agrees"] and debit_total == credit_total,

@@ -33,6 +33,8 @@ class StatementTable(Table):
     def _subject(record: Statement) -> str:
         if record.loan_id:
             return f"L{record.loan_id} {record.enterprise.name if record.enterprise else ''}".strip()
+        if record.fee_bill_id:  # a guarantee fee receipt (보증료 납부 확인서)
+            return f"F{record.fee_bill_id} {record.enterprise.name if record.enterprise else ''}".strip()
         if record.repayment_id:
             return f"R{record.repayment_id} {record.enterprise.name if record.enterprise else ''}".strip()
         if record.fund_id:
