@@ -270,8 +270,9 @@ def _guarantee_flows(guarantees: list[Guarantee], claims: list[Claim], start: da
     return [
         ("보증 승인 (승인 대출금액)", len(approved), sum((g.approved_amount.amount for g in approved), ZERO)),
         ("대출 실행 (대출금액)", len(executed), sum((g.loan_amount.amount for g in executed if g.loan_amount), ZERO)),
-        ("완제 (상환 완료)", len(repaid), ZERO),
-        ("사고 (사고 시 대출잔액)", len(defaulted), ZERO),
+        ("완제 (상환 완료)", len(repaid), ZERO),  # nothing is left of a loan repaid
+        # after a default the bank reports nothing more: the loan's balance is the one it reported at default
+        ("사고 (사고 시 대출잔액)", len(defaulted), sum((g.balance.amount for g in defaulted), ZERO)),
         ("대위변제 (지급액)", len(paid), sum((c.amount.amount for c in paid), ZERO)),
         ("취소 (승인 대출금액)", len(cancelled), sum((g.approved_amount.amount for g in cancelled), ZERO)),
     ]
@@ -289,7 +290,7 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
     moved = movements(program, start, end)
 
     # Contributions by source
-    contributions = [
+    contributions: list[dict[str, Any]] = [
         {"label": SOURCE_KO[source], "opening": opening[chart.contribution_code(source)],
          "change": moved.net[chart.contribution_code(source)], "closing": closing[chart.contribution_code(source)]}
         for source in ContributionSource.values
@@ -410,7 +411,7 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
         ("회수율 (회수 ÷ 대위변제)", _ratio(recoveries_to_end, claims_to_end), now.recovery_rate, "rate"),
         ("구상채권 잔액 (원금·비용, 상각분 제외)", closing[RECOURSE], now.recourse_outstanding, "won"),
     ]
-    claim_period = {
+    claim_period: dict[str, Any] = {
         "claims": moved.net[chart.CLAIMS_EXPENSE],
         "recoveries": moved.net[chart.RECOVERY_INCOME],
         "recovery_parts": {part: _sum(period_recoveries, part) for part in ("costs", "damages", "principal")},
@@ -475,7 +476,7 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
     ]
 
     # The book's balances at the end: debit-normal and credit-normal sides add up
-    normal = {RECOURSE: Side.DEBIT, RECOURSE_MEMO: Side.CREDIT}
+    normal: dict[str, str] = {RECOURSE: Side.DEBIT, RECOURSE_MEMO: Side.CREDIT}
     normal |= dict(Account.objects.filter(book_id=program.book_id).exclude(code__startswith="recourse")
                    .values_list("code", "normal_side"))
     known = {code for code, _label in ACCOUNTS_KO}

@@ -72,7 +72,7 @@ def test_a_member_gets_the_receipt_of_a_bill_paid_late_and_refunded(story, djang
     assert "보증료 납부 확인서" in text and statement.data_sha256 in text
     assert "1년차 · 2026-02-16 ~ 2027-02-16 (365일)" in text
     fee_line = next(line for line in text.splitlines() if line.strip().startswith("부과"))
-    assert ["₩160,000", "₩100,000", "₩60,000"] == [word for word in fee_line.split() if word.startswith("₩")]
+    assert [word for word in fee_line.split() if word.startswith("₩")] == ["₩160,000", "₩100,000", "₩60,000"]
     assert "₩60,260" in text and "₩260" in text and "312" in text
     assert "₩85,470" in text and "₩51,290" in text
     assert "납부되었음을 확인합니다" in text and "불일치" not in text
@@ -86,8 +86,9 @@ def test_a_member_gets_the_receipt_of_a_bill_paid_late_and_refunded(story, djang
         "60000", "260", "260", "100000")
     assert (facts["기업 환급"], facts["지자체 환급"], facts["기업 미납 합계"], facts["지자체 미납"], facts["상태"]) == (
         "51290", "85470", "0", "0", "환급")
-    assert [(p["일자"], p["납부자"], p["금액"], p["보증료 충당"], p["연체료 충당"]) for p in tables["납부 내역"]] == [
-        ("2026-03-04", "기업", "60260", "60000", "260"), ("2026-03-31", "지자체 (보증료 지원)", "100000", "100000", "0")]
+    paid = [(p["일자"], p["납부자"], p["금액"], p["보증료 충당"], p["연체료 충당"]) for p in tables["납부 내역"]]
+    assert paid == [("2026-03-04", "기업", "60260", "60000", "260"),
+                    ("2026-03-31", "지자체 (보증료 지원)", "100000", "100000", "0")]
     assert {(r["대상"], r["미사용 일수"], r["환급액"], r["현금 반환"]) for r in tables["환급 내역"]} == {
         ("기업", "312", "51290", "51290"), ("지자체 (보증료 지원)", "312", "85470", "85470")}
     assert statement in statements_visible_to(story["member"])
@@ -105,8 +106,8 @@ def test_the_receipt_of_an_open_bill_states_what_is_left_with_the_late_fee_to_th
     late = (Decimal(30_000) * Decimal("0.10") * days / 365 / 10).to_integral_value(rounding=ROUND_FLOOR) * 10
     facts = {row["항목"]: row["값"] for row in pdf.attachment_tables(data)["확인 내용"]}
     assert (facts["보증료"], facts["지자체 부담"], facts["기업 부담"]) == ("80000", "50000", "30000")
-    assert (facts["기업 미납 (보증료)"], facts["기업 미납 (연체료)"], facts["기업 미납 합계"], facts["지자체 미납"]) == (
-        "30000", str(late), str(30_000 + late), "50000")
+    left = (facts["기업 미납 (보증료)"], facts["기업 미납 (연체료)"], facts["기업 미납 합계"], facts["지자체 미납"])
+    assert left == ("30000", str(late), str(30_000 + late), "50000")
     assert facts["기준일"] == issued.isoformat() and facts["상태"] == "미납"
     text = pdf.text(data)
     assert f"₩{30_000 + late:,}" in text and "아직 납부된 금액이 없습니다" in text
