@@ -245,12 +245,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "ClaimStateEnum": "guarantees.models.Claim.State",
         "EnterpriseKindEnum": "enterprises.models.Enterprise.Kind",
         "FeeBillStateEnum": "guarantees.models.FeeBill.State",
         "FeePayerEnum": "guarantees.models.Payer",
         "InstitutionKindEnum": "enterprises.models.Institution.Kind",
         "ProvinceEnum": "enterprises.models.Province",
         "ProgramRoundingUnitEnum": "guarantees.models.ROUNDING_UNIT_CHOICES",
+        "RecourseWriteOffStateEnum": "guarantees.models.RecourseWriteOff.State",
         "GuaranteeStateEnum": "guarantees.models.Guarantee.State",
         "GuaranteeApplicationStateEnum": "guarantees.models.GuaranteeApplication.State",
         "StatementKindEnum": "statements.models.Statement.Kind",
@@ -346,7 +348,7 @@ if PRODUCTION:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Demo data of each instrument, loaded by `manage.py load_demo` after the enterprises and users.
-DEMO_EXTENSIONS = ["funds.demo.load"]
+DEMO_EXTENSIONS = ["funds.demo.load", "guarantees.demo.load"]
 
 # LOG_FORMAT=json (the default in production): one JSON object a line, with the request id and the task id.
 LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("json" if PRODUCTION else "text")

@@ -128,7 +128,8 @@ def load(users: dict[str, User]) -> list[str]:
 
         def lend(day: date) -> None:
             services.guarantee_execute(actor=officer, guarantee_id=box["guarantee"].pk, loan_amount=amount,
-                                       loan_rate=rate, start_on=day, today=day, bank_reference=f"DB-{day:%y%m}-{amount // 10**6:03d}",
+                                       loan_rate=rate, start_on=day, today=day,
+                                       bank_reference=f"DB-{day:%y%m}-{amount // 10**6:03d}",
                                        idempotency_key=f"demo-lend-{box['guarantee'].pk}")
 
         days.on(applied, apply)
@@ -146,7 +147,7 @@ def load(users: dict[str, User]) -> list[str]:
     def pay_fees(box: dict[str, Any], day: date, year: int) -> None:
         def pay(d: date) -> None:
             bill = FeeBill.objects.get(guarantee=box["guarantee"], year=year)
-            services.fee_pay(actor=kim, bill_id=bill.pk, amount=bill.firm_share.amount, today=d, paid_on=d,
+            services.fee_pay(actor=kim, bill_id=bill.pk, amount=bill.enterprise_share.amount, today=d, paid_on=d,
                              idempotency_key=f"demo-fee-{bill.pk}")
         days.on(day, pay)
 
@@ -155,7 +156,7 @@ def load(users: dict[str, User]) -> list[str]:
     bakery = guarantee("bakery.member", BAKERY, 20_000_000, term=60, method="equal_principal", grace=12,
                        purpose="제빵 설비 교체 및 원재료 구입 운영자금", applied=bakery_lent - timedelta(days=20),
                        lent=bakery_lent)
-    pay_fees(bakery, bakery_lent + timedelta(days=10), year=1)
+    pay_fees(bakery, bakery_lent, year=1)
     balance = 20_000_000
     for month in (13, 14):
         due = add_months(bakery_lent, month)
@@ -200,7 +201,7 @@ def load(users: dict[str, User]) -> list[str]:
     farm_lent = month_start(today, -10) + timedelta(days=2)
     farm = guarantee("farm.member", FARM, 10_000_000, term=12, method="bullet", grace=0,
                      purpose="모종 및 퇴비 구입 단기 운영자금", applied=farm_lent - timedelta(days=12), lent=farm_lent)
-    pay_fees(farm, farm_lent + timedelta(days=7), year=1)
+    pay_fees(farm, farm_lent, year=1)
     farm_repaid = today - timedelta(days=90)
     days.on(farm_repaid, lambda d: services.guarantee_repay(
         actor=officer, guarantee_id=farm["guarantee"].pk, on_date=d, today=d, idempotency_key="demo-repaid-farm"))
@@ -210,7 +211,7 @@ def load(users: dict[str, User]) -> list[str]:
     travel = guarantee("travel.member", TRAVEL, 15_000_000, term=60, method="equal_principal", grace=12,
                        purpose="여행 상품 개발 및 홍보 운영자금", applied=travel_lent - timedelta(days=18),
                        lent=travel_lent)
-    pay_fees(travel, travel_lent + timedelta(days=12), year=1)
+    pay_fees(travel, travel_lent + timedelta(days=12), year=1)  # twelve days late: a late fee
     travel_default = today - timedelta(days=150)
     days.on(travel_default, lambda d: services.guarantee_default(
         actor=officer, guarantee_id=travel["guarantee"].pk, on_date=d, balance=15_000_000,
@@ -220,10 +221,13 @@ def load(users: dict[str, User]) -> list[str]:
                    "paid": travel_default + timedelta(days=25)}
     days.on(travel_days["requested"], refresh(travel))
     claim(travel, travel_claim, travel_days, costs=85_000)
-    for n, (back, amount, memo) in enumerate(((60, 2_000_000, "대표자 분할 변제"), (20, 1_500_000, "대표자 분할 변제"))):
-        days.on(today - timedelta(days=back), lambda d, amount=amount, memo=memo, n=n: services.recovery_record(
-            actor=kim, claim_id=travel_claim["claim"].pk, amount=amount, received_on=d, today=d, memo=memo,
-            idempotency_key=f"demo-recovery-travel-{n}"))
+    def recover(amount: int, key: str) -> Callable[[date], Any]:
+        return lambda d: services.recovery_record(
+            actor=kim, claim_id=travel_claim["claim"].pk, amount=amount, received_on=d, today=d,
+            memo="대표자 분할 변제", idempotency_key=key)
+
+    days.on(today - timedelta(days=60), recover(2_000_000, "demo-recovery-travel-1"))
+    days.on(today - timedelta(days=20), recover(1_500_000, "demo-recovery-travel-2"))
 
     # The city's share of every fee billed so far, in one batch a month ago.
     days.on(today - timedelta(days=30), lambda d: services.fee_city_pay(

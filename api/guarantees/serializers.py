@@ -106,6 +106,29 @@ class ProgramClaimsSerializer(serializers.Serializer):
                                              help_text="회수율: recoveries / claims paid.")
 
 
+class PayerFeesSerializer(serializers.Serializer):
+    """One payer's side of a program's fees."""
+
+    billed = WonField(allow_zero=True, help_text="Its shares of the fees billed.")
+    refunded = WonField(allow_zero=True, help_text="Refunded of them (early repayments).")
+    collected = WonField(allow_zero=True, help_text="Paid, net of the cash returned.")
+    outstanding = WonField(allow_zero=True, help_text="Billed - refunded - collected.")
+
+
+class ProgramFeesSerializer(serializers.Serializer):
+    """A program's guarantee fees (보증료): billed and collected, the city's part (보증료 지원) and the firms'."""
+
+    bills = serializers.IntegerField(min_value=0)
+    billed = WonField(allow_zero=True)
+    refunded = WonField(allow_zero=True)
+    collected = WonField(allow_zero=True)
+    outstanding = WonField(allow_zero=True, help_text="Both payers' shares and the late fees still unpaid.")
+    city = PayerFeesSerializer()
+    firm = PayerFeesSerializer()
+    late_fees_charged = WonField(allow_zero=True)
+    late_fees_collected = WonField(allow_zero=True)
+
+
 class ProgramPositionSerializer(serializers.Serializer):
     program = ProgramSerializer()
     currency = serializers.SerializerMethodField()
@@ -127,6 +150,7 @@ class ProgramPositionSerializer(serializers.Serializer):
     subsidies_paid = WonField(allow_zero=True, help_text="이차보전: interest subsidies paid.")
     subsidy_budget_left = WonField(allow_zero=True, help_text="What is left of the city's interest subsidy budget.")
     claims = ProgramClaimsSerializer(help_text="Claims and recoveries: rates, 구상채권 outstanding, written off.")
+    fees = ProgramFeesSerializer(help_text="Guarantee fees billed and collected, by payer (city and enterprise).")
 
     def get_currency(self, obj: Any) -> str:
         return "KRW"

@@ -127,8 +127,9 @@ class PaymentFileQuerySerializer(serializers.Serializer):
 class SubsidyBudgetViewSet(GuaranteesView, viewsets.ViewSet):
     """A program's interest-subsidy budget (이차보전 예산): what the city paid in, and what is left."""
 
-    access_actions = {"list": "subsidy.read", "create": "subsidy.budget"}
-    error_codes = {"list": ("404",), "create": ("400", "404", "422")}
+    # "budget", not "list": the answer is one object (the balance and the entries), not a list of them.
+    access_actions = {"budget": "subsidy.read", "create": "subsidy.budget"}
+    error_codes = {"budget": ("404",), "create": ("400", "404", "422")}
 
     def _program(self, request: Request, pk: Any) -> GuaranteeProgram:
         program = GuaranteeProgram.objects.select_related("book").filter(pk=pk).first()
@@ -138,7 +139,7 @@ class SubsidyBudgetViewSet(GuaranteesView, viewsets.ViewSet):
         return program
 
     @extend_schema(responses=SubsidyBudgetListSerializer)
-    def list(self, request: Request, pk: int) -> Response:
+    def budget(self, request: Request, pk: int) -> Response:
         """What was paid into the program's subsidy budget, and the balance left (staff)."""
         program = self._program(request, pk)
         body = {"program": program.pk, "currency": "KRW", "balance": selectors.subsidy_budget_balance(program),

@@ -21,7 +21,7 @@ routes = [
 
 urlpatterns: list[Any] = [
     path("guarantee-programs/<int:pk>/subsidy-budget/",
-         subsidies.SubsidyBudgetViewSet.as_view({"get": "list", "post": "create"}), name="subsidy-budget"),
+         subsidies.SubsidyBudgetViewSet.as_view({"get": "budget", "post": "create"}), name="subsidy-budget"),
     path("guarantee-programs/<int:pk>/fee-quote/", fees.FeeQuoteView.as_view(), name="guarantee-program-fee-quote"),
     path("guarantee-programs/<int:pk>/city-fee-payments/", fees.CityFeePaymentsView.as_view(),
          name="guarantee-program-city-fee-payments"),
