@@ -41,6 +41,7 @@ from guarantees.models import (
     SubsidyRun,
 )
 from guarantees.selectors import (
+    GuaranteedPath,
     face_amount,
     guaranteed_paths,
     loan_paths,
@@ -255,13 +256,15 @@ def _ratio(part: Decimal, whole: Decimal) -> Decimal:
     return (part / whole).quantize(RATE_PLACES) if whole else ZERO
 
 
-def _guarantee_flows(guarantees: list[Guarantee], claims: list[Claim], start: date,
+def _guarantee_flows(guarantees: list[Guarantee], paths: dict[int, GuaranteedPath], claims: list[Claim], start: date,
                      end: date) -> list[tuple[str, int, Decimal]]:
-    """What happened to the program's guarantees in the period: (what, how many, amount)."""
+    """What happened to the program's guarantees in the period: (what, how many, amount). A guarantee counts as
+    approved on the first day it held capacity (its approval, or its loan's making if that was reported as
+    earlier)."""
     def inside(day: date | None) -> bool:
         return day is not None and start <= day <= end
 
-    approved = [g for g in guarantees if inside(timezone.localtime(g.approved_at).date())]
+    approved = [g for g in guarantees if paths[g.pk].steps and inside(paths[g.pk].steps[0][0])]
     executed = [g for g in guarantees if inside(g.start_on)]
     repaid = [g for g in guarantees if inside(g.repaid_on)]
     defaulted = [g for g in guarantees if inside(g.defaulted_on)]
@@ -311,13 +314,13 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
     # Guarantees: by state now, what happened in the period, each one at the period's end
     claims = list(Claim.objects.filter(guarantee__program=program, state=Claim.State.PAID)
                   .select_related("guarantee__enterprise").order_by("paid_on", "pk"))
-    flows = _guarantee_flows(guarantees, claims, start, end)
+    flows = _guarantee_flows(guarantees, paths, claims, start, end)
     loans = loan_paths(guarantees)
     guarantee_rows = []
     for g in guarantees:
         held = paths[g.pk].on(end)
         balance = loans[g.pk].on(end)
-        if not held and balance is None and timezone.localtime(g.approved_at).date() > end:
+        if not paths[g.pk].steps or paths[g.pk].steps[0][0] > end:
             continue  # approved after the period
         guarantee_rows.append({
             "number": f"G{g.pk}", "enterprise": g.enterprise.name,
