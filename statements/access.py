@@ -1,8 +1,9 @@
 """Who may do what with statements and exports, declared once.
 
 Staff (fund managers, auditors, admins) ask for, read, download and verify every statement; an enterprise member
-the loan, enterprise and receipt statements of its own enterprise (the services add that a fund statement is for
-staff only, and that another enterprise's statement is "not found"). The download log is the auditors' (and
+the loan, enterprise and receipt statements and the guarantee fee receipts of its own enterprise (the services add
+that fund, guarantee program and subsidy run statements are for staff only, and that another enterprise's statement
+is "not found"). The download log is the auditors' (and
 admins'); a fund's journal export is for staff.
 """
 

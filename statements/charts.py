@@ -43,6 +43,16 @@ def _won_axis(value: float, _position: object) -> str:
 def step_chart(series: Sequence[Series], *, title: str, width_mm: float = 180, height_mm: float = 60) -> str:
     """Balances over time as steps (a balance holds until the next movement). Returns a ``data:image/svg+xml`` URI.
     Amounts are drawn in 만원/억원; the exact figures are in the tables."""
+    return _chart(series, title=title, width_mm=width_mm, height_mm=height_mm, steps=True)
+
+
+def snapshot_chart(series: Sequence[Series], *, title: str, width_mm: float = 180, height_mm: float = 60) -> str:
+    """Figures taken on given days (month ends, say) as points joined by lines: what was true on each day, not a
+    balance known between them. Returns a ``data:image/svg+xml`` URI."""
+    return _chart(series, title=title, width_mm=width_mm, height_mm=height_mm, steps=False)
+
+
+def _chart(series: Sequence[Series], *, title: str, width_mm: float, height_mm: float, steps: bool) -> str:
     fig, ax = plt.subplots(figsize=(width_mm / 25.4, height_mm / 25.4))
     try:
         for index, (label, points) in enumerate(series):
@@ -50,7 +60,11 @@ def step_chart(series: Sequence[Series], *, title: str, width_mm: float = 180, h
                 continue
             xs: list[Any] = [p[0] for p in points]
             ys = [float(p[1]) for p in points]  # drawing only: the figures printed come from Decimal
-            ax.step(xs, ys, where="post", label=label, color=COLOURS[index % len(COLOURS)], linewidth=1.4)
+            colour = COLOURS[index % len(COLOURS)]
+            if steps:
+                ax.step(xs, ys, where="post", label=label, color=colour, linewidth=1.4)
+            else:
+                ax.plot(xs, ys, label=label, color=colour, linewidth=1.4, marker="o", markersize=2.5)
         ax.set_title(title, loc="left", fontsize=9)
         ax.yaxis.set_major_formatter(FuncFormatter(_won_axis))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
@@ -58,7 +72,7 @@ def step_chart(series: Sequence[Series], *, title: str, width_mm: float = 180, h
         ax.set_ylim(bottom=0, top=top * 1.12 or 1)
         ax.grid(axis="y", linewidth=0.3, color="#bbbbbb")
         if len(series) > 1:
-            ax.legend(loc="upper right", frameon=False)
+            ax.legend(loc="upper right" if steps else "best", frameon=False)
         fig.autofmt_xdate(bottom=0.22)
         # fixed margins (in mm, as a fraction of the figure) rather than tight_layout, which draws the figure once
         # more just to measure it: a third of the chart's time

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
 from funds.models import Fund, Loan, Repayment
-from guarantees.models import SubsidyRun
+from guarantees.models import FeeBill, GuaranteeProgram, SubsidyRun
 
 
 class Statement(models.Model):
@@ -27,6 +27,8 @@ class Statement(models.Model):
         FUND = "fund", _("Fund statement (기금 운용 명세서)")
         RECEIPT = "receipt", _("Repayment receipt (상환 영수증)")
         SUBSIDY_RUN = "subsidy_run", _("Interest subsidy payment statement (이차보전금 지급 명세서)")
+        GUARANTEE_PROGRAM = "guarantee_program", _("Special guarantee program statement (특례보증 운용 명세서)")
+        FEE_RECEIPT = "fee_receipt", _("Guarantee fee receipt (보증료 납부 확인서)")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending (대기)")
@@ -37,7 +39,8 @@ class Statement(models.Model):
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, null=True, blank=True, related_name="statements")
     enterprise = models.ForeignKey(
         Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
-        help_text=_("The enterprise the statement is about (set for loan, enterprise and receipt statements)."),
+        help_text=_("The enterprise the statement is about (set for loan, enterprise and receipt statements, and fee "
+                    "receipts)."),
     )
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, null=True, blank=True, related_name="statements")
     repayment = models.ForeignKey(
@@ -46,6 +49,14 @@ class Statement(models.Model):
     subsidy_run = models.ForeignKey(
         SubsidyRun, on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
         help_text=_("The interest subsidy run paid (set for subsidy run statements)."),
+    )
+    guarantee_program = models.ForeignKey(
+        GuaranteeProgram, on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
+        help_text=_("The special guarantee program (set for program statements)."),
+    )
+    fee_bill = models.ForeignKey(
+        FeeBill, on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
+        help_text=_("The guarantee fee bill (set for fee receipts)."),
     )
     period_start = models.DateField(_("first day"), null=True, blank=True)
     period_end = models.DateField(_("last day"), null=True, blank=True)
@@ -79,6 +90,9 @@ class Statement(models.Model):
                     | Q(kind="fund", fund__isnull=False, enterprise__isnull=True, period_start__isnull=False)
                     | Q(kind="receipt", repayment__isnull=False, enterprise__isnull=False)
                     | Q(kind="subsidy_run", subsidy_run__isnull=False, enterprise__isnull=True)
+                    | Q(kind="guarantee_program", guarantee_program__isnull=False, enterprise__isnull=True,
+                        period_start__isnull=False)
+                    | Q(kind="fee_receipt", fee_bill__isnull=False, enterprise__isnull=False)
                 ),
                 name="statement_subject_matches_kind",
             ),

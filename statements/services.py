@@ -1,8 +1,8 @@
 """Asking for a statement, rendering it (once), verifying and downloading it.
 
 Who gets what: fund managers, auditors and administrators every statement; an enterprise member only the loan,
-enterprise and receipt statements of an enterprise it belongs to (anything else is "not found", never a hint that
-it exists), and never a fund statement.
+enterprise and receipt statements and the guarantee fee receipts of an enterprise it belongs to (anything else is
+"not found", never a hint that it exists), and never a fund or guarantee program statement.
 """
 
 from __future__ import annotations
@@ -48,13 +48,15 @@ RENDER_TASK = "statements.render"
 
 def statements_visible_to(user: Any) -> QuerySet[Statement]:
     """The statements ``user`` may have, the newest first."""
-    qs = (Statement.objects.select_related("loan", "enterprise", "fund", "repayment", "requested_by")
+    qs = (Statement.objects.select_related("loan", "enterprise", "fund", "repayment", "guarantee_program",
+                                           "fee_bill", "requested_by")
           .order_by("-requested_at", "-id"))
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if is_staff(user):
         return qs
-    return qs.filter(enterprise__memberships__user=user, kind__in=[Kind.LOAN, Kind.ENTERPRISE, Kind.RECEIPT]).distinct()
+    return qs.filter(enterprise__memberships__user=user,
+                     kind__in=[Kind.LOAN, Kind.ENTERPRISE, Kind.RECEIPT, Kind.FEE_RECEIPT]).distinct()
 
 
 def downloads_visible_to(user: Any) -> QuerySet[StatementDownload]:
@@ -76,9 +78,9 @@ def _kind(kind: str) -> StatementKind:
 @transactional
 def statement_request(*, actor: Any, kind: str, subject_id: int, today: date, period_start: date | None = None,
                       period_end: date | None = None) -> Statement:
-    """Ask for a statement of ``subject_id`` (a loan, an enterprise, a fund or a repayment, by ``kind``) over a
-    period ending by ``today``; it is rendered in the background (``statements.render``). Raises ValidationFailed,
-    NotFound, Forbidden, InvalidState."""
+    """Ask for a statement of ``subject_id`` (a loan, an enterprise, a fund, a repayment, a subsidy run, a
+    guarantee program or a guarantee fee bill, by ``kind``) over a period ending by ``today``; it is rendered in
+    the background (``statements.render``). Raises ValidationFailed, NotFound, Forbidden, InvalidState."""
     statement_kind = _kind(kind)
     start, end = statement_kind.period(period_start, period_end, today=today)
     return _request(actor, statement_kind, subject_id, start, end)
@@ -90,7 +92,8 @@ def _request(actor: Any, statement_kind: StatementKind, subject_id: int, start: 
     statement = Statement.objects.create(kind=statement_kind.kind, period_start=start, period_end=end,
                                          requested_by=actor, **values)
     audit_record(actor=actor, action=STATEMENT_REQUEST, obj=statement, after=snapshot(statement, [
-        "kind", "loan", "enterprise", "fund", "repayment", "subsidy_run", "period_start", "period_end"]))
+        "kind", "loan", "enterprise", "fund", "repayment", "subsidy_run", "guarantee_program", "fee_bill",
+        "period_start", "period_end"]))
     # Rendered by a worker after commit, through the outbox: if the broker is away the request still succeeds
     # and the relay hands the work over later; a failed rendering is recorded on the statement.
     outbox_enqueue(RENDER_TASK, statement.pk, key=f"statement:{statement.pk}:render")

@@ -53,8 +53,10 @@ def _client_ip(request: Request) -> str | None:
 
 
 class StatementViewSet(StatementsView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """PDF statements: loan (대출 거래명세서), enterprise, fund (기금 운용 명세서, staff only) and repayment receipts
-    (영수증). Members reach only their own enterprises' statements; managers and auditors all of them."""
+    """PDF statements: loan (대출 거래명세서), enterprise, fund (기금 운용 명세서, staff only), repayment receipts
+    (영수증), interest subsidy payment statements (이차보전금 지급 명세서, staff only), special guarantee program
+    statements (특례보증 운용 명세서, staff only) and guarantee fee receipts (보증료 납부 확인서). Members reach only
+    their own enterprises' statements; managers and auditors all of them."""
 
     access_actions = {
         "list": "statement.read",

@@ -33,6 +33,7 @@ from .guarantees import (
     guarantees_by_state,
     guarantees_visible_to,
 )
+from .history import GuaranteedPath, LoanPath, guaranteed_paths, loan_paths, used_on
 from .programs import ProgramPosition, contributions_of, program_position, programs_all
 from .subsidies import (
     BankLines,
@@ -52,6 +53,8 @@ __all__ = [
     "EXPOSED",
     "BankLines",
     "EnterpriseFees",
+    "GuaranteedPath",
+    "LoanPath",
     "Owed",
     "PayerFees",
     "ProgramClaims",
@@ -72,9 +75,11 @@ __all__ = [
     "fee_bills_of",
     "fee_bills_visible_to",
     "firm_owed",
+    "guaranteed_paths",
     "guarantees_by_state",
     "guarantees_visible_to",
     "lines_visible_to",
+    "loan_paths",
     "program_claims",
     "program_fees",
     "program_position",
@@ -86,4 +91,5 @@ __all__ = [
     "subsidy_budget_of",
     "subsidy_run_for",
     "subsidy_runs_visible_to",
+    "used_on",
 ]

@@ -1,16 +1,20 @@
-"""기업 거래명세서: everything one enterprise owes or paid over a period, across funds: per loan the principal at the
-start, what was disbursed, repaid, paid in interest and default interest, written off and recovered, the principal
-at the end (checked against the ledger), and each loan's transactions.
+"""기업 거래명세서: everything one enterprise owes or paid over a period, across instruments: per loan the principal
+at the start, what was disbursed, repaid, paid in interest and default interest, written off and recovered, the
+principal at the end (checked against the ledger), and each loan's transactions; beside them its special guarantees
+(특례보증): each guarantee's program, bank, loan balance and guaranteed amount at the period's end and now, its fee
+bills (the year's fee, the city's and the enterprise's parts, what each paid, the late fees, refunds, what was still
+owed at the end) and the period's fee payments, and the 구상채권 its paid claims opened (what was paid, recovered,
+written off and is still owed).
 
-Loans are the only instrument so far; guarantees, crowdfunding pledges and social impact bonds join this statement
-when those instruments exist (the template says so).
+Crowdfunding pledges and social impact bonds join this statement when those instruments exist (the template says
+so).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,11 +24,15 @@ from core.errors import NotFound
 from enterprises.models import Enterprise
 from enterprises.validators import format_business_number
 from funds.models import Loan
+from guarantees.accounts import recourse_code
+from guarantees.models import Claim, FeeBill, FeePayment, FeeRefund, Guarantee, Recovery
+from guarantees.selectors import guaranteed_paths, loan_paths, recourse_position
+from ledger.models import Account
 from ledger.selectors import balances_on
 
 from ..models import Statement
 from .base import Built, StatementKind, Table, sees_enterprise
-from .common import STATE_KO, ZERO, LoanPeriod, class_names, loan_period, paid_in
+from .common import STATE_KO, ZERO, LoanPeriod, class_names, day_before, loan_period, paid_in
 
 SYSTEM_ISSUER = "사회적경제 금융 시스템"
 REPAID = ("repayment", "repayment_reversal")
@@ -50,6 +58,116 @@ class LoanLine:
     @property
     def agrees(self) -> bool:
         return self.figures["closing"] == self.figures["ledger_closing"]
+
+
+GUARANTEE_STATE_KO = {
+    "approved": "승인 (실행 대기)", "active": "보증 중", "repaid": "상환 완료", "defaulted": "사고",
+    "claimed": "대위변제", "recovering": "구상 중", "closed": "종결", "written_off": "상각", "cancelled": "취소",
+}
+
+
+def guarantee_lines(enterprise: Enterprise, start: date, end: date) -> list[dict[str, Any]]:
+    """The enterprise's guarantees made by ``end`` and not over before ``start``: each one's loan balance (as its
+    bank reported it) and guaranteed amount at the end, and what it guarantees now."""
+    rows = Guarantee.objects.filter(enterprise=enterprise).select_related("program__foundation", "bank").order_by("pk")
+    guarantees = [g for g in rows if not (g.closed_on is not None and g.closed_on < start)]
+    held = guaranteed_paths(guarantees)
+    loans = loan_paths(guarantees)
+    lines = []
+    for g in guarantees:
+        path = held[g.pk]
+        if not path.steps or path.steps[0][0] > end:
+            continue  # approved after the period
+        lines.append({
+            "guarantee": g, "number": f"G{g.pk}", "program": g.program.name, "bank": g.bank.name,
+            "reference": g.bank_reference, "loan_amount": g.loan_amount.amount if g.loan_amount else None,
+            "approved_amount": g.approved_amount.amount, "start_on": g.start_on, "ratio": g.ratio,
+            "opening_guaranteed": path.on(day_before(start)), "balance": loans[g.pk].on(end),
+            "guaranteed": path.on(end), "guaranteed_now": g.guaranteed.amount,
+            "state": GUARANTEE_STATE_KO.get(g.state, g.state),
+        })
+    return lines
+
+
+PAYER_KO = {"firm": "기업", "city": "지자체 (보증료 지원)"}
+
+
+def fee_lines(enterprise: Enterprise, start: date, end: date) -> tuple[list[dict[str, Any]], list[FeePayment]]:
+    """The fee bills of the enterprise's guarantees issued by ``end`` that were issued in the period, had a payment
+    or refund in it, or were still owed at its end: each with what was paid, refunded and still owed by each payer
+    at the end (its payments and refunds dated by then); and the period's payments, the oldest first."""
+    bills = list(FeeBill.objects.filter(guarantee__enterprise=enterprise, billed_on__lte=end)
+                 .select_related("program").order_by("billed_on", "pk"))
+    payments = list(FeePayment.objects.filter(bill__in=bills, paid_on__lte=end).order_by("paid_on", "pk"))
+    refunds = list(FeeRefund.objects.filter(bill__in=bills, journal__effective_date__lte=end)
+                   .select_related("journal").order_by("pk"))
+    rows = []
+    for bill in bills:
+        mine = [p for p in payments if p.bill_id == bill.pk]
+        back = [r for r in refunds if r.bill_id == bill.pk]
+
+        def paid(payer: str, mine: list[FeePayment] = mine) -> Decimal:
+            return sum((p.share_paid.amount for p in mine if p.payer == payer), ZERO)
+
+        def refunded(payer: str, name: str, back: list[FeeRefund] = back) -> Decimal:
+            return sum((getattr(r, name).amount for r in back if r.payer == payer), ZERO)
+
+        firm_left = (bill.enterprise_share.amount - refunded("firm", "amount") - paid("firm")
+                     + refunded("firm", "returned"))
+        city_left = (bill.city_share.amount - refunded("city", "amount") - paid("city")
+                     + refunded("city", "returned"))
+        late_charged = sum((p.late_fee_charged.amount for p in mine), ZERO)
+        late_paid = sum((p.late_fee_paid.amount for p in mine), ZERO)
+        in_period = start <= bill.billed_on or any(p.paid_on >= start for p in mine) or any(
+            r.journal.effective_date >= start for r in back)
+        if not (in_period or firm_left or city_left or late_charged - late_paid):
+            continue
+        rows.append({
+            "bill": bill, "number": f"F{bill.pk}", "guarantee": f"G{bill.guarantee_id}", "year": bill.year,
+            "period_start": bill.period_start, "period_end": bill.period_end, "fee": bill.fee.amount,
+            "city_share": bill.city_share.amount, "enterprise_share": bill.enterprise_share.amount,
+            "firm_paid": paid("firm"), "city_paid": paid("city"), "firm_refunded": refunded("firm", "amount"),
+            "city_refunded": refunded("city", "amount"), "late_charged": late_charged, "late_paid": late_paid,
+            "firm_left": firm_left, "city_left": city_left, "late_left": late_charged - late_paid,
+            "due_on": bill.due_on,
+        })
+    shown = {row["bill"].pk for row in rows}
+    return rows, [p for p in payments if p.paid_on >= start and p.bill_id in shown]
+
+
+def recourse_lines(enterprise: Enterprise, start: date, end: date) -> list[dict[str, Any]]:
+    """The 구상채권 of the enterprise's claims paid by ``end`` and not settled before ``start``: the claim paid, what
+    was recovered in the period and up to its end, written off, and what is owed (principal, costs and damages) on
+    the period's last day, or on the last recovery if that is later (``recourse_position``); beside it the
+    ledger's 구상채권 on that day (principal and costs not written off)."""
+    claims = list(Claim.objects.filter(guarantee__enterprise=enterprise, state=Claim.State.PAID, paid_on__lte=end)
+                  .exclude(settled_on__lt=start).select_related("guarantee__program").order_by("paid_on", "pk"))
+    recoveries: dict[int, list[Recovery]] = {}
+    for recovery in Recovery.objects.filter(claim__in=claims, received_on__lte=end).order_by("received_on", "pk"):
+        recoveries.setdefault(recovery.claim_id, []).append(recovery)
+    books = {claim.guarantee.program.book_id for claim in claims}
+    accounts = {(book_id, code): pk for book_id, code, pk in Account.objects.filter(
+        book_id__in=books, code__in=[recourse_code(c.pk) for c in claims]).values_list("book_id", "code", "pk")}
+    lines = []
+    for claim in claims:
+        position = recourse_position(claim, end)
+        assert position is not None
+        got = recoveries.get(claim.pk, [])
+        account_id = accounts.get((claim.guarantee.program.book_id, recourse_code(claim.pk)))
+        ledger = balances_on([account_id], position.on).get(account_id, ZERO) if account_id else ZERO
+        written_off = claim.written_off.amount if claim.written_off_on and claim.written_off_on <= end else ZERO
+        owed = position.principal + position.costs
+        lines.append({
+            "claim": claim, "number": f"C{claim.pk}", "guarantee": f"G{claim.guarantee_id}",
+            "program": claim.guarantee.program.name, "paid_on": claim.paid_on, "amount": claim.amount.amount,
+            "recovered_in_period": sum((r.amount.amount for r in got if r.received_on >= start), ZERO),
+            "recovered": sum((r.amount.amount for r in got), ZERO), "written_off": written_off,
+            "principal": position.principal, "costs": position.costs, "damages": position.damages,
+            "owed": position.total, "on": position.on, "ledger": ledger,
+            "agrees": ledger == (ZERO if claim.written_off_on and claim.written_off_on <= position.on else owed),
+            "state": "상각 (채무는 남음)" if written_off else ("회수 완료" if claim.settled_on else "구상 중"),
+        })
+    return lines
 
 
 def build(statement: Statement, *, generated_at: datetime) -> Built:
@@ -86,8 +204,19 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
         lines.append(LoanLine(loan, period, figures, STATE_KO.get(loan.state, loan.state),
                               names.get(loan.asset_class, loan.asset_class)))
     totals = {key: sum((line.figures[key] for line in lines), ZERO) for key in COLUMNS}
-    operators = sorted({loan.fund.operator.name for loan in loans})
-    funds = sorted({loan.fund.name for loan in loans})
+    guarantees = guarantee_lines(enterprise, start, end)
+    recourse = recourse_lines(enterprise, start, end)
+    fees, fee_payments = fee_lines(enterprise, start, end)
+    fee_totals = {key: sum((row[key] for row in fees), ZERO)
+                  for key in ("fee", "city_share", "enterprise_share", "firm_paid", "city_paid", "firm_refunded",
+                              "city_refunded", "late_charged", "late_paid", "firm_left", "city_left", "late_left")}
+    guarantee_totals = {key: sum((row[key] or ZERO for row in guarantees), ZERO)
+                        for key in ("opening_guaranteed", "balance", "guaranteed", "guaranteed_now")}
+    recourse_totals = {key: sum((row[key] for row in recourse), ZERO)
+                       for key in ("amount", "recovered_in_period", "recovered", "written_off", "owed", "ledger")}
+    operators = sorted({loan.fund.operator.name for loan in loans}
+                       | {row["guarantee"].program.foundation.name for row in guarantees})
+    funds = sorted({loan.fund.name for loan in loans} | {row["program"] for row in guarantees})
 
     tables = [
         Table("대출별 요약", ["대출", "기금", "상품", "실행일", "기초 대출원금", "실행", "원금 상환", "이자 납입",
@@ -103,6 +232,29 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
               [[f"L{line.loan.pk}", line.loan.fund.name, m.on, m.label, m.amount, m.principal, m.interest,
                 m.default_interest, m.principal_after, m.note, m.journal_id]
                for line in lines for m in line.period.movements]),
+        Table("보증별 요약", ["보증", "사업", "은행", "대출번호", "대출금액", "실행일", "보증비율", "기초 보증잔액",
+                          "기말 대출잔액", "기말 보증잔액", "현재 보증잔액", "상태 (현재)"],
+              [[row["number"], row["program"], row["bank"], row["reference"],
+                row["loan_amount"] if row["loan_amount"] is not None else row["approved_amount"], row["start_on"],
+                row["ratio"], row["opening_guaranteed"], row["balance"], row["guaranteed"], row["guaranteed_now"],
+                row["state"]] for row in guarantees]),
+        Table("보증료 청구서", ["청구서", "보증", "보증연도", "기간 시작", "기간 종료", "보증료", "지자체 부담",
+                           "기업 부담", "납부기한", "기업 납부", "연체료 부과", "연체료 납부", "기업 환급",
+                           "지자체 납부", "지자체 환급", "기업 미납 (기말)", "연체료 미납 (기말)",
+                           "지자체 미납 (기말)"],
+              [[row["number"], row["guarantee"], row["year"], row["period_start"], row["period_end"], row["fee"],
+                row["city_share"], row["enterprise_share"], row["due_on"], row["firm_paid"], row["late_charged"],
+                row["late_paid"], row["firm_refunded"], row["city_paid"], row["city_refunded"], row["firm_left"],
+                row["late_left"], row["city_left"]] for row in fees]),
+        Table("보증료 납부 내역", ["일자", "청구서", "납부자", "금액", "보증료 충당", "연체료 부과", "연체료 충당",
+                             "전표"],
+              [[p.paid_on, f"F{p.bill_id}", PAYER_KO.get(p.payer, p.payer), p.amount.amount, p.share_paid.amount,
+                p.late_fee_charged.amount, p.late_fee_paid.amount, p.journal_id] for p in fee_payments]),
+        Table("구상채권", ["대위변제", "보증", "사업", "지급일", "대위변제금", "기간 중 회수", "회수 누계", "상각",
+                       "미회수 원금", "미회수 비용", "지연손해금", "미회수 합계", "기준일", "원장 구상채권", "상태"],
+              [[row["number"], row["guarantee"], row["program"], row["paid_on"], row["amount"],
+                row["recovered_in_period"], row["recovered"], row["written_off"], row["principal"], row["costs"],
+                row["damages"], row["owed"], row["on"], row["ledger"], row["state"]] for row in recourse]),
     ]
     business_number = format_business_number(enterprise.business_number)
     return Built(
@@ -116,6 +268,9 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
             "enterprise": enterprise, "business_number": business_number, "kind": korean(enterprise.get_kind_display()),
             "province": korean(enterprise.get_province_display()), "lines": lines, "totals": totals,
             "waiting": waiting, "ledger_agrees": all(line.agrees for line in lines),
+            "guarantees": guarantees, "guarantee_totals": guarantee_totals, "recourse": recourse,
+            "recourse_totals": recourse_totals, "recourse_agrees": all(row["agrees"] for row in recourse),
+            "fees": fees, "fee_payments": fee_payments, "fee_totals": fee_totals, "payer_ko": PAYER_KO,
         },
         tables=tables,
     )

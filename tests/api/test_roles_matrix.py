@@ -430,6 +430,14 @@ BODIES: dict[str, Body] = {
     "own enterprise statement": lambda w: {"kind": "enterprise", "subject": w.own.pk, **_period(w)},
     "fund statement": lambda w: {"kind": "fund", "subject": w.fund.pk, **_period(w)},
     "subsidy run statement": lambda w: {"kind": "subsidy_run", "subject": w.paid_subsidy_run.pk},
+    # statements of the special guarantees: the program's (staff), a fee bill's receipt (its enterprise and staff)
+    "program statement": lambda w: {"kind": "guarantee_program", "subject": w.program.pk, **_period(w)},
+    "own fee receipt": lambda w: {"kind": "fee_receipt", "subject": w.own_fee_bill.pk},
+    "other fee receipt": lambda w: {"kind": "fee_receipt", "subject": w.other_fee_bill.pk},
+    "other bank fee receipt": lambda w: {"kind": "fee_receipt", "subject": w.other_bank_fee_bill.pk},
+    "missing fee receipt": lambda w: {"kind": "fee_receipt", "subject": 987_654_321},
+    "own guarantee enterprise statement": lambda w: {"kind": "enterprise", "subject": w.own_guarantee.enterprise_id,
+                                                     **_period(w)},
 }
 
 
@@ -843,6 +851,21 @@ MATRIX: dict[str, Row] = {
     # --- statements and exports ---
     "subsidy run statement":     Row("POST",   S,                                   "statements:statement.request",
                                      202, 404, body="subsidy run statement"),
+    # --- statements of the special guarantees: the program statement is for staff (403 to members, whom the table
+    # lets ask for statements); a fee receipt for its enterprise's members (another's is 404) and staff; bank
+    # officers may ask for no statement at all (the table: 403) ---
+    "program statement":         Row("POST",   S,                                   "statements:statement.request",
+                                     202, 403, body="program statement"),
+    "own fee receipt":           Row("POST",   S,                                   "statements:statement.request",
+                                     202, body="own fee receipt"),
+    "other fee receipt":         Row("POST",   S,                                   "statements:statement.request",
+                                     202, 404, body="other fee receipt"),
+    "other bank fee receipt":    Row("POST",   S,                                   "statements:statement.request",
+                                     202, 404, body="other bank fee receipt"),
+    "missing fee receipt":       Row("POST",   S,                                   "statements:statement.request",
+                                     404, body="missing fee receipt"),
+    "own guarantee statement":   Row("POST",   S,                                   "statements:statement.request",
+                                     202, body="own guarantee enterprise statement"),
     "statement list":            Row("GET",    S,                                   "statements:statement.read", 200),
     "own statement":             Row("GET",    S + "{own_statement}/",              "statements:statement.read", 200),
     "other statement":           Row("GET",    S + "{other_statement}/",            "statements:statement.read", 200,

@@ -33,10 +33,14 @@ class StatementTable(Table):
     def _subject(record: Statement) -> str:
         if record.loan_id:
             return f"L{record.loan_id} {record.enterprise.name if record.enterprise else ''}".strip()
+        if record.fee_bill_id:  # a guarantee fee receipt (보증료 납부 확인서)
+            return f"F{record.fee_bill_id} {record.enterprise.name if record.enterprise else ''}".strip()
         if record.repayment_id:
             return f"R{record.repayment_id} {record.enterprise.name if record.enterprise else ''}".strip()
         if record.fund_id:
             return record.fund.name if record.fund else ""
+        if record.guarantee_program_id:
+            return record.guarantee_program.name if record.guarantee_program else ""
         if record.subsidy_run_id:
             return f"S{record.subsidy_run_id}"  # an interest subsidy run (이차보전금 지급 명세서)
         return record.enterprise.name if record.enterprise else ""

@@ -66,3 +66,35 @@ def test_each_kind_renders_from_the_demo_data(demo, bearer_client, django_captur
     assert repayment.loan.enterprise.name in pdf.text(data)
     _detail, data = _render(me, django_capture_on_commit_callbacks, kind="receipt", subject=repayment.pk)
     assert f"₩{int(repayment.amount.amount):,}" in pdf.text(data)
+
+
+def test_the_guarantee_statements_render_from_the_demo_data(demo, bearer_client, django_capture_on_commit_callbacks):
+    """The demo's special guarantee program over the last year (the auditor): every figure agrees with its book and
+    the capacity in use rebuilt from the guarantees is the program's own; the fee receipt of the active guarantee's
+    second year, not yet paid, for the enterprise's member; that enterprise's statement with its guarantees."""
+    from guarantees.models import FeeBill, Guarantee, GuaranteeProgram
+
+    today = timezone.localdate()
+    year_ago = today.replace(year=today.year - 1)
+    program = GuaranteeProgram.objects.get(code="daegu-se-special-guarantee")
+    auditor = bearer_client(User.objects.get(username="auditor.park"))
+    _detail, data = _render(auditor, django_capture_on_commit_callbacks, kind="guarantee_program",
+                            subject=program.pk, period_start=year_ago.isoformat(), period_end=today.isoformat())
+    tables = pdf.attachment_tables(data)
+    assert {row["일치"] for row in tables["원장 대사"]} == {"일치"}
+    summary = {row["항목"]: row["값"] for row in tables["요약"]}
+    program.refresh_from_db()
+    assert summary["기말 사용액"] == str(program.committed.amount)
+    assert "특례보증 운용 명세서" in pdf.text(data) and "불일치" not in pdf.text(data)
+
+    bill = FeeBill.objects.filter(guarantee__state=Guarantee.State.ACTIVE, year=2, firm_paid=0).select_related(
+        "guarantee").first()
+    assert bill is not None
+    member = bearer_client(Membership.objects.filter(enterprise_id=bill.guarantee.enterprise_id).first().user)
+    _detail, data = _render(member, django_capture_on_commit_callbacks, kind="fee_receipt", subject=bill.pk)
+    assert "보증료 납부 확인서" in pdf.text(data) and f"₩{int(bill.fee.amount):,}" in pdf.text(data)
+    _detail, data = _render(member, django_capture_on_commit_callbacks, kind="enterprise",
+                            subject=bill.guarantee.enterprise_id, period_start=year_ago.isoformat(),
+                            period_end=today.isoformat())
+    guarantees = {row["보증"] for row in pdf.attachment_tables(data)["보증별 요약"]}
+    assert f"G{bill.guarantee_id}" in guarantees
