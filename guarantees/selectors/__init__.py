@@ -11,6 +11,7 @@ from .claims import (
     recourse_position,
     recoveries_of,
 )
+from .dashboard import ProgramDashboard, program_dashboard
 from .guarantees import (
     EXPOSED,
     StateFigures,
@@ -21,6 +22,7 @@ from .guarantees import (
     guarantees_by_state,
     guarantees_visible_to,
 )
+from .inbox import GuaranteeInbox, guarantee_inbox_for
 from .programs import ProgramPosition, contributions_of, program_position, programs_all
 from .subsidies import (
     BankLines,
@@ -35,7 +37,9 @@ from .subsidies import (
 __all__ = [
     "EXPOSED",
     "BankLines",
+    "GuaranteeInbox",
     "ProgramClaims",
+    "ProgramDashboard",
     "ProgramPosition",
     "RecoursePosition",
     "StateFigures",
@@ -47,10 +51,12 @@ __all__ = [
     "expected_schedule",
     "exposure_by_enterprise",
     "face_amount",
+    "guarantee_inbox_for",
     "guarantees_by_state",
     "guarantees_visible_to",
     "lines_visible_to",
     "program_claims",
+    "program_dashboard",
     "program_position",
     "programs_all",
     "recourse_by_enterprise",

@@ -10,3 +10,22 @@ from django.urls import reverse
 
 def program_url(program: Any) -> str:
     return reverse("web:guarantee-program", args=[program.pk])
+
+
+# --- the console's applications, guarantees, subsidy runs and claims (web.guarantees.console_urls) -----------------
+
+
+def application_url(application: Any) -> str:
+    return reverse("web:guarantee-application", args=[application.pk])
+
+
+def guarantee_url(guarantee: Any) -> str:
+    return reverse("web:guarantee", args=[guarantee.pk])
+
+
+def subsidy_run_url(run: Any) -> str:
+    return reverse("web:subsidy-run", args=[run.pk])
+
+
+def claim_url(claim: Any) -> str:
+    return reverse("web:guarantee-claim", args=[claim.pk])
