@@ -227,7 +227,9 @@ SPECTACULAR_SETTINGS = {
         {"name": "Special guarantees (특례보증)",
          "description": "Special guarantee programs run with a credit guarantee foundation: their terms, the money "
                         "paid into them by source, and their capacity (contributions less net losses, times the "
-                        "multiple), used and available."},
+                        "multiple), used and available; guarantee fees (보증료): quotes, the bills of each guarantee "
+                        "year, the enterprise's payments with their late fees, and the city's share (보증료 지원) paid "
+                        "in batches."},
         {"name": "Statements and exports",
          "description": "PDF statements and receipts (asked for, followed, downloaded, verified), the download log, "
                         "and a fund's journal as CSV or XLSX."},
@@ -244,6 +246,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "EnterpriseKindEnum": "enterprises.models.Enterprise.Kind",
+        "FeeBillStateEnum": "guarantees.models.FeeBill.State",
+        "FeePayerEnum": "guarantees.models.Payer",
         "InstitutionKindEnum": "enterprises.models.Institution.Kind",
         "ProvinceEnum": "enterprises.models.Province",
         "ProgramRoundingUnitEnum": "guarantees.models.ROUNDING_UNIT_CHOICES",
@@ -309,6 +313,7 @@ CELERY_TASK_ANNOTATIONS = {
     "statements.render": {"soft_time_limit": 300, "time_limit": 360},
     "funds.close_business": {"soft_time_limit": 3000, "time_limit": 3300},
     "guarantees.subsidy_runs": {"soft_time_limit": 600, "time_limit": 660},
+    "guarantees.bill_fees": {"soft_time_limit": 1200, "time_limit": 1320},
     "ledger.verify": {"soft_time_limit": 1200, "time_limit": 1320},
     "audit.verify": {"soft_time_limit": 1200, "time_limit": 1320},
     "audit.seal": {"soft_time_limit": 60, "time_limit": 90},
@@ -319,6 +324,8 @@ CELERY_BEAT_SCHEDULE = {
     # Each program's interest subsidy run (이차보전) of the month or quarter just ended, prepared for a manager to
     # approve; nightly rather than on the 1st, so that a missed night is made up (a period's run is made once).
     "subsidy-runs-nightly": {"task": "guarantees.subsidy_runs", "schedule": crontab(hour=1, minute=30)},
+    # Guarantee years whose period starts today are billed (보증료), each upfront on its first day.
+    "guarantee-fees-daily": {"task": "guarantees.bill_fees", "schedule": crontab(hour=0, minute=20)},
     "ledger-verify-nightly": {"task": "ledger.verify", "schedule": crontab(hour=3, minute=0)},
     "audit-verify-nightly": {"task": "audit.verify", "schedule": crontab(hour=3, minute=15)},
     # Work the broker has not taken yet (it was away) and runs lost with their worker: handed over again.
@@ -339,7 +346,7 @@ if PRODUCTION:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Demo data of each instrument, loaded by `manage.py load_demo` after the enterprises and users.
-DEMO_EXTENSIONS = ["funds.demo.load"]
+DEMO_EXTENSIONS = ["funds.demo.load", "guarantees.demo.load"]
 
 # LOG_FORMAT=json (the default in production): one JSON object a line, with the request id and the task id.
 LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("json" if PRODUCTION else "text")

@@ -30,8 +30,7 @@ from typing import Any
 from django.utils import timezone
 
 from enterprises.management.commands import load_demo as base
-from enterprises.models import Enterprise, Institution, Membership, User
-from enterprises.services import membership_grant
+from enterprises.models import Enterprise, Institution, User
 
 from . import services
 from .models import BusinessDay, Fund, Loan
@@ -179,27 +178,9 @@ def stories(today: date) -> dict[str, Story]:
     }
 
 
-def load_applicants(users: dict[str, User], enterprises: dict[str, Enterprise]) -> dict[str, User]:
-    """The borrowers' representatives as members of their enterprises, with the demo users' password (the hash of
-    ``coop.member``'s, copied, so a changed DEMO_PASSWORD reaches them too and no hashing is spent)."""
-    password = users["coop.member"].password
-    applicants = {}
-    for username, number in APPLICANTS:
-        enterprise = enterprises[number]
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            name = enterprise.representative
-            user = User.objects.create(
-                username=username, last_name=name[:1], first_name=name[1:], display_name=name,
-                email=f"{username}@example.com", password=password,
-            )
-        elif user.password != password:
-            user.password = password
-            user.save(update_fields=["password"])
-        if not Membership.objects.filter(user=user, enterprise=enterprise).exists():
-            membership_grant(actor=None, user=user, enterprise=enterprise, role=Membership.Role.OWNER)
-        applicants[username] = user
-    return applicants
+def load_applicants(users: dict[str, User]) -> dict[str, User]:
+    """The borrowers' representatives as members of their enterprises, with the demo users' password."""
+    return base.representatives_as_members(APPLICANTS, like=users["coop.member"])
 
 
 class Timeline:
@@ -231,7 +212,7 @@ class Timeline:
 def load(users: dict[str, User]) -> list[str]:
     """Create the fund, its capital, products, and applications and loans in the states the system has."""
     enterprises = {e.business_number: e for e in Enterprise.objects.all()}
-    members = {**users, **load_applicants(users, enterprises)}
+    members = {**users, **load_applicants(users)}
     if Fund.objects.filter(code=FUND_CODE).exists():
         return [f"fund          already there: {FUND_CODE}"]
     today = timezone.localdate()

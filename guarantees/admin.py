@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from .models import GuaranteeProgram, ProgramContribution
+from .models import CityFeeBatch, FeeBill, GuaranteeProgram, ProgramContribution
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -35,3 +35,18 @@ class ProgramContributionAdmin(ReadOnlyAdmin):
     list_display = ("id", "program", "source", "contributor", "amount", "received_on")
     list_filter = ("source", "program")
     ordering = ("received_on", "id")
+
+
+@admin.register(FeeBill)
+class FeeBillAdmin(ReadOnlyAdmin):
+    list_display = ("id", "guarantee", "year", "period_start", "period_end", "fee", "city_share", "enterprise_share",
+                    "due_on", "state")
+    list_filter = ("state", "program")
+    ordering = ("-billed_on", "-id")
+
+
+@admin.register(CityFeeBatch)
+class CityFeeBatchAdmin(ReadOnlyAdmin):
+    list_display = ("id", "program", "paid_on", "amount", "bill_count")
+    list_filter = ("program",)
+    ordering = ("-paid_on", "-id")

@@ -1,5 +1,6 @@
-"""Background jobs of the special guarantees: each night, the interest subsidy run (이차보전) of the period that
-ended last, prepared for every program that pays one (a manager then approves it)."""
+"""Background jobs of the special guarantees: billing the guarantee years that have started (보증료 부과), and each
+night the interest subsidy run (이차보전) of the period that ended last, prepared for every program that pays one (a
+manager then approves it)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date
 from celery import shared_task
 from django.utils import timezone
 
-from .services import subsidy_runs_prepare_due
+from .services import fees_bill_due, subsidy_runs_prepare_due
 
 logger = logging.getLogger(__name__)
 
@@ -24,3 +25,13 @@ def prepare_subsidy_runs_task(today: str | None = None) -> list[dict[str, object
                "total": str(run.total.amount), "lines": run.line_count} for run in runs]
     logger.info("subsidy runs prepared on %s: %s", day, report)
     return report
+
+
+@shared_task(name="guarantees.bill_fees", acks_late=True)
+def bill_fees_task(today: str | None = None) -> dict[str, int]:
+    """Bill every active guarantee's years whose period has started by ``today`` (default: today, KST) and that are
+    not billed yet. Idempotent: a year is billed once."""
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    run = fees_bill_due(today=day)
+    logger.info("guarantee fees billed on %s: %s billed, %s skipped", day, run.billed, run.skipped)
+    return {"billed": run.billed, "skipped": run.skipped}

@@ -93,6 +93,42 @@ class GuaranteeStateFiguresSerializer(serializers.Serializer):
     approved_amount = WonField(allow_zero=True, help_text="The loan amounts approved.")
 
 
+class ProgramClaimsSerializer(serializers.Serializer):
+    """A program's claims (대위변제) and recoveries (구상) in figures."""
+
+    claims_count = serializers.IntegerField(min_value=0, help_text="Claims paid.")
+    executed = WonField(allow_zero=True, help_text="The face amounts of every guarantee whose loan was made.")
+    recourse_outstanding = WonField(allow_zero=True, help_text="Principal and costs still owed on open 구상채권.")
+    written_off = WonField(allow_zero=True, help_text="구상채권 principal and costs written off.")
+    claim_rate = serializers.DecimalField(max_digits=12, decimal_places=4,
+                                          help_text="대위변제율: claims paid / executed face amounts.")
+    recovery_rate = serializers.DecimalField(max_digits=12, decimal_places=4,
+                                             help_text="회수율: recoveries / claims paid.")
+
+
+class PayerFeesSerializer(serializers.Serializer):
+    """One payer's side of a program's fees."""
+
+    billed = WonField(allow_zero=True, help_text="Its shares of the fees billed.")
+    refunded = WonField(allow_zero=True, help_text="Refunded of them (early repayments).")
+    collected = WonField(allow_zero=True, help_text="Paid, net of the cash returned.")
+    outstanding = WonField(allow_zero=True, help_text="Billed - refunded - collected.")
+
+
+class ProgramFeesSerializer(serializers.Serializer):
+    """A program's guarantee fees (보증료): billed and collected, the city's part (보증료 지원) and the firms'."""
+
+    bills = serializers.IntegerField(min_value=0)
+    billed = WonField(allow_zero=True)
+    refunded = WonField(allow_zero=True)
+    collected = WonField(allow_zero=True)
+    outstanding = WonField(allow_zero=True, help_text="Both payers' shares and the late fees still unpaid.")
+    city = PayerFeesSerializer()
+    firm = PayerFeesSerializer()
+    late_fees_charged = WonField(allow_zero=True)
+    late_fees_collected = WonField(allow_zero=True)
+
+
 class ProgramPositionSerializer(serializers.Serializer):
     program = ProgramSerializer()
     currency = serializers.SerializerMethodField()
@@ -111,6 +147,10 @@ class ProgramPositionSerializer(serializers.Serializer):
         child=GuaranteeStateFiguresSerializer(),
         help_text="Every state of a guarantee (approved, active, repaid, defaulted, ...), with how many of the "
                   "program's guarantees are in it and their amounts.")
+    subsidies_paid = WonField(allow_zero=True, help_text="이차보전: interest subsidies paid.")
+    subsidy_budget_left = WonField(allow_zero=True, help_text="What is left of the city's interest subsidy budget.")
+    claims = ProgramClaimsSerializer(help_text="Claims and recoveries: rates, 구상채권 outstanding, written off.")
+    fees = ProgramFeesSerializer(help_text="Guarantee fees billed and collected, by payer (city and enterprise).")
 
     def get_currency(self, obj: Any) -> str:
         return "KRW"

@@ -8,12 +8,13 @@ from django.urls import path
 
 from api.common.routes import Route
 
-from . import applications, claims, lifecycle, subsidies, views
+from . import applications, claims, fees, lifecycle, subsidies, views
 
 routes = [
     Route("guarantee-programs", views.GuaranteeProgramViewSet, "guarantee-program"),
     Route("guarantee-applications", applications.GuaranteeApplicationViewSet, "guarantee-application"),
     Route("guarantees", lifecycle.GuaranteeViewSet, "guarantee"),
+    Route("fee-bills", fees.FeeBillViewSet, "fee-bill"),
     Route("subsidy-runs", subsidies.SubsidyRunViewSet, "subsidy-run"),
     Route("guarantee-claims", claims.ClaimViewSet, "guarantee-claim"),
 ]
@@ -21,4 +22,7 @@ routes = [
 urlpatterns: list[Any] = [
     path("guarantee-programs/<int:pk>/subsidy-budget/",
          subsidies.SubsidyBudgetViewSet.as_view({"get": "list", "post": "create"}), name="subsidy-budget"),
+    path("guarantee-programs/<int:pk>/fee-quote/", fees.FeeQuoteView.as_view(), name="guarantee-program-fee-quote"),
+    path("guarantee-programs/<int:pk>/city-fee-payments/", fees.CityFeePaymentsView.as_view(),
+         name="guarantee-program-city-fee-payments"),
 ]

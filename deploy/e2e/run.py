@@ -8,7 +8,9 @@
    40 days ago) and a loan product; an enterprise member applies and submits; manager A recommends; A's own approval
    is refused (four eyes); manager B approves; B disburses (35 days ago); the member repays, and retries the same
    request with the same Idempotency-Key (one repayment); close of business runs in the worker (``celery call``);
-   the auditor asks for the fund statement and downloads the PDF (hash, Korean font, figures checked).
+   the auditor asks for the fund statement and downloads the PDF (hash, Korean font, figures checked). Then a
+   special guarantee's life: a program, an application, four eyes, the bank's report of the loan, the fee paid,
+   the interest subsidy run prepared in the worker and paid, a default, the claim paid, a recovery.
 3. Faults:
    - the worker is killed (SIGKILL) while it renders a statement; after a restart it is produced exactly once;
    - Redis is cut off: repayments still succeed; their receipts wait in the outbox and are rendered, once each,
@@ -248,6 +250,102 @@ class Run:
         downloads = rows(self.auditor.ok("GET", "/api/v1/statement-downloads/"))
         check(any(d.get("statement") == statement["id"] for d in downloads), "the download is in the download log")
 
+    def guarantee_story(self) -> None:
+        """A special guarantee's life over HTTP, each step by the person who would do it: manager.kim opens a
+        Daegu-style program (the bank officer's bank as partner) and records the city's 10억 and a subsidy budget;
+        coop.member applies and submits; kim recommends, lee approves; bank.officer reports the loan made 40 days
+        ago (the first fee year is billed); the member pays its part of the fee; the interest subsidy run of the last
+        month is prepared by the worker (``celery call``) and approved by lee; the bank reports a default and claims;
+        kim prepares the claim, lee approves it (paid from the program); kim records a recovery; the program's
+        position shows it all."""
+        log("== the guarantee story")
+        self.banker = Client(self.s, "bank.officer")
+        day = lambda n: (self.today - timedelta(days=n)).isoformat()  # noqa: E731
+        institutions = rows(self.kim.ok("GET", "/api/v1/institutions/"))
+        foundation = next(i for i in institutions if i["kind"] == "credit_guarantee_foundation")
+        bank = next(i for i in institutions if i["name"] == "(주)달빛은행")
+        enterprise = rows(self.member.ok("GET", "/api/v1/enterprises/"))[0]
+        program = self.kim.ok("POST", "/api/v1/guarantee-programs/", {
+            "code": "e2e-daegu", "name": "대구 사회적경제기업 특례보증 (e2e)", "year": self.today.year,
+            "foundation": foundation["id"], "partner_banks": [bank["id"]], "multiple": "12.00",
+            "per_firm_limit": "50000000", "guarantee_ratio": "1.00", "fee_rate": "0.00800",
+            "city_fee_rate": "0.00500", "subsidy_rate": "0.02000", "subsidy_months": 24,
+            "eligible_kinds": [enterprise["kind"]], "opens_on": day(60), "closes_on": day(-300)}, expect=201)
+        pid = program["program"]["id"]  # the new program, with its position
+        self.kim.ok("POST", f"/api/v1/guarantee-programs/{pid}/contributions/", {
+            "source": "city", "amount": "1000000000", "received_on": day(50), "memo": "대구시 출연금"},
+            expect=201, key="e2e-g-contribution")
+        self.kim.ok("POST", f"/api/v1/guarantee-programs/{pid}/subsidy-budget/", {
+            "amount": "10000000", "received_on": day(50), "memo": "이차보전 예산"}, expect=201, key="e2e-g-budget")
+        check(True, f"manager.kim opened program {pid} (10억 from the city: capacity 120억) with a subsidy budget")
+
+        application = self.member.ok("POST", "/api/v1/guarantee-applications/", {
+            "program": pid, "enterprise": enterprise["id"], "bank": bank["id"], "amount": "10000000",
+            "term_months": 60, "repayment_method": "equal_principal", "grace_months": 12,
+            "purpose": "로스터리 운영자금"}, expect=201)
+        aid = application["id"]
+        self.member.ok("POST", f"/api/v1/guarantee-applications/{aid}/submit/", {})
+        self.kim.ok("POST", f"/api/v1/guarantee-applications/{aid}/recommend/",
+                    {"decision": "recommend", "reason": "보증 적격"})
+        status, body, _ = self.kim.call("POST", f"/api/v1/guarantee-applications/{aid}/approve/", {"reason": "승인"})
+        check(status == 409, f"manager.kim's own approval of the guarantee is refused: {status} {body['code']}")
+        approved = self.lee.ok("POST", f"/api/v1/guarantee-applications/{aid}/approve/", {"reason": "심의 승인"})
+        gid = approved["guarantee"]
+        check(approved["state"] == "approved" and gid, f"manager.lee approved: guarantee {gid}")
+
+        self.banker.ok("POST", f"/api/v1/guarantees/{gid}/execute/", {
+            "loan_amount": "10000000", "loan_rate": "0.04500", "start_on": day(40),
+            "bank_reference": "E2E-110-2026"}, key="e2e-g-execute")
+        guarantee = self.member.ok("GET", f"/api/v1/guarantees/{gid}/")
+        check(guarantee["state"] == "active", f"bank.officer reported the loan made on {day(40)}: active")
+        bill = rows(self.member.ok("GET", f"/api/v1/fee-bills/?guarantee={gid}"))[0]
+        check(bill["fee"] == "80000" and bill["city_share"] == "50000" and bill["enterprise_share"] == "30000",
+              "the first fee year is billed: 80,000 (city 50,000, enterprise 30,000)")
+        detail = self.member.ok("GET", f"/api/v1/fee-bills/{bill['id']}/")
+        owed = detail["owed_today"]["total"]
+        self.member.ok("POST", f"/api/v1/fee-bills/{bill['id']}/pay/", {"amount": owed}, expect=201,
+                       key="e2e-g-fee")
+        paid = self.member.ok("GET", f"/api/v1/fee-bills/{bill['id']}/")
+        check(paid["firm_outstanding"] == "0",
+              f"coop.member paid its part of the fee ({owed} won, late fee {paid['late_fee_charged']})")
+
+        call = subprocess.run([str(VENV_BIN / "celery"), "-A", "config", "call", "guarantees.subsidy_runs"],
+                              cwd=ROOT, env=self.s.env(), capture_output=True, text=True, timeout=60)
+        check(call.returncode == 0, f"the subsidy run sent to the worker: task {call.stdout.strip()}")
+        task_id = call.stdout.strip()
+        self.wait_until("the subsidy run in the worker",
+                        lambda: f"guarantees.subsidy_runs[{task_id}] succeeded" in self.s.log_text("worker"), 300)
+        runs = rows(self.kim.ok("GET", f"/api/v1/subsidy-runs/?program={pid}"))
+        check(len(runs) == 1 and int(runs[0]["total"]) > 0,
+              "the worker prepared the run of the last month: " + ", ".join(
+                  f"{run['period_start']} to {run['period_end']}, {run['total']} won" for run in runs))
+        paid_run = self.lee.ok("POST", f"/api/v1/subsidy-runs/{runs[0]['id']}/approve/", {}, key="e2e-g-run")
+        check(paid_run["state"] == "paid", "manager.lee approved the run: paid from the subsidy budget")
+        status, data, _ = self.banker.call("GET", f"/api/v1/subsidy-runs/{runs[0]['id']}/payment-file/"
+                                                  f"?bank={bank['id']}&format=csv", raw=True)
+        check(status == 200 and b"E2E-110-2026" in data, "bank.officer downloads its payment file (CSV)")
+
+        self.banker.ok("POST", f"/api/v1/guarantees/{gid}/default/", {
+            "on_date": day(5), "balance": "10000000", "interest_paid_to": day(10)}, key="e2e-g-default")
+        claim = self.banker.ok("POST", "/api/v1/guarantee-claims/", {
+            "guarantee": gid, "principal": "10000000", "interest": "0", "costs": "50000",
+            "requested_on": day(2)}, expect=201)
+        self.kim.ok("POST", f"/api/v1/guarantee-claims/{claim['id']}/prepare/", {"paid_on": day(0), "costs": "50000"})
+        status, body, _ = self.kim.call("POST", f"/api/v1/guarantee-claims/{claim['id']}/approve/", {"reason": "확인"},
+                                        key="e2e-g-claim-kim")
+        check(status in (403, 409), f"manager.kim's own claim approval is refused: {status}")
+        paid_claim = self.lee.ok("POST", f"/api/v1/guarantee-claims/{claim['id']}/approve/",
+                                 {"reason": "대위변제 의결"}, key="e2e-g-claim")
+        check(paid_claim["state"] == "paid", f"the claim is paid to the bank: {paid_claim['amount']} won")
+        self.kim.ok("POST", f"/api/v1/guarantee-claims/{claim['id']}/recoveries/", {
+            "amount": "1000000", "received_on": day(0), "memo": "대표자 변제"}, expect=201, key="e2e-g-recovery")
+        position = self.kim.ok("GET", f"/api/v1/guarantee-programs/{pid}/")
+        check(position["claims_paid"] == paid_claim["amount"] and position["recoveries"] == "1000000"
+              and int(position["subsidies_paid"]) > 0 and position["used"] == "0",
+              f"the program's position: claims paid {position['claims_paid']}, recovered {position['recoveries']}, "
+              f"subsidies paid {position['subsidies_paid']}, capacity {position['capacity']}")
+        self.findings["guarantee"] = gid
+
     def web_login(self) -> None:
         """A fund manager signs in through the pages once, as a browser does: the login form and its CSRF token,
         the session cookie, then the console and the loans the story made."""
@@ -445,6 +543,7 @@ def main() -> int:
         with stack:
             run = Run(stack)
             run.story()
+            run.guarantee_story()
             run.web_login()
             run.worker_killed_mid_render()
             run.redis_away()

@@ -4,11 +4,13 @@
 - ``guarantees``: applications, guarantees on bank loans, the loans' reported balances;
 - ``subsidies``: interest subsidies (이차보전): the budget, runs and their lines;
 - ``claims``: claims (대위변제), the 구상채권 they open, recoveries (구상) and write-offs.
+- ``fees``: fee bills per guarantee year (보증료), their payments by the enterprise and the city, refunds.
 
 Everything is importable from ``guarantees.models``.
 """
 
 from .claims import Claim, RecourseWriteOff, Recovery
+from .fees import CityFeeBatch, FeeBill, FeePayment, FeeRefund, Payer
 from .guarantees import MAX_TERM_MONTHS, Guarantee, GuaranteeApplication, GuaranteeBalance, RepaymentMethod
 from .programs import (
     MAX_RATE,
@@ -30,12 +32,17 @@ __all__ = [
     "ROUNDING_MODE_CHOICES",
     "ROUNDING_UNITS",
     "ROUNDING_UNIT_CHOICES",
+    "CityFeeBatch",
     "Claim",
     "ContributionSource",
+    "FeeBill",
+    "FeePayment",
+    "FeeRefund",
     "Guarantee",
     "GuaranteeApplication",
     "GuaranteeBalance",
     "GuaranteeProgram",
+    "Payer",
     "ProgramContribution",
     "RecourseWriteOff",
     "Recovery",

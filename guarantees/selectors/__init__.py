@@ -12,6 +12,18 @@ from .claims import (
     recoveries_of,
 )
 from .dashboard import ProgramDashboard, program_dashboard
+from .fees import (
+    EnterpriseFees,
+    Owed,
+    PayerFees,
+    ProgramFees,
+    city_fee_batches_of,
+    enterprise_fees_owed,
+    fee_bills_of,
+    fee_bills_visible_to,
+    firm_owed,
+    program_fees,
+)
 from .guarantees import (
     EXPOSED,
     StateFigures,
@@ -34,29 +46,43 @@ from .subsidies import (
     subsidy_runs_visible_to,
 )
 
+__all__ = ["ProgramPosition", "contributions_of", "program_position", "programs_all"]
+__all__ += ["EnterpriseFees", "Owed", "PayerFees", "ProgramFees", "city_fee_batches_of", "enterprise_fees_owed",
+            "fee_bills_of", "fee_bills_visible_to", "firm_owed", "program_fees"]
+
 __all__ = [
     "EXPOSED",
     "BankLines",
+    "EnterpriseFees",
     "GuaranteeInbox",
+    "Owed",
+    "PayerFees",
     "ProgramClaims",
     "ProgramDashboard",
+    "ProgramFees",
     "ProgramPosition",
     "RecoursePosition",
     "StateFigures",
     "applications_visible_to",
     "balances_of",
     "bank_lines_for",
+    "city_fee_batches_of",
     "claims_visible_to",
     "contributions_of",
+    "enterprise_fees_owed",
     "expected_schedule",
     "exposure_by_enterprise",
     "face_amount",
+    "fee_bills_of",
+    "fee_bills_visible_to",
+    "firm_owed",
     "guarantee_inbox_for",
     "guarantees_by_state",
     "guarantees_visible_to",
     "lines_visible_to",
     "program_claims",
     "program_dashboard",
+    "program_fees",
     "program_position",
     "programs_all",
     "recourse_by_enterprise",

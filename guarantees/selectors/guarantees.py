@@ -17,6 +17,7 @@ from core.engines.schedules import DayCount, Method, Schedule, Terms, build_sche
 from enterprises.roles import STAFF_READERS, bank_of, has_role
 
 from ..models import Guarantee, GuaranteeApplication, GuaranteeBalance, GuaranteeProgram
+from .claims import recourse_by_enterprise
 
 ZERO = Decimal(0)
 _WON = DecimalField(max_digits=18, decimal_places=0)
@@ -62,8 +63,9 @@ def guarantees_visible_to(user: Any) -> QuerySet[Guarantee]:
 
 def exposure_by_enterprise(enterprise_ids: Iterable[int]) -> dict[int, Decimal]:
     """What each of ``enterprise_ids`` owes under the special guarantees: the guaranteed amounts of its guarantees
-    approved, active or defaulted (a guarantee repaid, cancelled or claimed counts nothing here). An enterprise
-    that owes nothing is left out. One query, however many enterprises.
+    approved, active or defaulted (a guarantee repaid or cancelled counts nothing), and, once a claim is paid, the
+    구상채권 it owes the program (principal and costs outstanding, ``recourse_by_enterprise``). An enterprise that
+    owes nothing is left out. Two queries, however many enterprises.
 
     The reader registered in ``enterprises.exposure`` (``GuaranteesConfig.ready``); the per-firm limit of an
     approval reads it through the registry. Reads only: a limit check holds the enterprise's row lock."""
@@ -72,7 +74,10 @@ def exposure_by_enterprise(enterprise_ids: Iterable[int]) -> dict[int, Decimal]:
         return {}
     rows = (Guarantee.objects.filter(enterprise_id__in=ids, state__in=EXPOSED).order_by().values("enterprise_id")
             .annotate(owed=Sum("guaranteed")).values_list("enterprise_id", "owed"))
-    return {enterprise_id: Decimal(owed) for enterprise_id, owed in rows if owed}
+    owed = {enterprise_id: Decimal(amount) for enterprise_id, amount in rows if amount}
+    for enterprise_id, recourse in recourse_by_enterprise(ids).items():
+        owed[enterprise_id] = owed.get(enterprise_id, Decimal(0)) + recourse
+    return owed
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from core.engines.capacity import guarantee_capacity
 
 from .. import accounts as chart
 from ..models import ContributionSource, GuaranteeProgram, ProgramContribution
+from .claims import ProgramClaims, program_claims
+from .fees import ProgramFees, program_fees
 from .guarantees import StateFigures, guarantees_by_state
 
 ZERO = Decimal(0)
@@ -41,13 +43,19 @@ class ProgramPosition:
     available: Decimal
     utilisation: Decimal  # used / capacity
     guarantees_by_state: dict[str, StateFigures] = field(default_factory=dict)  # empty when not asked for
+    subsidies_paid: Decimal = ZERO  # 이차보전금 paid: expense:subsidies
+    subsidy_budget_left: Decimal = ZERO  # what is left of the city's subsidy budget: subsidy:budget
+    claims: ProgramClaims | None = None  # claim and recovery rates, 구상채권 outstanding; None when not asked for
+    fees: ProgramFees | None = None  # fees billed, collected and outstanding by payer; None when not asked for
 
 
 def program_position(program: GuaranteeProgram, *, by_state: bool = True) -> ProgramPosition:
     """The program's contributions by source and in total, net losses (claims paid less recoveries), capacity,
     used, available and utilisation, read from its book and its row: ``used`` is ``program.committed``, the
     capacity its guarantees hold (an approval checks ``committed + guaranteed <= capacity`` under the program's row
-    lock, with ``by_state=False``: one query). With ``by_state``, its guarantees by state too (one more query)."""
+    lock, with ``by_state=False``: one query). With ``by_state``, its guarantees by state, its claims' figures
+    (``program_claims``: claim and recovery rates, 구상채권 outstanding) and its fees by payer (``program_fees``)
+    too; interest subsidies paid and the subsidy budget left come from the same book."""
     balances = dict(program.book.accounts.values_list("code", "balance"))
     by_source = {source: balances.get(chart.contribution_code(source), ZERO) for source in ContributionSource.values}
     contributions = sum(by_source.values(), ZERO)
@@ -61,4 +69,8 @@ def program_position(program: GuaranteeProgram, *, by_state: bool = True) -> Pro
         recoveries=recoveries, net_losses=claims - recoveries, capacity=result.capacity, used=result.used,
         available=result.available, utilisation=result.utilisation,
         guarantees_by_state=guarantees_by_state(program) if by_state else {},
+        subsidies_paid=balances.get(chart.SUBSIDY_EXPENSE, ZERO),
+        subsidy_budget_left=balances.get(chart.SUBSIDY_BUDGET, ZERO),
+        claims=program_claims(program) if by_state else None,
+        fees=program_fees(program) if by_state else None,
     )

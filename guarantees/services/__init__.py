@@ -23,11 +23,26 @@ from .claims import (
     recourse_write_off_request,
     recovery_record,
 )
+from .fees import (
+    BillingRun,
+    fee_bill_first_year,
+    fee_bill_year,
+    fee_city_pay,
+    fee_pay,
+    fee_quote,
+    fee_refund_unused,
+    fees_bill_due,
+)
 from .lifecycle import guarantee_cancel, guarantee_default, guarantee_execute, guarantee_repay, guarantee_report
 from .programs import contribution_record, program_create
 from .subsidies import subsidy_budget_record, subsidy_run_approve, subsidy_run_prepare, subsidy_runs_prepare_due
 
+__all__ = ["contribution_record", "program_create"]
+__all__ += ["BillingRun", "fee_bill_first_year", "fee_bill_year", "fee_city_pay", "fee_pay", "fee_quote",
+            "fee_refund_unused", "fees_bill_due"]
+
 __all__ = [
+    "BillingRun",
     "application_approve",
     "application_create",
     "application_recommend",
@@ -39,6 +54,13 @@ __all__ = [
     "claim_reject",
     "claim_request",
     "contribution_record",
+    "fee_bill_first_year",
+    "fee_bill_year",
+    "fee_city_pay",
+    "fee_pay",
+    "fee_quote",
+    "fee_refund_unused",
+    "fees_bill_due",
     "guarantee_cancel",
     "guarantee_default",
     "guarantee_execute",

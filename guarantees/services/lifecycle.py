@@ -41,6 +41,7 @@ from ..actions import GUARANTEE_BALANCE, GUARANTEE_CANCEL, GUARANTEE_DEFAULT, GU
 from ..locks import lock_guarantee, lock_program
 from ..models import MAX_RATE, Guarantee, GuaranteeBalance, GuaranteeProgram
 from .common import decimal_input
+from .fees import fee_bill_first_year, fee_refund_unused
 
 ZERO = Decimal(0)
 State = Guarantee.State
@@ -177,7 +178,8 @@ def guarantee_execute(
                   balance=amount, key=key, before=before, state=State.ACTIVE, loan_amount=Money(amount, KRW),
                   loan_rate=rate, maturity_on=add_months(start_on, guarantee.term_months), start_on=start_on,
                   interest_paid_to=start_on, bank_reference=reference, executed_by=actor)
-    # INTEGRATION POINT (lead): bill the first guarantee year here: fee_bill_first_year(guarantee=guarantee, ...)
+    # The first guarantee year's fee is billed upfront, the day the loan is made (보증료 선납).
+    fee_bill_first_year(guarantee_id=guarantee.pk, actor=actor, today=today)
     return row, True
 
 
@@ -223,7 +225,8 @@ def guarantee_report(
     if new_balance == 0:
         row = _record(actor, program, guarantee, GUARANTEE_REPAY, kind=kind, on_date=on_date, balance=ZERO, key=key,
                       before=before, state=State.REPAID, repaid_on=on_date, closed_on=on_date)
-        # INTEGRATION POINT (lead): refund the unused fee days here: fee_refund_unused(guarantee=guarantee, ...)
+        # The unused days of the fee year are refunded to each payer in the same shares.
+        fee_refund_unused(guarantee_id=guarantee.pk, repaid_on=on_date, actor=actor, today=today)
         return row, True
     return _record(actor, program, guarantee, GUARANTEE_BALANCE, kind=kind, on_date=on_date, balance=new_balance,
                    key=key, before=before), True
@@ -245,7 +248,8 @@ def guarantee_repay(*, actor: User, guarantee_id: int, on_date: date, idempotenc
     _report_date(guarantee, on_date, today)
     row = _record(actor, program, guarantee, GUARANTEE_REPAY, kind=Kind.PAID_OFF, on_date=on_date, balance=ZERO,
                   key=key, before=snapshot(guarantee), state=State.REPAID, repaid_on=on_date, closed_on=on_date)
-    # INTEGRATION POINT (lead): refund the unused fee days here: fee_refund_unused(guarantee=guarantee, ...)
+    # The unused days of the fee year are refunded to each payer in the same shares.
+    fee_refund_unused(guarantee_id=guarantee.pk, repaid_on=on_date, actor=actor, today=today)
     return row, True
 
 

@@ -27,7 +27,7 @@ from core.audit import audit_seal
 from core.models import AuditEvent
 from enterprises.models import Enterprise, Institution, User
 from funds.models import AssetClassRule, Fund, Loan, LoanApplication, LoanProduct, Repayment, WriteOff
-from guarantees.models import Guarantee, GuaranteeApplication, GuaranteeProgram
+from guarantees.models import FeeBill, Guarantee, GuaranteeApplication, GuaranteeProgram
 from statements import services as statements
 from statements.models import Statement
 
@@ -40,7 +40,7 @@ BODY_IDS = {
 # Date fields of bodies and queries that money moves on: a recent date, so that a good request passes the open
 # period and the date windows and reaches the service's own rules.
 RECENT_DATES = {"disbursed_on", "received_on", "value_date", "on", "period_start", "period_end", "start", "end",
-                "start_on", "on_date", "interest_paid_to"}
+                "start_on", "on_date", "interest_paid_to", "paid_on", "due_by"}
 # Amount fields: a plausible amount (most demo loans are 10 to 30 million won), not only the generator's extremes.
 AMOUNTS = {"amount", "principal", "secured_amount", "loan_amount", "balance", "repaid"}
 
@@ -72,6 +72,7 @@ class SeededIds:
             "guarantee-programs": ids(GuaranteeProgram),
             "guarantee-applications": ids(GuaranteeApplication),
             "guarantees": ids(Guarantee),
+            "fee-bills": ids(FeeBill),
         }
         by_collection["subjects"] = sorted({*by_collection["loans"], *by_collection["enterprises"],
                                             *by_collection["funds"], *by_collection["repayments"]})

@@ -79,6 +79,7 @@ ANYONE_SIGNED_IN = {
     ("get", "/api/v1/institutions/"), ("get", "/api/v1/institutions/{id}/"), ("get", "/api/v1/me/"),
     ("get", "/api/v1/loan-products/"), ("get", "/api/v1/loan-products/{id}/"),
     ("post", "/api/v1/loan-products/{id}/quote/"),
+    ("get", "/api/v1/guarantee-programs/{id}/fee-quote/"),
 }
 
 
@@ -216,12 +217,14 @@ MONEY_CALLS = {
     ("post", "/api/v1/guarantee-claims/{id}/approve/"), ("post", "/api/v1/guarantee-claims/{id}/recoveries/"),
     ("post", "/api/v1/guarantees/{id}/execute/"), ("post", "/api/v1/guarantees/{id}/balances/"),
     ("post", "/api/v1/guarantees/{id}/repay/"), ("post", "/api/v1/guarantees/{id}/default/"),
+    ("post", "/api/v1/fee-bills/{id}/pay/"), ("post", "/api/v1/guarantee-programs/{id}/city-fee-payments/"),
 }
 PLAIN_LISTS = [
     "/api/v1/loans/{id}/schedule/", "/api/v1/loans/{id}/transactions/", "/api/v1/loans/{id}/repayments/",
     "/api/v1/loans/{id}/recoveries/", "/api/v1/funds/{id}/contributions/",
     "/api/v1/guarantee-programs/{id}/contributions/", "/api/v1/guarantee-claims/{id}/recoveries/",
     "/api/v1/guarantees/{id}/balances/",
+    "/api/v1/guarantee-programs/{id}/city-fee-payments/",
 ]
 
 

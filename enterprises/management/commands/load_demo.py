@@ -410,6 +410,33 @@ def load_memberships(tally: Tally, users: dict[str, User], enterprises: dict[str
         tally.created.append(label)
 
 
+def representatives_as_members(pairs: list[tuple[str, str]], like: User) -> dict[str, User]:
+    """Each enterprise's representative (대표) as a member (owner) of it, under the user name given in ``pairs``
+    ((user name, business number)), with the demo users' password: the hash of ``like``'s, copied, so that a changed
+    DEMO_PASSWORD reaches them too and no hashing is spent. For the instruments' demos, whose applicants are the
+    enterprises' own people. Users and memberships that exist are left as they are (their password refreshed)."""
+    from enterprises.services import membership_grant
+
+    enterprises = {e.business_number: e for e in Enterprise.objects.filter(business_number__in=[n for _u, n in pairs])}
+    members = {}
+    for username, number in pairs:
+        enterprise = enterprises[number]
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            name = enterprise.representative
+            user = User.objects.create(
+                username=username, last_name=name[:1], first_name=name[1:], display_name=name,
+                email=f"{username}@example.com", password=like.password,
+            )
+        elif user.password != like.password:
+            user.password = like.password
+            user.save(update_fields=["password"])
+        if not Membership.objects.filter(user=user, enterprise=enterprise).exists():
+            membership_grant(actor=None, user=user, enterprise=enterprise, role=Membership.Role.OWNER)
+        members[username] = user
+    return members
+
+
 def choose_password(option: str | None) -> tuple[str, str]:
     """The demo password and where it came from: ``--password``, then ``DEMO_PASSWORD``, then the default."""
     if option is not None:
