@@ -11,7 +11,6 @@ from .claims import (
     recourse_position,
     recoveries_of,
 )
-from .dashboard import ProgramDashboard, program_dashboard
 from .fees import (
     EnterpriseFees,
     Owed,
@@ -58,7 +57,6 @@ __all__ = [
     "Owed",
     "PayerFees",
     "ProgramClaims",
-    "ProgramDashboard",
     "ProgramFees",
     "ProgramPosition",
     "RecoursePosition",
@@ -81,7 +79,6 @@ __all__ = [
     "guarantees_visible_to",
     "lines_visible_to",
     "program_claims",
-    "program_dashboard",
     "program_fees",
     "program_position",
     "programs_all",

@@ -1,6 +1,6 @@
 """Guarantees (보증) in the console: the list, each guarantee's page (its terms, the bank loan as the bank reported it,
 what the program stands behind now, the reported balances, the loan's expected schedule, its claims and the audit
-trail) and its one console action: cancelling an approved guarantee the bank never lent on."""
+trail, its fee bills) and its one console action: cancelling an approved guarantee the bank never lent on."""
 
 from __future__ import annotations
 
@@ -54,7 +54,8 @@ class GuaranteeMixin:
 
 class GuaranteePage(GuaranteeMixin, ObjectPage):
     """Everything about a guarantee: its terms, the bank loan, guaranteed now, the balances reported, the expected
-    schedule of the loan, its claims and its audit trail."""
+    schedule of the loan, its fee bills (보증료: each year's fee, the city's and the enterprise's shares, what each
+    paid and was refunded, late fees), its claims and its audit trail."""
 
     template_name = "web/guarantees/console/guarantee.html"
     action = "guarantee.read"
@@ -68,6 +69,7 @@ class GuaranteePage(GuaranteeMixin, ObjectPage):
                                                                    "enterprise": guarantee.enterprise.name},
             balances=list(selectors.balances_of(guarantee).select_related("reported_by")),
             schedule=selectors.expected_schedule(guarantee),
+            fee_bills=list(selectors.fee_bills_of(guarantee)),
             claims=list(guarantee.claims.select_related("prepared_by", "approved_by").order_by("-id")),
             events=list(audit_events(object_type=OBJECT_TYPE, object_id=str(guarantee.pk))[:50]),
         )

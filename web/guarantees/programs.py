@@ -83,13 +83,12 @@ class ProgramPage(ObjectPage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         program: GuaranteeProgram = self.get_object()  # type: ignore[assignment]
         context = super().get_context_data(**kwargs)
-        dashboard = selectors.program_dashboard(program)
-        position = dashboard.position
+        position = selectors.program_position(program)
         context.update(
             title=program.name,
-            dashboard=dashboard,
             position=position,
-            claims=dashboard.claims,
+            claims=position.claims,
+            fees=position.fees,
             contribution_rows=[(label, position.contributions_by_source[value])
                                for value, label in ContributionSource.choices],
             states=list(position.guarantees_by_state.values()),
