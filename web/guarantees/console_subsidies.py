@@ -110,8 +110,9 @@ def is_preparer(run: SubsidyRun, user: Any) -> bool:
 
 def bank_totals(user: Any, run: SubsidyRun) -> list[dict[str, Any]]:
     """The run's lines that ``user`` may see, by bank: how many and their sum."""
-    return list(selectors.lines_visible_to(user, run).order_by().values("bank_id", "bank__name")
-                .annotate(lines=Count("id"), total=Sum("amount")).order_by("bank__name", "bank_id"))
+    rows = (selectors.lines_visible_to(user, run).order_by().values("bank_id", "bank__name")
+            .annotate(lines=Count("id"), total=Sum("amount")).order_by("bank__name", "bank_id"))
+    return [dict(row) for row in rows]
 
 
 class SubsidyRunPage(SubsidyRunMixin, ObjectPage, ListPage):

@@ -18,6 +18,19 @@ def _num(**kwargs: Any) -> dict[str, Any]:
     return {"attrs": {"td": {"class": "num"}, "th": {"class": "num"}}, **kwargs}
 
 
+class CountColumn(tables.Column):
+    """A whole number read with thousands separators (900,000,000); the number itself in a download."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**_num(), **kwargs})
+
+    def render(self, value: Any) -> str:
+        return f"{int(value):,}"
+
+    def value(self, value: Any) -> Any:
+        return int(value)
+
+
 class ApplicationTable(Table):
     id = LinkColumn(verbose_name=_("Application"), url=application_url, text=lambda pk: f"GA{pk}")
     enterprise = tables.Column(verbose_name=_("Enterprise"), accessor="enterprise__name",
@@ -91,7 +104,7 @@ class SubsidyLineTable(Table):
     bank_reference = tables.Column(verbose_name=_("Bank's loan number"), accessor="guarantee__bank_reference",
                                    orderable=False)
     days = tables.Column(verbose_name=_("Days counted"), **_num())
-    won_days = WonColumn(verbose_name=_("Balance-days (잔액 적수)"))
+    won_days = CountColumn(verbose_name=_("Balance-days (잔액 적수, won x days)"))
     loan_rate = PercentColumn(verbose_name=_("Loan rate"), places=3)
     rate = PercentColumn(verbose_name=_("Rate used"), places=3)
     amount = WonColumn(verbose_name=_("Subsidy"), order_by=("amount",))
