@@ -225,3 +225,23 @@ def test_an_auditor_reads_the_guarantee_console_and_acts_on_nothing(site, scene)
     run.refresh_from_db()
     claim.refresh_from_db()
     assert run.state == SubsidyRun.State.PREPARED and claim.state == Claim.State.REQUESTED
+
+
+CONTROLS = "main form input:not([type=hidden]), main form select, main form textarea, main form button"
+
+
+def test_the_guarantee_consoles_forms_are_reached_by_tab(site, scene):
+    """Every field and button of the console's guarantee forms is reached by pressing Tab from the top of the page
+    (as tests/web/test_keyboard.py checks the revolving fund's)."""
+    claim, application = scene["claim"], scene["application"]
+    guarantee = make_guarantee(scene["program"], amount=10_000_000, state="approved")
+    site.login_as(scene["kim"])
+    for path in (f"/console/guarantee-applications/{application.pk}/recommend/", "/console/subsidy-runs/prepare/",
+                 f"/console/guarantee-claims/{claim.pk}/prepare/", f"/console/guarantees/{guarantee.pk}/cancel/",
+                 "/console/guarantee-claims/"):
+        site.open(path)
+        controls = [c for c in site.find_all(CONTROLS) if c.is_displayed()]
+        assert controls, f"{path}: no form"
+        reached = {e.id for e in site.tab_order(len(site.find_all("a, input, select, textarea, button")) + 5)}
+        assert not [c for c in controls if c.id not in reached], f"{path}: not all reachable by Tab"
+        site.assert_accessible()
