@@ -34,6 +34,7 @@ from .guarantees import (
     guarantees_visible_to,
 )
 from .history import GuaranteedPath, LoanPath, guaranteed_paths, loan_paths, used_on
+from .inbox import GuaranteeInbox, guarantee_inbox_for
 from .programs import ProgramPosition, contributions_of, program_position, programs_all
 from .subsidies import (
     BankLines,
@@ -45,14 +46,11 @@ from .subsidies import (
     subsidy_runs_visible_to,
 )
 
-__all__ = ["ProgramPosition", "contributions_of", "program_position", "programs_all"]
-__all__ += ["EnterpriseFees", "Owed", "PayerFees", "ProgramFees", "city_fee_batches_of", "enterprise_fees_owed",
-            "fee_bills_of", "fee_bills_visible_to", "firm_owed", "program_fees"]
-
 __all__ = [
     "EXPOSED",
     "BankLines",
     "EnterpriseFees",
+    "GuaranteeInbox",
     "GuaranteedPath",
     "LoanPath",
     "Owed",
@@ -75,6 +73,7 @@ __all__ = [
     "fee_bills_of",
     "fee_bills_visible_to",
     "firm_owed",
+    "guarantee_inbox_for",
     "guaranteed_paths",
     "guarantees_by_state",
     "guarantees_visible_to",

@@ -11,6 +11,7 @@ otherwise), so nobody adds a page without saying who may open it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
@@ -55,6 +56,17 @@ OBJECTS: dict[str, str] = {
     "my-guarantee": "own_guarantee", "my-guarantee-fee-pay": "own_fee_bill",
     "my-guarantee-application": "own_guarantee_draft", "my-guarantee-application-submit": "own_guarantee_draft",
     "my-guarantee-application-withdraw": "own_guarantee_draft",
+    # special guarantees in the console: applications, guarantees, subsidy runs, claims
+    "guarantee-application": "own_guarantee_application",
+    "guarantee-application-recommend": "own_guarantee_application",
+    "guarantee-application-approve": "own_recommended_guarantee_application",
+    "guarantee-application-reject": "own_recommended_guarantee_application",
+    "guarantee": "own_guarantee", "guarantee-cancel": "own_approved_guarantee",
+    "subsidy-run": "prepared_subsidy_run", "subsidy-run-approve": "prepared_subsidy_run",
+    "subsidy-run-payment-file": "prepared_subsidy_run",
+    "guarantee-claim": "own_claim", "guarantee-claim-prepare": "own_claim", "guarantee-claim-approve": "own_claim",
+    "guarantee-claim-reject": "own_claim", "guarantee-claim-recover": "own_claim",
+    "guarantee-claim-write-off": "own_claim", "guarantee-claim-write-off-approve": "own_claim",
 }
 ROLES = ("member", "other_member", "manager", "auditor", "bank_officer", "other_bank_officer", "nobody")
 # Who is allowed in by role but must not see the world's objects (another enterprise's, another bank's): 404.
@@ -152,6 +164,44 @@ class World(FundsWorld):
         run, _created = services.subsidy_run_prepare(program_id=self.program.pk, period_start=month, actor=teller,
                                                      today=today)
         return run
+
+    # --- special guarantees in the console (web.guarantees.console_urls) ---
+
+    @cached_property
+    def own_guarantee_application(self) -> Any:
+        """The member's enterprise's application for a guarantee, submitted."""
+        from tests.guarantees.pipeline import make_application
+
+        return make_application(self.program, member=self.member, enterprise=self.own, bank=self.bank,
+                                amount=10_000_000, state="submitted")
+
+    @cached_property
+    def own_recommended_guarantee_application(self) -> Any:
+        from tests.guarantees.pipeline import make_application
+
+        return make_application(self.program, member=self.member, enterprise=self.own, bank=self.bank,
+                                amount=10_000_000, state="recommended")
+
+    @cached_property
+    def prepared_subsidy_run(self) -> Any:
+        """Last month's interest subsidy run of ``program`` (over ``own_guarantee``), prepared."""
+        from guarantees import services
+
+        assert self.own_guarantee.pk
+        start = (self.today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        run, _created = services.subsidy_run_prepare(program_id=self.program.pk, period_start=start,
+                                                     actor=self.reviewer, today=self.today)
+        return run
+
+    @cached_property
+    def own_claim(self) -> Any:
+        """``bank``'s claim on a defaulted guarantee of the member's enterprise, requested."""
+        from tests.guarantees.claim_factories import request_claim, set_defaulted
+
+        guarantee = make_guarantee(self.program, enterprise=self.own, bank=self.bank, amount=5_000_000)
+        set_defaulted(guarantee, defaulted_on=self.today - timedelta(days=5), interest_paid_to=self.today
+                      - timedelta(days=30))
+        return request_claim(guarantee, requested_on=self.today, today=self.today)
 
     @property
     def own_statement(self) -> Any:

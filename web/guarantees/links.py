@@ -29,3 +29,22 @@ def my_guarantee_url(guarantee: Any) -> str:
 
 def my_guarantee_application_url(application: Any) -> str:
     return reverse("web:my-guarantee-application", args=[application.pk])
+
+
+# --- the console's applications, guarantees, subsidy runs and claims (web.guarantees.console_urls) -----------------
+
+
+def application_url(application: Any) -> str:
+    return reverse("web:guarantee-application", args=[application.pk])
+
+
+def guarantee_url(guarantee: Any) -> str:
+    return reverse("web:guarantee", args=[guarantee.pk])
+
+
+def subsidy_run_url(run: Any) -> str:
+    return reverse("web:subsidy-run", args=[run.pk])
+
+
+def claim_url(claim: Any) -> str:
+    return reverse("web:guarantee-claim", args=[claim.pk])

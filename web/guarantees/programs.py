@@ -46,8 +46,29 @@ def gauge(position: selectors.ProgramPosition) -> dict[str, Any]:
     }
 
 
+STATE_COLOURS = {"approved": "#9cb9dd", "active": "#0b4f9c", "repaid": "#1b6b3a", "defaulted": "#a4161a",
+                 "claimed": "#8a5a00", "recovering": "#f2a900", "closed": "#5b6770", "written_off": "#4a0d0f",
+                 "cancelled": "#d9e2ec"}
+
+
+def states_chart(position: selectors.ProgramPosition) -> dict[str, Any]:
+    """The program's guarantees by state (how many in each), as bars drawn by app.js."""
+    figures = list(position.guarantees_by_state.values())
+    return {
+        "type": "bar",
+        "data": {
+            "labels": [figure.label for figure in figures],
+            "datasets": [{"label": gettext("Guarantees"), "data": [figure.count for figure in figures],
+                          "backgroundColor": [STATE_COLOURS.get(figure.state, "#0b4f9c") for figure in figures]}],
+        },
+        "options": {"plugins": {"legend": {"display": False}}, "indexAxis": "y"},
+    }
+
+
 class ProgramPage(ObjectPage):
-    """A program's dashboard: contributions by source, capacity, used and available (a gauge), utilisation."""
+    """A program's dashboard: contributions by source, capacity, used and available (a gauge), utilisation; its
+    guarantees by state; claims paid, recoveries, net loss, the claim rate (대위변제율) and the recovery rate; the
+    interest subsidies paid; links to its applications, guarantees, subsidy runs and claims."""
 
     access, action = ACCESS, "program.read"
     template_name = "web/guarantees/program.html"
@@ -57,6 +78,8 @@ class ProgramPage(ObjectPage):
     def visible(self) -> QuerySet[GuaranteeProgram]:
         return selectors.programs_all()
 
+    buttons = ("application.read", "guarantee.read", "subsidy.read", "subsidy.prepare", "claim.read")
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         program: GuaranteeProgram = self.get_object()  # type: ignore[assignment]
         context = super().get_context_data(**kwargs)
@@ -64,9 +87,12 @@ class ProgramPage(ObjectPage):
         context.update(
             title=program.name,
             position=position,
+            claims=position.claims,
+            fees=position.fees,
             contribution_rows=[(label, position.contributions_by_source[value])
                                for value, label in ContributionSource.choices],
-            charts={"gauge": gauge(position)},
+            states=list(position.guarantees_by_state.values()),
+            charts={"gauge": gauge(position), "states": states_chart(position)},
         )
         return context
 
