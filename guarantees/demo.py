@@ -17,6 +17,7 @@ Three Daegu enterprises, through their representatives, have guarantees in every
   another, and part of the 구상채권 recovered since (recovering). A new application is submitted, waiting for review.
 
 The interest subsidy runs of the last three months are prepared by one manager and approved (paid) by another.
+Two more programs, with their real terms and money and no guarantee yet: Dalseo-gu's 2026 and Daegu's five-year one.
 
 Everything goes through the services, each act on its own day (``today``), in the order it happened; dates are
 counted back from today, so the states come out the same whatever day the demo is loaded on.
@@ -245,6 +246,26 @@ def load(users: dict[str, User]) -> list[str]:
 
     days.run()
 
+    # Two more programs with their real terms, their money paid in and no guarantee yet: Dalseo-gu's (구청 4억 and a
+    # bank's 4억, 12 x = 96억, 100 %, 0.8 %, 3.0 %p for a year) and Daegu's social-economy program (5천만 per firm,
+    # 100 %, 0.5 %).
+    for code, name, limit, fee, city_fee, subsidy, months, sources in (
+        ("dalseo-2026", "달서구 2026 사회적경제기업 특례보증", 30_000_000, "0.00800", "0.00500", "0.03000", 12,
+         (("city", base.DAEGU, 4 * EOK), ("bank", base.BANK, 4 * EOK))),
+        ("daegu-se-2026", "대구광역시 사회적경제기업 특례보증 (5년)", 50_000_000, "0.00500", "0.00500", "0", 0,
+         (("city", base.DAEGU, 5 * EOK),)),
+    ):
+        other = services.program_create(
+            actor=kim, today=today, code=code, name=name, year=today.year,
+            foundation=institutions[base.DAEGU_GUARANTEE], partner_banks=[bank], multiple=12, per_firm_limit=limit,
+            guarantee_ratio="1.00", fee_rate=fee, city_fee_rate=city_fee, subsidy_rate=subsidy,
+            subsidy_months=months, opens_on=month_start(today), closes_on=add_months(month_start(today), 12) - ONE_DAY,
+            eligible_kinds=list(Enterprise.Kind.values))
+        for source, contributor, amount in sources:
+            services.contribution_record(
+                actor=kim, program_id=other.pk, source=source, amount=amount, received_on=today, today=today,
+                contributor=institutions[contributor], idempotency_key=f"demo-{code}-{source}")
+
     # Fees of the guarantee years begun since (the bakery's second year): as beat bills them each night.
     services.fees_bill_due(today=today)
     # The subsidy runs of the last three months: prepared by Kim, approved (paid) by Lee.
@@ -256,7 +277,8 @@ def load(users: dict[str, User]) -> list[str]:
     return [
         f"guarantees    created: {program.name} (10억 from the city, capacity 120억; guarantees active, approved, "
         "repaid early with a fee refund, defaulted and claimed with recoveries, written off; one application "
-        "submitted; three interest subsidy runs paid)",
+        "submitted; three interest subsidy runs paid); 달서구 (구청 4억 + bank 4억: 96억) and 대구 (5억: 60억) "
+        "programs, open",
         f"members       {len(APPLICANTS)} Daegu enterprise representatives: "
         + ", ".join(username for username, _number in APPLICANTS),
     ]
