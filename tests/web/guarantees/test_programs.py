@@ -54,3 +54,24 @@ def test_signing_in_takes_a_bank_officer_to_the_bank_desk(client):
 
     assert response.status_code == 302 and response["Location"] == "/bank/"
     assert officer.pk
+
+
+def test_a_manager_asks_for_the_programs_pdf_statement_from_its_dashboard(client_as, manager, settings, tmp_path):
+    from django.utils import timezone
+
+    from statements.models import Statement
+
+    settings.MEDIA_ROOT = tmp_path
+    program = make_program()
+    contribute(program, 1_000_000_000)
+    client = client_as(manager)
+    page = client.get(f"/console/guarantee-programs/{program.pk}/").content.decode()
+    assert 'name="kind" value="guarantee_program"' in page
+
+    today = timezone.localdate()
+    response = client.post("/statements/request/", {
+        "kind": "guarantee_program", "subject_id": program.pk, "next": f"/console/guarantee-programs/{program.pk}/",
+        "period_start": today.replace(day=1).isoformat(), "period_end": today.isoformat()})
+
+    assert response.status_code in (302, 303), response.content[:300]
+    assert Statement.objects.filter(kind="guarantee_program", guarantee_program=program).exists()
