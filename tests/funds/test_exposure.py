@@ -129,7 +129,7 @@ def test_reading_twenty_enterprises_costs_what_reading_one_does(borrowers):
     with CaptureQueriesContext(connection) as twenty:
         exposures = exposure.exposures_of(many)
 
-    assert len(one) == len(twenty) == 2  # one query per instrument registered: the funds' and the guarantees'
+    assert len(one) == len(twenty) == 3  # the funds: one query; the guarantees: their guarantees, their 구상채권
     assert len(exposures) == 20
     assert sum(e.total for e in exposures.values()) == 85_000_000
 

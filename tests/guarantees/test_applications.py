@@ -218,9 +218,9 @@ def test_the_recommender_may_not_approve_or_reject_four_eyes(program):
     recommender = ManagerFactory()
     application = make_application(program, state="recommended", recommender=recommender)
 
-    with pytest.raises(InvalidState, match="four eyes"):
+    with pytest.raises(InvalidState, match="심사·승인 분리 원칙"):  # four eyes, in Korean (the default language)
         services.application_approve(actor=recommender, application_id=application.pk)
-    with pytest.raises(InvalidState, match="four eyes"):
+    with pytest.raises(InvalidState, match="심사·승인 분리 원칙"):  # four eyes, in Korean (the default language)
         services.application_reject(actor=recommender, application_id=application.pk, reason="미흡")
 
     application.refresh_from_db()
@@ -323,7 +323,7 @@ def test_the_last_won_of_capacity_is_given_and_no_more():
 
     assert set(error.value.fields) == {"capacity"}
     message = error.value.message
-    assert "12,000,000" in message and "0원 available" in message  # the capacity, and nothing left
+    assert "12,000,000" in message and "남은 한도는 0원" in message  # the capacity, and nothing left (in Korean)
     program.refresh_from_db()
     assert program.committed.amount == 12_000_000
     one_more.refresh_from_db()

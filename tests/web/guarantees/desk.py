@@ -132,3 +132,10 @@ def subsidy_runs(desk: Desk) -> tuple[Any, Any]:
                                          today=TODAY)[0]
             for start in (month, add_months(month, -1))]
     return runs[0], runs[1]
+
+
+def in_english(client: Any) -> Any:
+    """``client`` asking for the pages in English (the tests of the rules beside a field name them as the services
+    word them; in Korean, the default, they read translated)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

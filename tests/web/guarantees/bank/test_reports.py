@@ -14,7 +14,7 @@ from djmoney.money import Money
 
 from guarantees.models import Claim, Guarantee, GuaranteeBalance
 
-from ..desk import LENT_ON, TODAY, text
+from ..desk import LENT_ON, TODAY, in_english, text
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,7 @@ def test_the_same_form_sent_twice_reports_the_loan_once(desk, client_as):
 def test_a_bad_loan_report_shows_the_rule_beside_the_field_and_writes_nothing(desk, client_as, data, field, rule):
     approved = desk.approved
     form = {"loan_amount": "20,000,000", "loan_rate": "4.5", "start_on": LENT_ON.isoformat(), **data}
-    response = _post(client_as(desk.officer), "execute", approved, **form)
+    response = _post(in_english(client_as(desk.officer)), "execute", approved, **form)
     assert response.status_code == 400
     page = text(response)
     assert f'id="id_{field}_error"' in page
@@ -132,7 +132,7 @@ def test_a_bad_balance_report_shows_the_rule_beside_the_field_and_writes_nothing
                                                                                  rule):
     active = desk.active
     form = {"on_date": TODAY.isoformat(), "balance": "19,000,000", **data}
-    response = _post(client_as(desk.officer), "report", active, **form)
+    response = _post(in_english(client_as(desk.officer)), "report", active, **form)
     assert response.status_code == 400
     page = text(response)
     assert f'id="id_{field}_error"' in page
@@ -204,7 +204,7 @@ def test_a_bad_default_report_shows_the_rule_beside_the_field_and_writes_nothing
                                                                                  rule):
     active = desk.active
     form = {"on_date": TODAY.isoformat(), "balance": "19,000,000", "interest_paid_to": LENT_ON.isoformat(), **data}
-    response = _post(client_as(desk.officer), "default", active, **form)
+    response = _post(in_english(client_as(desk.officer)), "default", active, **form)
     assert response.status_code == 400
     page = text(response)
     assert f'id="id_{field}_error"' in page

@@ -18,7 +18,7 @@ from guarantees.models import GuaranteeApplication
 from tests.factories import ManagerFactory
 from tests.guarantees.factories import make_program
 
-from ..desk import TODAY, text
+from ..desk import TODAY, in_english, text
 
 pytestmark = pytest.mark.django_db
 State = GuaranteeApplication.State
@@ -107,7 +107,7 @@ def test_a_bullet_loan_has_no_grace(desk, client_as):
     ({"bank": "999999"}, "bank", 400, None),
 ])
 def test_bad_input_is_refused_beside_the_field_and_nothing_is_written(desk, client_as, data, field, status, rule):
-    response = _new(client_as(desk.member), desk, **data)
+    response = _new(in_english(client_as(desk.member)), desk, **data)
     assert response.status_code == status
     page = text(response)
     assert f'id="id_{field}_error"' in page
@@ -120,7 +120,7 @@ def test_a_bank_that_is_not_the_programs_partner_is_refused_beside_the_bank(desk
     other_program = make_program(code="other", name="다른 사업", opens_on=TODAY - timedelta(days=10),
                                  closes_on=TODAY + timedelta(days=10))
     stranger = other_program.partner_banks.get()  # lends under the other program only
-    response = _new(client_as(desk.member), desk, bank=stranger.pk)
+    response = _new(in_english(client_as(desk.member)), desk, bank=stranger.pk)
     assert response.status_code == 400
     assert 'id="id_bank_error" class="error">must be one of the program\'s partner banks' in text(response)
     assert not GuaranteeApplication.objects.exists()

@@ -14,7 +14,7 @@ from guarantees import services
 from guarantees.models import FeeBill, FeePayment
 from tests.factories import ManagerFactory
 
-from ..desk import LENT_ON, TODAY, text
+from ..desk import LENT_ON, TODAY, in_english, text
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def test_the_member_pays_the_fee_with_its_late_fee(desk, client_as):
 
 def test_a_part_payment_leaves_the_rest_to_pay(desk, client_as):
     bill = _bill(desk.active)
-    response = client_as(desk.member).post(reverse("web:my-guarantee-fee-pay", args=[bill.pk]),
+    response = in_english(client_as(desk.member)).post(reverse("web:my-guarantee-fee-pay", args=[bill.pk]),
                                            {"amount": "10,650", "idempotency_key": "web-fee-part"})
     assert response.status_code == 303
     bill.refresh_from_db()
@@ -92,7 +92,7 @@ def test_a_part_payment_leaves_the_rest_to_pay(desk, client_as):
 ])
 def test_a_bad_payment_shows_the_rule_beside_the_amount_and_writes_nothing(desk, client_as, amount, status, rule):
     bill = _bill(desk.active)
-    response = client_as(desk.member).post(reverse("web:my-guarantee-fee-pay", args=[bill.pk]),
+    response = in_english(client_as(desk.member)).post(reverse("web:my-guarantee-fee-pay", args=[bill.pk]),
                                            {"amount": amount, "idempotency_key": "web-fee-bad"})
     assert response.status_code == status
     page = text(response)
