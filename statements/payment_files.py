@@ -103,8 +103,8 @@ def payment_xlsx(lines: BankLines) -> bytes:
     sheet.append([cell(label, font=bold, alignment=Alignment(horizontal="center")) for label in HEADER])
     formats = {5: DATE_FORMAT, 6: DATE_FORMAT, 8: WON_FORMAT, 9: RATE_FORMAT, 10: RATE_FORMAT, 11: WON_FORMAT}
     for row in _rows(lines):
-        sheet.append([cell(float(value) if isinstance(value, Decimal) else value, number_format=formats.get(index))
-                      for index, value in enumerate(row)])
+        # Decimals as they are (openpyxl writes them as numbers): a whole-won amount never passes through a float.
+        sheet.append([cell(value, number_format=formats.get(index)) for index, value in enumerate(row)])
     sheet.append([cell("합계", font=bold), None, cell(f"{len(lines.lines)}건", font=bold), None, None, None, None,
                   None, cell(int(lines.won_days), number_format=WON_FORMAT, font=bold), None, None,
                   cell(int(lines.total), number_format=WON_FORMAT, font=bold), None])
