@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "ledger",
     "funds",
     "guarantees",
+    "crowdfunding",
     "statements",
     "api",
     "django_htmx",
@@ -230,6 +231,11 @@ SPECTACULAR_SETTINGS = {
                         "multiple), used and available; guarantee fees (보증료): quotes, the bills of each guarantee "
                         "year, the enterprise's payments with their late fees, and the city's share (보증료 지원) paid "
                         "in batches."},
+        {"name": "Crowdfunding contests (소셜 크라우드펀딩 대회)",
+         "description": "Contests with their phases, partner institutions and joint fund (공동기금); entries; judging "
+                        "rounds with rubrics, panels, recusal, blind scores and aggregation (mean, trimmed mean, "
+                        "z-scores); rankings; advance lists with four eyes; awards paid in tranches from the joint "
+                        "fund and their settlement (보조금 정산)."},
         {"name": "Statements and exports",
          "description": "PDF statements and receipts (asked for, followed, downloaded, verified), the download log, "
                         "and a fund's journal as CSV or XLSX."},

@@ -78,3 +78,10 @@ class Ineligible(DomainError):
     """A lending rule refuses this borrower (e.g. a loan of the fund in default)."""
 
     code = "ineligible"
+
+
+class Recused(Forbidden):
+    """A judge may not score this entry: a conflict of interest (its own enterprise, its institution's recommended
+    entry, or a conflict it declared). The message says which."""
+
+    code = "recused"

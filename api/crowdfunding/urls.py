@@ -1,0 +1,11 @@
+"""Routes of the crowdfunding contests (소셜 크라우드펀딩 대회)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.common.routes import Route
+
+routes: list[Route] = []
+
+urlpatterns: list[Any] = []

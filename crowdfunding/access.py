@@ -1,0 +1,58 @@
+"""Who may do what with the crowdfunding contests, declared once.
+
+Staff (fund managers, auditors, admins) read everything; managers open contests, add partners and record their
+contributions to the joint fund, move phases, set up judging rounds (rubric, panels, judges), close rounds, prepare
+and confirm advance lists (four eyes: whoever prepared cannot confirm), prepare and approve awards (four eyes), pay
+tranches and settle them. The auditor changes nothing.
+
+Everyone signed in reads a contest's public fields. Enterprise members draft, edit, submit and withdraw their own
+enterprise's entries, read them and their awards, and report how an award's tranche was spent. Judges read the
+entries of the rounds they judge, declare conflicts and score; they see their own scores only until the round
+closes, and its ranking after. What an object-level rule adds (another enterprise's entry, a round the judge does not
+sit on: "not found") is for the selectors and services that load the object.
+"""
+
+from __future__ import annotations
+
+from enterprises.access import MANAGERS, STAFF, Access, Allow
+from enterprises.roles import Role
+
+JUDGE = Role.JUDGE
+
+ACCESS = Access("crowdfunding", {
+    # Contests
+    "contest.read": Allow(signed_in=True),  # public fields; staff see the joint fund and everything else
+    "contest.create": Allow(*MANAGERS),
+    "contest.partner": Allow(*MANAGERS),
+    "contest.contribution": Allow(*MANAGERS),
+    "contest.advance": Allow(*MANAGERS),
+    "contest.fund": Allow(*STAFF),  # the joint fund by contributor, reconciled to the ledger
+    # Entries (참가 신청)
+    "entry.read": Allow(*STAFF, JUDGE, members=True),
+    "entry.create": Allow(members=True),
+    "entry.update": Allow(members=True),
+    "entry.submit": Allow(members=True),
+    "entry.withdraw": Allow(members=True),
+    # Judging
+    "round.read": Allow(*STAFF, JUDGE),
+    "round.setup": Allow(*MANAGERS),
+    "round.close": Allow(*MANAGERS),
+    "score.record": Allow(JUDGE),
+    "score.read": Allow(*STAFF, JUDGE),  # a judge: its own, and the ranking after the round closed
+    "conflict.declare": Allow(JUDGE),
+    "ranking.read": Allow(*STAFF, JUDGE),
+    "advance.read": Allow(*STAFF),
+    "advance.prepare": Allow(*MANAGERS),
+    "advance.confirm": Allow(*MANAGERS),
+    # Awards (시상) and their settlement (보조금 정산)
+    "award.read": Allow(*STAFF, members=True),
+    "award.table": Allow(*MANAGERS),
+    "award.prepare": Allow(*MANAGERS),
+    "award.approve": Allow(*MANAGERS),
+    "award.cancel": Allow(*MANAGERS),
+    "tranche.pay": Allow(*MANAGERS),
+    "tranche.spending": Allow(members=True),
+    "tranche.report": Allow(members=True),
+    "tranche.settle": Allow(*MANAGERS),
+    "tranche.return": Allow(*MANAGERS),
+})

@@ -1,0 +1,60 @@
+"""The chart of accounts of a contest's book (one book per contest). Codes are stable; the report and statements rely
+on them.
+
+- ``cash`` (asset, no overdraft): the joint fund's money (공동기금) not yet reserved for an award.
+- ``contribution:<institution id>`` (equity): what each partner institution paid in.
+- ``award:<award id>:reserved`` (asset, no overdraft): an approved award's amount, earmarked out of ``cash`` at its
+  approval (so the fund never promises more than it holds), drawn down as its tranches are paid.
+- ``award:<award id>:advance`` (asset): tranches paid and not yet settled (선급금): settling moves what was spent
+  to ``expense:awards``; what was not spent comes back to ``cash`` when the enterprise returns it (반환).
+- ``expense:awards`` (expense): award money spent as the enterprises' reports show (정산된 시상금).
+"""
+
+from __future__ import annotations
+
+from ledger.models import Account, Book
+from ledger.services import account_create
+
+CASH = "cash"
+AWARD_EXPENSE = "expense:awards"
+
+
+def contribution_code(institution_id: int) -> str:
+    return f"contribution:{institution_id}"
+
+
+def reserved_code(award_id: int) -> str:
+    return f"award:{award_id}:reserved"
+
+
+def advance_code(award_id: int) -> str:
+    return f"award:{award_id}:advance"
+
+
+def open_contest_accounts(book: Book) -> dict[str, Account]:
+    """The accounts every contest's book opens with, by code."""
+    opened = [
+        account_create(book=book, code=CASH, name="공동기금 현금 (Joint fund cash)", type="asset", no_overdraft=True),
+        account_create(book=book, code=AWARD_EXPENSE, name="시상금 집행 (Awards spent)", type="expense"),
+    ]
+    return {account.code: account for account in opened}
+
+
+def contribution_account(book: Book, institution_id: int, name: str) -> Account:
+    """The partner's contribution account, opened on its first contribution."""
+    code = contribution_code(institution_id)
+    found = Account.objects.filter(book=book, code=code).first()
+    return found or account_create(book=book, code=code, name=f"출연금 {name}"[:200], type="equity")
+
+
+def award_accounts(book: Book, award_id: int) -> tuple[Account, Account]:
+    """The award's reserved and advance accounts, opened on its approval."""
+    reserved = Account.objects.filter(book=book, code=reserved_code(award_id)).first() or account_create(
+        book=book, code=reserved_code(award_id), name=f"시상금 유보 #{award_id}", type="asset", no_overdraft=True)
+    advance = Account.objects.filter(book=book, code=advance_code(award_id)).first() or account_create(
+        book=book, code=advance_code(award_id), name=f"시상금 선급금 #{award_id}", type="asset", no_overdraft=True)
+    return reserved, advance
+
+
+def account(book: Book, code: str) -> Account:
+    return Account.objects.get(book=book, code=code)

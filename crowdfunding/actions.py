@@ -1,0 +1,42 @@
+"""The audit actions of the crowdfunding contests (see ``core.audit.AuditActions``). Opening a contest, recording
+its partners' contributions and moving a phase at its date may be done by the system (the demo loader, Celery beat);
+the rest are a person's acts."""
+
+from __future__ import annotations
+
+from core.audit import AuditActions
+
+ACTIONS = AuditActions("crowdfunding")
+
+CONTEST_CREATE = ACTIONS.system("contest.create")
+CONTEST_PARTNER = ACTIONS.system("contest.partner")  # a partner added, or its pledge changed
+CONTEST_CONTRIBUTION = ACTIONS.system("contest.contribution")  # money paid into the joint fund
+CONTEST_ADVANCE = ACTIONS.system("contest.advance")  # a phase moved on: by a manager, or by beat at its date
+AWARD_TABLE = ACTIONS.system("contest.award_table")
+
+# Entries (참가 신청)
+ENTRY_CREATE = ACTIONS.user("entry.create")
+ENTRY_UPDATE = ACTIONS.user("entry.update")
+ENTRY_SUBMIT = ACTIONS.user("entry.submit")
+ENTRY_WITHDRAW = ACTIONS.user("entry.withdraw")
+
+# Judging
+ROUND_SETUP = ACTIONS.system("round.setup")  # rubric, panels, aggregation
+ROUND_JUDGES = ACTIONS.system("round.judges")  # judges assigned to a panel
+ROUND_OPEN = ACTIONS.system("round.open")
+ROUND_CLOSE = ACTIONS.user("round.close")
+CONFLICT_DECLARE = ACTIONS.user("conflict.declare")
+SCORE_RECORD = ACTIONS.user("score.record")
+ADVANCE_PREPARE = ACTIONS.user("advance.prepare")
+ADVANCE_CONFIRM = ACTIONS.user("advance.confirm")
+ADVANCE_CANCEL = ACTIONS.user("advance.cancel")
+
+# Awards (시상) and their settlement (보조금 정산)
+AWARD_PREPARE = ACTIONS.user("award.prepare")
+AWARD_APPROVE = ACTIONS.user("award.approve")  # approved and reserved out of the joint fund
+AWARD_CANCEL = ACTIONS.user("award.cancel")
+TRANCHE_PAY = ACTIONS.user("tranche.pay")
+SPENDING_ADD = ACTIONS.user("tranche.spending")
+TRANCHE_REPORT = ACTIONS.user("tranche.report")
+TRANCHE_SETTLE = ACTIONS.user("tranche.settle")
+TRANCHE_RETURN = ACTIONS.user("tranche.return")
