@@ -1,6 +1,7 @@
 """The pages' routes, assembled from the domain sub-packages (each also adds its menu entries and start-page panels
 when its urls are loaded). Names are in the ``web`` namespace: ``web:login``, ``web:loan``."""
 
+from .crowdfunding import urls as crowdfunding
 from .funds import urls as funds
 from .guarantees import urls as guarantees
 from .kernel import urls as kernel
@@ -8,6 +9,6 @@ from .statements import urls as statements
 
 app_name = "web"
 
-PARTS = (kernel, funds, guarantees, statements)
+PARTS = (kernel, funds, guarantees, crowdfunding, statements)
 
 urlpatterns = [pattern for part in PARTS for pattern in part.urlpatterns]

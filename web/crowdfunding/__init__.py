@@ -1,0 +1,1 @@
+"""The crowdfunding contests' pages: the managers' console, the judges' desk, the enterprise portal."""
