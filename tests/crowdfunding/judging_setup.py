@@ -59,7 +59,8 @@ def set_up(contest: Contest | None = None, *, kind: str = "screening", aggregati
     seated = []
     for panel, count in zip(Panel.objects.filter(round=judged).order_by("pk"), judges, strict=False):
         people = [JudgeFactory() for _ in range(count)]
-        services.panel_judges_assign(actor=manager, today=TODAY, panel_id=panel.pk, judges=people)
+        if people:
+            services.panel_judges_assign(actor=manager, today=TODAY, panel_id=panel.pk, judges=people)
         seated.append(people)
     if open_it:
         if contest.phase != kind:
