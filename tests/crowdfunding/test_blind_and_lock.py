@@ -14,10 +14,10 @@ from crowdfunding.models import Contest, Score
 from tests.factories import AuditorFactory, JudgeFactory, ManagerFactory
 
 from .factories import ContestFactory, EntryFactory
-from .judging_setup import TODAY, close, fast_password_hashing, marks, score, set_up
+from .judging_setup import TODAY, close, fast_password_hashing, in_english, marks, score, set_up
 
 pytestmark = pytest.mark.django_db
-__all__ = ["fast_password_hashing"]  # the fixture, used by every test
+__all__ = ["fast_password_hashing", "in_english"]  # the fixtures, used by every test
 
 
 @pytest.fixture

@@ -22,10 +22,10 @@ from tests.concurrency import run_together
 from tests.factories import ManagerFactory
 
 from .factories import EntryFactory
-from .judging_setup import EXPERT_ONLY, TODAY, close, fast_password_hashing, marks, score, set_up
+from .judging_setup import EXPERT_ONLY, TODAY, close, fast_password_hashing, in_english, marks, score, set_up
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-__all__ = ["fast_password_hashing"]  # the fixture, used by every test
+__all__ = ["fast_password_hashing", "in_english"]  # the fixtures, used by every test
 
 JUDGES = 8
 

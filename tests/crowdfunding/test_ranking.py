@@ -14,10 +14,10 @@ from crowdfunding import selectors
 from crowdfunding.models import Entry
 
 from .factories import ContestFactory, EntryFactory
-from .judging_setup import EXPERT_ONLY, FINAL_PANELS, fast_password_hashing, score, set_up
+from .judging_setup import EXPERT_ONLY, FINAL_PANELS, fast_password_hashing, in_english, score, set_up
 
 pytestmark = pytest.mark.django_db
-__all__ = ["fast_password_hashing"]  # the fixture, used by every test
+__all__ = ["fast_password_hashing", "in_english"]  # the fixtures, used by every test
 
 # Final, trimmed mean per panel (at least 5 judges: one highest and one lowest dropped; fewer: plain mean), expert
 # panel 70 %, citizen panel 30 %. The standard rubric's total is the sum of the marks.

@@ -15,10 +15,10 @@ from enterprises.models import Institution, Membership
 from tests.factories import InstitutionFactory, JudgeFactory, MembershipFactory
 
 from .factories import ContestFactory, EntryFactory, PartnerFactory
-from .judging_setup import FINAL_PANELS, TODAY, close, fast_password_hashing, marks, score, set_up
+from .judging_setup import FINAL_PANELS, TODAY, close, fast_password_hashing, in_english, marks, score, set_up
 
 pytestmark = pytest.mark.django_db
-__all__ = ["fast_password_hashing"]  # the fixture, used by every test
+__all__ = ["fast_password_hashing", "in_english"]  # the fixtures, used by every test
 
 
 @pytest.fixture

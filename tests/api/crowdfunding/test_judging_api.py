@@ -13,12 +13,13 @@ from rest_framework.test import APIClient
 
 from crowdfunding.models import AdvanceList, Contest, Entry, EntryNotice, Panel, Round, Score
 from tests.crowdfunding.factories import ContestFactory, EntryFactory
-from tests.crowdfunding.judging_setup import CRITERIA, FINAL_PANELS, close, marks, score, set_up
+from tests.crowdfunding.judging_setup import CRITERIA, FINAL_PANELS, close, in_english, marks, score, set_up
 from tests.factories import JudgeFactory, ManagerFactory, MembershipFactory
 
 from ..helpers import assert_error
 
 pytestmark = pytest.mark.django_db
+__all__ = ["in_english"]  # the fixture: the services called directly word their rules in English too
 
 ROUNDS = "/api/v1/contest-rounds/"
 LISTS = "/api/v1/advance-lists/"
@@ -26,7 +27,8 @@ QUEUE = "/api/v1/judging/queue/"
 
 
 def client(user: Any) -> APIClient:
-    c = APIClient()
+    """A client as ``user``, asking for English: the tests name the rules as the API words them in English."""
+    c = APIClient(headers={"Accept-Language": "en"})
     if user is not None:
         c.force_authenticate(user)
     return c
