@@ -44,7 +44,7 @@ class EntryViewSet(ContestsView, mixins.ListModelMixin, mixins.RetrieveModelMixi
         "list": ("400",),
         "create": ("400", "404", "409", "422"),
         "partial_update": ("400", "409"),
-        "submit": ("409", "422"),
+        "submit": ("400", "409", "422"),
         "withdraw": ("400", "409"),
     }
 
