@@ -5,7 +5,7 @@ from .contests import (
     ContributorLine,
     Ineligibility,
     contest_fund,
-    contests_all,
+    contests_listed,
     contributions_of,
     entries_by_phase,
     ineligibility,
@@ -15,5 +15,5 @@ from .contests import (
 from .visibility import contests_visible_to, entries_visible_to, pool_filter, round_pool, rounds_visible_to, seats_of
 
 __all__ = ["contests_visible_to", "entries_visible_to", "pool_filter", "round_pool", "rounds_visible_to", "seats_of"]
-__all__ += ["ContestFund", "ContributorLine", "Ineligibility", "contest_fund", "contests_all", "contributions_of",
+__all__ += ["ContestFund", "ContributorLine", "Ineligibility", "contest_fund", "contests_listed", "contributions_of",
             "entries_by_phase", "ineligibility", "live_entry_of", "partners_of"]
