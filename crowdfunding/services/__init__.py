@@ -6,4 +6,15 @@ InvalidState (wrong state or phase, 409), InsufficientFunds (the joint fund, 422
 Ineligible (an enterprise the contest does not admit, 422). Callers pass the day (``today``).
 """
 
+from .contests import (
+    contest_advance,
+    contest_create,
+    contest_partner_add,
+    contests_advance_due,
+    contribution_record,
+)
+from .entries import entry_create, entry_submit, entry_update, entry_withdraw
+
 __all__: list[str] = []
+__all__ += ["contest_advance", "contest_create", "contest_partner_add", "contests_advance_due", "contribution_record"]
+__all__ += ["entry_create", "entry_submit", "entry_update", "entry_withdraw"]
