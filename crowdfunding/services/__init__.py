@@ -6,4 +6,18 @@ InvalidState (wrong state or phase, 409), InsufficientFunds (the joint fund, 422
 Ineligible (an enterprise the contest does not admit, 422). Callers pass the day (``today``).
 """
 
-__all__: list[str] = []
+from .awards import award_approve, award_cancel, award_prepare, award_table_set, tranche_pay
+from .settlement import spending_add, spending_remove, tranche_report, tranche_return, tranche_settle
+
+__all__: list[str] = [
+    "award_approve",
+    "award_cancel",
+    "award_prepare",
+    "award_table_set",
+    "spending_add",
+    "spending_remove",
+    "tranche_pay",
+    "tranche_report",
+    "tranche_return",
+    "tranche_settle",
+]
