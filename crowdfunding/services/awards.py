@@ -401,7 +401,8 @@ def tranche_pay(*, actor: User, today: date, tranche_id: int, paid_on: date,
         raise state_error(_("Tranches are paid only on an approved award; this one's state is %(state)s."), award)
     if tranche.state != TState.PLANNED:
         raise state_error(_("This tranche was paid already; its state is %(state)s."), tranche)
-    approved_on = Journal.objects.filter(pk=award.reserve_journal_id).values_list("effective_date", flat=True).get()
+    assert award.reserve_journal is not None  # an approved award's (model: set with the state)
+    approved_on = award.reserve_journal.effective_date
     limits = [Limit(approved_on, _("the award's approval"))]
     if tranche.number > 1:
         previous = AwardTranche.objects.get(award=award, number=tranche.number - 1)
