@@ -401,7 +401,7 @@ def tranche_pay(*, actor: User, today: date, tranche_id: int, paid_on: date,
         raise state_error(_("Tranches are paid only on an approved award; this one's state is %(state)s."), award)
     if tranche.state != TState.PLANNED:
         raise state_error(_("This tranche was paid already; its state is %(state)s."), tranche)
-    assert award.reserve_journal is not None  # an approved award's (model: set with the state)
+    assert award.reserve_journal is not None  # set with the approved state (award_approve)
     approved_on = award.reserve_journal.effective_date
     limits = [Limit(approved_on, _("the award's approval"))]
     if tranche.number > 1:
