@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import path
+
 from api.common.routes import Route
 
-routes: list[Route] = []
+from . import awards
 
-urlpatterns: list[Any] = []
+routes: list[Route] = [
+    Route("contest-awards", awards.AwardViewSet, "contest-award"),
+    Route("award-tranches", awards.AwardTrancheViewSet, "award-tranche"),
+]
+
+urlpatterns: list[Any] = [
+    path("contests/<int:pk>/award-table/",
+         awards.AwardTableViewSet.as_view({"get": "table", "put": "replace"}), name="contest-award-table"),
+]
