@@ -13,7 +13,7 @@ from rest_framework import serializers
 from api.common.fields import DateField, IdField, WonField
 from crowdfunding import selectors
 from crowdfunding.models import Award, AwardTier, AwardTranche, SpendingItem
-from crowdfunding.services.awards import MAX_TRANCHES
+from crowdfunding.services.awards import MAX_RANK, MAX_TRANCHES
 
 MONEY_DATE = (f"Not in the future and at most {settings.BACKDATE_DAYS} days back (the back-dating window, "
               "BACKDATE_DAYS); out of the window is a 400 naming the field.")
@@ -34,8 +34,8 @@ class AwardTierSerializer(serializers.ModelSerializer):
 
 class AwardTierInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, help_text="대상, 최우수상, 우수상...")
-    rank_from = serializers.IntegerField(min_value=1, max_value=10_000, help_text="The tier's first final rank.")
-    rank_to = serializers.IntegerField(min_value=1, max_value=10_000, help_text="Its last final rank.")
+    rank_from = serializers.IntegerField(min_value=1, max_value=MAX_RANK, help_text="The tier's first final rank.")
+    rank_to = serializers.IntegerField(min_value=1, max_value=MAX_RANK, help_text="Its last final rank.")
     amount_min = WonField(help_text="The smallest amount the panel may award.")
     amount_max = WonField(help_text="The largest; equal to amount_min for a fixed amount.")
 
