@@ -6,15 +6,29 @@ InvalidState (wrong state or phase, 409), InsufficientFunds (the joint fund, 422
 Ineligible (an enterprise the contest does not admit, 422). Callers pass the day (``today``).
 """
 
-from .contests import (
-    contest_advance,
-    contest_create,
-    contest_partner_add,
-    contests_advance_due,
-    contribution_record,
-)
+from .awards import award_approve, award_cancel, award_prepare, award_table_set, tranche_pay
+from .contests import contest_advance, contest_create, contest_partner_add, contests_advance_due, contribution_record
 from .entries import entry_create, entry_submit, entry_update, entry_withdraw
+from .settlement import spending_add, spending_remove, tranche_report, tranche_return, tranche_settle
 
-__all__: list[str] = []
-__all__ += ["contest_advance", "contest_create", "contest_partner_add", "contests_advance_due", "contribution_record"]
-__all__ += ["entry_create", "entry_submit", "entry_update", "entry_withdraw"]
+__all__ = [
+    "award_approve",
+    "award_cancel",
+    "award_prepare",
+    "award_table_set",
+    "contest_advance",
+    "contest_create",
+    "contest_partner_add",
+    "contests_advance_due",
+    "contribution_record",
+    "entry_create",
+    "entry_submit",
+    "entry_update",
+    "entry_withdraw",
+    "spending_add",
+    "spending_remove",
+    "tranche_pay",
+    "tranche_report",
+    "tranche_return",
+    "tranche_settle",
+]
