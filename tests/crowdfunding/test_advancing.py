@@ -208,3 +208,32 @@ def test_a_list_or_round_that_does_not_exist_is_not_found():
         services.advance_confirm(actor=ManagerFactory(), today=TODAY, list_id=10**9)
     with pytest.raises(NotFound):
         services.advance_cancel(actor=ManagerFactory(), today=TODAY, list_id=10**9)
+
+
+def test_the_contest_leaves_each_judged_phase_only_once_its_list_is_confirmed(screened):
+    # The contests' gate (services.contest_advance) reads the lists this file makes: screening -> funding needs the
+    # screening list confirmed; final -> awards, the final's.
+    judged, entries = screened
+    contest_id = judged.contest_id
+
+    with pytest.raises(InvalidState):
+        services.contest_advance(actor=ManagerFactory(), today=TODAY, contest_id=contest_id)
+    prepared = prepare(judged, top_n=2)
+    services.advance_confirm(actor=ManagerFactory(), today=TODAY, list_id=prepared.pk)
+    assert services.contest_advance(actor=ManagerFactory(), today=TODAY, contest_id=contest_id).phase == "funding"
+
+    final, (experts,) = set_up(judged.contest, kind="final", aggregation="mean", panels=EXPERT_ONLY, judges=(1,),
+                               open_it=False)
+    assert services.contest_advance(actor=ManagerFactory(), today=TODAY, contest_id=contest_id).phase == "final"
+    services.round_open(actor=ManagerFactory(), today=TODAY, round_id=final.pk)
+    score(experts[0], entries[0], 88)
+    score(experts[0], entries[1], 92)
+    close(final)
+    with pytest.raises(InvalidState):
+        services.contest_advance(actor=ManagerFactory(), today=TODAY, contest_id=contest_id)
+    winners = prepare(final, top_n=1)
+    services.advance_confirm(actor=ManagerFactory(), today=TODAY, list_id=winners.pk)
+
+    assert services.contest_advance(actor=ManagerFactory(), today=TODAY, contest_id=contest_id).phase == "awards"
+    assert dict(Entry.objects.filter(pk__in=[e.pk for e in entries[:2]]).values_list("pk", "state")) == {
+        entries[0].pk: "not_advanced", entries[1].pk: "selected"}
