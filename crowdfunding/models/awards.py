@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.fields import won_field
 
@@ -101,7 +102,7 @@ class AwardTranche(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     amount = won_field(_("amount"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PLANNED)
-    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    paid_on = models.DateField(pgettext_lazy("award tranche", "paid on"), null=True, blank=True)
     paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="+")
     pay_journal = models.OneToOneField("ledger.Journal", on_delete=models.PROTECT, null=True, blank=True,
@@ -109,7 +110,7 @@ class AwardTranche(models.Model):
     reported_at = models.DateTimeField(null=True, blank=True)
     spent = won_field(_("spent, as accepted"), default=0)
     unspent = won_field(_("unspent, due back (반환금)"), default=0)
-    settled_on = models.DateField(_("settled on"), null=True, blank=True)
+    settled_on = models.DateField(pgettext_lazy("award tranche", "settled on"), null=True, blank=True)
     settled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
     returned_on = models.DateField(_("returned on"), null=True, blank=True)

@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.fields import won_field
 from enterprises.models import Institution
@@ -44,7 +45,7 @@ class Contest(models.Model):
     book = models.OneToOneField(Book, on_delete=models.PROTECT, related_name="contest")
     phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices, default=Phase.DRAFT)
     # Eligibility (참가 자격)
-    eligible_kinds = models.JSONField(_("eligible enterprise kinds"), default=list)
+    eligible_kinds = models.JSONField(pgettext_lazy("contest", "eligible enterprise kinds"), default=list)
     eligible_provinces = models.JSONField(_("eligible provinces (시/도)"), default=list, blank=True,
                                           help_text=_("Empty: any province."))
     eligible_districts = models.JSONField(_("eligible districts (시/군/구)"), default=list, blank=True,
@@ -152,7 +153,7 @@ class PhaseChange(models.Model):
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="phase_changes")
     from_phase = models.CharField(_("from"), max_length=20, choices=Phase.choices)
     to_phase = models.CharField(_("to"), max_length=20, choices=Phase.choices)
-    on_date = models.DateField(_("on"))
+    on_date = models.DateField(pgettext_lazy("phase change", "on"))
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     changed_at = models.DateTimeField(auto_now_add=True)
 

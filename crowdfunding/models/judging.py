@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .contests import Contest
 from .entries import Entry, RoundKind
@@ -189,7 +190,7 @@ class AdvanceList(models.Model):
     cut), confirmed by another (four eyes); confirming moves the entries and tells the others."""
 
     class State(models.TextChoices):
-        PREPARED = "prepared", _("Prepared")
+        PREPARED = "prepared", pgettext_lazy("advance list", "Prepared")
         CONFIRMED = "confirmed", _("Confirmed")
         CANCELLED = "cancelled", _("Cancelled")
 
