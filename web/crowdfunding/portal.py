@@ -359,6 +359,10 @@ class MyEntryEdit(MyEntryMixin, ActionPage):
         entry: Entry = self.get_object()  # type: ignore[assignment]
         return {**super().get_form_kwargs(), "contest": entry.contest}
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        kwargs.setdefault("contest", self.get_object().contest)  # type: ignore[attr-defined]
+        return super().get_context_data(**kwargs)
+
     def perform(self, form: forms.Form) -> Entry:
         data = form.cleaned_data
         return services.entry_update(

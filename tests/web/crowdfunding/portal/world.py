@@ -60,15 +60,14 @@ class World:
 
     @cached_property
     def contest(self) -> Contest:
+        """Open for entries today, with a partner (대구은행) that may recommend one."""
         contest = ContestFactory(name="대구 소셜 크라우드펀딩 대회", phase="call", **dates_around(TODAY))
-        self.partner  # noqa: B018  (a partner that may recommend)
+        PartnerFactory(contest=contest, institution=InstitutionFactory(kind=Institution.Kind.BANK, name="대구은행"))
         return contest
 
     @cached_property
     def partner(self) -> Institution:
-        institution = InstitutionFactory(kind=Institution.Kind.BANK, name="대구은행")
-        PartnerFactory(contest=self.contest, institution=institution)
-        return institution
+        return self.contest.partners.get().institution
 
     @cached_property
     def closed_call(self) -> Contest:
