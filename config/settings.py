@@ -252,6 +252,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ClaimStateEnum": "guarantees.models.Claim.State",
+        "ContestCampaignTypeEnum": "crowdfunding.models.CampaignType",
+        "ContestEntryStateEnum": "crowdfunding.models.Entry.State",
+        "ContestPhaseEnum": "crowdfunding.models.Phase",
+        "ContestRoundKindEnum": "crowdfunding.models.RoundKind",
         "EnterpriseKindEnum": "enterprises.models.Enterprise.Kind",
         "FeeBillStateEnum": "guarantees.models.FeeBill.State",
         "FeePayerEnum": "guarantees.models.Payer",

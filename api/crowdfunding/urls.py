@@ -6,6 +6,11 @@ from typing import Any
 
 from api.common.routes import Route
 
-routes: list[Route] = []
+from . import contests, entries
+
+routes: list[Route] = [
+    Route("contests", contests.ContestViewSet, "contest"),
+    Route("contest-entries", entries.EntryViewSet, "contest-entry"),
+]
 
 urlpatterns: list[Any] = []

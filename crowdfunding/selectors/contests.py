@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
@@ -148,7 +149,9 @@ def contributions_of(contest: Contest) -> QuerySet[JointFundContribution]:
 def partners_of(contest: Contest) -> QuerySet[ContestPartner]:
     """The contest's partners in the order they joined, with what each paid in (``paid``)."""
     return (ContestPartner.objects.filter(contest=contest).select_related("institution")
-            .annotate(paid=Sum("contributions__amount")).order_by("created_at", "pk"))
+            .annotate(paid=Coalesce(Sum("contributions__amount"), Value(ZERO),
+                                    output_field=DecimalField(max_digits=18, decimal_places=0)))
+            .order_by("created_at", "pk"))
 
 
 # --- entries -------------------------------------------------------------------------------------------------------

@@ -80,6 +80,7 @@ ANYONE_SIGNED_IN = {
     ("get", "/api/v1/loan-products/"), ("get", "/api/v1/loan-products/{id}/"),
     ("post", "/api/v1/loan-products/{id}/quote/"),
     ("get", "/api/v1/guarantee-programs/{id}/fee-quote/"),
+    ("get", "/api/v1/contests/"), ("get", "/api/v1/contests/{id}/"),
 }
 
 
@@ -218,6 +219,7 @@ MONEY_CALLS = {
     ("post", "/api/v1/guarantees/{id}/execute/"), ("post", "/api/v1/guarantees/{id}/balances/"),
     ("post", "/api/v1/guarantees/{id}/repay/"), ("post", "/api/v1/guarantees/{id}/default/"),
     ("post", "/api/v1/fee-bills/{id}/pay/"), ("post", "/api/v1/guarantee-programs/{id}/city-fee-payments/"),
+    ("post", "/api/v1/contests/{id}/contributions/"),
 }
 PLAIN_LISTS = [
     "/api/v1/loans/{id}/schedule/", "/api/v1/loans/{id}/transactions/", "/api/v1/loans/{id}/repayments/",
@@ -225,6 +227,7 @@ PLAIN_LISTS = [
     "/api/v1/guarantee-programs/{id}/contributions/", "/api/v1/guarantee-claims/{id}/recoveries/",
     "/api/v1/guarantees/{id}/balances/",
     "/api/v1/guarantee-programs/{id}/city-fee-payments/",
+    "/api/v1/contests/{id}/partners/", "/api/v1/contests/{id}/contributions/",
 ]
 
 
