@@ -37,7 +37,6 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, models, transaction
-from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from .db import update_rows
@@ -67,8 +66,6 @@ class _Encoder(DjangoJSONEncoder):
     def default(self, o: Any) -> Any:
         if hasattr(o, "amount") and hasattr(o, "currency"):  # djmoney Money
             return {"amount": str(o.amount), "currency": str(o.currency)}
-        if isinstance(o, FieldFile):  # a stored file: its name in the storage
-            return o.name or ""
         return super().default(o)
 
 
