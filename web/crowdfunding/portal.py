@@ -60,12 +60,12 @@ def my_entries(user: Any) -> QuerySet[Entry]:
 
 def my_awards(user: Any) -> QuerySet[Award]:
     """The decided awards of the member's enterprises' entries."""
-    return own(Award.objects.filter(state__in=DECIDED), user, "entry__enterprise").select_related(
+    return own(selectors.awards_visible_to(user).filter(state__in=DECIDED), user, "entry__enterprise").select_related(
         "contest", "entry__enterprise", "tier")
 
 
 def my_tranches(user: Any) -> QuerySet[AwardTranche]:
-    return AwardTranche.objects.filter(award__in=my_awards(user)).select_related(
+    return selectors.tranches_visible_to(user).filter(award__in=my_awards(user).values("pk")).select_related(
         "award__contest", "award__entry__enterprise")
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.money import format_won
-from crowdfunding import services
+from crowdfunding import selectors, services
 from crowdfunding.models import AwardTranche, SpendingItem
 from web.common.pages import ActionPage, ObjectPage
 
@@ -73,7 +73,7 @@ class MyTranchePage(MyTrancheMixin, ObjectPage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         tranche: AwardTranche = self.get_object()  # type: ignore[assignment]
         context = super().get_context_data(**kwargs)
-        items = list(tranche.spending.order_by("spent_on", "pk"))
+        items = list(selectors.spending_of(tranche))
         reported = sum((item.amount.amount for item in items), ZERO)
         context.update(
             title=tranche_name(tranche),
