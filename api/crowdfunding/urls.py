@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import path
+
 from api.common.routes import Route
 
-from . import contests, entries
+from . import contests, entries, judging
 
 routes: list[Route] = [
     Route("contests", contests.ContestViewSet, "contest"),
     Route("contest-entries", entries.EntryViewSet, "contest-entry"),
 ]
+routes += [
+    Route("contest-rounds", judging.RoundViewSet, "contest-round"),
+    Route("advance-lists", judging.AdvanceListViewSet, "advance-list"),
+]
 
 urlpatterns: list[Any] = []
+urlpatterns += [
+    path("contest-entries/<int:pk>/scores/", judging.EntryScoresView.as_view(), name="contest-entry-scores"),
+    path("contest-entries/<int:pk>/conflict/", judging.EntryConflictView.as_view(), name="contest-entry-conflict"),
+    path("contests/<int:pk>/ranking/", judging.ContestRankingView.as_view(), name="contest-ranking"),
+    path("judging/queue/", judging.JudgeQueueView.as_view(), name="judging-queue"),
+]
