@@ -105,9 +105,10 @@ def grouped_bar_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequenc
         ax.set_ylim(bottom=0, top=top if top is not None else (highest * 1.12 or 1))
         ax.grid(axis="y", linewidth=0.3, color="#bbbbbb")
         ax.set_axisbelow(True)
+        legend_mm = 38 if len(series) > 1 else 3  # the legend beside the bars, never over them
         if len(series) > 1:
-            ax.legend(loc="upper right", frameon=False, fontsize=7)
-        fig.subplots_adjust(left=12 / width_mm, right=1 - 3 / width_mm, top=1 - 7 / height_mm,
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=7)
+        fig.subplots_adjust(left=12 / width_mm, right=1 - legend_mm / width_mm, top=1 - 7 / height_mm,
                             bottom=min(0.45, 24 / height_mm))
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None})

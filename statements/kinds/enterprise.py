@@ -191,17 +191,18 @@ def contest_lines(enterprise: Enterprise, start: date, end: date) -> tuple[list[
                                                                            list[dict[str, Any]],
                                                                            list[dict[str, Any]]]:
     """The enterprise's contest entries drafted by ``end`` (withdrawn before ``start`` left out), where each stands
-    now; its awards approved by ``end`` (those settled and closed before ``start`` left out), each with what was
-    paid (in the period and up to its end), accepted as spent, returned and still due back at the end, and the
-    unsettled advance beside the contest's book (the award's advance account on the period's last day); and the
-    tranches paid, settled or returned in the period."""
+    now; its awards reserved out of a joint fund by ``end`` (those settled and closed before ``start`` left out),
+    each with what was paid (in the period and up to its end), accepted as spent, returned and still due back at the
+    end, and the unsettled advance beside the contest's book (the award's advance account on the period's last
+    day); and the tranches paid, settled or returned in the period."""
     entries = [entry for entry in Entry.objects.filter(enterprise=enterprise, created_at__date__lte=end)
                .select_related("contest").order_by("created_at", "pk")
                if not (entry.state == Entry.State.WITHDRAWN and timezone.localtime(entry.updated_at).date() < start)]
-    awards = list(Award.objects.filter(entry__enterprise=enterprise, approved_at__isnull=False,
+    # An award's day is its reservation's (the journal that reserved it out of the joint fund).
+    awards = list(Award.objects.filter(entry__enterprise=enterprise, reserve_journal__effective_date__lte=end,
                                        state__in=[Award.State.APPROVED, Award.State.SETTLED])
-                  .select_related("contest__book", "entry", "tier").order_by("approved_at", "pk"))
-    awards = [a for a in awards if a.approved_at is not None and timezone.localtime(a.approved_at).date() <= end]
+                  .select_related("contest__book", "entry", "tier", "reserve_journal")
+                  .order_by("reserve_journal__effective_date", "pk"))
     tranches: dict[int, list[AwardTranche]] = {}
     for tranche in AwardTranche.objects.filter(award__in=awards).order_by("award_id", "number"):
         tranches.setdefault(tranche.award_id, []).append(tranche)
@@ -223,8 +224,9 @@ def contest_lines(enterprise: Enterprise, start: date, end: date) -> tuple[list[
         spent = sum((t.spent.amount for t in mine if by(t.settled_on)), ZERO)
         returned = sum((t.unspent.amount for t in mine if by(t.returned_on)), ZERO)
         due_back = sum((t.unspent.amount for t in mine if by(t.settled_on) and not by(t.returned_on)), ZERO)
+        assert award.reserve_journal is not None
         last = max((d for t in mine for d in (t.paid_on, t.settled_on, t.returned_on) if d is not None),
-                   default=timezone.localtime(award.approved_at).date() if award.approved_at else start)
+                   default=award.reserve_journal.effective_date)
         advance = paid - spent - returned
         if award.state == Award.State.SETTLED and last < start and not advance and not due_back:
             continue  # settled and done with before the period
