@@ -206,3 +206,17 @@ def test_the_start_page_shows_the_open_call_and_the_entry(world, client_as):
     assert f'href="/my/contests/{world.contest.pk}/"' in page
     assert f'href="/my/contest-entries/{entry.pk}/"' in page and "초안 프로젝트" in page
     assert TODAY.isoformat() <= world.contest.call_closes_on.isoformat()
+
+
+def test_an_entry_not_advanced_shows_where_it_stopped_and_its_notice(world, client_as):
+    from crowdfunding.models import EntryNotice
+
+    entry = world.entry(contest=world.closed_call, state=State.NOT_ADVANCED, eliminated_in="screening")
+    EntryNotice.objects.create(entry=entry, kind=EntryNotice.Kind.NOT_ADVANCED, round_kind="screening",
+                               message="아쉽게도 서류심사를 통과하지 못했습니다 (12위).")
+    page = text(in_english(client_as(world.member)).get(reverse("web:my-contest-entry", args=[entry.pk])))
+    assert "아쉽게도 서류심사를 통과하지 못했습니다 (12위)." in page and "state-not_advanced" in page
+    assert "Not advanced" in page and "Document screening" in page
+    for action in ("submit", "edit", "withdraw"):
+        assert f"/my/contest-entries/{entry.pk}/{action}/" not in page
+    assert 'id="award-h"' not in page
