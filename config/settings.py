@@ -275,6 +275,9 @@ SPECTACULAR_SETTINGS = {
         "SubsidyRunStateEnum": "guarantees.models.SubsidyRun.State",
         "SubsidyPayeeEnum": "guarantees.models.SubsidyPayee",
         "SubsidyPeriodEnum": "guarantees.models.SubsidyPeriod",
+        "AwardStateEnum": "crowdfunding.models.Award.State",
+        "AwardTrancheStateEnum": "crowdfunding.models.AwardTranche.State",
+        "SpendingCategoryEnum": "crowdfunding.models.SpendingItem.Category",
     },
 }
 

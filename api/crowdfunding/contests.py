@@ -48,7 +48,7 @@ class ContestViewSet(ContestsView, mixins.ListModelMixin, mixins.RetrieveModelMi
     }
 
     def get_queryset(self) -> QuerySet[Contest]:
-        return selectors.contests_all()
+        return selectors.contests_listed(self.request.user)
 
     def _detail(self, contest_id: int, status: int = 200) -> Response:
         contest = self.get_queryset().get(pk=contest_id)

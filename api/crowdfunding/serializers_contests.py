@@ -16,6 +16,7 @@ from crowdfunding.models import (
     Entry,
     JointFundContribution,
     Phase,
+    RoundKind,
 )
 from enterprises.models import Enterprise, Institution, Province
 
@@ -190,6 +191,8 @@ class ContestEntrySerializer(_Currency, serializers.ModelSerializer):
     target_amount = WonField()
     currency = serializers.SerializerMethodField()
     team = ContestTeamMemberSerializer(many=True)
+    eliminated_in = serializers.ChoiceField(choices=RoundKind.choices, allow_blank=True, read_only=True,
+                                            help_text="The round it did not advance from; empty otherwise.")
 
     class Meta:
         model = Entry

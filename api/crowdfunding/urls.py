@@ -8,18 +8,23 @@ from django.urls import path
 
 from api.common.routes import Route
 
-from . import contests, entries, judging
+from . import awards, contests, entries, judging
 
 routes: list[Route] = [
     Route("contests", contests.ContestViewSet, "contest"),
     Route("contest-entries", entries.EntryViewSet, "contest-entry"),
+    Route("contest-awards", awards.AwardViewSet, "contest-award"),
+    Route("award-tranches", awards.AwardTrancheViewSet, "award-tranche"),
 ]
 routes += [
     Route("contest-rounds", judging.RoundViewSet, "contest-round"),
     Route("advance-lists", judging.AdvanceListViewSet, "advance-list"),
 ]
 
-urlpatterns: list[Any] = []
+urlpatterns: list[Any] = [
+    path("contests/<int:pk>/award-table/",
+         awards.AwardTableViewSet.as_view({"get": "table", "put": "replace"}), name="contest-award-table"),
+]
 urlpatterns += [
     path("contest-entries/<int:pk>/scores/", judging.EntryScoresView.as_view(), name="contest-entry-scores"),
     path("contest-entries/<int:pk>/conflict/", judging.EntryConflictView.as_view(), name="contest-entry-conflict"),
