@@ -48,8 +48,8 @@ class RoundViewSet(ContestsView, mixins.ListModelMixin, mixins.RetrieveModelMixi
         "close": "round.close",
     }
     serializer_class = s.RoundSerializer
-    error_codes = {"list": ("400",), "create": ("400", "409"), "judges": ("400", "409"), "open": ("409",),
-                   "close": ("409",)}
+    error_codes = {"list": ("400",), "create": ("400", "409"), "judges": ("400", "409"), "open": ("400", "409"),
+                   "close": ("400", "409")}
 
     def get_queryset(self) -> QuerySet[Round]:
         rounds = (selectors.rounds_visible_to(self.request.user).select_related("contest")
@@ -210,12 +210,18 @@ class JudgeQueueView(ContestsView, APIView):
     """A judge's queue (심사 대기 목록)."""
 
     access_actions = {"get": "score.record"}
+    error_codes = {"get": ("400",)}
 
-    @extend_schema(responses=s.QueueItemSerializer(many=True))
+    @extend_schema(parameters=[s.QueueFilterSerializer], responses=s.QueueItemSerializer(many=True))
     def get(self, request: Request) -> Response:
-        """Per open round the caller sits on: the entries it has still to score, then those it is recused from
-        (flagged, with the reason). Not paginated."""
-        return Response(s.queue_data(selectors.judge_queue(request.user)))
+        """Per open round the caller sits on (of one contest with `contest`): the entries it has still to score,
+        then those it is recused from (flagged, with the reason). Not paginated."""
+        query = s.QueueFilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        items = selectors.judge_queue(request.user)
+        if "contest" in query.validated_data:
+            items = [item for item in items if item.round.contest_id == query.validated_data["contest"]]
+        return Response(s.queue_data(items))
 
 
 @extend_schema_view(list=extend_schema(parameters=[s.AdvanceListFilterSerializer]))
@@ -231,7 +237,8 @@ class AdvanceListViewSet(ContestsView, mixins.ListModelMixin, mixins.RetrieveMod
         "confirm": "advance.confirm",
     }
     serializer_class = s.AdvanceListSerializer
-    error_codes = {"list": ("400",), "create": ("400", "404", "409"), "confirm": ("409",), "cancel": ("409",)}
+    error_codes = {"list": ("400",), "create": ("400", "404", "409"), "confirm": ("400", "409"),
+                   "cancel": ("400", "409")}
 
     def get_queryset(self) -> QuerySet[AdvanceList]:
         lists = (AdvanceList.objects.select_related("round")

@@ -291,6 +291,10 @@ def ranking_data(judged: Round, rows: list[RankingRow]) -> Any:
     return RankingSerializer({"round": judged, "tie_break": judging.TIE_BREAK, "rows": rows}).data
 
 
+class QueueFilterSerializer(serializers.Serializer):
+    contest = IdField(required=False, help_text="Only this contest's rounds.")
+
+
 class QueueItemSerializer(serializers.Serializer):
     round = serializers.IntegerField(source="round.pk")
     round_kind = serializers.ChoiceField(source="round.kind", choices=RoundKind.choices)

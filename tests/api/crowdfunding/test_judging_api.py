@@ -221,6 +221,21 @@ def test_a_json_number_with_one_decimal_is_taken_as_that_decimal(world):
     assert recorded.status_code == 201 and recorded.json()["total"] == "85.0000"
 
 
+def test_a_judge_on_two_contests_filters_its_queue_by_contest(world, manager):
+    outsider = world["outsider"]
+    post(manager, f"{ROUNDS}{world['round'].pk}/judges/",
+         {"panel": world["round"].panels.get().pk, "judges": [outsider.pk]})
+    own_contest = Round.objects.exclude(pk=world["round"].pk).get().contest_id
+    EntryFactory(contest_id=own_contest)
+
+    everything = get(outsider, QUEUE).json()
+    filtered = get(outsider, QUEUE, contest=world["round"].contest_id).json()
+
+    assert {item["contest"] for item in everything} == {own_contest, world["round"].contest_id}
+    assert [item["entry"] for item in filtered] == [entry.pk for entry in world["entries"]]
+    assert "contest" in assert_error(get(outsider, QUEUE, contest="abc"), 400)["fields"]
+
+
 # --- rounds: bad input ---------------------------------------------------------------------------------------------
 
 
