@@ -192,8 +192,7 @@ class MyContestList(PortalPage):
         user, today = self.request.user, self.today
         enterprises = list(my_enterprises(user))
         entries = list(my_entries(user))
-        contests = list(selectors.contests_visible_to(user).select_related("host", "previous_stage")
-                        .order_by("-call_opens_on", "-pk"))
+        contests = list(selectors.contests_listed(user))
         calls = [c for c in contests if call_open(c, today)]
         live = {e.contest_id: e for e in entries if e.state != EState.WITHDRAWN}
         context.update(
@@ -225,8 +224,7 @@ class MyContestPage(PortalPage, ObjectPage):
             title=contest.name,
             phases=phase_lines(contest),
             rules=eligibility_rules(contest),
-            partners=[p.institution.name for p in contest.partners.select_related("institution")
-                      .order_by("created_at", "pk")],
+            partners=[p.institution.name for p in selectors.partners_of(contest)],
             standings=standings(contest, list(my_enterprises(self.request.user)), entries),
             entries=entries,
             call_open=call_open(contest, self.today),
