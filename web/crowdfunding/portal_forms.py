@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from crowdfunding.models import CampaignType, Contest, Entry, SpendingItem
+from crowdfunding.selectors import partners_of
 from enterprises.models import Enterprise
 from web.common.format import won
 from web.common.forms import DateField, WonField
@@ -89,8 +90,7 @@ class EntryForm(forms.Form):
         partner = self.fields["partner"]
         assert isinstance(partner, forms.TypedChoiceField)
         partner.choices = [("", _("None")), *[(p.institution_id, p.institution.name)
-                                              for p in contest.partners.select_related("institution")
-                                              .order_by("institution__name")]]
+                                              for p in partners_of(contest)]]
 
     @staticmethod
     def initial_of(entry: Entry) -> dict[str, Any]:
