@@ -56,6 +56,8 @@ def start_page(user: Any) -> str | None:
         return reverse("web:portal")
     if has_role(user, Role.BANK_OFFICER):
         return reverse("web:bank")
+    if has_role(user, Role.JUDGE):
+        return reverse("web:judge")
     return None
 
 
