@@ -322,6 +322,7 @@ CELERY_TASK_ANNOTATIONS = {
     "funds.close_business": {"soft_time_limit": 3000, "time_limit": 3300},
     "guarantees.subsidy_runs": {"soft_time_limit": 600, "time_limit": 660},
     "guarantees.bill_fees": {"soft_time_limit": 1200, "time_limit": 1320},
+    "crowdfunding.advance_phases": {"soft_time_limit": 600, "time_limit": 660},
     "ledger.verify": {"soft_time_limit": 1200, "time_limit": 1320},
     "audit.verify": {"soft_time_limit": 1200, "time_limit": 1320},
     "audit.seal": {"soft_time_limit": 60, "time_limit": 90},
@@ -334,6 +335,8 @@ CELERY_BEAT_SCHEDULE = {
     "subsidy-runs-nightly": {"task": "guarantees.subsidy_runs", "schedule": crontab(hour=1, minute=30)},
     # Guarantee years whose period starts today are billed (보증료), each upfront on its first day.
     "guarantee-fees-daily": {"task": "guarantees.bill_fees", "schedule": crontab(hour=0, minute=20)},
+    # Contests whose phase ended yesterday move on (the call closes, screening ends...), gates permitting.
+    "contest-phases-daily": {"task": "crowdfunding.advance_phases", "schedule": crontab(hour=0, minute=10)},
     "ledger-verify-nightly": {"task": "ledger.verify", "schedule": crontab(hour=3, minute=0)},
     "audit-verify-nightly": {"task": "audit.verify", "schedule": crontab(hour=3, minute=15)},
     # Work the broker has not taken yet (it was away) and runs lost with their worker: handed over again.

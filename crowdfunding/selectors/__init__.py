@@ -1,5 +1,19 @@
 """The contests' reads, by topic. Everything is importable from ``crowdfunding.selectors``."""
 
+from .contests import (
+    ContestFund,
+    ContributorLine,
+    Ineligibility,
+    contest_fund,
+    contests_all,
+    contributions_of,
+    entries_by_phase,
+    ineligibility,
+    live_entry_of,
+    partners_of,
+)
 from .visibility import contests_visible_to, entries_visible_to, pool_filter, round_pool, rounds_visible_to, seats_of
 
 __all__ = ["contests_visible_to", "entries_visible_to", "pool_filter", "round_pool", "rounds_visible_to", "seats_of"]
+__all__ += ["ContestFund", "ContributorLine", "Ineligibility", "contest_fund", "contests_all", "contributions_of",
+            "entries_by_phase", "ineligibility", "live_entry_of", "partners_of"]

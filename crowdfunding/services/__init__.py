@@ -7,6 +7,14 @@ Ineligible (an enterprise the contest does not admit, 422). Callers pass the day
 """
 
 from .awards import award_approve, award_cancel, award_prepare, award_table_set, tranche_pay
+from .contests import (
+    contest_advance,
+    contest_create,
+    contest_partner_add,
+    contests_advance_due,
+    contribution_record,
+)
+from .entries import entry_create, entry_submit, entry_update, entry_withdraw
 from .settlement import spending_add, spending_remove, tranche_report, tranche_return, tranche_settle
 
 __all__: list[str] = [
@@ -21,3 +29,5 @@ __all__: list[str] = [
     "tranche_return",
     "tranche_settle",
 ]
+__all__ += ["contest_advance", "contest_create", "contest_partner_add", "contests_advance_due", "contribution_record"]
+__all__ += ["entry_create", "entry_submit", "entry_update", "entry_withdraw"]
