@@ -22,7 +22,16 @@ from django.utils.translation import gettext_lazy as _
 from core.selectors import audit_events
 from crowdfunding import selectors, services
 from crowdfunding.access import ACCESS
-from crowdfunding.models import Award, AwardTranche, Contest, Entry, SpendingItem
+from crowdfunding.models import (
+    AdvanceList,
+    AdvanceListLine,
+    Award,
+    AwardTranche,
+    Contest,
+    Entry,
+    RoundKind,
+    SpendingItem,
+)
 from web.common.format import won
 from web.common.pages import ActionPage, ObjectPage
 from web.common.tables import ListPage
@@ -78,7 +87,9 @@ class AwardPrepare(ActionPage):
         entry: Entry = self.get_object()  # type: ignore[assignment]
         context = super().get_context_data(**kwargs)
         context["tiers"] = list(entry.contest.award_tiers.all())
-        context["line"] = selectors.final_line_of(entry) if hasattr(selectors, "final_line_of") else None
+        context["line"] = (AdvanceListLine.objects.filter(
+            entry=entry, advance_list__state=AdvanceList.State.CONFIRMED, advance_list__round__kind=RoundKind.FINAL)
+            .first())
         return context
 
     def perform(self, form: forms.Form) -> Any:
@@ -151,9 +162,7 @@ class AwardPage(AwardMixin, ObjectPage):
             title=gettext("Award A%(id)s · %(enterprise)s") % {"id": award.pk,
                                                               "enterprise": award.entry.enterprise.name},
             tranches=tranches,
-            spent=sum((t.spent.amount for t in tranches), ZERO),
-            unspent=sum((t.unspent.amount for t in tranches), ZERO),
-            returned=sum((t.unspent.amount for t in tranches if t.returned_on), ZERO),
+            figures=selectors.award_figures(award),
             is_preparer=is_preparer(award, self.request.user),
             events=trail(award, tranches),
         )

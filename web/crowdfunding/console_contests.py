@@ -204,7 +204,7 @@ class ContestPage(ContestMixin, ObjectPage):
         if ACCESS.allows(user, "contest.fund"):
             context["fund"] = selectors.contest_fund(contest)
             context["contributions"] = list(selectors.contributions_of(contest))
-        if ACCESS.allows(user, "award.read") and hasattr(selectors, "award_summary"):
+        if ACCESS.allows(user, "award.read"):
             context["awards"] = selectors.award_summary(contest)
         return context
 

@@ -39,6 +39,8 @@ MARKS = {
 
 
 class ContestWorld:
+    final_fund = 100_000_000  # what the final contest's joint fund holds (a test may set less before using it)
+
     def __init__(self) -> None:
         self.today = timezone.localdate()
         self.preparer = ManagerFactory(username="manager.prep")  # prepares what the tests decide
@@ -114,9 +116,9 @@ class ContestWorld:
     @cached_property
     def final_contest(self) -> Contest:
         """A contest in its awards phase whose final list is confirmed: entries ranked 1 and 2 selected; the award
-        table 1st 20,000,000~30,000,000, 2nd 10,000,000; 100,000,000 in the joint fund."""
+        table 1st 20,000,000~30,000,000, 2nd 10,000,000; ``final_fund`` (100,000,000) in the joint fund."""
         contest = ContestFactory(phase="awards", name="대구 소셜 크라우드펀딩 대회 2025", code="daegu-2025")
-        fund(contest, 100_000_000, partner=self.partner(contest, "대구시 사회적경제센터", 100_000_000))
+        fund(contest, self.final_fund, partner=self.partner(contest, "대구시 사회적경제센터", self.final_fund))
         final = RoundFactory(contest=contest, kind="final", state=Round.State.CLOSED, closed_at=timezone.now())
         made = AdvanceList.objects.create(round=final, top_n=2, prepared_by=self.preparer,
                                           state=AdvanceList.State.CONFIRMED, decided_by=ManagerFactory(),
@@ -153,3 +155,27 @@ class ContestWorld:
                                                  tranche_id=self.approved_award.tranches.get(number=1).pk,
                                                  paid_on=self.today, idempotency_key="pay-1")
         return tranche
+
+    def member_of_awarded(self) -> Any:
+        """A member of the 1st's enterprise (who reports how a tranche was spent)."""
+        from tests.funds.factories import member_of
+
+        return member_of(self.selected(1).enterprise)
+
+    @cached_property
+    def reported_tranche(self) -> Any:
+        """Tranche 1 (15,000,000) paid, and reported by the enterprise: 12,000,000 spent (9,000,000 equipment and
+        3,000,000 marketing), each with a PDF receipt."""
+        from datetime import timedelta
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        tranche, member = self.paid_tranche, self.member_of_awarded()
+        for amount, category, description in ((9_000_000, "equipment", "제빵 오븐 구입"),
+                                               (3_000_000, "marketing", "펀딩 홍보 영상")):
+            services.spending_add(actor=member, today=self.today, tranche_id=tranche.pk, amount=amount,
+                                  category=category, description=description,
+                                  spent_on=self.today - timedelta(days=0),
+                                  evidence=SimpleUploadedFile("receipt.pdf", b"%PDF-1.4\n% receipt\n",
+                                                              content_type="application/pdf"))
+        return services.tranche_report(actor=member, today=self.today, tranche_id=tranche.pk)
