@@ -12,8 +12,27 @@ from .contests import (
     live_entry_of,
     partners_of,
 )
+from .judging import (
+    PanelProgress,
+    PanelScore,
+    QueueItem,
+    RankingRow,
+    Recusal,
+    VisibleScore,
+    judge_queue,
+    judging_progress,
+    ranking_round_for,
+    recusal,
+    recusal_reason,
+    recusals,
+    round_ranking,
+    scores_visible_to,
+)
 from .visibility import contests_visible_to, entries_visible_to, pool_filter, round_pool, rounds_visible_to, seats_of
 
 __all__ = ["contests_visible_to", "entries_visible_to", "pool_filter", "round_pool", "rounds_visible_to", "seats_of"]
 __all__ += ["ContestFund", "ContributorLine", "Ineligibility", "contest_fund", "contests_all", "contributions_of",
             "entries_by_phase", "ineligibility", "live_entry_of", "partners_of"]
+__all__ += ["PanelProgress", "PanelScore", "QueueItem", "RankingRow", "Recusal", "VisibleScore", "judge_queue",
+            "judging_progress", "ranking_round_for", "recusal", "recusal_reason", "recusals", "round_ranking",
+            "scores_visible_to"]
