@@ -313,7 +313,8 @@ class AwardTableSet(ContestAction):
         initial = [{"name": tier.name, "rank_from": tier.rank_from, "rank_to": tier.rank_to,
                     "amount_min": f"{int(tier.amount_min.amount):,}", "amount_max": f"{int(tier.amount_max.amount):,}"}
                    for tier in contest.award_tiers.all()]
-        return f.Composite(tiers=f.AwardTiersFormSet(data, initial=initial, prefix="tiers"))
+        return f.Composite(tiers=f.AwardTiersFormSet(data, initial=[] if data is not None else initial,
+                                                     prefix="tiers"))
 
     def perform(self, form: Any) -> Any:
         tiers = [{"name": row["name"], "rank_from": row["rank_from"], "rank_to": row["rank_to"],

@@ -85,6 +85,8 @@ class RoundSetup(ContestAction):
         else:
             head = {"kind": kind}
             criteria, panels = STANDARD_RUBRIC, STANDARD_PANELS[RoundKind(kind)]
+        if data is not None:  # what was sent is what counts (an unchanged row of the initial one is no row)
+            criteria, panels = [], []
         return f.Composite(
             round=f.RoundForm(data, initial=head, prefix="round"),
             criteria=f.CriteriaFormSet(data, initial=criteria, prefix="criteria"),

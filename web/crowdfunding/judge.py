@@ -77,7 +77,7 @@ class JudgeHome(Page):
             found = rounds.setdefault(item.round.pk, {"round": item.round, "panel": item.panel, "todo": [],
                                                       "recused": [], "done": []})
             (found["recused"] if item.recusal else found["todo"]).append(item)
-        recused = {(row.round.pk, item.entry.pk) for row in rounds.values() for item in row["recused"]}
+        recused = {(row["round"].pk, item.entry.pk) for row in rounds.values() for item in row["recused"]}
         for score in scored:
             if score.round_id in rounds and (score.round_id, score.entry_id) not in recused:
                 rounds[score.round_id]["done"].append(score)

@@ -62,11 +62,13 @@ def text(response: Any) -> str:
     return response.content.decode()
 
 
-def ko(msgid: str, **values: Any) -> str:
-    """``msgid`` as the page prints it in Korean (the default language), HTML-escaped."""
+def ko(msgid: str, *, escaped: bool = True, **values: Any) -> str:
+    """``msgid`` as the page prints it in Korean (the default language): HTML-escaped as a message from Python is;
+    ``escaped=False`` as a template's ``{% translate %}`` writes it."""
     with translation.override("ko"):
         message = translation.gettext(msgid)
-    return escape(message % values if values else message)
+    message = message % values if values else message
+    return escape(message) if escaped else message
 
 
 def field_errors(response: Any) -> dict[str, list[str]]:

@@ -206,8 +206,9 @@ def test_the_advance_list_is_prepared_by_one_and_confirmed_by_another(cw, client
 
 
 def test_a_list_cannot_be_prepared_while_the_round_is_open(cw, client_as, manager):
+    judged = cw.scored
     with nothing_written():
-        response = client_as(manager).post(_url("contest-advance-prepare", cw.scored.pk), {"cut": "70"})
+        response = client_as(manager).post(_url("contest-advance-prepare", judged.pk), {"cut": "70"})
     assert response.status_code == 409
 
 

@@ -62,7 +62,7 @@ def test_a_judge_records_a_score_and_changes_it_while_the_round_is_open(cw, clie
     score = Score.objects.get(judge=kim, entry=entry)
     assert (str(score.total), score.comment) == ("88.0000", "지역 연계가 뛰어남")
     form = client.get(_entry_url(entry))
-    assert form.context["form"]["marks.local"].value() == "18"  # the marks given, to change
+    assert form.context["form"]["marks.local"].value() == "18.0"  # the marks given, to change
     changed = client.post(_entry_url(entry), {**HIGH, "marks.local": "10"})
     assert changed.status_code == 303
     score.refresh_from_db()
@@ -151,7 +151,7 @@ def test_a_judge_sees_only_its_own_scores_until_the_round_closes_then_the_rankin
     round_url = reverse("web:judge-round", args=[cw.screening.pk])
     page = text(client.get(round_url))
     assert "88.00" in page and "60.00" not in page  # blind: lee's score is not shown
-    assert ko("The ranking opens to the round's judges when the round closes.") in page
+    assert ko("The ranking opens to the round's judges when the round closes.", escaped=False) in page
 
     closed = cw.closed  # every judge scored every entry
     response = client.get(round_url)
