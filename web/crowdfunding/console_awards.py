@@ -231,7 +231,6 @@ class TrancheMixin:
     access = ACCESS
     section = "contest-awards"
     context_object_name = "tranche"
-    template_name = "web/crowdfunding/console/tranche_action.html"
     request: Any
 
     def visible(self) -> QuerySet[AwardTranche]:
@@ -251,6 +250,7 @@ class TrancheMixin:
 
 
 class TranchePay(TrancheMixin, ActionPage):
+    template_name = "web/crowdfunding/console/tranche_action.html"
     action = "tranche.pay"
     title = _("Pay the tranche")
     intro = _("The tranche is paid out of the award's reservation to the enterprise (선급금); tranches are paid in "
@@ -273,6 +273,7 @@ class TranchePay(TrancheMixin, ActionPage):
 
 
 class TrancheSettle(TrancheMixin, ActionPage):
+    template_name = "web/crowdfunding/console/tranche_action.html"
     action = "tranche.settle"
     title = _("Settle the tranche (정산)")
     intro = _("What is accepted as spent becomes the award's expense; what was not spent is due back to the joint "
@@ -293,6 +294,7 @@ class TrancheSettle(TrancheMixin, ActionPage):
 
 
 class TrancheReturn(TrancheMixin, ActionPage):
+    template_name = "web/crowdfunding/console/tranche_action.html"
     action = "tranche.return"
     title = _("Record the return of the unspent money (반환)")
     intro = _("The unspent money came back: it returns to the joint fund's cash and the tranche is closed.")
@@ -322,11 +324,11 @@ class SpendingEvidence(ObjectPage):
     def visible(self) -> QuerySet[SpendingItem]:
         return SpendingItem.objects.filter(tranche__award__in=awards_for(self.request.user))
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         item: SpendingItem = self.get_object()  # type: ignore[assignment]
         try:
             handle = item.evidence.open("rb")
         except (FileNotFoundError, ValueError):
             raise Http404 from None
-        name = item.evidence.name.rsplit("/", 1)[-1]
+        name = (item.evidence.name or "evidence").rsplit("/", 1)[-1]
         return FileResponse(handle, as_attachment=True, filename=name)

@@ -150,7 +150,7 @@ def phase_rows(contest: Contest, changes: list[PhaseChange]) -> list[PhaseRow]:
 def rounds_of(user: Any, contest: Contest) -> list[Round]:
     """The contest's rounds (screening first), each with its panels' and judges' counts and its live advance
     list."""
-    rounds = list(selectors.rounds_visible_to(user).filter(contest=contest)
+    rounds: list[Round] = list(selectors.rounds_visible_to(user).filter(contest=contest)
                   .annotate(panel_count=Count("panels", distinct=True),
                             judge_count=Count("panels__judges", distinct=True))
                   .order_by("kind"))
@@ -225,7 +225,8 @@ class ContestAdvance(ContestAction):
     form_class = f.ContestAdvanceForm
 
     def get_form(self, data: Any = None) -> forms.Form:
-        return f.ContestAdvanceForm(data, contest=self.get_object(), **self.get_form_kwargs())
+        contest: Contest = self.get_object()  # type: ignore[assignment]
+        return f.ContestAdvanceForm(data, contest=contest, **self.get_form_kwargs())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

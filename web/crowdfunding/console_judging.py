@@ -77,6 +77,8 @@ class RoundSetup(ContestAction):
         contest: Contest = self.get_object()  # type: ignore[assignment]
         kind = self.kind()
         existing = Round.objects.filter(contest=contest, kind=kind).first()
+        criteria: list[dict[str, Any]]
+        panels: list[dict[str, Any]]
         if existing is not None:
             head = {"kind": kind, "aggregation": existing.aggregation}
             criteria = [{"key": c.key, "name": c.name, "weight": _number(c.weight), "max_score": _number(c.max_score),
@@ -433,7 +435,7 @@ class AdvanceCancel(AdvanceAction):
     intro = _("A prepared list is set aside (nothing moves) so that another can be prepared from the ranking.")
     submit_label = _("Cancel the list")
     danger = True
-    form_class = ReasonForm
+    form_class = ReasonForm  # type: ignore[assignment]
 
     def perform(self, form: forms.Form) -> Any:
         return services.advance_cancel(actor=self.actor, today=self.today, list_id=self.get_object().pk,

@@ -228,7 +228,7 @@ class JudgeRound(ObjectPage):
                                                         "contest": judged.contest.name},
             criteria=list(judged.criteria.all()),
             seat=selectors.seats_of(self.request.user).filter(round=judged).select_related("panel").first(),
-            scores=list(Score.objects.filter(round=judged, judge=self.request.user).select_related("entry")
+            scores=list(Score.objects.filter(round=judged, judge=self.actor).select_related("entry")
                         .order_by("entry__submitted_at", "entry_id")),
             closed=closed,
             ranking=selectors.round_ranking(judged) if closed else None,
