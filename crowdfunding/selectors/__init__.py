@@ -1,5 +1,16 @@
 """The contests' reads, by topic. Everything is importable from ``crowdfunding.selectors``."""
 
+from .awards import (
+    AwardFigures,
+    AwardLine,
+    AwardSummary,
+    award_figures,
+    award_summary,
+    awards_of,
+    awards_visible_to,
+    spending_of,
+    tranches_visible_to,
+)
 from .contests import (
     ContestFund,
     ContributorLine,
@@ -36,3 +47,5 @@ __all__ += ["ContestFund", "ContributorLine", "Ineligibility", "contest_fund", "
 __all__ += ["PanelProgress", "PanelScore", "QueueItem", "RankingRow", "Recusal", "VisibleScore", "judge_queue",
             "judging_progress", "ranking_round_for", "recusal", "recusal_reason", "recusals", "round_ranking",
             "scores_visible_to"]
+__all__ += ["AwardFigures", "AwardLine", "AwardSummary", "award_figures", "award_summary", "awards_of",
+            "awards_visible_to", "spending_of", "tranches_visible_to"]

@@ -401,9 +401,9 @@ def tranche_pay(*, actor: User, today: date, tranche_id: int, paid_on: date,
         raise state_error(_("Tranches are paid only on an approved award; this one's state is %(state)s."), award)
     if tranche.state != TState.PLANNED:
         raise state_error(_("This tranche was paid already; its state is %(state)s."), tranche)
-    limits = []
-    assert award.approved_at is not None
-    limits.append(Limit(timezone.localdate(award.approved_at), _("the award's approval")))
+    assert award.reserve_journal is not None  # set with the approved state (award_approve)
+    approved_on = award.reserve_journal.effective_date
+    limits = [Limit(approved_on, _("the award's approval"))]
     if tranche.number > 1:
         previous = AwardTranche.objects.get(award=award, number=tranche.number - 1)
         if previous.state not in PAID_OUT:

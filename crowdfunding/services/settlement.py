@@ -55,7 +55,11 @@ EVIDENCE_SIGNATURES = (
     (b"\xff\xd8\xff", "jpg"),
     (b"\x89PNG\r\n\x1a\n", "png"),
 )
-SPENDING_AUDITED = ["tranche", "amount", "category", "description", "spent_on", "evidence", "evidence_sha256"]
+SPENDING_AUDITED = ["tranche", "amount", "category", "description", "spent_on", "evidence_sha256"]
+
+
+def _spending_snapshot(item: SpendingItem) -> dict[str, Any]:
+    return {**snapshot(item, SPENDING_AUDITED), "evidence": str(item.evidence.name)}
 
 
 def _lock_own_tranche(actor: User, tranche_id: int) -> tuple[Award, AwardTranche]:
@@ -135,7 +139,7 @@ def spending_add(*, actor: User, today: date, tranche_id: int, amount: Any, cate
                         spent_on=spent_on, evidence=evidence, evidence_sha256=sha256, created_by=actor)
     try:
         item.save(force_insert=True)  # writes the file to the storage first
-        audit_record(actor=actor, action=SPENDING_ADD, obj=item, after=snapshot(item, SPENDING_AUDITED))
+        audit_record(actor=actor, action=SPENDING_ADD, obj=item, after=_spending_snapshot(item))
     except BaseException:
         # Nothing of this write is kept: neither is its file (a file is no part of the transaction).
         if item.evidence.name:
@@ -161,7 +165,7 @@ def spending_remove(*, actor: User, today: date, item_id: int) -> None:
     if tranche.state != TState.PAID:
         raise state_error(_("The spending report was submitted; its lines can no longer change (the tranche's "
                              "state is %(state)s)."), tranche)
-    before = snapshot(item, SPENDING_AUDITED)
+    before = _spending_snapshot(item)
     name, storage = str(item.evidence.name), item.evidence.storage
     item.delete()
     transaction.on_commit(lambda: storage.delete(name))  # the file goes only once the row is gone for good
