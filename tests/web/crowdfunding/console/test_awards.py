@@ -35,7 +35,7 @@ def _url(name: str, pk: int) -> str:
 
 
 def _balance(contest, code: str) -> Decimal:
-    return Account.objects.get(book=contest.book, code=code).balance
+    return Account.objects.get(book=contest.book, code=code).balance.amount
 
 
 def test_a_manager_prepares_the_award_of_the_first(cw, client_as, manager):
