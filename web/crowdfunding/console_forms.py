@@ -132,7 +132,7 @@ class CriterionForm(forms.Form):
 
 class PanelForm(forms.Form):
     name = forms.CharField(label=_("Panel"), max_length=100)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Panel.Kind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("Choose…")), *Panel.Kind.choices])
     weight = forms.DecimalField(label=_("Weight (%)"), max_digits=5, decimal_places=2)
 
 

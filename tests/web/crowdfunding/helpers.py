@@ -3,9 +3,10 @@ text, Korean messages, a form's errors."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from html import escape
+from html import escape, unescape
 from typing import Any
 
 from django.utils import translation
@@ -77,3 +78,23 @@ def field_errors(response: Any) -> dict[str, list[str]]:
     if hasattr(form, "parts"):
         return {"__all__": list(form.non_field_errors()), **form.errors}
     return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+
+
+def form_as_shown(page: str) -> dict[str, str]:
+    """The fields of the page's forms as a browser would send them untouched: each input's value, each select's
+    selected option (else its first), each textarea's text."""
+    data: dict[str, str] = {}
+    for tag in re.findall(r"<input[^>]*>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        if name is None or 'type="submit"' in tag or (('type="checkbox"' in tag) and "checked" not in tag):
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        data[name.group(1)] = unescape(value.group(1)) if value else ""
+    for name, options in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', options) or re.search(r'<option value="([^"]*)"',
+                                                                                          options)
+        data[name] = unescape(chosen.group(1)) if chosen else ""
+    for name, body in re.findall(r'<textarea name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
+        data[name] = unescape(body.strip())
+    data.pop("csrfmiddlewaretoken", None)
+    return data

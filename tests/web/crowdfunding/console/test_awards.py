@@ -18,7 +18,7 @@ from crowdfunding import accounts as chart
 from crowdfunding.models import Award, AwardTranche, Entry
 from ledger.models import Account
 
-from ..helpers import PREPARED_NOTE, field_errors, ko, nothing_written, text
+from ..helpers import PREPARED_NOTE, field_errors, form_as_shown, ko, nothing_written, text
 
 pytestmark = pytest.mark.django_db
 
@@ -212,6 +212,11 @@ def test_the_award_table_is_set_and_bad_ranks_are_named_beside_their_row(cw, cli
                                                                                      ("우수상", 2, 5)]
     page = text(client.get(_url("contest", contest.pk)))
     assert "₩10,000,000 ~ ₩20,000,000" in page
+    # The table shown again and sent back untouched (its two blank rows too) keeps it as it is.
+    shown = form_as_shown(text(client.get(_url("contest-award-table", contest.pk))))
+    assert client.post(_url("contest-award-table", contest.pk), shown).status_code == 303
+    assert [(t.name, t.rank_from, t.rank_to) for t in contest.award_tiers.all()] == [("대상", 1, 1),
+                                                                                     ("우수상", 2, 5)]
 
 
 def test_the_awards_list_filters_by_contest_and_state(cw, client_as, manager):

@@ -18,7 +18,7 @@ from crowdfunding.models import AdvanceList, Conflict, Entry, EntryNotice, Round
 from tests.crowdfunding.factories import ContestFactory, EntryFactory
 from tests.factories import JudgeFactory, UserFactory
 
-from ..helpers import LIST_NOTE, field_errors, ko, nothing_written, text
+from ..helpers import LIST_NOTE, field_errors, form_as_shown, ko, nothing_written, text
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +61,21 @@ def test_a_manager_sets_up_a_screening_round_from_the_standard_rubric(client_as,
         ("social-value", 30, 30), ("business", 25, 25), ("feasibility", 25, 25), ("local", 20, 20)]
     page = text(client.get(_url("contest-round", judged.pk)))
     assert "사회적 가치" in page and _url("contest-round-open", judged.pk) in page
+
+
+@pytest.mark.parametrize("kind", ["screening", "final"])
+def test_the_set_up_form_sent_as_shown_makes_the_standard_round(client_as, manager, kind):
+    contest = ContestFactory(phase=kind)
+    client = client_as(manager)
+    shown = form_as_shown(text(client.get(_url("contest-round-setup", contest.pk), {"kind": kind})))
+
+    response = client.post(_url("contest-round-setup", contest.pk), shown)
+
+    assert response.status_code == 303
+    judged = Round.objects.get(contest=contest, kind=kind)
+    assert [c.name for c in judged.criteria.all()] == ["사회적 가치", "사업성", "실현 가능성", "지역 연계"]
+    assert [(p.kind, p.weight) for p in judged.panels.all()] == (
+        [("expert", 100)] if kind == "screening" else [("expert", 70), ("citizen", 30)])
 
 
 @pytest.mark.parametrize(("criteria", "panels", "where"), [
