@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.selectors import audit_events
 from crowdfunding import selectors
 from crowdfunding.access import ACCESS
-from crowdfunding.models import AdvanceListLine, Award, Conflict, Entry, Score
+from crowdfunding.models import AdvanceListLine, Award, Conflict, Entry
 from enterprises.validators import format_business_number
 from web.common.pages import ObjectPage
 from web.common.tables import ListPage
@@ -39,20 +39,24 @@ class EntryList(ListPage):
         return selectors.entries_visible_to(self.request.user).select_related("enterprise", "contest", "partner")
 
 
-def scores_by_round(entry: Entry) -> list[dict[str, Any]]:
-    """Every score of the entry, by round (screening first), each with its judge, panel and marks in the rubric's
-    order; and the conflicts declared on it."""
-    scores = list(Score.objects.filter(entry=entry).select_related("judge", "panel", "round")
-                  .prefetch_related("round__criteria").order_by("round__kind", "panel_id", "judge__username"))
-    conflicts = list(Conflict.objects.filter(entry=entry).select_related("judge", "round").order_by("declared_at"))
+def scores_by_round(user: Any, entry: Entry) -> list[dict[str, Any]]:
+    """Every score of the entry ``user`` may see (``selectors.scores_visible_to``: staff, all of them), by round
+    (screening first), each with its judge, panel, marks in the rubric's order and, when it does not count, why (the
+    judge is recused); and the conflicts declared on it."""
     rounds: dict[int, dict[str, Any]] = {}
-    for score in scores:
-        found = rounds.setdefault(score.round_id, {"round": score.round, "criteria": list(score.round.criteria.all()),
-                                                   "scores": [], "conflicts": []})
-        found["scores"].append({"score": score, "marks": [score.marks.get(c.key) for c in found["criteria"]]})
-    for conflict in conflicts:
-        rounds.setdefault(conflict.round_id, {"round": conflict.round, "criteria": [], "scores": [],
-                                              "conflicts": []})["conflicts"].append(conflict)
+
+    def of(judged: Any) -> dict[str, Any]:
+        if judged.pk not in rounds:
+            rounds[judged.pk] = {"round": judged, "criteria": list(judged.criteria.all()), "scores": [],
+                                 "conflicts": []}
+        return rounds[judged.pk]
+
+    for visible in selectors.scores_visible_to(user, entry):
+        found = of(visible.score.round)
+        found["scores"].append({"score": visible.score, "recusal": visible.recusal,
+                                "marks": [visible.score.marks.get(c.key) for c in found["criteria"]]})
+    for conflict in Conflict.objects.filter(entry=entry).select_related("judge", "round").order_by("declared_at"):
+        of(conflict.round)["conflicts"].append(conflict)
     return sorted(rounds.values(), key=lambda r: r["round"].kind != "screening")
 
 
@@ -77,7 +81,7 @@ class EntryPage(ObjectPage):
             title=gettext("Entry E%(id)s · %(title)s") % {"id": entry.pk, "title": entry.title},
             business_number=format_business_number(entry.enterprise.business_number),
             notices=list(entry.notices.all()),
-            rounds=scores_by_round(entry),
+            rounds=scores_by_round(self.request.user, entry),
             lines=list(AdvanceListLine.objects.filter(entry=entry).select_related("advance_list__round")
                        .order_by("advance_list__prepared_at")),
             awards=awards,

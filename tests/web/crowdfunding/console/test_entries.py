@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from crowdfunding.models import Conflict, EntryNotice
 from tests.crowdfunding.factories import EntryFactory
+from tests.factories import MembershipFactory
 
-from ..helpers import text
+from ..helpers import ko, text
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +67,9 @@ def test_staff_see_every_score_with_its_marks_and_the_conflicts(cw, client_as, m
     assert "judge.kim" in page and "judge.lee" in page
     assert "88.0000" in page and "80.0000" in page  # their weighted totals, while the round is still open
     assert "대표가 친척입니다" in page
+    # park's conflict came after no score of his; kim's score stops counting once he is a member of the enterprise.
+    MembershipFactory(enterprise=entry.enterprise, user=kim)
+    response = client_as(manager).get(_url(entry))
+    counted = {s["score"].judge.username: s["recusal"] for s in response.context["rounds"][0]["scores"]}
+    assert counted["judge.lee"] is None and counted["judge.kim"].code == "own_enterprise"
+    assert ko("member of the entry's enterprise") in text(response)
