@@ -276,3 +276,23 @@ def test_an_auditor_reads_the_contest_console_and_acts_on_nothing(site, scene):
     made.refresh_from_db()
     award.refresh_from_db()
     assert made.state == "prepared" and award.state == "prepared"
+
+
+CONTROLS = "main form input:not([type=hidden]), main form select, main form textarea, main form button"
+
+
+def test_the_contest_consoles_forms_are_reached_by_tab(site, scene):
+    """Every field and button of the console's contest forms is reached by pressing Tab from the top of the page."""
+    contest, entry = scene.contest, scene.selected(1)
+    site.login_as(scene.kim)
+    for path in (f"/console/contests/{contest.pk}/contributions/", f"/console/contests/{contest.pk}/advance/",
+                 f"/console/contests/{contest.pk}/rounds/", f"/console/contests/{contest.pk}/award-table/",
+                 f"/console/contests/entries/{entry.pk}/award/", "/console/contests/new/"):
+        site.open(path)
+        controls = [c for c in site.find_all(CONTROLS) if c.is_displayed()]
+        assert controls, f"{path}: no form"
+        # A date input takes three presses (year, month, day).
+        presses = len(site.find_all("a, input, select, textarea, button")) + 2 * len(site.find_all("input[type=date]"))
+        reached = {e.id for e in site.tab_order(presses + 5)}
+        assert not [c for c in controls if c.id not in reached], f"{path}: not all reachable by Tab"
+        site.assert_accessible()

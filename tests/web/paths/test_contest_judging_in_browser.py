@@ -169,3 +169,21 @@ def test_after_the_round_closes_the_scores_are_locked_and_the_ranking_shows(site
     _check(site, "22-round-ranking")
     site.driver.set_window_size(*PHONE)
     _check(site, "23-round-ranking-phone")
+
+
+CONTROLS = "main form input:not([type=hidden]), main form select, main form textarea, main form button"
+
+
+def test_the_judges_forms_are_reached_by_tab(site, scene):
+    """Every field and button of the score and conflict forms is reached by pressing Tab from the top of the page (as
+    tests/web/test_keyboard.py checks the revolving fund's), on a phone's screen too."""
+    entry = scene.entries[0]
+    site.login_as(scene.citizen)
+    for size in ((1280, 900), PHONE):
+        site.driver.set_window_size(*size)
+        for path in (f"/judge/entries/{entry.pk}/", f"/judge/entries/{entry.pk}/conflict/"):
+            site.open(path)
+            controls = [c for c in site.find_all(CONTROLS) if c.is_displayed()]
+            assert controls, f"{path}: no form"
+            reached = {e.id for e in site.tab_order(len(site.find_all("a, input, select, textarea, button")) + 5)}
+            assert not [c for c in controls if c.id not in reached], f"{path}: not all reachable by Tab"
