@@ -5,22 +5,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
 
 from .. import accounts as chart
 from ..models import Award, Contest, ContestPartner, Entry, JointFundContribution
+from .visibility import contests_visible_to
 
 ZERO = Decimal(0)
 
 
-def contests_all() -> QuerySet[Contest]:
-    """The contests, the latest call first, with what their lists show."""
-    return (Contest.objects.select_related("host", "previous_stage")
-            .prefetch_related("partners__institution").order_by("-call_opens_on", "-pk"))
+def contests_listed(user: Any) -> QuerySet[Contest]:
+    """The contests ``user`` sees (``contests_visible_to``), the latest call first, with what their lists show (the
+    host, the partners in the order they joined)."""
+    partners = Prefetch("partners", queryset=ContestPartner.objects.select_related("institution")
+                        .order_by("created_at", "pk"))
+    return (contests_visible_to(user).select_related("host", "previous_stage").prefetch_related(partners)
+            .order_by("-call_opens_on", "-pk"))
 
 
 # --- eligibility (참가 자격) ---------------------------------------------------------------------------------------
@@ -148,7 +154,9 @@ def contributions_of(contest: Contest) -> QuerySet[JointFundContribution]:
 def partners_of(contest: Contest) -> QuerySet[ContestPartner]:
     """The contest's partners in the order they joined, with what each paid in (``paid``)."""
     return (ContestPartner.objects.filter(contest=contest).select_related("institution")
-            .annotate(paid=Sum("contributions__amount")).order_by("created_at", "pk"))
+            .annotate(paid=Coalesce(Sum("contributions__amount"), Value(ZERO),
+                                    output_field=DecimalField(max_digits=18, decimal_places=0)))
+            .order_by("created_at", "pk"))
 
 
 # --- entries -------------------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ joint fund's cash is locked by the ledger itself when a journal moves it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -35,7 +36,7 @@ from core.inputs import KEY_FIELD, check_key, digest, require_reason
 from core.money import KRW, format_won, won_input
 from enterprises.models import User
 from enterprises.roles import is_member
-from ledger.models import Journal
+from ledger.models import Book, Journal
 from ledger.services import credit, debit, journal_post
 
 from .. import accounts as chart
@@ -64,6 +65,7 @@ from .common import fail, require_phase
 
 ZERO = Decimal(0)
 MAX_TIERS = 50
+MAX_RANK = 10_000  # the API's bound too (api.crowdfunding.serializers_awards)
 MAX_TRANCHES = 6
 
 TIER_AUDITED = ["name", "rank_from", "rank_to", "amount_min", "amount_max"]
@@ -107,19 +109,19 @@ def key_used_by_another(key: str) -> IdempotencyConflict:
                                fields={KEY_FIELD: [_("already used by another user")]})
 
 
-def _int_input(value: Any, field: str, *, low: int = 1) -> int:
+def _int_input(value: Any, field: str, *, low: int = 1, high: int = MAX_RANK) -> int:
+    """A whole number from ``low`` to ``high`` (an int, or ASCII digits). Raises ValidationFailed naming ``field``."""
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,9}", value.strip()):
+        value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value.strip())
-        else:
-            raise fail(field, _("Bad number for %(field)s.") % {"field": field}, _("a whole number"))
-    if value < low:
+        raise fail(field, _("Bad number for %(field)s.") % {"field": field}, _("a whole number"))
+    if not low <= value <= high:
         raise fail(field, _("%(field)s is out of range.") % {"field": field},
-                   _("at least %(low)s") % {"low": low})
-    return int(value)
+                   _("from %(low)s to %(high)s") % {"low": low, "high": high})
+    return value
 
 
-def book_of(award: Award) -> Any:
+def book_of(award: Award) -> Book:
     return Contest.objects.select_related("book").get(pk=award.contest_id).book
 
 

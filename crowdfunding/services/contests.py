@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_slug
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
@@ -177,9 +178,14 @@ def contest_create(
         if not isinstance(previous_stage, Contest) or previous_stage.pk is None:
             raise fail("previous_stage", _("The previous stage must be a contest."), _("a contest"))
         stage = previous_stage.stage + 1
-    if Contest.objects.filter(code=code).exists() or Book.objects.filter(code=f"contest-{code}").exists():
-        raise fail("code", _("A contest with this code exists."), _("already used"))
-    book = Book.objects.create(code=f"contest-{code}", name=name)
+    used = fail("code", _("A contest with this code exists."), _("already used"))
+    if Contest.objects.filter(code=code).exists():
+        raise used
+    try:
+        with transaction.atomic():  # a concurrent contest with the same code: its book's code is taken
+            book = Book.objects.create(code=f"contest-{code}", name=name)
+    except IntegrityError:
+        raise used from None
     chart.open_contest_accounts(book)
     contest = Contest.objects.create(
         code=code, name=name, description=description, host=host, book=book, phase=Phase.DRAFT,

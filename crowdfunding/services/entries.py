@@ -187,7 +187,7 @@ def entry_create(
     NotFound (no such contest; an enterprise the actor does not act for), InvalidState (not during the call; a live
     entry already), Ineligible, Forbidden."""
     ACCESS.require(actor, "entry.create")
-    if not isinstance(enterprise_id, int) or not is_member(actor, enterprise_id):
+    if isinstance(enterprise_id, bool) or not isinstance(enterprise_id, int) or not is_member(actor, enterprise_id):
         raise NotFound(_("No such enterprise."), fields={"enterprise": [_("not an enterprise you act for")]})
     values = {"title": _text(title, "title", 200), "summary": _text(summary, "summary", MAX_LONG_TEXT),
               "use_of_funds": _text(use_of_funds, "use_of_funds", MAX_LONG_TEXT),
@@ -248,6 +248,8 @@ def entry_update(
         entry.team = _team(team)
     if partner is not KEEP:
         entry.partner = _partner(contest, partner)
+    if snapshot(entry) == before:
+        return entry  # nothing changed: nothing to write or record
     return _save(entry, actor, ENTRY_UPDATE, before)
 
 

@@ -80,6 +80,8 @@ ANYONE_SIGNED_IN = {
     ("get", "/api/v1/loan-products/"), ("get", "/api/v1/loan-products/{id}/"),
     ("post", "/api/v1/loan-products/{id}/quote/"),
     ("get", "/api/v1/guarantee-programs/{id}/fee-quote/"),
+    ("get", "/api/v1/contests/"), ("get", "/api/v1/contests/{id}/"),
+    ("get", "/api/v1/contests/{id}/award-table/"),
 }
 
 
@@ -218,13 +220,17 @@ MONEY_CALLS = {
     ("post", "/api/v1/guarantees/{id}/execute/"), ("post", "/api/v1/guarantees/{id}/balances/"),
     ("post", "/api/v1/guarantees/{id}/repay/"), ("post", "/api/v1/guarantees/{id}/default/"),
     ("post", "/api/v1/fee-bills/{id}/pay/"), ("post", "/api/v1/guarantee-programs/{id}/city-fee-payments/"),
+    ("post", "/api/v1/contests/{id}/contributions/"),
+    ("post", "/api/v1/contest-awards/{id}/approve/"), ("post", "/api/v1/award-tranches/{id}/pay/"),
+    ("post", "/api/v1/award-tranches/{id}/return/"),
 }
 PLAIN_LISTS = [
     "/api/v1/loans/{id}/schedule/", "/api/v1/loans/{id}/transactions/", "/api/v1/loans/{id}/repayments/",
     "/api/v1/loans/{id}/recoveries/", "/api/v1/funds/{id}/contributions/",
     "/api/v1/guarantee-programs/{id}/contributions/", "/api/v1/guarantee-claims/{id}/recoveries/",
-    "/api/v1/guarantees/{id}/balances/",
+    "/api/v1/guarantees/{id}/balances/", "/api/v1/award-tranches/{id}/spending/",
     "/api/v1/guarantee-programs/{id}/city-fee-payments/",
+    "/api/v1/contests/{id}/partners/", "/api/v1/contests/{id}/contributions/",
 ]
 
 
@@ -274,11 +280,16 @@ def test_every_operation_documents_503_with_retry_after_and_every_write_document
             assert "concurrent_update" in conflict["description"]
 
 
+# The uploads: multipart/form-data, the one media type they take (a spending line with its evidence file).
+UPLOADS = {("post", "/api/v1/award-tranches/{id}/spending/")}
+
+
 def test_415_is_documented_exactly_on_the_operations_with_a_request_body(schema):
     for path, method, operation in operations(schema):
         assert ("415" in operation["responses"]) == ("requestBody" in operation), (method, path)
         if "requestBody" in operation:
-            assert set(operation["requestBody"]["content"]) == {"application/json"}, (method, path)
+            media = {"multipart/form-data"} if (method, path) in UPLOADS else {"application/json"}
+            assert set(operation["requestBody"]["content"]) == media, (method, path)
 
 
 def test_the_short_lists_of_a_loan_or_a_fund_are_documented_as_plain_arrays_without_a_page(schema):

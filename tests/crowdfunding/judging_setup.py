@@ -4,12 +4,13 @@ maxima and adding up to 100, so a score's weighted total is simply the sum of it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from crowdfunding import services
 from crowdfunding.models import Contest, Panel, Round, Score
@@ -31,6 +32,14 @@ def fast_password_hashing(settings) -> None:
     """The factories set a password on every user they make (a manager and judges per round); a cheap hash keeps
     the tests quick. Imported into each judging test module (this package has no conftest of its own)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """The tests name the rules as the services word them in English (the default language, Korean, words them
+    once the translation is done)."""
+    with translation.override("en"):
+        yield
 
 
 def marks(total: Any) -> dict[str, str]:
@@ -59,7 +68,8 @@ def set_up(contest: Contest | None = None, *, kind: str = "screening", aggregati
     seated = []
     for panel, count in zip(Panel.objects.filter(round=judged).order_by("pk"), judges, strict=False):
         people = [JudgeFactory() for _ in range(count)]
-        services.panel_judges_assign(actor=manager, today=TODAY, panel_id=panel.pk, judges=people)
+        if people:
+            services.panel_judges_assign(actor=manager, today=TODAY, panel_id=panel.pk, judges=people)
         seated.append(people)
     if open_it:
         if contest.phase != kind:

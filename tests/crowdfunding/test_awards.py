@@ -114,6 +114,8 @@ def test_the_tiers_ranks_run_from_one_without_gaps_or_overlaps(manager, tiers, f
     ({"amount_min": 0}, "tiers[0].amount_min"),
     ({"rank_to": 0}, "tiers[0].rank_to"),
     ({"rank_from": 1, "rank_to": "둘"}, "tiers[0].rank_to"),
+    ({"rank_from": 1, "rank_to": "²"}, "tiers[0].rank_to"),
+    ({"rank_from": 1, "rank_to": 10**20}, "tiers[0].rank_to"),
     ({"name": " "}, "tiers[0].name"),
 ])
 def test_a_tier_needs_whole_won_in_order_and_ranks_in_order(manager, tier, field):

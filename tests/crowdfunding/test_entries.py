@@ -267,6 +267,15 @@ def test_a_member_edits_its_draft_and_what_is_not_given_stays(contest):
     assert event.before["title"] == "동네 빵집 나눔 프로젝트" and event.after["title"] == "새 제목"
 
 
+def test_an_edit_that_changes_nothing_records_nothing(contest):
+    member = member_of()
+    entry = create(contest, member)
+
+    services.entry_update(actor=member, today=TODAY, entry_id=entry.pk, title=entry.title, team=TEAM)
+
+    assert not AuditEvent.objects.filter(action="crowdfunding.entry.update").exists()
+
+
 def test_a_submitted_entry_is_editable_until_the_call_closes(contest):
     member = member_of()
     entry = create(contest, member)

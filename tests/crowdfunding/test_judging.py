@@ -15,10 +15,20 @@ from crowdfunding.models import Conflict, Contest, Criterion, Panel, PanelJudge,
 from tests.factories import AuditorFactory, JudgeFactory, ManagerFactory, UserFactory
 
 from .factories import ContestFactory, EntryFactory
-from .judging_setup import CRITERIA, EXPERT_ONLY, FINAL_PANELS, TODAY, fast_password_hashing, marks, score, set_up
+from .judging_setup import (
+    CRITERIA,
+    EXPERT_ONLY,
+    FINAL_PANELS,
+    TODAY,
+    fast_password_hashing,
+    in_english,
+    marks,
+    score,
+    set_up,
+)
 
 pytestmark = pytest.mark.django_db
-__all__ = ["fast_password_hashing"]  # the fixture, used by every test
+__all__ = ["fast_password_hashing", "in_english"]  # the fixtures, used by every test
 
 
 def setup(contest: Contest, actor=None, **overrides):
