@@ -47,7 +47,8 @@ class Landing(TemplateView):
 
 
 def start_page(user: Any) -> str | None:
-    """Where a user starts: staff in the console, enterprise members in their portal, anyone else on ``/``."""
+    """Where a user starts: staff in the console, enterprise members in their portal, bank officers at the bank desk,
+    judges at the judges' desk, anyone else on ``/``."""
     if not getattr(user, "is_authenticated", False):
         return None
     if has_role(user, *STAFF_READERS):

@@ -50,6 +50,11 @@ def _submit(site) -> None:
     site.find("form.action-form button[type=submit]").click()
 
 
+def _wait_for(site, prefix: str) -> None:
+    """Wait until the browser shows a page under ``prefix`` (the answer to the form just sent)."""
+    site.wait_until(lambda d: site.path.startswith(prefix), message=f"the browser never reached {prefix}...")
+
+
 def _type(site, css: str, value: str) -> None:
     field = site.find(css)
     field.clear()
@@ -108,6 +113,7 @@ def test_managers_run_the_screening_and_its_advance_list_through_the_pages(site,
     assert site.find("#id_criteria-0-name").get_attribute("value") == "사회적 가치"
     _check(site, "04-round-setup")
     _submit(site)
+    _wait_for(site, "/console/contests/rounds/")
     judged = Round.objects.get(contest=contest, kind="screening")
     round_page = f"/console/contests/rounds/{judged.pk}/"
     site.wait_path(round_page)
@@ -151,6 +157,7 @@ def test_managers_run_the_screening_and_its_advance_list_through_the_pages(site,
     _type(site, "#id_top_n", "2")
     _check(site, "09-advance-prepare")
     _submit(site)
+    _wait_for(site, "/console/contests/advance-lists/")
     made = AdvanceList.objects.get(round=judged)
     list_page = f"/console/contests/advance-lists/{made.pk}/"
     site.wait_path(list_page)
@@ -201,6 +208,7 @@ def test_managers_award_a_finalist_and_settle_its_tranche_through_the_pages(site
     _type(site, "#id_tranches", "15,000,000; 10,000,000")
     _check(site, "21-award-prepare")
     _submit(site)
+    _wait_for(site, "/console/contests/awards/")
     award = Award.objects.get(entry=first)
     award_page = f"/console/contests/awards/{award.pk}/"
     site.wait_path(award_page)
