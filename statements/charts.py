@@ -82,3 +82,36 @@ def _chart(series: Sequence[Series], *, title: str, width_mm: float, height_mm: 
     finally:
         plt.close(fig)
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue().encode()).decode()
+
+
+def grouped_bar_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[Decimal | None]]], *, title: str,
+                      width_mm: float = 180, height_mm: float = 70, top: float | None = None) -> str:
+    """Scores side by side: for each label (an entry) one bar per series (a panel); a missing score draws no bar.
+    Returns a ``data:image/svg+xml`` URI. The exact figures are in the tables."""
+    fig, ax = plt.subplots(figsize=(width_mm / 25.4, height_mm / 25.4))
+    try:
+        count = max(len(series), 1)
+        width = 0.8 / count
+        positions = list(range(len(labels)))
+        highest = 0.0
+        for index, (name, values) in enumerate(series):
+            xs = [p - 0.4 + width * (index + 0.5) for p in positions]
+            ys = [float(v) if v is not None else 0.0 for v in values]  # drawing only
+            highest = max([highest, *ys])
+            ax.bar(xs, ys, width=width * 0.92, label=name, color=COLOURS[index % len(COLOURS)])
+        ax.set_title(title, loc="left", fontsize=9)
+        ax.set_xticks(positions)
+        ax.set_xticklabels(labels, rotation=35, ha="right", fontsize=6.5)
+        ax.set_ylim(bottom=0, top=top if top is not None else (highest * 1.12 or 1))
+        ax.grid(axis="y", linewidth=0.3, color="#bbbbbb")
+        ax.set_axisbelow(True)
+        legend_mm = 38 if len(series) > 1 else 3  # the legend beside the bars, never over them
+        if len(series) > 1:
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=7)
+        fig.subplots_adjust(left=12 / width_mm, right=1 - legend_mm / width_mm, top=1 - 7 / height_mm,
+                            bottom=min(0.45, 24 / height_mm))
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    finally:
+        plt.close(fig)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue().encode()).decode()

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crowdfunding.models import Contest
 from enterprises.models import Enterprise
 from funds.models import Fund, Loan, Repayment
 from guarantees.models import FeeBill, GuaranteeProgram, SubsidyRun
@@ -29,6 +30,7 @@ class Statement(models.Model):
         SUBSIDY_RUN = "subsidy_run", _("Interest subsidy payment statement (이차보전금 지급 명세서)")
         GUARANTEE_PROGRAM = "guarantee_program", _("Special guarantee program statement (특례보증 운용 명세서)")
         FEE_RECEIPT = "fee_receipt", _("Guarantee fee receipt (보증료 납부 확인서)")
+        CONTEST = "contest", _("Contest report (크라우드펀딩 대회 결과 보고서)")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending (대기)")
@@ -57,6 +59,10 @@ class Statement(models.Model):
     fee_bill = models.ForeignKey(
         FeeBill, on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
         help_text=_("The guarantee fee bill (set for fee receipts)."),
+    )
+    contest = models.ForeignKey(
+        Contest, on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
+        help_text=_("The crowdfunding contest (set for contest reports)."),
     )
     period_start = models.DateField(_("first day"), null=True, blank=True)
     period_end = models.DateField(_("last day"), null=True, blank=True)
@@ -93,6 +99,7 @@ class Statement(models.Model):
                     | Q(kind="guarantee_program", guarantee_program__isnull=False, enterprise__isnull=True,
                         period_start__isnull=False)
                     | Q(kind="fee_receipt", fee_bill__isnull=False, enterprise__isnull=False)
+                    | Q(kind="contest", contest__isnull=False, enterprise__isnull=True)
                 ),
                 name="statement_subject_matches_kind",
             ),

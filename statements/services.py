@@ -2,7 +2,7 @@
 
 Who gets what: fund managers, auditors and administrators every statement; an enterprise member only the loan,
 enterprise and receipt statements and the guarantee fee receipts of an enterprise it belongs to (anything else is
-"not found", never a hint that it exists), and never a fund or guarantee program statement.
+"not found", never a hint that it exists), and never a fund or guarantee program statement, nor a contest report.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ RENDER_TASK = "statements.render"
 def statements_visible_to(user: Any) -> QuerySet[Statement]:
     """The statements ``user`` may have, the newest first."""
     qs = (Statement.objects.select_related("loan", "enterprise", "fund", "repayment", "guarantee_program",
-                                           "fee_bill", "requested_by")
+                                           "fee_bill", "contest", "requested_by")
           .order_by("-requested_at", "-id"))
     if not getattr(user, "is_authenticated", False):
         return qs.none()
@@ -92,7 +92,7 @@ def _request(actor: Any, statement_kind: StatementKind, subject_id: int, start: 
     statement = Statement.objects.create(kind=statement_kind.kind, period_start=start, period_end=end,
                                          requested_by=actor, **values)
     audit_record(actor=actor, action=STATEMENT_REQUEST, obj=statement, after=snapshot(statement, [
-        "kind", "loan", "enterprise", "fund", "repayment", "subsidy_run", "guarantee_program", "fee_bill",
+        "kind", "loan", "enterprise", "fund", "repayment", "subsidy_run", "guarantee_program", "fee_bill", "contest",
         "period_start", "period_end"]))
     # Rendered by a worker after commit, through the outbox: if the broker is away the request still succeeds
     # and the relay hands the work over later; a failed rendering is recorded on the statement.

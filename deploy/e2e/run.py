@@ -10,7 +10,11 @@
    request with the same Idempotency-Key (one repayment); close of business runs in the worker (``celery call``);
    the auditor asks for the fund statement and downloads the PDF (hash, Korean font, figures checked). Then a
    special guarantee's life: a program, an application, four eyes, the bank's report of the loan, the fee paid,
-   the interest subsidy run prepared in the worker and paid, a default, the claim paid, a recovery.
+   the interest subsidy run prepared in the worker and paid, a default, the claim paid, a recovery. Then a social
+   crowdfunding contest's: the partners pay into its joint fund, the worker opens the call, two enterprises enter,
+   a judge scores (and is refused on the entry its own bank recommended), each round's advance list is prepared and
+   confirmed by two managers, the award is approved out of the joint fund and its first tranche paid; the fund
+   reconciles and the final's ranking puts the awarded entry first.
 3. Faults:
    - the worker is killed (SIGKILL) while it renders a statement; after a restart it is produced exactly once;
    - Redis is cut off: repayments still succeed; their receipts wait in the outbox and are rendered, once each,
@@ -346,6 +350,194 @@ class Run:
               f"subsidies paid {position['subsidies_paid']}, capacity {position['capacity']}")
         self.findings["guarantee"] = gid
 
+    # The screening and the final use the same rubric: 사회적 가치 30, 사업성 25, 실현 가능성 25, 지역 연계 20.
+    RUBRIC = [{"key": "social-value", "name": "사회적 가치", "weight": "30", "max_score": "30"},
+              {"key": "viability", "name": "사업성", "weight": "25", "max_score": "25"},
+              {"key": "feasibility", "name": "실현 가능성", "weight": "25", "max_score": "25"},
+              {"key": "local-ties", "name": "지역 연계", "weight": "20", "max_score": "20"}]
+
+    def contest_story(self) -> None:
+        """A social crowdfunding contest's life over HTTP (no funding phase), each step by the person who would do
+        it: manager.kim opens it with the city of Daegu as host and two partners (the city and the bank), who pay
+        into the joint fund; the worker opens the call (``celery call``); coop.member and village.member enter (the
+        bank recommends the village's entry); kim moves it to screening, sets up the round with judge.choi on its
+        expert panel; choi scores the coop's entry and is refused on the entry its own bank recommended (recused);
+        kim closes the round and prepares the top 1, lee confirms (kim's own confirm is refused); the final the same
+        way; the award table, kim prepares the award, lee approves it (reserved out of the joint fund), kim pays its
+        first tranche; the joint fund reconciles and the final's ranking puts the awarded entry first."""
+        log("== the contest story")
+        self.judge = Client(self.s, "judge.choi")
+        day = lambda n: (self.today - timedelta(days=n)).isoformat()  # noqa: E731
+        institutions = rows(self.kim.ok("GET", "/api/v1/institutions/"))
+        city = next(i for i in institutions if i["name"] == "대구광역시")
+        bank = next(i for i in institutions if i["name"] == "(주)달빛은행")
+        coop = rows(self.member.ok("GET", "/api/v1/enterprises/"))[0]
+        village = rows(self.village.ok("GET", "/api/v1/enterprises/"))[0]
+        contest = self.kim.ok("POST", "/api/v1/contests/", {
+            "code": "e2e-daegu-crowd", "name": "대구 소셜 크라우드펀딩 대회 (e2e)", "host": city["id"],
+            "eligible_kinds": sorted({coop["kind"], village["kind"]}), "eligible_provinces": [],
+            "call_opens_on": day(10), "call_closes_on": day(-5), "screening_ends_on": day(-20),
+            "final_ends_on": day(-40), "awards_end_on": day(-60), "target_min": "5000000",
+            "target_max": "30000000"}, expect=201)
+        cid = contest["id"]
+        check(contest["phase"] == "draft" and contest["funding_ends_on"] is None and contest["fund"]["reconciled"],
+              f"manager.kim opened contest {cid} hosted by {contest['host_name']}, call from {day(10)} to "
+              f"{day(-5)}, no funding phase: draft")
+        partners = {}
+        for institution, pledged in ((city, "30000000"), (bank, "20000000")):
+            partners[institution["id"]] = self.kim.ok("POST", f"/api/v1/contests/{cid}/partners/", {
+                "institution": institution["id"], "pledged": pledged}, expect=201)
+        for n, (institution, paid_on) in enumerate(((city, day(9)), (bank, day(8)))):
+            partner = partners[institution["id"]]
+            body = {"partner": partner["id"], "amount": partner["pledged"], "received_on": paid_on,
+                    "memo": f"{institution['name']} 출연금"}
+            first = self.kim.ok("POST", f"/api/v1/contests/{cid}/contributions/", body, expect=201,
+                                key=f"e2e-c-contribution-{n}")
+        status, again, headers = self.kim.call("POST", f"/api/v1/contests/{cid}/contributions/", body,
+                                               key=f"e2e-c-contribution-{n}")
+        paid = [(c["institution"], c["amount"]) for c in self.kim.ok("GET", f"/api/v1/contests/{cid}/contributions/")]
+        check(status in (200, 201) and again["id"] == first["id"] and headers.get("idempotent-replayed") == "true"
+              and paid == [(city["id"], "30000000"), (bank["id"], "20000000")],
+              "the city and the bank paid in 30,000,000 and 20,000,000 won; the retried contribution (same key) "
+              "replays: two contributions")
+
+        call = subprocess.run([str(VENV_BIN / "celery"), "-A", "config", "call", "crowdfunding.advance_phases"],
+                              cwd=ROOT, env=self.s.env(), capture_output=True, text=True, timeout=60)
+        check(call.returncode == 0, f"the contests' phases task sent to the worker: task {call.stdout.strip()}")
+        task_id = call.stdout.strip()
+        self.wait_until("the phases task in the worker",
+                        lambda: f"crowdfunding.advance_phases[{task_id}] succeeded" in self.s.log_text("worker"), 300)
+        phase = self.member.ok("GET", f"/api/v1/contests/{cid}/")["phase"]
+        check(phase == "call", f"the worker opened the call (draft ended {day(11)}): the member reads phase {phase}")
+
+        entries = {}
+        for who, enterprise, title, partner in (
+                (self.member, coop, "서울숲 제로웨이스트 원두 리필 스테이션", city["id"]),
+                (self.village, village, "옥수마을 공유부엌 도시락 나눔", bank["id"])):
+            entry = who.ok("POST", "/api/v1/contest-entries/", {
+                "contest": cid, "enterprise": enterprise["id"], "title": title,
+                "summary": "지역 주민과 함께하는 사회적경제 프로젝트", "use_of_funds": "설비 구입과 교육 운영",
+                "target_amount": "15000000", "campaign_type": "reward", "partner": partner,
+                "team": [{"name": "대표", "role": "총괄"}]}, expect=201)
+            submitted = who.ok("POST", f"/api/v1/contest-entries/{entry['id']}/submit/", {})
+            check(submitted["state"] == "submitted",
+                  f"{who.username} entered {enterprise['name']}'s project (entry {entry['id']}, recommended by "
+                  f"{submitted['partner_name']}) and submitted it")
+            entries[who.username] = entry["id"]
+        ours, theirs = entries["coop.member"], entries["village.member"]
+        status, _body, _ = self.village.call("GET", f"/api/v1/contest-entries/{ours}/")
+        check(status == 404, f"village.member cannot see coop.member's entry: {status}")
+
+        moved = self.kim.ok("POST", f"/api/v1/contests/{cid}/advance/", {})
+        check(moved["phase"] == "screening" and moved["entries_by_state"]["submitted"] == 2,
+              "manager.kim closed the call: screening, with 2 submitted entries")
+        choi = self.judge.ok("GET", "/api/v1/me/")
+        screening = self._contest_round(cid, "screening", choi["id"])
+        queue = self.judge.ok("GET", f"/api/v1/judging/queue/?contest={cid}")
+        recused = {item["entry"]: item["recusal"] for item in queue if item["recused"]}
+        check([item["entry"] for item in queue if not item["recused"]] == [ours]
+              and recused.get(theirs, {}).get("code") == "recommending_partner",
+              f"judge.choi's queue: entry {ours} to score; entry {theirs} flagged (its bank recommended it)")
+        self._score(ours, {"social-value": "27.5", "viability": "21", "feasibility": "20.5", "local-ties": "18"},
+                    "87.0000", "screening")
+        status, body, _ = self.judge.call("POST", f"/api/v1/contest-entries/{theirs}/scores/", {
+            "marks": {"social-value": "30", "viability": "25", "feasibility": "25", "local-ties": "20"}})
+        check(status == 403 and body["code"] == "recused" and body["fields"].get("entry"),
+              f"judge.choi's score of entry {theirs}, recommended by its own bank, is refused: {status} "
+              f"{body['code']} ({body['fields']['entry'][0]})")
+        self._close_and_advance(cid, screening, "screening", ours, theirs)
+        moved = self.kim.ok("POST", f"/api/v1/contests/{cid}/advance/", {})
+        check(moved["phase"] == "final", "manager.kim moved the contest to its final")
+        village_entry = self.village.ok("GET", f"/api/v1/contest-entries/{theirs}/")
+        check(village_entry["state"] == "not_advanced" and village_entry["eliminated_in"] == "screening",
+              f"village.member reads that its entry did not pass the screening: {village_entry['state']}")
+
+        final = self._contest_round(cid, "final", choi["id"])
+        self._score(ours, {"social-value": "28", "viability": "22.5", "feasibility": "22", "local-ties": "17.5"},
+                    "90.0000", "final")
+        self._close_and_advance(cid, final, "final", ours, None)
+        moved = self.kim.ok("POST", f"/api/v1/contests/{cid}/advance/", {})
+        check(moved["phase"] == "awards", "manager.kim moved the contest to its awards")
+
+        table = self.kim.ok("PUT", f"/api/v1/contests/{cid}/award-table/", {"tiers": [
+            {"name": "대상", "rank_from": 1, "rank_to": 1, "amount_min": "20000000", "amount_max": "30000000"},
+            {"name": "우수상", "rank_from": 2, "rank_to": 5, "amount_min": "5000000", "amount_max": "5000000"}]})
+        check(len(table["tiers"]) == 2 and not table["fixed"],
+              "manager.kim set the award table: 대상 (rank 1) 20,000,000 to 30,000,000; 우수상 (2 to 5) 5,000,000")
+        award = self.kim.ok("POST", "/api/v1/contest-awards/", {
+            "entry": ours, "amount": "25000000", "tranches": ["15000000", "10000000"]}, expect=201)
+        check(award["state"] == "prepared" and award["rank"] == 1 and award["tier_name"] == "대상",
+              f"manager.kim prepared award {award['id']}: 25,000,000 won (대상, rank 1) in two tranches")
+        status, body, _ = self.kim.call("POST", f"/api/v1/contest-awards/{award['id']}/approve/", None,
+                                        key="e2e-c-award-kim")
+        check(status == 409, f"manager.kim's own approval of the award is refused: {status} {body['code']}")
+        approved = self.lee.ok("POST", f"/api/v1/contest-awards/{award['id']}/approve/", None, key="e2e-c-award")
+        check(approved["state"] == "approved" and approved["figures"]["reserved"] == "25000000",
+              "manager.lee approved it: 25,000,000 reserved out of the joint fund")
+        first_tranche = approved["tranches"][0]
+        tranche = self.kim.ok("POST", f"/api/v1/award-tranches/{first_tranche['id']}/pay/", {"paid_on": day(0)},
+                              key="e2e-c-tranche-1")
+        check(tranche["state"] == "paid" and tranche["amount"] == "15000000",
+              f"manager.kim paid tranche 1 (15,000,000 won) on {day(0)}")
+        mine = rows(self.member.ok("GET", f"/api/v1/contest-awards/?contest={cid}"))
+        check([(a["id"], a["paid"]) for a in mine] == [(award["id"], "15000000")],
+              "coop.member sees its award, 15,000,000 won paid")
+
+        fund = self.kim.ok("GET", f"/api/v1/contests/{cid}/")["fund"]
+        expected = {"contributions": "50000000", "paid": "50000000", "cash": "25000000", "reserved": "10000000",
+                    "advanced": "15000000", "spent": "0"}
+        check(fund["reconciled"] and {k: fund[k] for k in expected} == expected,
+              "the joint fund is reconciled: 50,000,000 paid in = cash 25,000,000 + reserved 10,000,000 + "
+              "advanced 15,000,000")
+        check(self.member.ok("GET", f"/api/v1/contests/{cid}/")["fund"] is None,
+              "a member reads the contest's public fields only (no fund)")
+        ranking = self.auditor.ok("GET", f"/api/v1/contests/{cid}/ranking/?round=final")
+        first = ranking["rows"][0]
+        check(first["rank"] == 1 and first["entry"] == ours == approved["entry"] and first["combined"] == "90.0000",
+              f"the final's ranking (auditor.park) gives rank 1 to the awarded entry {ours}: {first['combined']}")
+        self.findings["contest"] = cid
+
+    def _contest_round(self, cid: int, kind: str, judge_id: int) -> int:
+        """manager.kim sets up the contest's round of ``kind`` (the rubric, one expert panel), seats judge.choi on
+        it and opens it. Returns the round's id."""
+        judged = self.kim.ok("POST", "/api/v1/contest-rounds/", {
+            "contest": cid, "kind": kind, "aggregation": "mean", "criteria": self.RUBRIC,
+            "panels": [{"name": "전문가 심사위원회", "kind": "expert", "weight": "100"}]}, expect=201)
+        panel = judged["panels"][0]["id"]
+        self.kim.ok("POST", f"/api/v1/contest-rounds/{judged['id']}/judges/", {"panel": panel, "judges": [judge_id]})
+        opened = self.kim.ok("POST", f"/api/v1/contest-rounds/{judged['id']}/open/", {})
+        check(opened["state"] == "open" and len(opened["criteria"]) == 4
+              and opened["panels"][0]["judges"] == [{"id": judge_id, "name": "최은영"}],
+              f"manager.kim set up the {kind} round {judged['id']} (4 criteria, judge.choi on its expert panel) "
+              f"and opened it")
+        return int(judged["id"])
+
+    def _score(self, entry: int, marks: dict[str, str], total: str, kind: str) -> None:
+        score = self.judge.ok("POST", f"/api/v1/contest-entries/{entry}/scores/", {"marks": marks}, expect=201)
+        check(score["total"] == total and score["round_kind"] == kind and score["counts"],
+              f"judge.choi scored entry {entry} in the {kind}: {total}")
+
+    def _close_and_advance(self, cid: int, round_id: int, kind: str, winner: int, loser: int | None) -> None:
+        """kim closes the round and prepares its advance list (top 1); kim's own confirm is refused; lee confirms."""
+        closed = self.kim.ok("POST", f"/api/v1/contest-rounds/{round_id}/close/", {})
+        status, body, _ = self.judge.call("POST", f"/api/v1/contest-entries/{winner}/scores/", {
+            "marks": {"social-value": "1", "viability": "1", "feasibility": "1", "local-ties": "1"}})
+        check(closed["state"] == "closed" and status == 409,
+              f"manager.kim closed the {kind} round: judge.choi's scores are locked ({status})")
+        ranking = self.kim.ok("GET", f"/api/v1/contests/{cid}/ranking/?round={kind}")
+        ranks = {row["entry"]: row["rank"] for row in ranking["rows"]}
+        check(ranks.get(winner) == 1 and (loser is None or ranks.get(loser, 0) is None),
+              f"the {kind} ranking: entry {winner} first" + (f", entry {loser} unranked (recused)" if loser else ""))
+        prepared = self.kim.ok("POST", "/api/v1/advance-lists/", {"round": round_id, "top_n": 1}, expect=201)
+        status, body, _ = self.kim.call("POST", f"/api/v1/advance-lists/{prepared['id']}/confirm/", {})
+        check(status == 409 and body["fields"].get("prepared_by"),
+              f"manager.kim prepared the {kind} advance list (top 1); its own confirmation is refused: {status} "
+              f"(four eyes)")
+        confirmed = self.lee.ok("POST", f"/api/v1/advance-lists/{prepared['id']}/confirm/", {})
+        going = [line["entry"] for line in confirmed["lines"] if line["advances"]]
+        check(confirmed["state"] == "confirmed" and going == [winner],
+              f"manager.lee confirmed it: entry {winner} goes on")
+
     def web_login(self) -> None:
         """A fund manager signs in through the pages once, as a browser does: the login form and its CSRF token,
         the session cookie, then the console and the loans the story made."""
@@ -544,6 +736,7 @@ def main() -> int:
             run = Run(stack)
             run.story()
             run.guarantee_story()
+            run.contest_story()
             run.web_login()
             run.worker_killed_mid_render()
             run.redis_away()

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..models import Statement
-from . import enterprise, fee_receipt, fund, loan, program, receipt, subsidy
+from . import contest, enterprise, fee_receipt, fund, loan, program, receipt, subsidy
 from .base import Built, StatementKind
 
 KINDS: dict[str, StatementKind] = {
     kind.kind: kind for kind in (loan.KIND, enterprise.KIND, fund.KIND, receipt.KIND, subsidy.KIND, program.KIND,
-                                fee_receipt.KIND)}
+                                fee_receipt.KIND, contest.KIND)}
 
 
 def build(statement: Statement, *, generated_at: datetime) -> Built:

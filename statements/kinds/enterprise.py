@@ -4,7 +4,10 @@ principal at the end (checked against the ledger), and each loan's transactions;
 (특례보증): each guarantee's program, bank, loan balance and guaranteed amount at the period's end and now, its fee
 bills (the year's fee, the city's and the enterprise's parts, what each paid, the late fees, refunds, what was still
 owed at the end) and the period's fee payments, and the 구상채권 its paid claims opened (what was paid, recovered,
-written off and is still owed).
+written off and is still owed); and its crowdfunding contests (소셜 크라우드펀딩 대회): its entries and how far each
+went, its awards with what was paid, accepted as spent, returned and still due back at the period's end, each
+award's unsettled advance checked against the contest's book, and the tranches paid, settled or returned in the
+period.
 
 Crowdfunding pledges and social impact bonds join this statement when those instruments exist (the template says
 so).
@@ -18,9 +21,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
+from crowdfunding.accounts import advance_code
+from crowdfunding.models import Award, AwardTranche, Entry
 from enterprises.models import Enterprise
 from enterprises.validators import format_business_number
 from funds.models import Loan
@@ -170,6 +176,89 @@ def recourse_lines(enterprise: Enterprise, start: date, end: date) -> list[dict[
     return lines
 
 
+ENTRY_STATE_KO = {
+    "draft": "작성 중", "submitted": "접수", "withdrawn": "철회", "advanced": "서류 통과", "selected": "수상 선정",
+    "not_advanced": "탈락",
+}
+ROUND_KO = {"screening": "서류심사", "final": "본선"}
+AWARD_STATE_KO = {"prepared": "결정 대기", "approved": "지급 중", "settled": "정산 완료", "cancelled": "취소"}
+TRANCHE_STATE_KO = {"planned": "지급 예정", "paid": "지급", "reported": "정산 보고", "settled": "반환 대기",
+                    "closed": "정산 완료"}
+AWARD_KEYS = ("amount", "paid_in_period", "paid", "spent", "returned", "due_back", "advance", "ledger")
+
+
+def contest_lines(enterprise: Enterprise, start: date, end: date) -> tuple[list[dict[str, Any]],
+                                                                           list[dict[str, Any]],
+                                                                           list[dict[str, Any]]]:
+    """The enterprise's contest entries drafted by ``end`` (withdrawn before ``start`` left out), where each stands
+    now; its awards reserved out of a joint fund by ``end`` (those settled and closed before ``start`` left out),
+    each with what was paid (in the period and up to its end), accepted as spent, returned and still due back at the
+    end, and the unsettled advance beside the contest's book (the award's advance account on the period's last
+    day); and the tranches paid, settled or returned in the period."""
+    entries = [entry for entry in Entry.objects.filter(enterprise=enterprise, created_at__date__lte=end)
+               .select_related("contest").order_by("created_at", "pk")
+               if not (entry.state == Entry.State.WITHDRAWN and timezone.localtime(entry.updated_at).date() < start)]
+    # An award's day is its reservation's (the journal that reserved it out of the joint fund).
+    awards = list(Award.objects.filter(entry__enterprise=enterprise, reserve_journal__effective_date__lte=end,
+                                       state__in=[Award.State.APPROVED, Award.State.SETTLED])
+                  .select_related("contest__book", "entry", "tier", "reserve_journal")
+                  .order_by("reserve_journal__effective_date", "pk"))
+    tranches: dict[int, list[AwardTranche]] = {}
+    for tranche in AwardTranche.objects.filter(award__in=awards).order_by("award_id", "number"):
+        tranches.setdefault(tranche.award_id, []).append(tranche)
+    accounts = {(book_id, code): pk for book_id, code, pk in Account.objects.filter(
+        book_id__in={a.contest.book_id for a in awards}, code__in=[advance_code(a.pk) for a in awards])
+        .values_list("book_id", "code", "pk")}
+    ledger = balances_on(list(accounts.values()), end)
+
+    def by(day: date | None) -> bool:
+        return day is not None and day <= end
+
+    def within(day: date | None) -> bool:
+        return day is not None and start <= day <= end
+
+    award_rows, tranche_rows = [], []
+    for award in awards:
+        mine = tranches.get(award.pk, [])
+        paid = sum((t.amount.amount for t in mine if by(t.paid_on)), ZERO)
+        spent = sum((t.spent.amount for t in mine if by(t.settled_on)), ZERO)
+        returned = sum((t.unspent.amount for t in mine if by(t.returned_on)), ZERO)
+        due_back = sum((t.unspent.amount for t in mine if by(t.settled_on) and not by(t.returned_on)), ZERO)
+        assert award.reserve_journal is not None
+        last = max((d for t in mine for d in (t.paid_on, t.settled_on, t.returned_on) if d is not None),
+                   default=award.reserve_journal.effective_date)
+        advance = paid - spent - returned
+        if award.state == Award.State.SETTLED and last < start and not advance and not due_back:
+            continue  # settled and done with before the period
+        account_id = accounts.get((award.contest.book_id, advance_code(award.pk)))
+        book = ledger.get(account_id, ZERO) if account_id else ZERO
+        award_rows.append({
+            "award": award, "number": f"A{award.pk}", "contest": award.contest.name, "entry": award.entry.title,
+            "tier": award.tier.name, "rank": award.rank, "amount": award.amount.amount,
+            "paid_in_period": sum((t.amount.amount for t in mine if within(t.paid_on)), ZERO), "paid": paid,
+            "spent": spent, "returned": returned, "due_back": due_back, "advance": advance, "ledger": book,
+            "agrees": book == advance, "state": AWARD_STATE_KO.get(award.state, award.state),
+        })
+        for t in mine:
+            if within(t.paid_on) or within(t.settled_on) or within(t.returned_on):
+                tranche_rows.append({
+                    "award": f"A{award.pk}", "number": t.number, "amount": t.amount.amount, "paid_on": t.paid_on,
+                    "settled_on": t.settled_on if by(t.settled_on) else None,
+                    "spent": t.spent.amount if by(t.settled_on) else None,
+                    "unspent": t.unspent.amount if by(t.settled_on) else None,
+                    "returned_on": t.returned_on if by(t.returned_on) else None,
+                    "state": TRANCHE_STATE_KO.get(t.state, t.state),
+                })
+    entry_rows = [{
+        "entry": entry, "number": f"E{entry.pk}", "contest": entry.contest.name, "title": entry.title,
+        "target": entry.target_amount.amount,
+        "submitted_on": timezone.localtime(entry.submitted_at).date() if entry.submitted_at else None,
+        "state": ENTRY_STATE_KO.get(entry.state, entry.state) + (
+            f" ({ROUND_KO.get(entry.eliminated_in, entry.eliminated_in)})" if entry.eliminated_in else ""),
+    } for entry in entries]
+    return entry_rows, award_rows, tranche_rows
+
+
 def build(statement: Statement, *, generated_at: datetime) -> Built:
     enterprise = Enterprise.objects.get(pk=int(statement.enterprise_id or 0))
     start, end = statement.period_start, statement.period_end
@@ -214,6 +303,8 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
                         for key in ("opening_guaranteed", "balance", "guaranteed", "guaranteed_now")}
     recourse_totals = {key: sum((row[key] for row in recourse), ZERO)
                        for key in ("amount", "recovered_in_period", "recovered", "written_off", "owed", "ledger")}
+    contest_entries, contest_awards, contest_tranches = contest_lines(enterprise, start, end)
+    award_totals = {key: sum((row[key] for row in contest_awards), ZERO) for key in AWARD_KEYS}
     operators = sorted({loan.fund.operator.name for loan in loans}
                        | {row["guarantee"].program.foundation.name for row in guarantees})
     funds = sorted({loan.fund.name for loan in loans} | {row["program"] for row in guarantees})
@@ -255,6 +346,19 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
               [[row["number"], row["guarantee"], row["program"], row["paid_on"], row["amount"],
                 row["recovered_in_period"], row["recovered"], row["written_off"], row["principal"], row["costs"],
                 row["damages"], row["owed"], row["on"], row["ledger"], row["state"]] for row in recourse]),
+        Table("대회 참가", ["참가작", "대회", "제목", "목표 금액", "제출일", "상태 (현재)"],
+              [[row["number"], row["contest"], row["title"], row["target"], row["submitted_on"], row["state"]]
+               for row in contest_entries]),
+        Table("시상금", ["시상", "대회", "참가작", "시상 구분", "순위", "시상금", "기간 중 지급", "지급 누계",
+                      "정산 집행", "반환", "반환 대기 (기말)", "미정산 선급금 (기말)", "원장 선급금 (기말)",
+                      "상태 (현재)"],
+              [[row["number"], row["contest"], row["entry"], row["tier"], row["rank"], row["amount"],
+                row["paid_in_period"], row["paid"], row["spent"], row["returned"], row["due_back"], row["advance"],
+                row["ledger"], row["state"]] for row in contest_awards]),
+        Table("시상금 분할 지급", ["시상", "차수", "금액", "지급일", "정산일", "정산 집행", "미집행", "반환일",
+                             "상태 (현재)"],
+              [[row["award"], row["number"], row["amount"], row["paid_on"], row["settled_on"], row["spent"],
+                row["unspent"], row["returned_on"], row["state"]] for row in contest_tranches]),
     ]
     business_number = format_business_number(enterprise.business_number)
     return Built(
@@ -271,6 +375,9 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
             "guarantees": guarantees, "guarantee_totals": guarantee_totals, "recourse": recourse,
             "recourse_totals": recourse_totals, "recourse_agrees": all(row["agrees"] for row in recourse),
             "fees": fees, "fee_payments": fee_payments, "fee_totals": fee_totals, "payer_ko": PAYER_KO,
+            "contest_entries": contest_entries, "contest_awards": contest_awards,
+            "contest_tranches": contest_tranches, "award_totals": award_totals,
+            "awards_agree": all(row["agrees"] for row in contest_awards),
         },
         tables=tables,
     )

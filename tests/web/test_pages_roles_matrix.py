@@ -67,7 +67,27 @@ OBJECTS: dict[str, str] = {
     "guarantee-claim": "own_claim", "guarantee-claim-prepare": "own_claim", "guarantee-claim-approve": "own_claim",
     "guarantee-claim-reject": "own_claim", "guarantee-claim-recover": "own_claim",
     "guarantee-claim-write-off": "own_claim", "guarantee-claim-write-off-approve": "own_claim",
+    # contests: the console (staff only) and the judges' desk (judges only)
+    "contest": "cw_contest", "contest-advance": "cw_contest", "contest-partner-add": "cw_contest",
+    "contest-contribution": "cw_contest", "contest-award-table": "cw_contest", "contest-round-setup": "cw_contest",
+    "contest-entry": "cw_entry", "contest-award-prepare": "cw_selected",
+    "contest-round": "cw_round", "contest-round-judges": "cw_round", "contest-round-open": "cw_round",
+    "contest-round-close": "cw_round", "contest-round-ranking": "cw_round", "contest-advance-prepare": "cw_round",
+    "contest-advance-list": "cw_list", "contest-advance-confirm": "cw_list", "contest-advance-cancel": "cw_list",
+    "contest-award": "cw_award", "contest-award-approve": "cw_award", "contest-award-cancel": "cw_award",
+    "contest-tranche-pay": "cw_tranche", "contest-tranche-settle": "cw_tranche", "contest-tranche-return": "cw_tranche",
+    "contest-spending-evidence": "cw_item",
+    "judge-entry": "cw_entry", "judge-entry-conflict": "cw_entry", "judge-round": "cw_round",
+    # contests: the enterprise portal (the member's enterprise's; another enterprise's member gets 404)
+    "my-contest": "open_contest", "my-contest-enter": "open_contest",
+    "my-contest-entry": "own_contest_draft", "my-contest-entry-edit": "own_contest_draft",
+    "my-contest-entry-submit": "own_contest_draft", "my-contest-entry-withdraw": "own_contest_draft",
+    "my-award-tranche": "own_paid_tranche", "my-award-tranche-spending": "own_paid_tranche",
+    "my-award-tranche-report": "own_paid_tranche",
+    "my-spending-item-remove": "own_spending_item", "my-spending-item-evidence": "own_spending_item",
 }
+# Pages of an object every member may see (a contest open for entries): another enterprise's member gets it too.
+SHARED = {"my-contest", "my-contest-enter"}
 ROLES = ("member", "other_member", "manager", "auditor", "bank_officer", "other_bank_officer", "nobody")
 # Who is allowed in by role but must not see the world's objects (another enterprise's, another bank's): 404.
 STRANGERS = ("other_member", "other_bank_officer")
@@ -203,6 +223,50 @@ class World(FundsWorld):
                       - timedelta(days=30))
         return request_claim(guarantee, requested_on=self.today, today=self.today)
 
+    @cached_property
+    def cw(self) -> Any:
+        from tests.web.crowdfunding.world import ContestWorld
+
+        return ContestWorld()
+
+    cw_contest = property(lambda self: self.cw.contest)
+    cw_entry = property(lambda self: self.cw.entries[0])
+    cw_selected = property(lambda self: self.cw.selected(2))
+    cw_round = property(lambda self: self.cw.closed)
+    cw_list = property(lambda self: self.cw.prepared_list)
+    cw_tranche = property(lambda self: self.cw.reported_tranche)
+    cw_award = property(lambda self: self.cw.reported_tranche.award)
+    cw_item = property(lambda self: self.cw.reported_tranche.spending.first())
+
+    @cached_property
+    def open_contest(self) -> Any:
+        from tests.crowdfunding.factories import ContestFactory
+        from tests.web.crowdfunding.portal.world import TODAY, dates_around
+
+        return ContestFactory(name="대구 소셜 크라우드펀딩 대회 (공모 중)", phase="call", **dates_around(TODAY))
+
+    @cached_property
+    def own_contest_draft(self) -> Any:
+        from tests.crowdfunding.factories import EntryFactory
+
+        return EntryFactory(contest=self.open_contest, enterprise=self.own, state="draft", submitted_at=None)
+
+    @cached_property
+    def own_paid_tranche(self) -> Any:
+        from tests.web.crowdfunding.portal.world import Awarded
+        from tests.web.crowdfunding.portal.world import World as PortalWorld
+
+        return Awarded(PortalWorld(), enterprise=self.own).first
+
+    @cached_property
+    def own_spending_item(self) -> Any:
+        from crowdfunding import services
+        from tests.web.crowdfunding.portal.world import TODAY, pdf_file
+
+        return services.spending_add(actor=self.member, today=TODAY, tranche_id=self.own_paid_tranche.pk,
+                                     amount=1_000_000, category="materials", description="원재료 구입",
+                                     spent_on=TODAY, evidence=pdf_file())
+
     @property
     def own_statement(self) -> Any:
         from django.utils import timezone
@@ -234,7 +298,7 @@ def _expected(pattern: URLPattern, user: Any, role: str) -> set[int]:
     allowed = AREAS.allows(user, AREA_ACTION[view.area]) and view.access.allows(user, view.action)
     if not allowed:
         return {403}
-    if pattern.name in OBJECTS and role in STRANGERS:
+    if pattern.name in OBJECTS and role in STRANGERS and pattern.name not in SHARED:
         return {404}
     return {200}
 

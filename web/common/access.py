@@ -10,4 +10,5 @@ ACCESS = Access("web", {
     "console.open": Allow(*STAFF),  # the staff console: managers, auditors, admins
     "portal.open": Allow(members=True),  # the enterprise portal: members of an enterprise
     "bank.open": Allow(Role.BANK_OFFICER),  # the bank desk: officers of a partner bank, their bank's guarantees
+    "judge.open": Allow(Role.JUDGE),  # the judges' desk: the contest entries a judge scores, on a phone too
 })

@@ -16,15 +16,17 @@ def site(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated or request.path.startswith(("/api/", "/admin/")):
         return {}
     area = (menu.PORTAL if request.path.startswith("/my/") else menu.BANK if request.path.startswith("/bank/")
-            else menu.CONSOLE)
+            else menu.JUDGE if request.path.startswith("/judge/") else menu.CONSOLE)
     staff = has_role(user, *STAFF_READERS)
     member = has_role(user, Role.ENTERPRISE_MEMBER)
     banker = has_role(user, Role.BANK_OFFICER)
-    entitled = {menu.CONSOLE: staff, menu.PORTAL: member, menu.BANK: banker}[area]
+    judge = has_role(user, Role.JUDGE)
+    entitled = {menu.CONSOLE: staff, menu.PORTAL: member, menu.BANK: banker, menu.JUDGE: judge}[area]
     return {
         "area": area,
         "is_staff_reader": staff,
         "is_member": member,
         "is_bank_officer": banker,
+        "is_judge": judge,
         "menu": menu.visible(user, area) if entitled else [],
     }

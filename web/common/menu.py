@@ -13,6 +13,7 @@ from enterprises.access import Access
 CONSOLE = "console"  # /console/: fund managers, auditors, admins
 PORTAL = "my"  # /my/: enterprise members
 BANK = "bank"  # /bank/: partner banks' officers
+JUDGE = "judge"  # /judge/: contest judges (experts and citizens), the entries they score
 
 
 @dataclass(frozen=True)

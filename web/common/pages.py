@@ -39,7 +39,8 @@ from . import menu
 from .access import ACCESS as AREAS
 from .errors import status_of
 
-AREA_ACTION = {menu.CONSOLE: "console.open", menu.PORTAL: "portal.open", menu.BANK: "bank.open"}
+AREA_ACTION = {menu.CONSOLE: "console.open", menu.PORTAL: "portal.open", menu.BANK: "bank.open",
+               menu.JUDGE: "judge.open"}
 
 
 def allowed(access: Access, user: Any, actions: tuple[str, ...]) -> dict[str, bool]:

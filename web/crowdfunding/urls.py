@@ -4,4 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import console_urls, judge_urls, portal_urls
+
 urlpatterns: list[Any] = []
+
+# The managers' console (/console/contests/...) and the judges' desk (/judge/).
+urlpatterns += [*console_urls.urlpatterns, *judge_urls.urlpatterns]
+# The enterprise portal's contests (/my/contests/, /my/contest-entries/, /my/award-tranches/).
+urlpatterns += [*portal_urls.urlpatterns]

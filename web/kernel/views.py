@@ -47,7 +47,8 @@ class Landing(TemplateView):
 
 
 def start_page(user: Any) -> str | None:
-    """Where a user starts: staff in the console, enterprise members in their portal, anyone else on ``/``."""
+    """Where a user starts: staff in the console, enterprise members in their portal, bank officers at the bank desk,
+    judges at the judges' desk, anyone else on ``/``."""
     if not getattr(user, "is_authenticated", False):
         return None
     if has_role(user, *STAFF_READERS):
@@ -56,6 +57,8 @@ def start_page(user: Any) -> str | None:
         return reverse("web:portal")
     if has_role(user, Role.BANK_OFFICER):
         return reverse("web:bank")
+    if has_role(user, Role.JUDGE):
+        return reverse("web:judge")
     return None
 
 

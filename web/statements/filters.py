@@ -18,10 +18,11 @@ class StatementFilter(filters.FilterSet):
         fields: list[str] = []
 
     def of_subject(self, queryset, name, value):
-        """The statements of one loan, enterprise, fund, repayment, subsidy run, program or fee bill (by the kind
-        chosen)."""
+        """The statements of one loan, enterprise, fund, repayment, subsidy run, program, fee bill or contest (by the
+        kind chosen)."""
         kind = self.form.cleaned_data.get("kind")
         field = {"loan": "loan_id", "enterprise": "enterprise_id", "fund": "fund_id",
                  "receipt": "repayment_id", "subsidy_run": "subsidy_run_id",
-                 "guarantee_program": "guarantee_program_id", "fee_receipt": "fee_bill_id"}.get(kind or "")
+                 "guarantee_program": "guarantee_program_id", "fee_receipt": "fee_bill_id",
+                 "contest": "contest_id"}.get(kind or "")
         return queryset.filter(**{field: value}) if field else queryset

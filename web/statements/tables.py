@@ -41,6 +41,8 @@ class StatementTable(Table):
             return record.fund.name if record.fund else ""
         if record.guarantee_program_id:
             return record.guarantee_program.name if record.guarantee_program else ""
+        if record.contest_id:  # a contest report (크라우드펀딩 대회 결과 보고서)
+            return record.contest.name if record.contest else ""
         if record.subsidy_run_id:
             return f"S{record.subsidy_run_id}"  # an interest subsidy run (이차보전금 지급 명세서)
         return record.enterprise.name if record.enterprise else ""
