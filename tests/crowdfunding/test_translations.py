@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from core.errors import Ineligible, InvalidState
 from crowdfunding import services
@@ -38,13 +38,17 @@ def test_a_contests_phases_read_as_their_korean_terms_and_in_english_with_them()
 
 
 def test_labels_another_instrument_uses_in_another_sense_read_in_the_contests_sense():
-    assert str(AdvanceList.State.PREPARED.label) == "확정 대기" and gettext("Prepared") == "심사"
-    assert str(AwardTranche._meta.get_field("paid_on").verbose_name) == "지급일" and gettext("paid on") == "납부일"
-    assert str(AwardTranche._meta.get_field("settled_on").verbose_name) == "정산일"
-    assert str(PhaseChange._meta.get_field("on_date").verbose_name) == "변경일" and gettext("on") == "상환 예정일"
+    assert str(AdvanceList.State.PREPARED.label) == "확정 대기" != gettext("Prepared")
+    assert str(AwardTranche._meta.get_field("paid_on").verbose_name) == "지급일" != gettext("paid on")
+    assert str(AwardTranche._meta.get_field("settled_on").verbose_name) == "정산일" != gettext("settled on")
+    assert str(PhaseChange._meta.get_field("on_date").verbose_name) == "변경일" != gettext("on")
     assert str(Contest._meta.get_field("eligible_kinds").verbose_name) == "참가 대상 기업 유형"
+    # the contexts the contests' pages use ({% translate "..." context "..." %})
+    assert pgettext("award", "Paid") == "지급액" != gettext("Paid")
+    assert pgettext("advance list", "Lines") == "명단" != gettext("Lines")
+    assert pgettext("prepared on and by", "Prepared") == "작성"
     with translation.override("en"):
-        assert str(AdvanceList.State.PREPARED.label) == "Prepared"
+        assert str(AdvanceList.State.PREPARED.label) == "Prepared" and pgettext("award", "Paid") == "Paid"
 
 
 def test_an_ineligible_enterprise_is_told_in_korean_with_its_kind_and_the_contest_in_place():
