@@ -8,16 +8,22 @@ from django.urls import path
 
 from api.common.routes import Route
 
-from . import awards, contests, entries
+from . import awards, contests, entries, judging
 
 routes: list[Route] = [
     Route("contests", contests.ContestViewSet, "contest"),
     Route("contest-entries", entries.EntryViewSet, "contest-entry"),
     Route("contest-awards", awards.AwardViewSet, "contest-award"),
     Route("award-tranches", awards.AwardTrancheViewSet, "award-tranche"),
+    Route("contest-rounds", judging.RoundViewSet, "contest-round"),
+    Route("advance-lists", judging.AdvanceListViewSet, "advance-list"),
 ]
 
 urlpatterns: list[Any] = [
     path("contests/<int:pk>/award-table/",
          awards.AwardTableViewSet.as_view({"get": "table", "put": "replace"}), name="contest-award-table"),
+    path("contest-entries/<int:pk>/scores/", judging.EntryScoresView.as_view(), name="contest-entry-scores"),
+    path("contest-entries/<int:pk>/conflict/", judging.EntryConflictView.as_view(), name="contest-entry-conflict"),
+    path("contests/<int:pk>/ranking/", judging.ContestRankingView.as_view(), name="contest-ranking"),
+    path("judging/queue/", judging.JudgeQueueView.as_view(), name="judging-queue"),
 ]

@@ -23,6 +23,22 @@ from .contests import (
     live_entry_of,
     partners_of,
 )
+from .judging import (
+    PanelProgress,
+    PanelScore,
+    QueueItem,
+    RankingRow,
+    Recusal,
+    VisibleScore,
+    judge_queue,
+    judging_progress,
+    ranking_round_for,
+    recusal,
+    recusal_reason,
+    recusals,
+    round_ranking,
+    scores_visible_to,
+)
 from .visibility import contests_visible_to, entries_visible_to, pool_filter, round_pool, rounds_visible_to, seats_of
 
 __all__ = [
@@ -52,3 +68,6 @@ __all__ = [
     "spending_of",
     "tranches_visible_to",
 ]
+__all__ += ["PanelProgress", "PanelScore", "QueueItem", "RankingRow", "Recusal", "VisibleScore", "judge_queue",
+            "judging_progress", "ranking_round_for", "recusal", "recusal_reason", "recusals", "round_ranking",
+            "scores_visible_to"]

@@ -6,9 +6,11 @@ InvalidState (wrong state or phase, 409), InsufficientFunds (the joint fund, 422
 Ineligible (an enterprise the contest does not admit, 422). Callers pass the day (``today``).
 """
 
+from .advancing import advance_cancel, advance_confirm, advance_prepare
 from .awards import award_approve, award_cancel, award_prepare, award_table_set, tranche_pay
 from .contests import contest_advance, contest_create, contest_partner_add, contests_advance_due, contribution_record
 from .entries import entry_create, entry_submit, entry_update, entry_withdraw
+from .judging import conflict_declare, panel_judges_assign, round_close, round_open, round_setup, score_record
 from .settlement import spending_add, spending_remove, tranche_report, tranche_return, tranche_settle
 
 __all__ = [
@@ -32,3 +34,5 @@ __all__ = [
     "tranche_return",
     "tranche_settle",
 ]
+__all__ += ["advance_cancel", "advance_confirm", "advance_prepare", "conflict_declare", "panel_judges_assign",
+            "round_close", "round_open", "round_setup", "score_record"]
