@@ -74,7 +74,7 @@ from tests.guarantees.claim_factories import paid_claim, prepared_claim, request
 from tests.guarantees.factories import contribute, make_guarantee, make_program
 from tests.guarantees.pipeline import make_application as make_guarantee_application
 
-from .crowdfunding.world import ContestsWorld, contests_state, evidence
+from .crowdfunding.world import CRITERIA, MARKS_80, ContestsWorld, contests_state, evidence
 from .funds.helpers import world_state as funds_world_state
 from .helpers import assert_error, enterprise_payload, institution_payload, valid_business_number
 
@@ -371,6 +371,12 @@ def _days(w: World, **days_on: int) -> dict[str, str]:
     return {name: (w.today + timedelta(days=days)).isoformat() for name, days in days_on.items()}
 
 
+def _round_body(contest: int) -> dict[str, Any]:
+    return {"contest": contest, "kind": "screening", "aggregation": "trimmed", "criteria": CRITERIA,
+            "panels": [{"name": "전문가 심사단", "kind": "expert", "weight": "70"},
+                       {"name": "시민 심사단", "kind": "citizen", "weight": "30"}]}
+
+
 def _entry_body(w: World, contest: int, enterprise: int) -> dict[str, Any]:
     return {"contest": contest, "enterprise": enterprise, "title": "폐현수막 업사이클링 가방",
             "summary": "버려지는 현수막으로 가방을 만들어 판매합니다.", "use_of_funds": "재봉 설비 50 %, 홍보 50 %",
@@ -478,6 +484,16 @@ BODIES: dict[str, Body] = {
     "spending": lambda w: {"amount": "1000000", "category": "materials", "description": "원재료 구입",
                            "spent_on": w.today.isoformat(), "evidence": evidence()},
     "tranche return": lambda w: {"returned_on": w.today.isoformat()},
+    # crowdfunding: judging
+    "round setup": lambda w: _round_body(w.unjudged_contest.pk),
+    "open round setup": lambda w: _round_body(w.judged_contest),
+    "round judges": lambda w: {"panel": w.setup_round.panels.get().pk, "judges": [w.new_judge.pk]},
+    "closed round judges": lambda w: {"panel": w.closed_round.panels.get().pk, "judges": [w.new_judge.pk]},
+    "score": lambda w: {"marks": MARKS_80, "comment": "지역 연계가 뚜렷함"},
+    "conflict": lambda w: {"reason": "추천기관 소속"},
+    "advance prepare": lambda w: {"round": w.closed_round.pk, "top_n": 1},
+    "listed round prepare": lambda w: {"round": w.prepared_list.round_id, "top_n": 1},
+    "advance cancel": lambda w: {"reason": "점수 재검토"},
 }
 
 
@@ -489,7 +505,8 @@ class Row:
     ok: int  # what a caller the table lets in gets
     member: int | None = None  # what an enterprise member gets instead, when it differs
     bank: int | None = None  # what a bank officer (of the program's partner bank) gets instead, when it differs
-    judge: int | None = None  # what a judge (on the panel of World.judged_round only) gets instead, when it differs
+    judge: int | None = None  # what a judge (on the panels of World.judged_round, closed_round) gets instead
+    judge_error: str | None = None  # the judge's error code, when not its status's usual one
     body: str | None = None  # a name in BODIES
     key: bool = False  # sends an Idempotency-Key
     multipart: bool = False  # the body goes as multipart/form-data (an upload), not JSON
@@ -504,6 +521,8 @@ GA, G = "/api/v1/guarantee-applications/", "/api/v1/guarantees/"
 SR = "/api/v1/subsidy-runs/"
 C, E = "/api/v1/contests/", "/api/v1/contest-entries/"
 AW, TR = "/api/v1/contest-awards/", "/api/v1/award-tranches/"
+RD, AL = "/api/v1/contest-rounds/", "/api/v1/advance-lists/"
+SCREENING = "ranking/?round=screening"
 PAYMENT_FILE = "payment-file/?format=csv&bank="
 QUOTE = "fee-quote/?amount=20000000&start=2026-03-02&end=2027-03-02"
 EXPORT = "journal-export/?start={period_start}&end={period_end}&file=csv"
@@ -1071,6 +1090,80 @@ MATRIX: dict[str, Row] = {
                                      200, body="tranche return", key=True),
     "reported tranche return":   Row("POST",   TR + "{own_tranche_reported}/return/", "crowdfunding:tranche.return",
                                      409, body="tranche return", key=True),
+    # --- crowdfunding: judging rounds (심사); a judge reads only the rounds it sits on (another panel's: 404) ---
+    "round list":                Row("GET",    RD,                                  "crowdfunding:round.read", 200),
+    "judged round":              Row("GET",    RD + "{judged_round}/",              "crowdfunding:round.read", 200),
+    "other panel round":         Row("GET",    RD + "{other_panel_round}/",         "crowdfunding:round.read", 200,
+                                     judge=404),
+    "missing round":             Row("GET",    RD + "{missing}/",                   "crowdfunding:round.read", 404),
+    "round progress":            Row("GET",    RD + "{judged_round}/progress/",     "crowdfunding:round.read", 200),
+    "other panel progress":      Row("GET",    RD + "{other_panel_round}/progress/", "crowdfunding:round.read", 200,
+                                     judge=404),
+    "round setup":               Row("POST",   RD,                                  "crowdfunding:round.setup", 201,
+                                     body="round setup"),
+    "open round setup":          Row("POST",   RD,                                  "crowdfunding:round.setup", 409,
+                                     body="open round setup"),
+    "round put":                 Row("PUT",    RD + "{judged_round}/",              None, 405, body="round setup"),
+    "round delete":              Row("DELETE", RD + "{judged_round}/",              None, 405),
+    "round judges":              Row("POST",   RD + "{setup_round}/judges/",        "crowdfunding:round.setup", 200,
+                                     body="round judges"),
+    "closed round judges":       Row("POST",   RD + "{closed_round}/judges/",       "crowdfunding:round.setup", 409,
+                                     body="closed round judges"),
+    "round open":                Row("POST",   RD + "{setup_round}/open/",          "crowdfunding:round.setup", 200),
+    "open round open":           Row("POST",   RD + "{judged_round}/open/",         "crowdfunding:round.setup", 409),
+    "missing round open":        Row("POST",   RD + "{missing}/open/",              "crowdfunding:round.setup", 404),
+    "round close":               Row("POST",   RD + "{judged_round}/close/",        "crowdfunding:round.close", 200),
+    "closed round close":        Row("POST",   RD + "{closed_round}/close/",        "crowdfunding:round.close", 409),
+    "missing round close":       Row("POST",   RD + "{missing}/close/",             "crowdfunding:round.close", 404),
+    # --- crowdfunding: scores (blind until the round closes), conflicts of interest, rankings, a judge's queue ---
+    "judged entry scores":       Row("GET",    E + "{judged_entry}/scores/",        "crowdfunding:score.read", 200),
+    "other panel scores":        Row("GET",    E + "{other_panel_entry}/scores/",   "crowdfunding:score.read", 200,
+                                     judge=404),
+    "missing entry scores":      Row("GET",    E + "{missing}/scores/",             "crowdfunding:score.read", 404),
+    "score record":              Row("POST",   E + "{judged_entry}/scores/",        "crowdfunding:score.record", 201,
+                                     body="score"),
+    "other panel score":         Row("POST",   E + "{other_panel_entry}/scores/",   "crowdfunding:score.record", 404,
+                                     body="score"),
+    "closed round score":        Row("POST",   E + "{closed_round_entry}/scores/",  "crowdfunding:score.record", 409,
+                                     body="score"),
+    "recused score":             Row("POST",   E + "{recused_entry}/scores/",       "crowdfunding:score.record", 403,
+                                     judge_error="recused", body="score"),
+    "missing entry score":       Row("POST",   E + "{missing}/scores/",             "crowdfunding:score.record", 404,
+                                     body="score"),
+    "conflict declare":          Row("POST",   E + "{judged_entry}/conflict/",  "crowdfunding:conflict.declare", 201,
+                                     body="conflict"),
+    "other panel conflict":      Row("POST",   E + "{other_panel_entry}/conflict/", "crowdfunding:conflict.declare",
+                                     404, body="conflict"),
+    "closed round conflict":     Row("POST",   E + "{closed_round_entry}/conflict/", "crowdfunding:conflict.declare",
+                                     409, body="conflict"),
+    "closed round ranking":      Row("GET",    C + "{closed_contest_ranked}/" + SCREENING, "crowdfunding:ranking.read",
+                                     200),
+    "open round ranking":        Row("GET",    C + "{judged_contest}/" + SCREENING, "crowdfunding:ranking.read", 200,
+                                     judge=403),
+    "other panel ranking":       Row("GET",    C + "{other_panel_contest}/" + SCREENING, "crowdfunding:ranking.read",
+                                     200, judge=404),
+    "missing contest ranking":   Row("GET",    C + "{missing}/" + SCREENING,        "crowdfunding:ranking.read", 404),
+    "judge queue":               Row("GET",    "/api/v1/judging/queue/",            "crowdfunding:score.record", 200),
+    # --- crowdfunding: advance lists (진출 명단), prepared by one manager and confirmed by another ---
+    "advance lists":             Row("GET",    AL,                                  "crowdfunding:advance.read", 200),
+    "advance list":              Row("GET",    AL + "{prepared_list}/",             "crowdfunding:advance.read", 200),
+    "missing advance list":      Row("GET",    AL + "{missing}/",                   "crowdfunding:advance.read", 404),
+    "advance prepare":           Row("POST",   AL,                                  "crowdfunding:advance.prepare",
+                                     201, body="advance prepare"),
+    "listed round prepare":      Row("POST",   AL,                                  "crowdfunding:advance.prepare",
+                                     409, body="listed round prepare"),
+    "advance list put":          Row("PUT",    AL + "{prepared_list}/",             None, 405, body="advance prepare"),
+    "advance list delete":       Row("DELETE", AL + "{prepared_list}/",             None, 405),
+    "advance confirm":           Row("POST",   AL + "{prepared_list}/confirm/",     "crowdfunding:advance.confirm",
+                                     200),
+    "confirmed list confirm":    Row("POST",   AL + "{confirmed_list}/confirm/",    "crowdfunding:advance.confirm",
+                                     409),
+    "missing list confirm":      Row("POST",   AL + "{missing}/confirm/",           "crowdfunding:advance.confirm",
+                                     404),
+    "advance cancel":            Row("POST",   AL + "{prepared_list}/cancel/",      "crowdfunding:advance.prepare",
+                                     200, body="advance cancel"),
+    "confirmed list cancel":     Row("POST",   AL + "{confirmed_list}/cancel/",     "crowdfunding:advance.prepare",
+                                     409, body="advance cancel"),
 }
 # fmt: on
 
@@ -1188,7 +1281,8 @@ def test_role_matrix(request, bearer_client, world, name, role, expected):
 
     assert response.status_code == expected, response.content[:400]
     if expected >= 400:
-        assert_error(response, expected, ERROR_CODES[expected])
+        code = row.judge_error if (role == "judge" and row.judge_error) else ERROR_CODES[expected]
+        assert_error(response, expected, code)
         assert everything(world) == before, "a refused request wrote something"
         assert StatementDownload.objects.count() == downloads
         if expected == 404:

@@ -2,10 +2,11 @@
 request's path or body names it, and what a contests' request could write (to prove a refusal wrote nothing).
 
 ``own_*`` objects belong to the member's enterprise (in Seoul: the contests here admit every province), ``other_*``
-to an enterprise the member does not act for. The managers who make the objects (``teller`` prepares, ``decider``
-confirms and approves) are none of the roles the matrix calls with, so any manager of the matrix may confirm or
-approve what they prepared. The ``judge`` of the matrix sits on the panel of one screening round (``judged_round``)
-and on no other; ``other_panel_*`` objects belong to a round only other judges sit on.
+to an enterprise the member does not act for. The managers who make the objects (``teller`` sets rounds up, prepares
+lists and awards, pays; ``decider`` confirms, approves and settles) are none of the roles the matrix calls with, so any
+manager of the matrix may confirm or approve what they prepared. The ``judge`` of the matrix sits on the panels of the
+rounds named for it (``judged_round``, open; ``closed_round``) and on no other: ``other_panel_*`` objects belong to
+a round only other judges sit on.
 
 Every contest's dates lie around today (the API takes its business date from the clock): its call from ten days
 ago to ten days on, screening to a month on, crowdfunding to two, the final to three and the awards to four.
@@ -44,12 +45,18 @@ from crowdfunding.models import (
     SpendingItem,
 )
 from tests.crowdfunding.award_helpers import TABLE, set_table
-from tests.crowdfunding.factories import EntryFactory, PanelFactory, PartnerFactory, RoundFactory, fund, seat
+from tests.crowdfunding.factories import RUBRIC, EntryFactory, PartnerFactory, fund
+from tests.factories import EnterpriseFactory, JudgeFactory
 
 from ..funds.world import FundsWorld
 from .contest_helpers import contest_now
 
 M = 1_000_000
+# The standard rubric (사회적 가치 30, 사업성 25, 실현 가능성 25, 지역 연계 20) and one expert panel.
+CRITERIA = [{"key": key, "name": name, "weight": str(weight), "max_score": str(max_score)}
+            for key, name, weight, max_score in RUBRIC]
+EXPERT_PANEL = [{"name": "전문가 심사단", "kind": "expert", "weight": "100"}]
+MARKS_80 = {"social-value": "25", "business": "20", "feasibility": "20", "local": "15"}
 
 
 def evidence() -> SimpleUploadedFile:
@@ -118,19 +125,116 @@ class ContestsWorld(FundsWorld):
     def other_entry_submitted(self) -> Entry:
         return self._entry(self.other, Entry.State.SUBMITTED)
 
-    # --- judging: the matrix's judge on the one panel of an open screening round ---
+    # --- judging (심사): screening rounds set up by the teller with the standard rubric and one expert panel ---
+
+    def _round(self, *judges: Any, state: str = Round.State.OPEN, entries: int = 1) -> Round:
+        """A screening round of a new contest in its screening phase, with ``entries`` submitted entries of other
+        enterprises (the first, ``judged_entry``, of ``other``), ``judges`` on its panel, left in ``state``."""
+        contest = self._contest("screening")
+        for number in range(entries):
+            self._entry(self.other if number == 0 else EnterpriseFactory(), Entry.State.SUBMITTED, contest=contest)
+        judged = services.round_setup(actor=self.teller, today=self.today, contest_id=contest.pk, kind="screening",
+                                      aggregation="mean", criteria=CRITERIA, panels=EXPERT_PANEL)
+        if judges:
+            services.panel_judges_assign(actor=self.teller, today=self.today, panel_id=judged.panels.get().pk,
+                                         judges=list(judges))
+        if state != Round.State.SETUP:
+            services.round_open(actor=self.teller, today=self.today, round_id=judged.pk)
+        if state == Round.State.CLOSED:
+            services.round_close(actor=self.teller, today=self.today, round_id=judged.pk)
+        judged.refresh_from_db()
+        return judged
+
+    def _first_entry(self, judged: Round) -> Entry:
+        return Entry.objects.filter(contest_id=judged.contest_id).order_by("pk").first()
 
     @cached_property
     def judged_round(self) -> Round:
-        """An open screening round (standard rubric, one expert panel) the judge sits on."""
-        judged = RoundFactory(contest=self._contest("screening"), kind="screening")
-        seat(PanelFactory(round=judged), self.judge)
-        return judged
+        """Open; the judge sits on its panel."""
+        return self._round(self.judge)
 
     @cached_property
     def judged_entry(self) -> Entry:
-        """Another enterprise's submitted entry in the judge's round: the judge's to read, the member's 404."""
-        return self._entry(self.other, Entry.State.SUBMITTED, contest=self.judged_round.contest)
+        """Another enterprise's submitted entry in the judge's open round: the judge's to read and score, the
+        member's 404."""
+        return self._first_entry(self.judged_round)
+
+    @cached_property
+    def judged_contest(self) -> int:
+        return self.judged_round.contest_id
+
+    @cached_property
+    def recused_entry(self) -> Entry:
+        """A third enterprise's entry in the judge's open round, on which the judge declared a conflict of
+        interest."""
+        entry = self._entry(EnterpriseFactory(), Entry.State.SUBMITTED, contest=self.judged_round.contest)
+        services.conflict_declare(actor=self.judge, today=self.today, entry_id=entry.pk, reason="전 직장 동료")
+        return entry
+
+    @cached_property
+    def other_panel_round(self) -> Round:
+        """Open; only another judge sits on it: the judge's 404."""
+        return self._round(JudgeFactory())
+
+    @cached_property
+    def other_panel_entry(self) -> Entry:
+        return self._first_entry(self.other_panel_round)
+
+    @cached_property
+    def other_panel_contest(self) -> int:
+        return self.other_panel_round.contest_id
+
+    @cached_property
+    def closed_round(self) -> Round:
+        """Scored by the judge (its entry, 80 points) and closed by the teller: its ranking is open to its judges,
+        and no advance list is prepared yet."""
+        judged = self._round(self.judge)
+        services.score_record(actor=self.judge, today=self.today, entry_id=self._first_entry(judged).pk,
+                              marks=MARKS_80)
+        services.round_close(actor=self.teller, today=self.today, round_id=judged.pk)
+        judged.refresh_from_db()
+        return judged
+
+    @cached_property
+    def closed_round_entry(self) -> Entry:
+        return self._first_entry(self.closed_round)
+
+    @cached_property
+    def closed_contest_ranked(self) -> int:
+        return self.closed_round.contest_id
+
+    @cached_property
+    def setup_round(self) -> Round:
+        """Being set up, another judge already on its panel: a manager may seat more and open it."""
+        return self._round(JudgeFactory(), state=Round.State.SETUP)
+
+    @cached_property
+    def new_judge(self) -> Any:
+        """A judge on no panel yet."""
+        return JudgeFactory()
+
+    @cached_property
+    def unjudged_contest(self) -> Contest:
+        """In its screening phase, with no round yet: a manager sets one up."""
+        return self._contest("screening")
+
+    # --- advance lists (진출 명단): of closed rounds of two entries, the top one going on ---
+
+    def _list(self, *, confirmed: bool) -> AdvanceList:
+        judged = self._round(JudgeFactory(), state=Round.State.CLOSED, entries=2)
+        made = services.advance_prepare(actor=self.teller, today=self.today, round_id=judged.pk, top_n=1)
+        if confirmed:
+            made = services.advance_confirm(actor=self.decider, today=self.today, list_id=made.pk)
+        return made
+
+    @cached_property
+    def prepared_list(self) -> AdvanceList:
+        """Prepared by the teller: any manager of the matrix may confirm it (four eyes)."""
+        return self._list(confirmed=False)
+
+    @cached_property
+    def confirmed_list(self) -> AdvanceList:
+        return self._list(confirmed=True)
 
     # --- awards: each on an entry selected first in a final of its own contest ---
 
