@@ -368,7 +368,7 @@ if PRODUCTION:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Demo data of each instrument, loaded by `manage.py load_demo` after the enterprises and users.
-DEMO_EXTENSIONS = ["funds.demo.load", "guarantees.demo.load"]
+DEMO_EXTENSIONS = ["funds.demo.load", "guarantees.demo.load", "crowdfunding.demo.load"]
 
 # LOG_FORMAT=json (the default in production): one JSON object a line, with the request id and the task id.
 LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("json" if PRODUCTION else "text")

@@ -152,7 +152,7 @@ def test_each_app_declares_its_actions_under_its_own_label():
     by_namespace: dict[str, set[str]] = {}
     for action in declared():
         by_namespace.setdefault(action.namespace, set()).add(action.name)
-    assert set(by_namespace) == {"core", "enterprises", "funds", "guarantees", "statements", "web"}
+    assert set(by_namespace) == {"core", "crowdfunding", "enterprises", "funds", "guarantees", "statements", "web"}
     assert fund_actions.APPLICATION_SUBMIT.name == "funds.application.submit"
     assert fund_actions.BUSINESS_DAY_CLOSE.by_system and not fund_actions.LOAN_REPAYMENT.by_system
     assert "enterprises.membership.grant" in by_namespace["enterprises"]
