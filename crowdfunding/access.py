@@ -26,7 +26,7 @@ ACCESS = Access("crowdfunding", {
     "contest.partner": Allow(*MANAGERS),
     "contest.contribution": Allow(*MANAGERS),
     "contest.advance": Allow(*MANAGERS),
-    "contest.fund": Allow(*STAFF),  # the joint fund by contributor, reconciled to the ledger
+    "fund.read": Allow(*STAFF),  # the joint fund by contributor, reconciled to the ledger
     # Entries (참가 신청)
     "entry.read": Allow(*STAFF, JUDGE, members=True),
     "entry.create": Allow(members=True),

@@ -33,9 +33,9 @@ class ContestViewSet(ContestsView, mixins.ListModelMixin, mixins.RetrieveModelMi
         "retrieve": "contest.read",
         "create": "contest.create",
         "advance": "contest.advance",
-        "partners": "contest.fund",
+        "partners": "fund.read",
         "add_partner": "contest.partner",
-        "contributions": "contest.fund",
+        "contributions": "fund.read",
         "contribute": "contest.contribution",
     }
     serializer_class = s.ContestSerializer
@@ -53,7 +53,7 @@ class ContestViewSet(ContestsView, mixins.ListModelMixin, mixins.RetrieveModelMi
     def _detail(self, contest_id: int, status: int = 200) -> Response:
         contest = self.get_queryset().get(pk=contest_id)
         context: dict[str, Any] = {}
-        if ACCESS.allows(self.request.user, "contest.fund"):
+        if ACCESS.allows(self.request.user, "fund.read"):
             context = {"fund": selectors.contest_fund(contest), "entries_by_state": selectors.entries_by_phase(contest)}
         return Response(s.ContestDetailSerializer(contest, context=context).data, status=status)
 

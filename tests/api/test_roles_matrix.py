@@ -1,10 +1,12 @@
 """The role matrix: every action of every access table, tried by every role, through the real URL with a real signed
 JWT. One matrix for the whole API, read from the tables, so that an action cannot be added without being tried.
 
-The tables (``enterprises.access``, ``funds.access``, ``guarantees.access``, ``statements.access``) say which roles
-may do each action. A row here is one request: its action, and what a caller the table lets in gets (``ok``;
-``member``, when an enterprise member gets something else: another enterprise's object is 404, never a hint that it
-exists, and a service may refuse a member what the table lets members try, such as a fund statement). Every other
+The tables (``enterprises.access``, ``funds.access``, ``guarantees.access``, ``statements.access``,
+``crowdfunding.access``) say which roles may do each action. A row here is one request: its action, and what a caller
+the table lets in gets (``ok``; ``member``, when an enterprise member gets something else: another enterprise's object
+is 404, never a hint that it exists, and a service may refuse a member what the table lets members try, such as a fund
+statement; ``bank`` and ``judge`` the same for a bank officer and a judge: another bank's objects, a round the judge
+does not sit on are 404, a ranking before its round closed 403). Every other
 column follows from the table: anonymous callers 401, a role the table refuses 403. Rows without an action are
 operations the API does not have (405 for everyone signed in) and the few routes outside the tables (the API root,
 the schema, the docs, the health check). The few actions no API operation names (``SERVICE_ONLY``: the staff pages
@@ -36,6 +38,7 @@ from api.common.permissions import AccessControlled
 from core.audit import audit_record, audit_seal
 from core.errors import Forbidden
 from core.models import AuditEvent, OutboxMessage, VerificationRun
+from crowdfunding import access as crowdfunding_access
 from enterprises import access as kernel_access
 from enterprises.access import Access
 from enterprises.models import Enterprise, Institution, Membership
@@ -65,13 +68,14 @@ from guarantees.services.subsidies import last_ended_period
 from statements import access as statements_access
 from statements.models import Statement, StatementDownload
 from tests.audit_actions import action_for_tests
+from tests.crowdfunding.award_helpers import TABLE as AWARD_TABLE
 from tests.factories import BankOfficerFactory, InstitutionFactory, ManagerFactory
 from tests.guarantees.claim_factories import paid_claim, prepared_claim, request_claim, set_defaulted
 from tests.guarantees.factories import contribute, make_guarantee, make_program
 from tests.guarantees.pipeline import make_application as make_guarantee_application
 
+from .crowdfunding.world import CRITERIA, MARKS_80, ContestsWorld, contests_state, evidence
 from .funds.helpers import world_state as funds_world_state
-from .funds.world import FundsWorld
 from .helpers import assert_error, enterprise_payload, institution_payload, valid_business_number
 
 TABLES: dict[str, Access] = {
@@ -79,6 +83,7 @@ TABLES: dict[str, Access] = {
     "funds": funds_access.ACCESS,
     "guarantees": guarantees_access.ACCESS,
     "statements": statements_access.ACCESS,
+    "crowdfunding": crowdfunding_access.ACCESS,
 }
 
 # Every role there is, as the fixture of a user holding it (and nothing else); a plain user holds none.
@@ -95,11 +100,12 @@ ROLES: dict[str, Role | None] = {
 }
 
 
-class World(FundsWorld):
-    """The funds' objects (``tests.api.funds.world``), and the kernel's and the statements' ones, each built the
-    first time a request's path or body names it."""
+class World(ContestsWorld):
+    """The funds' objects (``tests.api.funds.world``), the contests' (``tests.api.crowdfunding.world``), and the
+    kernel's, the special guarantees' and the statements' ones, each built the first time a request's path or body
+    names it."""
 
-    MODELS = (*FundsWorld.MODELS, Enterprise, Institution, Statement, GuaranteeProgram, ProgramContribution,
+    MODELS = (*ContestsWorld.MODELS, Enterprise, Institution, Statement, GuaranteeProgram, ProgramContribution,
               GuaranteeApplication, Guarantee, GuaranteeBalance, SubsidyBudget, SubsidyRun, SubsidyLine, Claim,
               Recovery, RecourseWriteOff, FeeBill, FeePayment, CityFeeBatch, FeeRefund)
 
@@ -360,6 +366,23 @@ def _period(w: World) -> dict[str, str]:
     return {"period_start": w.period_start, "period_end": w.period_end}
 
 
+def _days(w: World, **days_on: int) -> dict[str, str]:
+    """Dates that many days after today, by field."""
+    return {name: (w.today + timedelta(days=days)).isoformat() for name, days in days_on.items()}
+
+
+def _round_body(contest: int) -> dict[str, Any]:
+    return {"contest": contest, "kind": "screening", "aggregation": "trimmed", "criteria": CRITERIA,
+            "panels": [{"name": "전문가 심사단", "kind": "expert", "weight": "70"},
+                       {"name": "시민 심사단", "kind": "citizen", "weight": "30"}]}
+
+
+def _entry_body(w: World, contest: int, enterprise: int) -> dict[str, Any]:
+    return {"contest": contest, "enterprise": enterprise, "title": "폐현수막 업사이클링 가방",
+            "summary": "버려지는 현수막으로 가방을 만들어 판매합니다.", "use_of_funds": "재봉 설비 50 %, 홍보 50 %",
+            "target_amount": "15000000", "campaign_type": "reward", "team": [{"name": "박대표", "role": "대표"}]}
+
+
 BODIES: dict[str, Body] = {
     # kernel
     "enterprise": lambda w: enterprise_payload(business_number=valid_business_number("220816251")),
@@ -438,6 +461,39 @@ BODIES: dict[str, Body] = {
     "missing fee receipt": lambda w: {"kind": "fee_receipt", "subject": 987_654_321},
     "own guarantee enterprise statement": lambda w: {"kind": "enterprise", "subject": w.own_guarantee.enterprise_id,
                                                      **_period(w)},
+    # crowdfunding contests
+    "contest": lambda w: {"code": "matrix-2027", "name": "2027 소셜 크라우드펀딩 대회", "host": w.institution.pk,
+                          "eligible_kinds": ["social", "pre_social"], "eligible_provinces": ["daegu"],
+                          **_days(w, call_opens_on=1, call_closes_on=30, screening_ends_on=50, funding_ends_on=110,
+                                  final_ends_on=130, awards_end_on=170),
+                          "target_min": "1000000", "target_max": "30000000"},
+    "contest partner": lambda w: {"institution": w.institution.pk, "pledged": "50000000"},
+    "joint fund contribution": lambda w: {"partner": w.partner.pk, "amount": "10000000",
+                                          "received_on": w.today.isoformat(), "memo": "1차 출연"},
+    "award table": lambda w: {"tiers": [{**tier, "amount_min": str(tier["amount_min"]),
+                                         "amount_max": str(tier["amount_max"])} for tier in AWARD_TABLE]},
+    "entry": lambda w: _entry_body(w, w.contest.pk, w.own.pk),
+    "other enterprise entry": lambda w: _entry_body(w, w.contest.pk, w.other.pk),
+    "closed contest entry": lambda w: _entry_body(w, w.closed_contest.pk, w.own.pk),
+    "entry patch": lambda w: {"title": "폐현수막 업사이클링 가방 (수정)", "target_amount": "20000000"},
+    "award": lambda w: {"entry": w.own_selected.pk, "amount": "30000000", "tranches": ["20000000", "10000000"]},
+    "award again": lambda w: {"entry": w.own_award.entry_id, "amount": "30000000"},
+    "missing entry award": lambda w: {"entry": 987_654_321, "amount": "30000000"},
+    "award cancel": lambda w: {"reason": "수상 요건 재검토"},
+    "tranche pay": lambda w: {"paid_on": w.today.isoformat()},
+    "spending": lambda w: {"amount": "1000000", "category": "materials", "description": "원재료 구입",
+                           "spent_on": w.today.isoformat(), "evidence": evidence()},
+    "tranche return": lambda w: {"returned_on": w.today.isoformat()},
+    # crowdfunding: judging
+    "round setup": lambda w: _round_body(w.unjudged_contest.pk),
+    "open round setup": lambda w: _round_body(w.judged_contest),
+    "round judges": lambda w: {"panel": w.setup_round.panels.get().pk, "judges": [w.new_judge.pk]},
+    "closed round judges": lambda w: {"panel": w.closed_round.panels.get().pk, "judges": [w.new_judge.pk]},
+    "score": lambda w: {"marks": MARKS_80, "comment": "지역 연계가 뚜렷함"},
+    "conflict": lambda w: {"reason": "추천기관 소속"},
+    "advance prepare": lambda w: {"round": w.closed_round.pk, "top_n": 1},
+    "listed round prepare": lambda w: {"round": w.prepared_list.round_id, "top_n": 1},
+    "advance cancel": lambda w: {"reason": "점수 재검토"},
 }
 
 
@@ -449,8 +505,11 @@ class Row:
     ok: int  # what a caller the table lets in gets
     member: int | None = None  # what an enterprise member gets instead, when it differs
     bank: int | None = None  # what a bank officer (of the program's partner bank) gets instead, when it differs
+    judge: int | None = None  # what a judge (on the panels of World.judged_round, closed_round) gets instead
+    judge_error: str | None = None  # the judge's error code, when not its status's usual one
     body: str | None = None  # a name in BODIES
     key: bool = False  # sends an Idempotency-Key
+    multipart: bool = False  # the body goes as multipart/form-data (an upload), not JSON
     public: bool = False  # outside the tables, open to anyone (signed in or not)
 
 
@@ -460,6 +519,10 @@ R, W, S = "/api/v1/repayments/", "/api/v1/write-offs/", "/api/v1/statements/"
 GP, CL, FB = "/api/v1/guarantee-programs/", "/api/v1/guarantee-claims/", "/api/v1/fee-bills/"
 GA, G = "/api/v1/guarantee-applications/", "/api/v1/guarantees/"
 SR = "/api/v1/subsidy-runs/"
+C, E = "/api/v1/contests/", "/api/v1/contest-entries/"
+AW, TR = "/api/v1/contest-awards/", "/api/v1/award-tranches/"
+RD, AL = "/api/v1/contest-rounds/", "/api/v1/advance-lists/"
+SCREENING = "ranking/?round=screening"
 PAYMENT_FILE = "payment-file/?format=csv&bank="
 QUOTE = "fee-quote/?amount=20000000&start=2026-03-02&end=2027-03-02"
 EXPORT = "journal-export/?start={period_start}&end={period_end}&file=csv"
@@ -892,6 +955,215 @@ MATRIX: dict[str, Row] = {
                                      200),
     "journal export":            Row("GET",    F + "{fund}/" + EXPORT,              "statements:journal.export", 200),
     "missing fund export":       Row("GET",    F + "{missing}/" + EXPORT,           "statements:journal.export", 404),
+    # --- crowdfunding contests (소셜 크라우드펀딩 대회): contests, their partners and joint fund ---
+    "contest list":              Row("GET",    C,                                   "crowdfunding:contest.read", 200),
+    "contest":                   Row("GET",    C + "{contest}/",                    "crowdfunding:contest.read", 200),
+    "missing contest":           Row("GET",    C + "{missing}/",                    "crowdfunding:contest.read", 404),
+    "contest create":            Row("POST",   C,                                   "crowdfunding:contest.create", 201,
+                                     body="contest"),
+    "contest put":               Row("PUT",    C + "{contest}/",                    None, 405, body="contest"),
+    "contest patch":             Row("PATCH",  C + "{contest}/",                    None, 405, body="contest"),
+    "contest delete":            Row("DELETE", C + "{contest}/",                    None, 405),
+    "contest advance":           Row("POST",   C + "{draft_contest}/advance/",      "crowdfunding:contest.advance",
+                                     200, body="nothing"),
+    "closed contest advance":    Row("POST",   C + "{closed_contest}/advance/",     "crowdfunding:contest.advance",
+                                     409, body="nothing"),
+    "missing contest advance":   Row("POST",   C + "{missing}/advance/",            "crowdfunding:contest.advance",
+                                     404, body="nothing"),
+    "contest partners":          Row("GET",    C + "{contest}/partners/",           "crowdfunding:fund.read", 200),
+    "missing contest partners":  Row("GET",    C + "{missing}/partners/",           "crowdfunding:fund.read", 404),
+    "partner add":               Row("POST",   C + "{contest}/partners/",           "crowdfunding:contest.partner",
+                                     201, body="contest partner"),
+    "closed contest partner":    Row("POST",   C + "{closed_contest}/partners/",    "crowdfunding:contest.partner",
+                                     409, body="contest partner"),
+    "joint fund contributions":  Row("GET",    C + "{contest}/contributions/",      "crowdfunding:fund.read", 200),
+    "joint fund contribute":     Row("POST",   C + "{contest}/contributions/", "crowdfunding:contest.contribution",
+                                     201, body="joint fund contribution", key=True),
+    "missing contest contrib.":  Row("POST",   C + "{missing}/contributions/", "crowdfunding:contest.contribution",
+                                     404, body="joint fund contribution", key=True),
+    "award table":               Row("GET",    C + "{contest}/award-table/",        "crowdfunding:contest.read", 200),
+    "missing award table":       Row("GET",    C + "{missing}/award-table/",        "crowdfunding:contest.read", 404),
+    "award table set":           Row("PUT",    C + "{contest}/award-table/",        "crowdfunding:award.table", 200,
+                                     body="award table"),
+    "fixed award table set":     Row("PUT",    C + "{own_award_contest}/award-table/", "crowdfunding:award.table",
+                                     409, body="award table"),
+    "missing award table set":   Row("PUT",    C + "{missing}/award-table/",        "crowdfunding:award.table", 404,
+                                     body="award table"),
+    # --- crowdfunding: entries (참가 신청); a judge reads only the entries of the round it judges ---
+    "entry list":                Row("GET",    E,                                   "crowdfunding:entry.read", 200),
+    "own entry":                 Row("GET",    E + "{own_entry_submitted}/",        "crowdfunding:entry.read", 200,
+                                     judge=404),
+    "other entry":               Row("GET",    E + "{other_entry_submitted}/",      "crowdfunding:entry.read", 200,
+                                     404, judge=404),
+    "judged entry":              Row("GET",    E + "{judged_entry}/",               "crowdfunding:entry.read", 200,
+                                     404),
+    "missing entry":             Row("GET",    E + "{missing}/",                    "crowdfunding:entry.read", 404),
+    "entry create":              Row("POST",   E,                                   "crowdfunding:entry.create", 201,
+                                     body="entry"),
+    "other enterprise entry":    Row("POST",   E,                                   "crowdfunding:entry.create", 404,
+                                     body="other enterprise entry"),
+    "closed contest entry":      Row("POST",   E,                                   "crowdfunding:entry.create", 409,
+                                     body="closed contest entry"),
+    "entry put":                 Row("PUT",    E + "{own_entry_draft}/",            None, 405, body="entry"),
+    "entry delete":              Row("DELETE", E + "{own_entry_draft}/",            None, 405),
+    "own entry edit":            Row("PATCH",  E + "{own_entry_draft}/",            "crowdfunding:entry.update", 200,
+                                     body="entry patch"),
+    "other entry edit":          Row("PATCH",  E + "{other_entry_draft}/",          "crowdfunding:entry.update", 404,
+                                     body="entry patch"),
+    "missing entry edit":        Row("PATCH",  E + "{missing}/",                    "crowdfunding:entry.update", 404,
+                                     body="entry patch"),
+    "own entry submit":          Row("POST",   E + "{own_entry_draft}/submit/",     "crowdfunding:entry.submit", 200),
+    "submitted entry submit":    Row("POST",   E + "{own_entry_submitted}/submit/", "crowdfunding:entry.submit", 409),
+    "other entry submit":        Row("POST",   E + "{other_entry_draft}/submit/",   "crowdfunding:entry.submit", 404),
+    "own entry withdraw":        Row("POST",   E + "{own_entry_submitted}/withdraw/", "crowdfunding:entry.withdraw",
+                                     200, body="withdraw"),
+    "other entry withdraw":      Row("POST",   E + "{other_entry_submitted}/withdraw/",
+                                     "crowdfunding:entry.withdraw", 404, body="withdraw"),
+    "missing entry withdraw":    Row("POST",   E + "{missing}/withdraw/",           "crowdfunding:entry.withdraw", 404,
+                                     body="withdraw"),
+    # --- crowdfunding: awards (시상) out of the joint fund ---
+    "award list":                Row("GET",    AW,                                  "crowdfunding:award.read", 200),
+    "own award":                 Row("GET",    AW + "{own_award}/",                 "crowdfunding:award.read", 200),
+    "other award":               Row("GET",    AW + "{other_award}/",               "crowdfunding:award.read", 200,
+                                     404),
+    "missing award":             Row("GET",    AW + "{missing}/",                   "crowdfunding:award.read", 404),
+    "award prepare":             Row("POST",   AW,                                  "crowdfunding:award.prepare", 201,
+                                     body="award"),
+    "awarded entry prepare":     Row("POST",   AW,                                  "crowdfunding:award.prepare", 409,
+                                     body="award again"),
+    "missing entry prepare":     Row("POST",   AW,                                  "crowdfunding:award.prepare", 404,
+                                     body="missing entry award"),
+    "award put":                 Row("PUT",    AW + "{own_award}/",                 None, 405, body="award"),
+    "award delete":              Row("DELETE", AW + "{own_award}/",                 None, 405),
+    "award approve":             Row("POST",   AW + "{own_award_prepared}/approve/", "crowdfunding:award.approve",
+                                     200, key=True),
+    "approved award approve":    Row("POST",   AW + "{own_award}/approve/",         "crowdfunding:award.approve", 409,
+                                     key=True),
+    "missing award approve":     Row("POST",   AW + "{missing}/approve/",           "crowdfunding:award.approve", 404,
+                                     key=True),
+    "award cancel":              Row("POST",   AW + "{own_award_prepared}/cancel/", "crowdfunding:award.cancel", 200,
+                                     body="award cancel"),
+    "paid award cancel":         Row("POST",   AW + "{own_paid_award}/cancel/",     "crowdfunding:award.cancel", 409,
+                                     body="award cancel"),
+    "missing award cancel":      Row("POST",   AW + "{missing}/cancel/",            "crowdfunding:award.cancel", 404,
+                                     body="award cancel"),
+    # --- crowdfunding: award tranches, their spending reports (보조금 정산) and returns ---
+    "own tranche":               Row("GET",    TR + "{own_tranche_planned}/",       "crowdfunding:award.read", 200),
+    "other tranche":             Row("GET",    TR + "{other_tranche_paid}/",        "crowdfunding:award.read", 200,
+                                     404),
+    "missing tranche":           Row("GET",    TR + "{missing}/",                   "crowdfunding:award.read", 404),
+    "tranche delete":            Row("DELETE", TR + "{own_tranche_planned}/",       None, 405),
+    "tranche pay":               Row("POST",   TR + "{own_tranche_planned}/pay/",   "crowdfunding:tranche.pay", 200,
+                                     body="tranche pay", key=True),
+    "paid tranche pay":          Row("POST",   TR + "{own_tranche_paid}/pay/",      "crowdfunding:tranche.pay", 409,
+                                     body="tranche pay", key=True),
+    "missing tranche pay":       Row("POST",   TR + "{missing}/pay/",               "crowdfunding:tranche.pay", 404,
+                                     body="tranche pay", key=True),
+    "own spending":              Row("GET",    TR + "{own_tranche_paid}/spending/", "crowdfunding:award.read", 200),
+    "other spending":            Row("GET",    TR + "{other_tranche_paid}/spending/", "crowdfunding:award.read",
+                                     200, 404),
+    "spending add":              Row("POST",   TR + "{own_tranche_paid}/spending/", "crowdfunding:tranche.spending",
+                                     201, body="spending", multipart=True),
+    "other spending add":        Row("POST",   TR + "{other_tranche_paid}/spending/", "crowdfunding:tranche.spending",
+                                     404, body="spending", multipart=True),
+    "reported spending add":     Row("POST",   TR + "{own_tranche_reported}/spending/",
+                                     "crowdfunding:tranche.spending", 409, body="spending", multipart=True),
+    "spending remove":           Row("DELETE", TR + "{own_tranche_paid}/spending/{own_spending_item}/",
+                                     "crowdfunding:tranche.spending", 204),
+    "other spending remove":     Row("DELETE", TR + "{other_tranche_paid}/spending/{other_spending_item}/",
+                                     "crowdfunding:tranche.spending", 404),
+    "missing spending remove":   Row("DELETE", TR + "{own_tranche_paid}/spending/{missing}/",
+                                     "crowdfunding:tranche.spending", 404),
+    "tranche report":            Row("POST",   TR + "{own_tranche_paid}/report/",   "crowdfunding:tranche.report",
+                                     200),
+    "other tranche report":      Row("POST",   TR + "{other_tranche_paid}/report/", "crowdfunding:tranche.report",
+                                     404),
+    "reported tranche report":   Row("POST",   TR + "{own_tranche_reported}/report/", "crowdfunding:tranche.report",
+                                     409),
+    "tranche settle":            Row("POST",   TR + "{own_tranche_reported}/settle/", "crowdfunding:tranche.settle",
+                                     200, body="nothing"),
+    "paid tranche settle":       Row("POST",   TR + "{own_tranche_paid}/settle/",   "crowdfunding:tranche.settle",
+                                     409, body="nothing"),
+    "missing tranche settle":    Row("POST",   TR + "{missing}/settle/",            "crowdfunding:tranche.settle",
+                                     404, body="nothing"),
+    "tranche return":            Row("POST",   TR + "{own_tranche_settled}/return/", "crowdfunding:tranche.return",
+                                     200, body="tranche return", key=True),
+    "reported tranche return":   Row("POST",   TR + "{own_tranche_reported}/return/", "crowdfunding:tranche.return",
+                                     409, body="tranche return", key=True),
+    # --- crowdfunding: judging rounds (심사); a judge reads only the rounds it sits on (another panel's: 404) ---
+    "round list":                Row("GET",    RD,                                  "crowdfunding:round.read", 200),
+    "judged round":              Row("GET",    RD + "{judged_round}/",              "crowdfunding:round.read", 200),
+    "other panel round":         Row("GET",    RD + "{other_panel_round}/",         "crowdfunding:round.read", 200,
+                                     judge=404),
+    "missing round":             Row("GET",    RD + "{missing}/",                   "crowdfunding:round.read", 404),
+    "round progress":            Row("GET",    RD + "{judged_round}/progress/",     "crowdfunding:round.read", 200),
+    "other panel progress":      Row("GET",    RD + "{other_panel_round}/progress/", "crowdfunding:round.read", 200,
+                                     judge=404),
+    "round setup":               Row("POST",   RD,                                  "crowdfunding:round.setup", 201,
+                                     body="round setup"),
+    "open round setup":          Row("POST",   RD,                                  "crowdfunding:round.setup", 409,
+                                     body="open round setup"),
+    "round put":                 Row("PUT",    RD + "{judged_round}/",              None, 405, body="round setup"),
+    "round delete":              Row("DELETE", RD + "{judged_round}/",              None, 405),
+    "round judges":              Row("POST",   RD + "{setup_round}/judges/",        "crowdfunding:round.setup", 200,
+                                     body="round judges"),
+    "closed round judges":       Row("POST",   RD + "{closed_round}/judges/",       "crowdfunding:round.setup", 409,
+                                     body="closed round judges"),
+    "round open":                Row("POST",   RD + "{setup_round}/open/",          "crowdfunding:round.setup", 200),
+    "open round open":           Row("POST",   RD + "{judged_round}/open/",         "crowdfunding:round.setup", 409),
+    "missing round open":        Row("POST",   RD + "{missing}/open/",              "crowdfunding:round.setup", 404),
+    "round close":               Row("POST",   RD + "{judged_round}/close/",        "crowdfunding:round.close", 200),
+    "closed round close":        Row("POST",   RD + "{closed_round}/close/",        "crowdfunding:round.close", 409),
+    "missing round close":       Row("POST",   RD + "{missing}/close/",             "crowdfunding:round.close", 404),
+    # --- crowdfunding: scores (blind until the round closes), conflicts of interest, rankings, a judge's queue ---
+    "judged entry scores":       Row("GET",    E + "{judged_entry}/scores/",        "crowdfunding:score.read", 200),
+    "other panel scores":        Row("GET",    E + "{other_panel_entry}/scores/",   "crowdfunding:score.read", 200,
+                                     judge=404),
+    "missing entry scores":      Row("GET",    E + "{missing}/scores/",             "crowdfunding:score.read", 404),
+    "score record":              Row("POST",   E + "{judged_entry}/scores/",        "crowdfunding:score.record", 201,
+                                     body="score"),
+    "other panel score":         Row("POST",   E + "{other_panel_entry}/scores/",   "crowdfunding:score.record", 404,
+                                     body="score"),
+    "closed round score":        Row("POST",   E + "{closed_round_entry}/scores/",  "crowdfunding:score.record", 409,
+                                     body="score"),
+    "recused score":             Row("POST",   E + "{recused_entry}/scores/",       "crowdfunding:score.record", 403,
+                                     judge_error="recused", body="score"),
+    "missing entry score":       Row("POST",   E + "{missing}/scores/",             "crowdfunding:score.record", 404,
+                                     body="score"),
+    "conflict declare":          Row("POST",   E + "{judged_entry}/conflict/",  "crowdfunding:conflict.declare", 201,
+                                     body="conflict"),
+    "other panel conflict":      Row("POST",   E + "{other_panel_entry}/conflict/", "crowdfunding:conflict.declare",
+                                     404, body="conflict"),
+    "closed round conflict":     Row("POST",   E + "{closed_round_entry}/conflict/", "crowdfunding:conflict.declare",
+                                     409, body="conflict"),
+    "closed round ranking":      Row("GET",    C + "{closed_contest_ranked}/" + SCREENING, "crowdfunding:ranking.read",
+                                     200),
+    "open round ranking":        Row("GET",    C + "{judged_contest}/" + SCREENING, "crowdfunding:ranking.read", 200,
+                                     judge=403),
+    "other panel ranking":       Row("GET",    C + "{other_panel_contest}/" + SCREENING, "crowdfunding:ranking.read",
+                                     200, judge=404),
+    "missing contest ranking":   Row("GET",    C + "{missing}/" + SCREENING,        "crowdfunding:ranking.read", 404),
+    "judge queue":               Row("GET",    "/api/v1/judging/queue/",            "crowdfunding:score.record", 200),
+    # --- crowdfunding: advance lists (진출 명단), prepared by one manager and confirmed by another ---
+    "advance lists":             Row("GET",    AL,                                  "crowdfunding:advance.read", 200),
+    "advance list":              Row("GET",    AL + "{prepared_list}/",             "crowdfunding:advance.read", 200),
+    "missing advance list":      Row("GET",    AL + "{missing}/",                   "crowdfunding:advance.read", 404),
+    "advance prepare":           Row("POST",   AL,                                  "crowdfunding:advance.prepare",
+                                     201, body="advance prepare"),
+    "listed round prepare":      Row("POST",   AL,                                  "crowdfunding:advance.prepare",
+                                     409, body="listed round prepare"),
+    "advance list put":          Row("PUT",    AL + "{prepared_list}/",             None, 405, body="advance prepare"),
+    "advance list delete":       Row("DELETE", AL + "{prepared_list}/",             None, 405),
+    "advance confirm":           Row("POST",   AL + "{prepared_list}/confirm/",     "crowdfunding:advance.confirm",
+                                     200),
+    "confirmed list confirm":    Row("POST",   AL + "{confirmed_list}/confirm/",    "crowdfunding:advance.confirm",
+                                     409),
+    "missing list confirm":      Row("POST",   AL + "{missing}/confirm/",           "crowdfunding:advance.confirm",
+                                     404),
+    "advance cancel":            Row("POST",   AL + "{prepared_list}/cancel/",      "crowdfunding:advance.prepare",
+                                     200, body="advance cancel"),
+    "confirmed list cancel":     Row("POST",   AL + "{confirmed_list}/cancel/",     "crowdfunding:advance.prepare",
+                                     409, body="advance cancel"),
 }
 # fmt: on
 
@@ -928,6 +1200,8 @@ def expected_status(row: Row, role: str) -> int:
         return 403
     if role == "bank_officer" and row.bank is not None:
         return row.bank
+    if role == "judge" and row.judge is not None:
+        return row.judge
     return row.member if (role == "member" and row.member is not None) else row.ok
 
 
@@ -945,8 +1219,8 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
-def world(member) -> World:
-    return World(member)
+def world(member, judge) -> World:
+    return World(member, judge)
 
 
 @pytest.fixture
@@ -981,6 +1255,7 @@ def everything(world: World) -> dict[str, Any]:
         "fee payments": FeePayment.objects.count(),
         "city fee batches": CityFeeBatch.objects.count(),
         "fee refunds": FeeRefund.objects.count(),
+        **contests_state(),
     }
 
 
@@ -994,14 +1269,20 @@ def test_role_matrix(request, bearer_client, world, name, role, expected):
     world.build("own", "other")  # named in the 404 check below
     before, downloads = everything(world), StatementDownload.objects.count()
 
-    response = bearer_client(user).generic(
-        row.method, url, data=None if body is None else json.dumps(body), content_type="application/json",
-        headers=headers,
-    )
+    if row.multipart:
+        response = getattr(bearer_client(user), row.method.lower())(url, data=body, format="multipart",
+                                                                     headers=headers)
+    else:
+        response = bearer_client(user).generic(
+            # No body is an empty one (the test client would send the text "None").
+            row.method, url, data="" if body is None else json.dumps(body), content_type="application/json",
+            headers=headers,
+        )
 
     assert response.status_code == expected, response.content[:400]
     if expected >= 400:
-        assert_error(response, expected, ERROR_CODES[expected])
+        code = row.judge_error if (role == "judge" and row.judge_error) else ERROR_CODES[expected]
+        assert_error(response, expected, code)
         assert everything(world) == before, "a refused request wrote something"
         assert StatementDownload.objects.count() == downloads
         if expected == 404:
@@ -1104,10 +1385,20 @@ def test_the_auditor_reads_everything_and_changes_nothing() -> None:
         assert (Role.AUDITOR in table.roles(action)) == reads, f"{name}:{action}"
 
 
-def test_judges_evaluators_and_users_without_a_role_may_only_what_anyone_signed_in_may() -> None:
+# What judges do of their own (DESIGN.md: People, judges score contests): read the entries and rounds they judge,
+# score, read scores, declare a conflict of interest, read a round's ranking. Nothing that decides or moves money.
+JUDGES_OWN = {"crowdfunding:entry.read", "crowdfunding:round.read", "crowdfunding:score.record",
+              "crowdfunding:score.read", "crowdfunding:conflict.declare", "crowdfunding:ranking.read"}
+
+
+def test_judges_may_only_judge_and_evaluators_only_what_anyone_signed_in_may() -> None:
+    declared = {f"{name}:{action}" for name, _table, action in _all_actions()}
+    assert declared >= JUDGES_OWN, "the judges' own actions must be actions of the tables"
     for name, table, action in _all_actions():
-        for role in (Role.JUDGE, Role.EVALUATOR):
-            assert (role in table.roles(action)) == table.anyone_signed_in(action), f"{name}:{action} {role}"
+        judges_own = f"{name}:{action}" in JUDGES_OWN
+        assert (Role.JUDGE in table.roles(action)) == (table.anyone_signed_in(action) or judges_own), (
+            f"{name}:{action} judge")
+        assert (Role.EVALUATOR in table.roles(action)) == table.anyone_signed_in(action), f"{name}:{action} evaluator"
 
 
 def test_an_admin_may_do_whatever_a_fund_manager_may() -> None:

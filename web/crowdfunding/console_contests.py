@@ -179,7 +179,7 @@ class ContestPage(ContestMixin, ObjectPage):
 
     template_name = "web/crowdfunding/console/contest.html"
     action = "contest.read"
-    buttons = ("contest.advance", "contest.partner", "contest.contribution", "contest.fund", "entry.read",
+    buttons = ("contest.advance", "contest.partner", "contest.contribution", "fund.read", "entry.read",
                "round.read", "round.setup", "advance.read", "award.read", "award.table", "award.prepare")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -201,7 +201,7 @@ class ContestPage(ContestMixin, ObjectPage):
             events=list(audit_events(object_type=OBJECT_TYPE, object_id=str(contest.pk))[:30]),
             can_request_statement=(STATEMENTS.allows(user, "statement.request") and "contest" in STATEMENT_KINDS),
         )
-        if ACCESS.allows(user, "contest.fund"):
+        if ACCESS.allows(user, "fund.read"):
             context["fund"] = selectors.contest_fund(contest)
             context["contributions"] = list(selectors.contributions_of(contest))
         if ACCESS.allows(user, "award.read"):

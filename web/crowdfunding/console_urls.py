@@ -57,7 +57,7 @@ urlpatterns = [
 ]
 
 menu.add(
-    menu.Entry(menu.CONSOLE, "contests", _("Contests"), "web:contests", ACCESS, "contest.fund", order=70),
+    menu.Entry(menu.CONSOLE, "contests", _("Contests"), "web:contests", ACCESS, "fund.read", order=70),
     menu.Entry(menu.CONSOLE, "contest-entries", _("Contest entries"), "web:contest-entries", ACCESS, "entry.read",
                order=71),
     menu.Entry(menu.CONSOLE, "contest-awards", _("Contest awards"), "web:contest-awards", ACCESS, "award.read",
