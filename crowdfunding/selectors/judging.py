@@ -82,16 +82,21 @@ def recusal_reason(judge: Any, entry: Entry) -> str | None:
     return found.reason if found else None
 
 
-def recusals(judges: dict[int, int | None], entries: Sequence[Entry]) -> dict[JudgeEntry, Recusal]:
+def recusals(judges: dict[int, int | None], entries: Sequence[Entry],
+             declared_by: datetime | None = None) -> dict[JudgeEntry, Recusal]:
     """Every recused (judge, entry) pair among ``judges`` (judge id -> its institution id) and ``entries``, with the
-    first rule that holds. Two queries, however many judges and entries."""
+    first rule that holds. With ``declared_by`` (a closed round's closing time), only the conflicts declared by then:
+    a conflict declared in a later round does not rewrite a closed round's ranking. Two queries, however many judges
+    and entries."""
     if not judges or not entries:
         return {}
     found: dict[JudgeEntry, Recusal] = {}
     entry_ids = [entry.pk for entry in entries]
     # Declared conflicts first, so that a rule named earlier overwrites them (the earliest declaration's reason).
-    declared = (Conflict.objects.filter(judge_id__in=list(judges), entry_id__in=entry_ids)
-                .order_by("-declared_at", "-pk").values_list("judge_id", "entry_id", "reason"))
+    conflicts = Conflict.objects.filter(judge_id__in=list(judges), entry_id__in=entry_ids)
+    if declared_by is not None:
+        conflicts = conflicts.filter(declared_at__lte=declared_by)
+    declared = conflicts.order_by("-declared_at", "-pk").values_list("judge_id", "entry_id", "reason")
     for judge_id, entry_id, reason in declared:
         found[(judge_id, entry_id)] = _declared(reason)
     by_partner: dict[int, list[int]] = defaultdict(list)
@@ -168,7 +173,8 @@ def round_ranking(judged: Round) -> list[RankingRow]:
     scores = [row for row in Score.objects.filter(round=judged).values_list("judge_id", "entry_id", "panel_id",
                                                                              "total")
               if row[1] in entry_ids]
-    excluded = recusals(_institutions(row[0] for row in scores), pool)
+    closed_at = judged.closed_at if judged.state == Round.State.CLOSED else None
+    excluded = recusals(_institutions(row[0] for row in scores), pool, declared_by=closed_at)
     by_panel: dict[int, dict[JudgeEntry, Decimal]] = {panel.pk: {} for panel in panels}
     for judge_id, entry_id, panel_id, total in scores:
         by_panel.setdefault(panel_id, {})[(judge_id, entry_id)] = total

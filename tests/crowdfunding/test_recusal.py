@@ -128,6 +128,32 @@ def test_a_recused_judges_earlier_score_is_left_out_of_the_ranking():
     assert Score.objects.filter(entry=entry).count() == 3  # kept, not counted
 
 
+def test_a_conflict_declared_after_a_round_closed_leaves_that_rounds_ranking_as_it_closed():
+    # Mean of three experts in the screening: 80, 70 and 90 = 80. The round closes; in the final the third judge
+    # declares a conflict on the entry: the screening's ranking stays 80 over 3 judges (what its advance list was
+    # decided on), while the final refuses the judge.
+    contest = ContestFactory(phase="screening")
+    screening, judges = set_up(contest, aggregation="mean")
+    entry = EntryFactory(contest=contest)
+    for judge, total in zip(judges[0], (80, 70, 90), strict=True):
+        score(judge, entry, total)
+    screening = close(screening)
+    Contest.objects.filter(pk=contest.pk).update(phase="funding")
+    entry.state = "advanced"
+    entry.save()
+    final, _ = set_up(contest, kind="final", panels=FINAL_PANELS, judges=(0, 2), open_it=False)
+    services.panel_judges_assign(actor=None, today=TODAY, panel_id=final.panels.get(kind="expert").pk,
+                                 judges=[judges[0][2]])
+    Contest.objects.filter(pk=contest.pk).update(phase="final")
+    services.round_open(actor=None, today=TODAY, round_id=final.pk)
+
+    services.conflict_declare(actor=judges[0][2], today=TODAY, entry_id=entry.pk, reason="본선에서 안 친족 관계")
+    closed = selectors.round_ranking(screening)[0]
+
+    assert (closed.combined, closed.panels[0].judges) == (Decimal("80.0000"), 3)
+    assert refused(judges[0][2], entry).fields == {"entry": ["declared a conflict: 본선에서 안 친족 관계"]}
+
+
 @pytest.mark.parametrize("kind", ["own_enterprise", "recommending_partner"])
 def test_a_membership_or_institution_recorded_after_scoring_also_takes_the_score_out(kind):
     # Mean of 60 and 100 = 80; without the second judge's 100, 60.
