@@ -11,7 +11,7 @@ from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Va
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, Province
 
 from .. import accounts as chart
 from ..models import Award, Contest, ContestPartner, Entry, JointFundContribution
@@ -52,7 +52,8 @@ def ineligibility(contest: Contest, enterprise: Enterprise) -> Ineligibility | N
     if contest.eligible_provinces and enterprise.province not in contest.eligible_provinces:
         return Ineligibility(
             _("%(contest)s is open to enterprises of %(provinces)s only.")
-            % {"contest": contest, "provinces": ", ".join(contest.eligible_provinces)},
+            % {"contest": contest,
+               "provinces": ", ".join(str(Province(code).label) for code in contest.eligible_provinces)},
             _("province %(province)s is not eligible for this contest") % {"province": enterprise.province})
     if contest.eligible_districts and enterprise.district not in contest.eligible_districts:
         return Ineligibility(

@@ -43,13 +43,13 @@ def test_the_contests_page_shows_the_open_call_with_the_enterprises_standing(wor
 def test_an_enterprise_the_contest_does_not_admit_is_told_why(world, client_as):
     _ = world.contest
     page = text(in_english(client_as(world.seoul_member)).get(reverse("web:my-contests")))
-    assert "may not enter" in page and "is open to enterprises of daegu only." in page
+    assert "may not enter" in page and "is open to enterprises of Daegu (대구광역시) only." in page
     assert f'href="/my/contests/{world.contest.pk}/enter/"' not in page
     page = text(in_english(client_as(world.seoul_member)).get(reverse("web:my-contest", args=[world.contest.pk])))
-    assert "may not enter" in page and "daegu only" in page
+    assert "may not enter" in page and "Daegu (대구광역시) only" in page
     response = _enter(in_english(client_as(world.seoul_member)), world,
                       enterprise=world.seoul_member.memberships.get().enterprise_id)
-    assert response.status_code == 422 and "daegu only" in text(response)
+    assert response.status_code == 422 and "Daegu (대구광역시) only" in text(response)
     assert not Entry.objects.exists()
 
 
