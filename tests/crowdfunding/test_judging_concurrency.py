@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from django.utils import translation
 
 from core.errors import InvalidState
 from crowdfunding import services
@@ -36,9 +37,10 @@ def test_no_score_lands_after_the_round_closes():
     closer = ManagerFactory()
 
     def work(i: int):
-        if i == JUDGES:
-            return services.round_close(actor=closer, today=TODAY, round_id=judged.pk)
-        return services.score_record(actor=judges[i], today=TODAY, entry_id=entry.pk, marks=marks(50 + i))
+        with translation.override("en"):  # each worker thread, as this one (in_english), names the rule in English
+            if i == JUDGES:
+                return services.round_close(actor=closer, today=TODAY, round_id=judged.pk)
+            return services.score_record(actor=judges[i], today=TODAY, entry_id=entry.pk, marks=marks(50 + i))
 
     results = run_together(JUDGES + 1, work, expected=(InvalidState,))
 

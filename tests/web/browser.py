@@ -163,8 +163,17 @@ def reset(driver: WebDriver, *, download_dir: Path) -> None:
 
 def wait_until(driver: WebDriver, condition: Callable[[WebDriver], Any], *, timeout: float = WAIT_SECONDS,
                message: str = "") -> Any:
-    """Wait until ``condition(driver)`` is truthy and return it; TimeoutException with ``message`` otherwise."""
-    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(condition, message)
+    """Wait until ``condition(driver)`` is truthy and return it; TimeoutException with ``message`` otherwise. While
+    a form's answer replaces the page, chromium may report the old page's nodes as "not belonging to the document"
+    (a WebDriverException, not a stale reference): that only means "not yet"."""
+    def settled(driver: WebDriver) -> Any:
+        try:
+            return condition(driver)
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return False
+            raise
+    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(settled, message)
 
 
 def _new_document(driver: WebDriver) -> bool:
