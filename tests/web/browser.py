@@ -42,6 +42,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 REPO = Path(__file__).resolve().parents[2]
 AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 WINDOW = (1280, 900)
+PHONE = (390, 844)  # a phone's viewport (CSS pixels)
 WAIT_SECONDS = 10.0
 # A page taller than this is cut in screenshots: chromium refuses to make a window much taller.
 MAX_SCREENSHOT_HEIGHT = 16_000
@@ -497,3 +498,42 @@ class Site:
         origin = self.base_url.rstrip("/")
         self.driver.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
 
+
+    # -- what the page paths share ------------------------------------------------------------------------------
+
+    def check(self, name: str, *, phone: bool = False) -> None:
+        """The page has no serious or critical axe violation, and its screenshot ``name``; with ``phone``, the same
+        again at a phone's size (``name``-phone), then back to the desktop window."""
+        self.assert_accessible()
+        self.screenshot(name)
+        if phone:
+            self.driver.set_window_size(*PHONE)
+            try:
+                self.assert_accessible()
+                self.screenshot(f"{name}-phone")
+            finally:
+                self.driver.set_window_size(*WINDOW)
+
+    def log_out(self) -> None:
+        self.find("form[action='/logout/'] button").click()
+        self.wait_path("/")
+
+    def submit(self) -> None:
+        """Send the action page's form."""
+        self.find("form.action-form button[type=submit]").click()
+
+    def type(self, css: str, value: str) -> None:
+        """Replace what the field matching ``css`` holds with ``value``."""
+        field = self.find(css)
+        field.clear()
+        field.send_keys(value)
+
+    def forged_post(self, path: str, body: str) -> int:
+        """A POST the page never offered, sent to ``path`` with the page's CSRF token, as a hand-made request would:
+        the status it got."""
+        return self.driver.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            const token = document.querySelector('input[name=csrfmiddlewaretoken]').value;
+            fetch(arguments[0], {method: 'POST', headers: {'X-CSRFToken': token,
+                  'Content-Type': 'application/x-www-form-urlencoded'}, body: arguments[1]}).then(r => done(r.status));
+        """, path, body)

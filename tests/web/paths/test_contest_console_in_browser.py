@@ -25,50 +25,15 @@ from tests.web.crowdfunding.world import ContestWorld
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PHONE = (390, 844)
-DESKTOP = (1280, 900)
 
 
 def _check(site, name: str, *, phone: bool = False) -> None:
-    site.assert_accessible()
-    site.screenshot(f"contests-{name}")
-    if phone:
-        site.driver.set_window_size(*PHONE)
-        try:
-            site.assert_accessible()
-            site.screenshot(f"contests-{name}-phone")
-        finally:
-            site.driver.set_window_size(*DESKTOP)
-
-
-def _log_out(site) -> None:
-    site.find("form[action='/logout/'] button").click()
-    site.wait_path("/")
-
-
-def _submit(site) -> None:
-    site.find("form.action-form button[type=submit]").click()
+    site.check(f"contests-{name}", phone=phone)
 
 
 def _wait_for(site, prefix: str) -> None:
     """Wait until the browser shows a page under ``prefix`` (the answer to the form just sent)."""
     site.wait_until(lambda d: site.path.startswith(prefix), message=f"the browser never reached {prefix}...")
-
-
-def _type(site, css: str, value: str) -> None:
-    field = site.find(css)
-    field.clear()
-    field.send_keys(value)
-
-
-def _forged_post(site, path: str, body: str) -> int:
-    """POST ``body`` to ``path`` with the page's CSRF token, as a hand-made request would: the status answered."""
-    return site.driver.execute_async_script("""
-        const done = arguments[arguments.length - 1];
-        const token = document.querySelector('input[name=csrfmiddlewaretoken]').value;
-        fetch(arguments[0], {method: 'POST', headers: {'X-CSRFToken': token,
-              'Content-Type': 'application/x-www-form-urlencoded'}, body: arguments[1]}).then(r => done(r.status));
-    """, path, body)
 
 
 @pytest.fixture
@@ -98,10 +63,10 @@ def test_managers_run_the_screening_and_its_advance_list_through_the_pages(site,
     site.wait_path(f"{contest_page}contributions/")
     partner = contest.partners.get(institution__name="대구신용보증재단")
     Select(site.find("#id_partner")).select_by_value(str(partner.pk))
-    _type(site, "#id_amount", "20,000,000")
-    _type(site, "#id_memo", "2차 출연")
+    site.type("#id_amount", "20,000,000")
+    site.type("#id_memo", "2차 출연")
     _check(site, "03-contribution")
-    _submit(site)
+    site.submit()
     site.wait_path(contest_page)
     site.wait_visible(".messages .success")
     assert JointFundContribution.objects.filter(contest=contest).count() == 3
@@ -112,7 +77,7 @@ def test_managers_run_the_screening_and_its_advance_list_through_the_pages(site,
     site.wait_path(f"{contest_page}rounds/")
     assert site.find("#id_criteria-0-name").get_attribute("value") == "사회적 가치"
     _check(site, "04-round-setup")
-    _submit(site)
+    site.submit()
     _wait_for(site, "/console/contests/rounds/")
     judged = Round.objects.get(contest=contest, kind="screening")
     round_page = f"/console/contests/rounds/{judged.pk}/"
@@ -124,11 +89,11 @@ def test_managers_run_the_screening_and_its_advance_list_through_the_pages(site,
     for judge in judges:
         picker.select_by_value(str(judge.pk))
     _check(site, "05-judges")
-    _submit(site)
+    site.submit()
     site.wait_path(round_page)
     site.find(f"a[href='{round_page}open/']").click()
     site.wait_path(f"{round_page}open/")
-    _submit(site)
+    site.submit()
     site.wait_path(round_page)
     judged.refresh_from_db()
     assert judged.state == "open"
@@ -143,7 +108,7 @@ def test_managers_run_the_screening_and_its_advance_list_through_the_pages(site,
     site.find(f"a[href='{round_page}close/']").click()
     site.wait_path(f"{round_page}close/")
     _check(site, "07-round-close")
-    _submit(site)
+    site.submit()
     site.wait_path(round_page)
 
     # The ranking, then the advance list: the top 2.
@@ -154,9 +119,9 @@ def test_managers_run_the_screening_and_its_advance_list_through_the_pages(site,
     _check(site, "08-ranking", phone=True)
     site.find(f"a[href='{round_page}advance-list/']").click()
     site.wait_path(f"{round_page}advance-list/")
-    _type(site, "#id_top_n", "2")
+    site.type("#id_top_n", "2")
     _check(site, "09-advance-prepare")
-    _submit(site)
+    site.submit()
     _wait_for(site, "/console/contests/advance-lists/")
     made = AdvanceList.objects.get(round=judged)
     list_page = f"/console/contests/advance-lists/{made.pk}/"
@@ -165,10 +130,10 @@ def test_managers_run_the_screening_and_its_advance_list_through_the_pages(site,
     assert not site.find_all(f"a[href='{list_page}confirm/']")
     assert site.find(".actions .note").is_displayed()
     _check(site, "10-advance-list-four-eyes")
-    assert _forged_post(site, f"{list_page}confirm/", "") == 409
+    assert site.forged_post(f"{list_page}confirm/", "") == 409
     made.refresh_from_db()
     assert made.state == "prepared"
-    _log_out(site)
+    site.log_out()
 
     # Lee confirms the list and moves the contest on.
     site.login(lee)
@@ -177,7 +142,7 @@ def test_managers_run_the_screening_and_its_advance_list_through_the_pages(site,
     site.find(f"a[href='{list_page}confirm/']").click()
     site.wait_path(f"{list_page}confirm/")
     _check(site, "11-advance-confirm")
-    _submit(site)
+    site.submit()
     site.wait_path(list_page)
     site.wait_visible(".messages .success")
     assert [Entry.objects.get(pk=e.pk).state for e in scene.entries] == ["advanced", "advanced", "not_advanced"]
@@ -185,7 +150,7 @@ def test_managers_run_the_screening_and_its_advance_list_through_the_pages(site,
     site.find(f"a[href='{contest_page}advance/']").click()
     site.wait_path(f"{contest_page}advance/")
     _check(site, "12-contest-advance")
-    _submit(site)
+    site.submit()
     site.wait_path(contest_page)
     contest.refresh_from_db()
     assert contest.phase == "funding"
@@ -204,18 +169,18 @@ def test_managers_award_a_finalist_and_settle_its_tranche_through_the_pages(site
     _check(site, "20-entry", phone=True)
     site.find(f"a[href='{entry_page}award/']").click()
     site.wait_path(f"{entry_page}award/")
-    _type(site, "#id_amount", "25,000,000")
-    _type(site, "#id_tranches", "15,000,000; 10,000,000")
+    site.type("#id_amount", "25,000,000")
+    site.type("#id_tranches", "15,000,000; 10,000,000")
     _check(site, "21-award-prepare")
-    _submit(site)
+    site.submit()
     _wait_for(site, "/console/contests/awards/")
     award = Award.objects.get(entry=first)
     award_page = f"/console/contests/awards/{award.pk}/"
     site.wait_path(award_page)
     assert not site.find_all(f"a[href='{award_page}approve/']") and site.find(".actions .note").is_displayed()
     _check(site, "22-award-prepared")
-    assert _forged_post(site, f"{award_page}approve/", "idempotency_key=web-forged") == 409
-    _log_out(site)
+    assert site.forged_post(f"{award_page}approve/", "idempotency_key=web-forged") == 409
+    site.log_out()
 
     # Lee approves it (reserved out of the joint fund) and pays its first tranche.
     site.login(lee)
@@ -224,7 +189,7 @@ def test_managers_award_a_finalist_and_settle_its_tranche_through_the_pages(site
     site.find(f"a[href='{award_page}approve/']").click()
     site.wait_path(f"{award_page}approve/")
     _check(site, "23-award-approve")
-    _submit(site)
+    site.submit()
     site.wait_path(award_page)
     award.refresh_from_db()
     assert (award.state, award.approved_by) == ("approved", lee)
@@ -232,7 +197,7 @@ def test_managers_award_a_finalist_and_settle_its_tranche_through_the_pages(site
     site.find(f"a[href='/console/contests/tranches/{tranche.pk}/pay/']").click()
     site.wait_path(f"/console/contests/tranches/{tranche.pk}/pay/")
     _check(site, "24-tranche-pay")
-    _submit(site)
+    site.submit()
     site.wait_path(award_page)
     tranche.refresh_from_db()
     assert tranche.state == AwardTranche.State.PAID
@@ -245,11 +210,11 @@ def test_managers_award_a_finalist_and_settle_its_tranche_through_the_pages(site
     site.find(f"a[href='/console/contests/tranches/{tranche.pk}/settle/']").click()
     site.wait_path(f"/console/contests/tranches/{tranche.pk}/settle/")
     _check(site, "26-tranche-settle")
-    _submit(site)
+    site.submit()
     site.wait_path(award_page)
     site.find(f"a[href='/console/contests/tranches/{tranche.pk}/return/']").click()
     site.wait_path(f"/console/contests/tranches/{tranche.pk}/return/")
-    _submit(site)
+    site.submit()
     site.wait_path(award_page)
     tranche.refresh_from_db()
     assert (tranche.state, tranche.spent.amount, tranche.unspent.amount) == ("closed", 12_000_000, 3_000_000)
@@ -279,8 +244,8 @@ def test_an_auditor_reads_the_contest_console_and_acts_on_nothing(site, scene):
         site.assert_accessible()
         site.screenshot("contests-auditor" + path.replace("/", "-").rstrip("-"))
         assert not site.find_all(ACTION_LINKS), path
-    assert _forged_post(site, f"/console/contests/advance-lists/{made.pk}/confirm/", "") == 403
-    assert _forged_post(site, f"/console/contests/awards/{award.pk}/approve/", "idempotency_key=web-x") == 403
+    assert site.forged_post(f"/console/contests/advance-lists/{made.pk}/confirm/", "") == 403
+    assert site.forged_post(f"/console/contests/awards/{award.pk}/approve/", "idempotency_key=web-x") == 403
     made.refresh_from_db()
     award.refresh_from_db()
     assert made.state == "prepared" and award.state == "prepared"

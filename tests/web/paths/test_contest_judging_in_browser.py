@@ -20,40 +20,20 @@ import pytest
 from crowdfunding.models import Conflict, Score
 from tests.crowdfunding.factories import PanelFactory, seat
 from tests.factories import JudgeFactory, ManagerFactory, MembershipFactory
+from tests.web.browser import PHONE, WINDOW
 from tests.web.crowdfunding.world import ContestWorld
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PHONE = (390, 844)
 MARKS = {"social-value": "26.5", "business": "21", "feasibility": "20", "local": "17"}  # 84.5 out of 100
 
 
 def _check(site, name: str) -> None:
-    site.assert_accessible()
-    site.screenshot(f"judging-{name}")
-
-
-def _type(site, css: str, value: str) -> None:
-    field = site.find(css)
-    field.clear()
-    field.send_keys(value)
+    site.check(f"judging-{name}")
 
 
 def _mark(site, key: str, value: str) -> None:
-    _type(site, f"input[name='marks.{key}']", value)
-
-
-def _submit(site) -> None:
-    site.find("form.action-form button[type=submit]").click()
-
-
-def _forged_post(site, path: str, body: str) -> int:
-    return site.driver.execute_async_script("""
-        const done = arguments[arguments.length - 1];
-        const token = document.querySelector('input[name=csrfmiddlewaretoken]').value;
-        fetch(arguments[0], {method: 'POST', headers: {'X-CSRFToken': token,
-              'Content-Type': 'application/x-www-form-urlencoded'}, body: arguments[1]}).then(r => done(r.status));
-    """, path, body)
+    site.type(f"input[name='marks.{key}']", value)
 
 
 @pytest.fixture
@@ -84,13 +64,13 @@ def test_a_citizen_judge_scores_entries_from_a_phone(site, scene):
     _check(site, "02-phone-entry")
     for key, value in {**MARKS, "social-value": "31"}.items():
         _mark(site, key, value)
-    _submit(site)
+    site.submit()
     site.wait_visible("#id_marks\\.social-value_error")
     assert Score.objects.count() == 0
     _check(site, "03-phone-mark-refused")
     _mark(site, "social-value", MARKS["social-value"])
-    _type(site, "#id_comment", "지역 주민 참여가 인상적")
-    _submit(site)
+    site.type("#id_comment", "지역 주민 참여가 인상적")
+    site.submit()
     site.wait_path("/judge/")
     site.wait_visible(".messages .success")
     score = Score.objects.get(judge=scene.citizen, entry=first)
@@ -103,7 +83,7 @@ def test_a_citizen_judge_scores_entries_from_a_phone(site, scene):
     site.wait_path(f"/judge/entries/{first.pk}/")
     assert site.find("input[name='marks.local']").get_attribute("value") == "17.0"
     _mark(site, "local", "20")
-    _submit(site)
+    site.submit()
     site.wait_path("/judge/")
     score.refresh_from_db()
     assert str(score.total) == "87.5000"
@@ -126,15 +106,15 @@ def test_a_recused_judge_is_told_why_and_declares_a_conflict(site, scene):
     assert site.find(".refusal").is_displayed() and not site.find_all("input[name='marks.local']")
     _check(site, "11-recused")
     body = "&".join(f"marks.{key}={value}" for key, value in MARKS.items())
-    assert _forged_post(site, f"/judge/entries/{first.pk}/", body) == 403
+    assert site.forged_post(f"/judge/entries/{first.pk}/", body) == 403
     assert not Score.objects.filter(judge=kim).exists()
 
     site.open(f"/judge/entries/{second.pk}/")
     site.find(f"a[href='/judge/entries/{second.pk}/conflict/']").click()
     site.wait_path(f"/judge/entries/{second.pk}/conflict/")
-    _type(site, "#id_reason", "이 기업의 사업 계획을 자문했습니다")
+    site.type("#id_reason", "이 기업의 사업 계획을 자문했습니다")
     _check(site, "12-conflict")
-    _submit(site)
+    site.submit()
     site.wait_path("/judge/")
     assert Conflict.objects.get(judge=kim, entry=second).reason == "이 기업의 사업 계획을 자문했습니다"
     assert second.title in site.find("ul.recused").text
@@ -161,7 +141,7 @@ def test_after_the_round_closes_the_scores_are_locked_and_the_ranking_shows(site
     assert not site.find_all("form.score-form button[type=submit]")
     _check(site, "21-locked")
     body = "&".join(f"marks.{key}={value}" for key, value in MARKS.items())
-    assert _forged_post(site, f"/judge/entries/{first.pk}/", body) == 409
+    assert site.forged_post(f"/judge/entries/{first.pk}/", body) == 409
 
     site.open(f"/judge/rounds/{judged.pk}/")
     ranking = site.find("#ranking-h ~ .table-wrap tbody").text
@@ -179,7 +159,7 @@ def test_the_judges_forms_are_reached_by_tab(site, scene):
     tests/web/test_keyboard.py checks the revolving fund's), on a phone's screen too."""
     entry = scene.entries[0]
     site.login_as(scene.citizen)
-    for size in ((1280, 900), PHONE):
+    for size in (WINDOW, PHONE):
         site.driver.set_window_size(*size)
         for path in (f"/judge/entries/{entry.pk}/", f"/judge/entries/{entry.pk}/conflict/"):
             site.open(path)

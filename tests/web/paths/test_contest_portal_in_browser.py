@@ -20,35 +20,10 @@ from tests.web.crowdfunding.portal.world import TODAY, Awarded, World
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PHONE = (390, 844)
-DESKTOP = (1280, 900)
 
 
 def _check(site, name: str, *, phone: bool = False) -> None:
-    site.assert_accessible()
-    site.screenshot(f"contest-portal-{name}")
-    if phone:
-        site.driver.set_window_size(*PHONE)
-        try:
-            site.assert_accessible()
-            site.screenshot(f"contest-portal-{name}-phone")
-        finally:
-            site.driver.set_window_size(*DESKTOP)
-
-
-def _log_out(site) -> None:
-    site.find("form[action='/logout/'] button").click()
-    site.wait_path("/")
-
-
-def _submit(site) -> None:
-    site.find("form.action-form button[type=submit]").click()
-
-
-def _type(site, css: str, value: str) -> None:
-    field = site.find(css)
-    field.clear()
-    field.send_keys(value)
+    site.check(f"contest-portal-{name}", phone=phone)
 
 
 def _status(site, path: str) -> int:
@@ -78,20 +53,20 @@ def test_a_member_enters_a_contest_changes_submits_and_withdraws_the_entry(site)
     site.find(f"a[href='/my/contests/{contest.pk}/enter/']").click()
     site.wait_path(f"/my/contests/{contest.pk}/enter/")
 
-    _type(site, "#id_title", "동네 빵집 나눔 프로젝트")
-    _type(site, "#id_summary", "취약계층 청년을 고용해 지역 농산물로 빵을 굽고, 결식아동에게 나눕니다.")
-    _type(site, "#id_use_of_funds", "제빵 설비 60 %, 원재료 30 %, 홍보 10 %")
-    _type(site, "#id_target_amount", "35,000,000")  # above the contest's 30,000,000
+    site.type("#id_title", "동네 빵집 나눔 프로젝트")
+    site.type("#id_summary", "취약계층 청년을 고용해 지역 농산물로 빵을 굽고, 결식아동에게 나눕니다.")
+    site.type("#id_use_of_funds", "제빵 설비 60 %, 원재료 30 %, 홍보 10 %")
+    site.type("#id_target_amount", "35,000,000")  # above the contest's 30,000,000
     Select(site.find("#id_campaign_type")).select_by_value("donation")
-    _type(site, "#id_team", "김하나, 대표\n이두리, 제빵사")
+    site.type("#id_team", "김하나, 대표\n이두리, 제빵사")
     Select(site.find("#id_partner")).select_by_value(str(world.partner.pk))
     _check(site, "04-enter", phone=True)
-    _submit(site)
+    site.submit()
     site.wait_visible("#id_target_amount_error")
     assert not Entry.objects.filter(enterprise=world.enterprise).exists()
     _check(site, "05-enter-refused")
-    _type(site, "#id_target_amount", "12,000,000")
-    _submit(site)
+    site.type("#id_target_amount", "12,000,000")
+    site.submit()
     site.wait_until(lambda d: site.path.startswith("/my/contest-entries/"), message="the entry was not saved")
     entry = Entry.objects.get(enterprise=world.enterprise)
     site.wait_path(f"/my/contest-entries/{entry.pk}/")
@@ -101,9 +76,9 @@ def test_a_member_enters_a_contest_changes_submits_and_withdraws_the_entry(site)
 
     site.find(f"a[href='/my/contest-entries/{entry.pk}/edit/']").click()
     site.wait_path(f"/my/contest-entries/{entry.pk}/edit/")
-    _type(site, "#id_title", "동네 빵집 나눔 프로젝트 2026")
+    site.type("#id_title", "동네 빵집 나눔 프로젝트 2026")
     _check(site, "07-change")
-    _submit(site)
+    site.submit()
     site.wait_path(f"/my/contest-entries/{entry.pk}/")
     site.find(f"form[action='/my/contest-entries/{entry.pk}/submit/'] button").click()
     site.wait_visible(".messages .success")
@@ -113,11 +88,11 @@ def test_a_member_enters_a_contest_changes_submits_and_withdraws_the_entry(site)
 
     site.find(f"a[href='/my/contest-entries/{entry.pk}/withdraw/']").click()
     site.wait_path(f"/my/contest-entries/{entry.pk}/withdraw/")
-    _submit(site)  # no reason
+    site.submit()  # no reason
     site.wait_visible("#id_reason_error")
     _check(site, "09-withdraw-refused")
-    _type(site, "#id_reason", "다른 지원사업에 선정되어 철회합니다.")
-    _submit(site)
+    site.type("#id_reason", "다른 지원사업에 선정되어 철회합니다.")
+    site.submit()
     site.wait_path(f"/my/contest-entries/{entry.pk}/")
     entry.refresh_from_db()
     assert entry.state == Entry.State.WITHDRAWN
@@ -132,7 +107,7 @@ def test_a_member_enters_a_contest_changes_submits_and_withdraws_the_entry(site)
     assert not site.find_all("#progress-h")
     assert _status(site, f"/my/contest-entries/{theirs.pk}/") == 404
     _check(site, "12-not-found")
-    _log_out(site)
+    site.log_out()
 
     # A Seoul enterprise's member is told why it may not enter.
     site.login(world.seoul_member)
@@ -140,7 +115,7 @@ def test_a_member_enters_a_contest_changes_submits_and_withdraws_the_entry(site)
     assert site.find_all(".standings .badge.state-rejected")
     assert not site.find_all(f"a[href='/my/contests/{contest.pk}/enter/']")
     _check(site, "13-not-eligible")
-    _log_out(site)
+    site.log_out()
 
     # A manager is refused the portal.
     site.login(ManagerFactory(username="manager.park"))
@@ -168,34 +143,34 @@ def test_a_member_follows_its_award_reports_spending_and_sees_what_to_return(sit
     def add(amount: str, category: str, description: str) -> None:
         site.find(f"a[href='/my/award-tranches/{awarded.first.pk}/spending/']").click()
         site.wait_path(f"/my/award-tranches/{awarded.first.pk}/spending/")
-        _type(site, "#id_amount", amount)
+        site.type("#id_amount", amount)
         Select(site.find("#id_category")).select_by_value(category)
-        _type(site, "#id_description", description)
+        site.type("#id_description", description)
         site.driver.execute_script("arguments[0].value = arguments[1];", site.find("#id_spent_on"),
                                    TODAY.isoformat())
         site.find("#id_evidence").send_keys(str(receipt))
 
     add("25,000,000", "equipment", "제빵 오븐")  # more than the tranche's 20,000,000
     _check(site, "22-spending", phone=True)
-    _submit(site)
+    site.submit()
     site.wait_visible("#id_amount_error")
     assert not SpendingItem.objects.exists()
     _check(site, "23-spending-refused")
-    _type(site, "#id_amount", "8,000,000")
+    site.type("#id_amount", "8,000,000")
     site.find("#id_evidence").send_keys(str(receipt))  # a refused form does not keep the file
-    _submit(site)
+    site.submit()
     site.wait_path(f"/my/award-tranches/{awarded.first.pk}/")
     add("11,000,000", "materials", "원재료 (밀가루, 버터)")
-    _submit(site)
+    site.submit()
     site.wait_path(f"/my/award-tranches/{awarded.first.pk}/")
     add("500,000", "marketing", "잘못 올린 홍보비")
-    _submit(site)
+    site.submit()
     site.wait_path(f"/my/award-tranches/{awarded.first.pk}/")
     assert SpendingItem.objects.count() == 3
     wrong = SpendingItem.objects.get(category="marketing")
     site.find(f"a[href='/my/spending-items/{wrong.pk}/remove/']").click()
     site.wait_path(f"/my/spending-items/{wrong.pk}/remove/")
-    _submit(site)
+    site.submit()
     site.wait_path(f"/my/award-tranches/{awarded.first.pk}/")
     assert SpendingItem.objects.count() == 2
     assert "₩19,000,000" in site.find("table.items").text
@@ -203,7 +178,7 @@ def test_a_member_follows_its_award_reports_spending_and_sees_what_to_return(sit
     site.find(f"a[href='/my/award-tranches/{awarded.first.pk}/report/']").click()
     site.wait_path(f"/my/award-tranches/{awarded.first.pk}/report/")
     _check(site, "25-report-submit")
-    _submit(site)
+    site.submit()
     site.wait_path(f"/my/award-tranches/{awarded.first.pk}/")
     awarded.refresh()
     assert awarded.first.state == AwardTranche.State.REPORTED

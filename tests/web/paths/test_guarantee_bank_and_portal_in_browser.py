@@ -24,45 +24,10 @@ from tests.guarantees.factories import contribute, make_guarantee, make_program
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PHONE = (390, 844)
-DESKTOP = (1280, 900)
 
 
 def _check(site, name: str, *, phone: bool = False) -> None:
-    site.assert_accessible()
-    site.screenshot(f"guarantee-{name}")
-    if phone:
-        site.driver.set_window_size(*PHONE)
-        try:
-            site.assert_accessible()
-            site.screenshot(f"guarantee-{name}-phone")
-        finally:
-            site.driver.set_window_size(*DESKTOP)
-
-
-def _log_out(site) -> None:
-    site.find("form[action='/logout/'] button").click()
-    site.wait_path("/")
-
-
-def _submit(site) -> None:
-    site.find("form.action-form button[type=submit]").click()
-
-
-def _type(site, css: str, value: str) -> None:
-    field = site.find(css)
-    field.clear()
-    field.send_keys(value)
-
-
-def _forged_post(site, path: str, body: str) -> int:
-    """A POST the page never offered, sent with the page's CSRF token: the status it got."""
-    return site.driver.execute_async_script("""
-        const done = arguments[arguments.length - 1];
-        const token = document.querySelector('input[name=csrfmiddlewaretoken]').value;
-        fetch(arguments[0], {method: 'POST', headers: {'X-CSRFToken': token,
-              'Content-Type': 'application/x-www-form-urlencoded'}, body: arguments[1]}).then(r => done(r.status));
-    """, path, body)
+    site.check(f"guarantee-{name}", phone=phone)
 
 
 def _status(site, path: str) -> int:
@@ -95,11 +60,11 @@ def test_a_guarantee_from_application_to_claim_through_the_pages(site):
     site.find("#my-guarantees-h ~ .actions a[href='/my/guarantee-applications/new/']").click()
     site.wait_path("/my/guarantee-applications/new/")
     Select(site.find("#id_bank")).select_by_value(str(bank.pk))
-    _type(site, "#id_amount", "20,000,000")
+    site.type("#id_amount", "20,000,000")
     Select(site.find("#id_repayment_method")).select_by_value("equal_principal")
     site.find("#id_purpose").send_keys("돌봄 서비스 운영자금")
     _check(site, "02-apply", phone=True)
-    _submit(site)
+    site.submit()
     site.wait_until(lambda d: site.path != "/my/guarantee-applications/new/", message="the draft was not saved")
     application = GuaranteeApplication.objects.get(enterprise=enterprise)
     site.wait_path(f"/my/guarantee-applications/{application.pk}/")
@@ -108,7 +73,7 @@ def test_a_guarantee_from_application_to_claim_through_the_pages(site):
     application.refresh_from_db()
     assert application.state == GuaranteeApplication.State.SUBMITTED and application.grace_months == 12
     _check(site, "03-submitted", phone=True)
-    _log_out(site)
+    site.log_out()
 
     # One manager recommends, another approves (four eyes), through the services.
     services.application_recommend(actor=ManagerFactory(), application_id=application.pk, recommend=True,
@@ -123,22 +88,22 @@ def test_a_guarantee_from_application_to_claim_through_the_pages(site):
     site.find(f"#bank-waiting-h ~ ul a[href='/bank/guarantees/{guarantee.pk}/execute/']").click()
     site.wait_path(f"/bank/guarantees/{guarantee.pk}/execute/")
     assert site.find("#id_loan_amount").get_attribute("value") == "20,000,000"
-    _type(site, "#id_loan_rate", "4.5")
-    _type(site, "#id_bank_reference", "501-23-456789")
+    site.type("#id_loan_rate", "4.5")
+    site.type("#id_bank_reference", "501-23-456789")
     _check(site, "05-loan-made", phone=True)
-    _submit(site)
+    site.submit()
     site.wait_path(f"/bank/guarantees/{guarantee.pk}/")
     site.wait_visible(".messages .success")
     guarantee.refresh_from_db()
     assert guarantee.state == Guarantee.State.ACTIVE and guarantee.bank_reference == "501-23-456789"
     site.find(f"a[href='/bank/guarantees/{guarantee.pk}/report/']").click()
     site.wait_path(f"/bank/guarantees/{guarantee.pk}/report/")
-    _type(site, "#id_balance", "25,000,000")  # more than the loan: the rule comes back beside the field
-    _submit(site)
+    site.type("#id_balance", "25,000,000")  # more than the loan: the rule comes back beside the field
+    site.submit()
     site.wait_visible("#id_balance_error")
     _check(site, "06-balance-refused")
-    _type(site, "#id_balance", "19,500,000")
-    _submit(site)
+    site.type("#id_balance", "19,500,000")
+    site.submit()
     site.wait_path(f"/bank/guarantees/{guarantee.pk}/")
     guarantee.refresh_from_db()
     assert guarantee.balance == Money(19_500_000, "KRW")
@@ -151,12 +116,12 @@ def test_a_guarantee_from_application_to_claim_through_the_pages(site):
     _check(site, "08-bank-not-found")
     assert _status(site, f"/bank/guarantees/{elsewhere.pk}/") == 404
     site.open(f"/bank/guarantees/{guarantee.pk}/report/")
-    status = _forged_post(site, f"/bank/guarantees/{elsewhere.pk}/report/",
+    status = site.forged_post(f"/bank/guarantees/{elsewhere.pk}/report/",
                           f"on_date={today.isoformat()}&balance=1&idempotency_key=web-forged")
     assert status == 404
     # The portal is not the officer's.
     assert _status(site, "/my/") == 403
-    _log_out(site)
+    site.log_out()
 
     # The member sees the guarantee and pays its fee (billed when the loan was made).
     site.login(member)
@@ -171,7 +136,7 @@ def test_a_guarantee_from_application_to_claim_through_the_pages(site):
     due = site.find("#id_amount").get_attribute("value")
     assert due == f"{int(bill.enterprise_share.amount):,}"  # due today: no late fee yet
     _check(site, "10-pay-fee", phone=True)
-    _submit(site)
+    site.submit()
     site.wait_path(f"/my/guarantees/{guarantee.pk}/")
     site.wait_visible(".messages .success")
     bill.refresh_from_db()
@@ -181,7 +146,7 @@ def test_a_guarantee_from_application_to_claim_through_the_pages(site):
     site.open(f"/my/guarantees/{elsewhere.pk}/")  # another enterprise's: not found
     assert not site.find_all("#fees-h")
     assert _status(site, f"/my/guarantees/{elsewhere.pk}/") == 404
-    _log_out(site)
+    site.log_out()
 
     # The loan defaults; the officer reports it and claims.
     site.login(officer)
@@ -191,17 +156,17 @@ def test_a_guarantee_from_application_to_claim_through_the_pages(site):
     site.wait_path(f"/bank/guarantees/{guarantee.pk}/default/")
     assert site.find("#id_balance").get_attribute("value") == "19,500,000"
     _check(site, "12-default")
-    _submit(site)
+    site.submit()
     site.wait_path(f"/bank/guarantees/{guarantee.pk}/")
     guarantee.refresh_from_db()
     assert guarantee.state == Guarantee.State.DEFAULTED
     site.open("/bank/")
     site.find(f"#bank-defaulted-h ~ ul a[href='/bank/guarantees/{guarantee.pk}/claim/']").click()
     site.wait_path(f"/bank/guarantees/{guarantee.pk}/claim/")
-    _type(site, "#id_interest", "80,000")
-    _type(site, "#id_costs", "150,000")
+    site.type("#id_interest", "80,000")
+    site.type("#id_costs", "150,000")
     _check(site, "13-claim", phone=True)
-    _submit(site)
+    site.submit()
     site.wait_path(f"/bank/guarantees/{guarantee.pk}/")
     claim = Claim.objects.get(guarantee=guarantee)
     assert claim.state == Claim.State.REQUESTED and claim.requested_principal == Money(19_500_000, "KRW")
