@@ -219,3 +219,18 @@ def test_the_entries_by_state_count_each_state(cw, client_as, manager):
     response = client_as(manager).get(_url("contest", contest))
     counts = {state: count for state, _label, count, _link in response.context["entry_counts"]}
     assert (counts["submitted"], counts["draft"], counts["advanced"]) == (3, 1, 0)
+
+
+def test_the_contest_pages_statement_form_asks_for_no_period_and_the_report_is_asked_for(cw, client_as, manager):
+    """A contest report covers the contest to the day it is made: the form sends no period (one would be a 400)."""
+    from statements.models import Statement
+
+    contest = cw.contest
+    client = client_as(manager)
+    page = text(client.get(_url("contest", contest)))
+    assert 'name="kind" value="contest"' in page and 'name="period_start"' not in page
+    response = client.post(reverse("web:statement-request"), {
+        "kind": "contest", "subject_id": contest.pk, "next": _url("contest", contest)})
+    assert response.status_code == 303
+    statement = Statement.objects.get()
+    assert statement.kind == "contest" and statement.contest == contest and statement.period_start is None
