@@ -8,6 +8,22 @@ on them.
 - ``award:<award id>:advance`` (asset): tranches paid and not yet settled (선급금): settling moves what was spent
   to ``expense:awards``; what was not spent comes back to ``cash`` when the enterprise returns it (반환).
 - ``expense:awards`` (expense): award money spent as the enterprises' reports show (정산된 시상금).
+
+Campaigns and matching pools (the funding phase):
+
+- ``pool:<pool id>:funder:<institution id>`` (asset, no overdraft): a funder's money in a pool not yet drawn: what a
+  match draws from, so a pool is never overdrawn. ``PoolFunder.account``.
+- ``pool:<pool id>:contribution:<institution id>`` (equity): what the funder paid into the pool; a return at the pool's
+  settlement debits it.
+- ``campaign:<campaign id>:matched`` (asset, no overdraft): matches drawn for the campaign and held until it settles
+  (paid into its payout) or they go back to their funders.
+- ``provider:receivable`` (asset): charged pledges' money the payment provider owes (it pays out after its own
+  settlement); a refund reduces it. Payment fees the provider keeps are ``expense:payment_fees``.
+- ``campaign:<campaign id>:pledges`` (liability): charged pledges, less refunds, owed to the campaign until it settles.
+- ``campaign:<campaign id>:payable`` (liability): the settled net payout owed to the enterprise until the bank file
+  pays it.
+- ``income:platform_fees`` (income): the platform fee kept at settlement. ``expense:payment_fees`` (expense).
+- ``funder:<institution id>:payable`` (liability): unspent pool money owed back to a funder.
 """
 
 from __future__ import annotations
@@ -17,6 +33,35 @@ from ledger.services import account_create
 
 CASH = "cash"
 AWARD_EXPENSE = "expense:awards"
+
+
+PROVIDER_RECEIVABLE = "provider:receivable"
+PLATFORM_FEES = "income:platform_fees"
+PAYMENT_FEES = "expense:payment_fees"
+
+
+def pool_funder_code(pool_id: int, institution_id: int) -> str:
+    return f"pool:{pool_id}:funder:{institution_id}"
+
+
+def pool_contribution_code(pool_id: int, institution_id: int) -> str:
+    return f"pool:{pool_id}:contribution:{institution_id}"
+
+
+def campaign_matched_code(campaign_id: int) -> str:
+    return f"campaign:{campaign_id}:matched"
+
+
+def campaign_pledges_code(campaign_id: int) -> str:
+    return f"campaign:{campaign_id}:pledges"
+
+
+def campaign_payable_code(campaign_id: int) -> str:
+    return f"campaign:{campaign_id}:payable"
+
+
+def funder_payable_code(institution_id: int) -> str:
+    return f"funder:{institution_id}:payable"
 
 
 def contribution_code(institution_id: int) -> str:
@@ -54,6 +99,12 @@ def award_accounts(book: Book, award_id: int) -> tuple[Account, Account]:
     advance = Account.objects.filter(book=book, code=advance_code(award_id)).first() or account_create(
         book=book, code=advance_code(award_id), name=f"시상금 선급금 #{award_id}", type="asset", no_overdraft=True)
     return reserved, advance
+
+
+def opened(book: Book, code: str, name: str, type: str, *, no_overdraft: bool = False) -> Account:
+    """The account with ``code`` in ``book``, opened on first use (the campaigns' and pools' accounts)."""
+    found = Account.objects.filter(book=book, code=code).first()
+    return found or account_create(book=book, code=code, name=name[:200], type=type, no_overdraft=no_overdraft)
 
 
 def account(book: Book, code: str) -> Account:

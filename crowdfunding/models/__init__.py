@@ -3,22 +3,52 @@
 - ``contests``: contests, their phases, partners and joint fund contributions;
 - ``entries``: entries and what their enterprises are told;
 - ``judging``: rounds, rubrics, panels, judges, conflicts, scores, advance lists;
-- ``awards``: the award table, awards, tranches and their spending reports.
+- ``awards``: the award table, awards, tranches and their spending reports;
+- ``campaigns``: campaigns, reward tiers, backers' totals, pledges, what the payment provider did, its webhooks;
+- ``matching``: matching pools, their funders and money, matches, returns, and campaigns' settlements.
 """
 
 from .awards import Award, AwardTier, AwardTranche, SpendingItem
+from .campaigns import (
+    CAMPAIGN_STATES,
+    LIVE_PLEDGE_STATES,
+    PLEDGE_STATES,
+    BackerTotal,
+    Campaign,
+    CampaignMode,
+    PaymentWebhook,
+    Pledge,
+    PledgePayment,
+    RewardTier,
+)
 from .contests import PHASE_ORDER, Contest, ContestPartner, JointFundContribution, Phase, PhaseChange
 from .entries import CampaignType, Entry, EntryNotice, RoundKind
 from .judging import AdvanceList, AdvanceListLine, Aggregation, Conflict, Criterion, Panel, PanelJudge, Round, Score
+from .matching import (
+    CampaignSettlement,
+    Match,
+    MatchingPool,
+    PoolFunder,
+    PoolFunding,
+    PoolReturn,
+    PoolRule,
+)
 
 __all__ = [
+    "CAMPAIGN_STATES",
+    "LIVE_PLEDGE_STATES",
     "PHASE_ORDER",
+    "PLEDGE_STATES",
     "AdvanceList",
     "AdvanceListLine",
     "Aggregation",
     "Award",
     "AwardTier",
     "AwardTranche",
+    "BackerTotal",
+    "Campaign",
+    "CampaignMode",
+    "CampaignSettlement",
     "CampaignType",
     "Conflict",
     "Contest",
@@ -27,10 +57,20 @@ __all__ = [
     "Entry",
     "EntryNotice",
     "JointFundContribution",
+    "Match",
+    "MatchingPool",
     "Panel",
     "PanelJudge",
+    "PaymentWebhook",
     "Phase",
     "PhaseChange",
+    "Pledge",
+    "PledgePayment",
+    "PoolFunder",
+    "PoolFunding",
+    "PoolReturn",
+    "PoolRule",
+    "RewardTier",
     "Round",
     "RoundKind",
     "Score",
