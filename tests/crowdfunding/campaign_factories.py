@@ -8,8 +8,7 @@ services do make pledges through the services.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import factory
@@ -24,7 +23,7 @@ from .factories import SCREENING_ENDS, EntryFactory
 
 FUNDING_STARTS = date(2026, 4, 21)  # the day after the standard contest's screening ends
 CAMPAIGN_ENDS = date(2026, 6, 20)
-LAUNCHED_AT = datetime(2026, 4, 21, 0, 5, tzinfo=dt_timezone.utc)
+LAUNCHED_AT = datetime(2026, 4, 21, 0, 5, tzinfo=UTC)
 assert FUNDING_STARTS > SCREENING_ENDS
 
 
