@@ -2,8 +2,9 @@
 dataclasses; no database, no clock. A service locks the pool and its funders, loads their plain values, calls these
 functions, writes back what they return and posts the journals.
 
-Amounts are whole won (an ``int`` or an integral ``Decimal``), never negative; a float, NaN, infinity, a fraction
-of a won or a negative amount is refused with ValueError. ``unit`` is the rounding unit in won (1, 10 or 100: 국고금
+Amounts are whole won (an ``int`` or an integral ``Decimal``), never negative, at most ``MAX_AMOUNT`` (18 digits, as
+the money fields); a float, NaN, infinity, a fraction of a won, a negative or a larger amount is refused with
+ValueError. ``unit`` is the rounding unit in won (1, 10 or 100: 국고금
 관리법 s47 drops amounts under 10 won in public payments); every share and match is rounded DOWN to it (절사), and
 what rounding leaves stays in the pool. Percentages are given as percents (``50`` for 50 %).
 
@@ -35,7 +36,8 @@ The rules:
   repeated until none exceeds it. Each match is then rounded down to the unit; what rounding leaves, and what no
   campaign could take (all raw values zero, or every campaign capped), is ``leftover`` and stays in the pool. Square
   roots are taken in a local context of ``_PRECISION`` (50) significant digits, backers' values in sorted order, so
-  the result does not depend on the order of the backers.
+  the result does not depend on the order of the backers; each share is snapped to ``SNAP`` (1e-20 won) before it
+  is compared with the cap and rounded down, so that a 50-digit error never turns a whole won into one less.
 - **Returning unspent money** (``return_to_funders``): in proportion to what each funder contributed, each share
   rounded down to the unit; the rounding leftover goes to the first funder (in order), so the pool is emptied.
 """
@@ -44,7 +46,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal, localcontext
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal, localcontext
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)  # a funder's key
@@ -54,7 +56,12 @@ B = TypeVar("B", bound=Hashable)  # a backer's key
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 _PRECISION = 50  # significant digits for square roots and quotients (the brief asks for at least 40)
-_CONTEXT = Context(prec=_PRECISION, rounding=ROUND_FLOOR)
+_CONTEXT = Context(prec=_PRECISION, rounding=ROUND_HALF_EVEN)
+# A quadratic match is computed to 50 digits, so a share that is exactly a whole number (the whole pot to the one
+# campaign with a raw value: pot x r / r) can come out as 3.99...9; matches are snapped to SNAP before they are
+# compared with the cap or rounded down, so that such an error never costs a won.
+SNAP = Decimal("1e-20")
+MAX_AMOUNT = Decimal(10) ** 18 - 1  # MoneyField(max_digits=18)
 
 
 # --- inputs ----------------------------------------------------------------------------------------------------------
@@ -77,6 +84,8 @@ def _won(value: object, what: str) -> int:
     number = _number(value, what)
     if number != number.to_integral_value():
         raise ValueError(f"{what} must be a whole number of won")
+    if number > MAX_AMOUNT:
+        raise ValueError(f"{what} must have at most 18 digits")
     return int(number)
 
 
@@ -357,7 +366,7 @@ def quadratic(contributions: Mapping[C, Mapping[B, Decimal]], pot: Decimal, cap_
             if not open_ or remaining <= 0:
                 break
             for campaign in open_:
-                exact[campaign] = remaining * raw[campaign] / weight
+                exact[campaign] = (remaining * raw[campaign] / weight).quantize(SNAP)
             if cap is None:
                 break
             over = {campaign for campaign in open_ if exact[campaign] > cap}

@@ -432,3 +432,17 @@ def test_an_empty_round_leaves_the_pot():
 def test_bad_quadratic_inputs_are_refused(contributions, pot, cap, unit):
     with pytest.raises(ValueError):
         quadratic(contributions, pot, cap, unit=unit)
+
+
+def test_one_campaign_with_an_irrational_raw_value_takes_the_whole_pot():
+    # Backers 1 and 2: raw (1 + sqrt 2)^2 - 3 = 2 sqrt 2, irrational. Alone, its share is 4 x r / r = 4 exactly; the
+    # 50-digit quotient must not come out as 3.99...9 and lose a won to the rounding down.
+    result = quadratic({"A": {1: D(1), 2: D(2)}}, D(4), None)
+    assert dict(result.matches) == {"A": D(4)} and result.leftover == D(0)
+
+
+def test_amounts_of_more_than_eighteen_digits_are_refused():
+    with pytest.raises(ValueError):
+        quadratic({"A": ones(2)}, D(10) ** 18, None)
+    with pytest.raises(ValueError):
+        split_across_funders(D(10) ** 18, [("a", D(1))])
