@@ -24,7 +24,7 @@ The rules:
   What rounding drops from a fee stays with the enterprise (it is part of the payout).
 - **Payout** (지급액): ``net_payout = collected - platform_fee - payment_fee + matched + top_up``.
 
-Amounts are whole won (``int`` or integral ``Decimal``), never negative; rates are Decimal fractions (``0.05`` for 5
+Amounts are whole won (``int`` or integral ``Decimal``), never negative, at most 18 digits; rates are Decimal fractions (``0.05`` for 5
 %) from 0 to 1 whose sum is at most 1. Anything else is refused with ValueError.
 """
 
@@ -36,6 +36,7 @@ from decimal import ROUND_FLOOR, Context, Decimal, localcontext
 ZERO = Decimal(0)
 ONE = Decimal(1)
 MODES = ("aon", "kia")
+MAX_AMOUNT = Decimal(10) ** 18 - 1  # MoneyField(max_digits=18)
 _CONTEXT = Context(prec=50, rounding=ROUND_FLOOR)
 
 
@@ -70,8 +71,8 @@ def _won(value: object, what: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         raise ValueError(f"{what} must be a Decimal, not {type(value).__name__}")
     number = Decimal(value)
-    if not number.is_finite() or number < 0 or number != number.to_integral_value():
-        raise ValueError(f"{what} must be a whole, non-negative number of won")
+    if not number.is_finite() or number < 0 or number != number.to_integral_value() or number > MAX_AMOUNT:
+        raise ValueError(f"{what} must be a whole, non-negative number of won of at most 18 digits")
     return number.quantize(ONE)
 
 
