@@ -24,8 +24,8 @@ The rules:
   What rounding drops from a fee stays with the enterprise (it is part of the payout).
 - **Payout** (지급액): ``net_payout = collected - platform_fee - payment_fee + matched + top_up``.
 
-Amounts are whole won (``int`` or integral ``Decimal``), never negative, at most 18 digits; rates are Decimal fractions (``0.05`` for 5
-%) from 0 to 1 whose sum is at most 1. Anything else is refused with ValueError.
+Amounts are whole won (``int`` or integral ``Decimal``), never negative, at most 18 digits; rates are Decimal
+fractions (``0.05`` for 5 %) from 0 to 1 whose sum is at most 1. Anything else is refused with ValueError.
 """
 
 from __future__ import annotations

@@ -287,8 +287,9 @@ def test_bad_pledge_inputs_are_refused(bad):
 TEN_MILLION = D(10_000_000)
 
 
-def topped(counted, *, target=TEN_MILLION, threshold=D(70), pool=D(5_000_000), unit=D(1)):
-    return top_up(counted=D(counted), target=target, threshold_percent=threshold, pool_available=pool, unit=unit)
+def topped(counted, *, target=TEN_MILLION, threshold=70, pool=5_000_000, unit=1):
+    return top_up(counted=D(counted), target=D(target), threshold_percent=D(threshold), pool_available=D(pool),
+                  unit=D(unit))
 
 
 def test_a_campaign_at_the_threshold_gets_the_rest_of_its_target():
