@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from tests.payments import _payment_provider_server, payment_provider, webhook_sink  # noqa: F401
 from tests.factories import (
     AuditorFactory,
     BankOfficerFactory,

@@ -154,7 +154,10 @@ class Dispatcher:
                     self._cond.wait(timeout=max(wait, 0.0))
                     continue
             if job is not None:
-                self._deliver(*job)
+                try:
+                    self._deliver(*job)
+                except Exception:  # one bad delivery must never stop the others
+                    logger.exception("webhook delivery failed")
             if time.monotonic() >= next_tick:
                 next_tick = time.monotonic() + 1.0
                 if self.tick is not None:
@@ -165,13 +168,17 @@ class Dispatcher:
 
     def _deliver(self, event: Event, attempt: int) -> None:
         timestamp = int(self.unix_now())
-        request = urllib.request.Request(self.url, data=event.body, method="POST", headers={
-            "Content-Type": "application/json; charset=utf-8",
-            SIGNATURE_HEADER: sign(self.secret, timestamp, event.body),
-            "Standin-Event-Id": event.event_id,
-        })
+        if not self.url:  # no merchant URL configured: the event is kept (GET /_control/events), not sent
+            with self._cond:
+                event.deliveries.append({"attempt": attempt, "status": 0, "error": "no webhook URL", "at": timestamp})
+            return
         status, error = 0, ""
         try:
+            request = urllib.request.Request(self.url, data=event.body, method="POST", headers={
+                "Content-Type": "application/json; charset=utf-8",
+                SIGNATURE_HEADER: sign(self.secret, timestamp, event.body),
+                "Standin-Event-Id": event.event_id,
+            })
             with urllib.request.urlopen(request, timeout=DELIVERY_TIMEOUT_SECONDS) as response:  # noqa: S310
                 status = response.status
         except urllib.error.HTTPError as exc:
