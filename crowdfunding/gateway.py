@@ -23,7 +23,6 @@ import hashlib
 import hmac
 import json
 import logging
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -314,18 +313,19 @@ class PaymentGateway:
             headers["Content-Type"] = "application/json; charset=utf-8"
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
-        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
+        # The URL is the PAYMENTS_PROVIDER_URL setting's (http or https), never the caller's.
+        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)  # noqa: S310
         try:
             with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:  # noqa: S310
                 return _json_object(response.read())
         except urllib.error.HTTPError as exc:
             answer = _error_body(exc)
             raise self._refusal(exc.code, answer, method, path)
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             logger.warning("payment provider: %s %s took longer than %s s", method, path, self.timeout_seconds)
             raise _Ambiguous()
         except urllib.error.URLError as exc:
-            if isinstance(exc.reason, TimeoutError | socket.timeout):
+            if isinstance(exc.reason, TimeoutError):
                 logger.warning("payment provider: %s %s took longer than %s s", method, path, self.timeout_seconds)
                 raise _Ambiguous()
             logger.error("payment provider unreachable: %s %s: %s", method, path, exc.reason)

@@ -15,7 +15,6 @@ from django.db import connection
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from tests.payments import _payment_provider_server, payment_provider, webhook_sink  # noqa: F401
 from tests.factories import (
     AuditorFactory,
     BankOfficerFactory,
@@ -26,6 +25,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from tests.payments import _payment_provider_server, payment_provider, webhook_sink  # noqa: F401
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

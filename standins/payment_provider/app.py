@@ -125,8 +125,8 @@ class App:
         card = {"cardNumber": form.get("card_number", [""])[0], "cardExpiry": form.get("card_expiry", [""])[0],
                 "birthDate": form.get("birth_date", [""])[0]}
         if form.get("action", [""])[0] == "cancel":
-            return _redirect(start_response, params["fail_url"], {
-                "code": "PAY_PROCESS_CANCELED", "message": "구매자가 결제를 취소했습니다.", "orderId": params["order_id"]})
+            return _redirect(start_response, params["fail_url"], {"code": "PAY_PROCESS_CANCELED",
+                             "message": "구매자가 결제를 취소했습니다.", "orderId": params["order_id"]})
         api_params = {"mode": params["mode"], "amount": params["amount"], "orderId": params["order_id"],
                       "orderName": params["order_name"], "customerKey": params["customer_key"]}
         try:

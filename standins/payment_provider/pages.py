@@ -1,4 +1,5 @@
-"""The payment page (결제창) the buyer's browser is sent to: HTML, Korean, one column for a phone, no external assets."""
+"""The payment page (결제창) the buyer's browser is sent to: HTML, Korean, one column for a phone, no external
+assets."""
 
 from __future__ import annotations
 

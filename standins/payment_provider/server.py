@@ -22,7 +22,7 @@ class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class LoggingHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: object) -> None:
         logger.info("%s %s", self.address_string(), format % args)
 
 

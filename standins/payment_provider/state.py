@@ -186,7 +186,7 @@ class Provider:
             if answer is _IN_FLIGHT:
                 raise ProviderError(409, "IDEMPOTENT_REQUEST_PROCESSING",
                                     "A request with this Idempotency-Key is still being processed.")
-            return answer  # type: ignore[no-any-return]
+            return answer
 
     def idempotent_finish(self, key: str, fingerprint: str, answer: Answer) -> None:
         """Keep the answer for replays; a 5xx is not kept (nothing happened, the same key may try again)."""
@@ -204,7 +204,7 @@ class Provider:
         mode = params.get("mode")
         if mode not in ("payment", "billing"):
             raise _bad("mode must be 'payment' or 'billing'.")
-        number, expiry, birth = _card(card, self.clock.now())
+        number = _card(card, self.clock.now())
         with self.lock:
             self._expire_due()
             if mode == "billing":
@@ -471,7 +471,8 @@ def _customer_key(body: dict[str, Any], *, required: bool) -> str | None:
     return value
 
 
-def _card(card: dict[str, Any], now: datetime) -> tuple[str, str, str]:
+def _card(card: dict[str, Any], now: datetime) -> str:
+    """The card's number, once the number, the expiry and the birth date (or business number) are well formed."""
     number = cards.normalise(str(card.get("cardNumber") or ""))
     if not number.isdigit() or not 14 <= len(number) <= 16 or not cards.luhn_valid(number):
         raise ProviderError(400, "INVALID_CARD_NUMBER", "카드 번호를 확인해 주세요.")
@@ -485,4 +486,4 @@ def _card(card: dict[str, Any], now: datetime) -> tuple[str, str, str]:
     if not birth.isdigit() or len(birth) not in (6, 10):
         raise ProviderError(400, "INVALID_BIRTH_DATE",
                             "생년월일 6자리(YYMMDD) 또는 사업자등록번호 10자리를 입력해 주세요.")
-    return number, expiry, birth
+    return number

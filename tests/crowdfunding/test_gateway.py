@@ -180,7 +180,8 @@ def test_a_cancel_on_the_day_voids_and_a_later_one_refunds(payment_provider):
     assert (part.status, part.balance_amount) == (PaymentStatus.PARTIAL_CANCELED, Decimal(20_000))
     assert part.cancellations[-1].kind is CancelKind.VOID
     payment_provider.configure(clockOffsetSeconds=24 * 3600)
-    rest = gateway().cancel_payment(payment_key=payment.payment_key, reason="후원 취소", idempotency_key="cancel-0013-2")
+    rest = gateway().cancel_payment(payment_key=payment.payment_key, reason="후원 취소",
+                                    idempotency_key="cancel-0013-2")
     assert (rest.status, rest.balance_amount) == (PaymentStatus.CANCELED, Decimal(0))
     assert [c.kind for c in rest.cancellations] == [CancelKind.VOID, CancelKind.REFUND]
     assert [c.amount for c in rest.cancellations] == [Decimal(10_000), Decimal(20_000)]
