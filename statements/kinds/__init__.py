@@ -10,7 +10,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..models import Statement
-from . import campaign, contest, enterprise, fee_receipt, fund, loan, pledge_receipt, pool_funder, program, receipt, subsidy
+from . import (
+    campaign,
+    contest,
+    enterprise,
+    fee_receipt,
+    fund,
+    loan,
+    pledge_receipt,
+    pool_funder,
+    program,
+    receipt,
+    subsidy,
+)
 from .base import Built, StatementKind
 
 KINDS: dict[str, StatementKind] = {

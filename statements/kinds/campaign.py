@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import InvalidState, NotFound, ValidationFailed
 from crowdfunding.models import Campaign, CampaignSettlement
-from crowdfunding.selectors.funding_reports import CampaignFigures, campaign_figures
+from crowdfunding.selectors.funding_reports import campaign_figures
 from enterprises.validators import format_business_number
 
 from ..models import Statement
@@ -46,14 +46,6 @@ def settlement_rows(settlement: CampaignSettlement) -> list[tuple[str, Decimal]]
         ("목표 채움", settlement.top_up.amount),
         ("이차 매칭", settlement.quadratic.amount),
     ]
-
-
-def campaign_summary_row(figures: CampaignFigures) -> list[Any]:
-    """One campaign's line as the contest report and the CSVs give it."""
-    c, s = figures.campaign, figures.settlement
-    return [f"K{c.pk}", c.title, c.enterprise.name, MODE_KO.get(c.mode, c.mode), c.target.amount,
-            s.pledged.amount if s else c.pledged.amount, figures.backers, figures.matched, figures.charged,
-            figures.refunded, s.net_payout.amount if s else None, CAMPAIGN_STATE_KO.get(c.state, c.state)]
 
 
 def build(statement: Statement, *, generated_at: datetime) -> Built:

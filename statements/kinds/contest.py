@@ -248,7 +248,8 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
     campaigns = campaigns_of_contest(contest)
     pools = pools_of_contest(contest)
     campaign_rows = [{
-        "figures": f, "number": f"K{f.campaign.pk}", "title": f.campaign.title, "enterprise": f.campaign.enterprise.name,
+        "figures": f, "number": f"K{f.campaign.pk}", "title": f.campaign.title,
+        "enterprise": f.campaign.enterprise.name,
         "mode": MODE_KO.get(f.campaign.mode, f.campaign.mode), "target": f.campaign.target.amount,
         "pledged": f.settlement.pledged.amount if f.settlement else f.campaign.pledged.amount,
         "backers": f.backers, "matched": f.matched, "charged": f.charged, "refunded": f.refunded,

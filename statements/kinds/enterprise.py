@@ -28,8 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
-from crowdfunding.accounts import advance_code
-from crowdfunding.accounts import campaign_payable_code
+from crowdfunding.accounts import advance_code, campaign_payable_code
 from crowdfunding.models import Award, AwardTranche, Entry
 from crowdfunding.selectors.funding_reports import settlements_of_enterprise
 from enterprises.models import Enterprise

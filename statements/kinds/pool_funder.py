@@ -29,7 +29,8 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
     generated_on = timezone.localtime(generated_at).date()
     tables = [
         Table("재원", ["항목", "값"], [
-            ["출연기관", funder.institution.name], ["매칭 펀드", pool.name], ["방식", RULE_KO.get(pool.rule, pool.rule)],
+            ["출연기관", funder.institution.name], ["매칭 펀드", pool.name],
+            ["방식", RULE_KO.get(pool.rule, pool.rule)],
             ["대회", contest.name], ["약정액", funder.committed.amount], ["입금 합계", figures.paid_in],
             ["매칭 사용", figures.used], ["반환 받음", figures.returned], ["남은 재원", figures.left],
             ["기준일", generated_on],
