@@ -85,3 +85,10 @@ class Recused(Forbidden):
     entry, or a conflict it declared). The message says which."""
 
     code = "recused"
+
+
+class EmailNotVerified(Forbidden):
+    """The user has not verified its email address yet, and the rule needs it (a backer's first pledge). The message
+    says so and how to verify."""
+
+    code = "email_not_verified"
