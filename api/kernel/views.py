@@ -162,7 +162,7 @@ class ResendVerificationView(KernelView, APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "resend_verification"
     schema_tag = TAG_SIGN_IN
-    error_codes = {"post": ("409",)}
+    error_codes = {"post": ("400", "409")}  # no address to verify: 400 on email; verified already: 409
 
     @extend_schema(
         request=None, responses={202: ResendVerificationSerializer},
