@@ -11,7 +11,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -46,8 +46,9 @@ class Landing(TemplateView):
         return context
 
 
-# Where a backer starts, the first of these pages that exists: its pledges, then the public contests' campaigns.
-BACKER_START_PAGES = ("web:my-pledges", "web:contests")
+# Where a backer starts, the first of these pages that exists: its pledges, then the public contests' campaigns
+# (paths, not names: "web:contests" is the staff console's list).
+BACKER_START_PAGES = ("/my/pledges/", "/contests/")
 
 
 def start_page(user: Any) -> str | None:
@@ -65,11 +66,12 @@ def start_page(user: Any) -> str | None:
     if has_role(user, Role.JUDGE):
         return reverse("web:judge")
     if has_role(user, Role.BACKER):
-        for name in BACKER_START_PAGES:
+        for path in BACKER_START_PAGES:
             try:
-                return reverse(name)
-            except NoReverseMatch:
+                resolve(path)
+            except Resolver404:
                 continue
+            return path
     return None
 
 
