@@ -104,3 +104,10 @@ class OutsideTimeout(Unavailable):
     """An outside party did not answer in time and what it did could not be found out. Answered 504."""
 
     code = "outside_party_timeout"
+
+
+class EmailNotVerified(Forbidden):
+    """The user has not verified its email address yet, and the rule needs it (a backer's first pledge). The message
+    says so and how to verify."""
+
+    code = "email_not_verified"
