@@ -509,6 +509,7 @@ class Row:
     bank: int | None = None  # what a bank officer (of the program's partner bank) gets instead, when it differs
     judge: int | None = None  # what a judge (on the panels of World.judged_round, closed_round) gets instead
     judge_error: str | None = None  # the judge's error code, when not its status's usual one
+    backer: int | None = None  # what a backer (a citizen, no enterprise) gets instead, when it differs
     body: str | None = None  # a name in BODIES
     key: bool = False  # sends an Idempotency-Key
     multipart: bool = False  # the body goes as multipart/form-data (an upload), not JSON
@@ -1210,6 +1211,13 @@ def expected_status(row: Row, role: str) -> int:
         return row.bank
     if role == "judge" and row.judge is not None:
         return row.judge
+    if role == "backer" and row.backer is not None:
+        return row.backer
+    if (role == "backer" and row.action.startswith("statements:statement.") and not row.path.startswith(S + "verify/")
+            and not (row.method == "GET" and row.path == S)):
+        # A backer may ask for statements, but the only ones it may have are its own pledges' receipts: every
+        # statement of the world is a stranger's (404), and a kind members are refused outright it is refused too.
+        return row.member if row.member == 403 else 404
     return row.member if (role == "member" and row.member is not None) else row.ok
 
 
