@@ -367,6 +367,16 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# The card payment provider (crowdfunding.gateway; shaped like Toss Payments). The defaults are the local stand-in's
+# (standins/payment_provider: `make demo`, the tests and `make e2e` run it); a real provider plugs in by these.
+# Declared whatever the mode: the keys are the stand-in's test keys, worthless anywhere else.
+PAYMENTS_PROVIDER_URL = os.environ.get("PAYMENTS_PROVIDER_URL", "http://127.0.0.1:8765").rstrip("/")
+PAYMENTS_SECRET_KEY = os.environ.get("PAYMENTS_SECRET_KEY", "test_sk_standin_0000000000000000")
+PAYMENTS_CLIENT_KEY = os.environ.get("PAYMENTS_CLIENT_KEY", "test_ck_standin_0000000000000000")
+PAYMENTS_WEBHOOK_SECRET = os.environ.get("PAYMENTS_WEBHOOK_SECRET", "whsec_standin_0000000000000000")
+# Seconds a call to the provider may take; a charge that outlasts it is looked up by its order id before giving up.
+PAYMENTS_TIMEOUT_SECONDS = float(os.environ.get("PAYMENTS_TIMEOUT_SECONDS", "10"))
+
 # Demo data of each instrument, loaded by `manage.py load_demo` after the enterprises and users.
 DEMO_EXTENSIONS = ["funds.demo.load", "guarantees.demo.load", "crowdfunding.demo.load"]
 

@@ -25,6 +25,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from tests.payments import _payment_provider_server, payment_provider, webhook_sink  # noqa: F401
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
