@@ -35,7 +35,7 @@ def pledge(campaign: Campaign, backer: Any, amount: int, *, on: date = PLEDGED_O
     """A live pledge of ``backer`` to ``campaign``, matched: in one transaction, as the pledge service does it."""
     with transaction.atomic():
         locked = Campaign.objects.select_for_update(no_key=True).select_related("contest__book").get(pk=campaign.pk)
-        total, new = BackerTotal.objects.select_for_update(no_key=True).get_or_create(campaign=locked, backer=backer)
+        total, _new = BackerTotal.objects.select_for_update(no_key=True).get_or_create(campaign=locked, backer=backer)
         number = next(_orders)
         made = Pledge.objects.create(campaign=locked, backer=backer, amount=krw(amount), state=state,
                                      order_id=f"T-{locked.pk}-{number}", idempotency_key=f"pledge-{number}",

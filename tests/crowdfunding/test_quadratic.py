@@ -58,7 +58,7 @@ def shares(matching) -> dict[str, Decimal]:
 
 
 def test_without_a_cap_the_pot_is_shared_by_the_raw_values(three) -> None:
-    a, b, c = three
+    a, _b, _c = three
     matching = pool(a.contest, funders=(6_000, 4_000), rule="quadratic")
     done = pool_allocate_quadratic(pool_id=matching.pk, on_date=SHARED_ON)
     assert done.created
