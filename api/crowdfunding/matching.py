@@ -158,7 +158,8 @@ class PoolDetailSerializer(PoolSerializer):
     totals = serializers.SerializerMethodField()
 
     def _figures(self, pool: MatchingPool) -> selectors.PoolFigures:
-        cache = self.context.setdefault("figures", {})
+        # the funders' and the totals' fields read the same figures: computed once per pool
+        cache: dict[int, selectors.PoolFigures] = self.__dict__.setdefault("_figures_of", {})
         if pool.pk not in cache:
             cache[pool.pk] = selectors.pool_figures(pool)
         return cache[pool.pk]

@@ -61,7 +61,7 @@ def pool_figures(pool: MatchingPool) -> PoolFigures:
     returned = dict(PoolReturn.objects.filter(funder__pool=pool).values("funder_id").annotate(total=Sum("amount"))
                     .values_list("funder_id", "total"))
     count = Match.objects.filter(pool=pool, state__in=(Match.State.HELD, Match.State.PAID)).count()
-    lines = [FunderFigures(funder=f, committed=f.committed.amount, paid_in=f.paid_in or ZERO,  # type: ignore[attr-defined]
+    lines = [FunderFigures(funder=f, committed=f.committed.amount, paid_in=f.paid_in or ZERO,
                            drawn=drawn.get(f.pk) or ZERO, returned=returned.get(f.pk) or ZERO,
                            available=f.account.balance.amount) for f in funders]
     return PoolFigures(pool=pool, funders=lines, committed=sum((x.committed for x in lines), ZERO),

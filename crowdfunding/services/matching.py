@@ -465,7 +465,7 @@ def match_pledge(*, pledge: Pledge, campaign: Campaign, backer_total: BackerTota
     matched = _matched_account(campaign)
     accounts = _lock_accounts([matched.pk] + [f.account_id for pool in pools
                                               for f in pool.funders_in_order])  # type: ignore[attr-defined]
-    so_far = {row["pool_id"]: row for row in
+    so_far: dict[int, Mapping[str, Any]] = {row["pool_id"]: row for row in
               Match.objects.filter(pool__in=pools, campaign=campaign, kind=Match.Kind.PLEDGE,
                                    state__in=(Match.State.HELD, Match.State.PAID))
               .values("pool_id").annotate(campaign_got=Sum("amount"),
