@@ -10,6 +10,9 @@ enterprise's entries, read them and their awards, and report how an award's tran
 entries of the rounds they judge, declare conflicts and score; they see their own scores only until the round
 closes, and its ranking after. What an object-level rule adds (another enterprise's entry, a round the judge does not
 sit on: "not found") is for the selectors and services that load the object.
+
+Matching pools (매칭 펀드) are the staff's: managers set a pool up and change its rule while nothing is drawn from it,
+add its funders and record the money they pay in; the auditor reads pools and the quadratic funding preview.
 """
 
 from __future__ import annotations
@@ -55,4 +58,9 @@ ACCESS = Access("crowdfunding", {
     "tranche.report": Allow(members=True),
     "tranche.settle": Allow(*MANAGERS),
     "tranche.return": Allow(*MANAGERS),
+    # Matching pools (매칭 펀드): staff read them; managers set them up, add their funders and record their money
+    "pool.read": Allow(*STAFF),
+    "pool.write": Allow(*MANAGERS),
+    "pool.fund": Allow(*MANAGERS),
+    "preview.read": Allow(*STAFF),  # the quadratic funding preview of a contest
 })

@@ -40,3 +40,10 @@ SPENDING_ADD = ACTIONS.user("tranche.spending")
 TRANCHE_REPORT = ACTIONS.user("tranche.report")
 TRANCHE_SETTLE = ACTIONS.user("tranche.settle")
 TRANCHE_RETURN = ACTIONS.user("tranche.return")
+
+# Matching pools (매칭 펀드): set up by a manager (or the demo loader); the quadratic allocation is run by beat
+POOL_CREATE = ACTIONS.system("pool.create")
+POOL_UPDATE = ACTIONS.user("pool.update")
+POOL_FUNDER = ACTIONS.system("pool.funder")  # a funder added to a pool
+POOL_FUNDING = ACTIONS.system("pool.funding")  # money a funder paid into a pool
+POOL_QUADRATIC = ACTIONS.system("pool.quadratic")  # a quadratic pool shared among its campaigns

@@ -11,6 +11,16 @@ from .awards import award_approve, award_cancel, award_prepare, award_table_set,
 from .contests import contest_advance, contest_create, contest_partner_add, contests_advance_due, contribution_record
 from .entries import entry_create, entry_submit, entry_update, entry_withdraw
 from .judging import conflict_declare, panel_judges_assign, round_close, round_open, round_setup, score_record
+from .matching import (
+    match_pledge,
+    pool_allocate_quadratic,
+    pool_create,
+    pool_fund,
+    pool_funder_add,
+    pool_update,
+    return_pledge_match,
+    top_up_campaign,
+)
 from .settlement import spending_add, spending_remove, tranche_report, tranche_return, tranche_settle
 
 __all__ = [
@@ -36,3 +46,5 @@ __all__ = [
 ]
 __all__ += ["advance_cancel", "advance_confirm", "advance_prepare", "conflict_declare", "panel_judges_assign",
             "round_close", "round_open", "round_setup", "score_record"]
+__all__ += ["match_pledge", "pool_allocate_quadratic", "pool_create", "pool_fund", "pool_funder_add", "pool_update",
+            "return_pledge_match", "top_up_campaign"]

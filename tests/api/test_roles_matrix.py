@@ -470,6 +470,12 @@ BODIES: dict[str, Body] = {
                                   final_ends_on=130, awards_end_on=170),
                           "target_min": "1000000", "target_max": "30000000"},
     "contest partner": lambda w: {"institution": w.institution.pk, "pledged": "50000000"},
+    "matching pool": lambda w: {"contest": w.funding_contest.pk, "name": "시민 매칭 펀드", "rule": "match",
+                                "factor": "1", "cap_per_backer": "100000"},
+    "pool change": lambda w: {"name": "시민 매칭 펀드 (1:2)", "factor": "2"},
+    "pool funder": lambda w: {"institution": w.institution.pk, "committed": "5000000"},
+    "pool funding": lambda w: {"funder": w.pool_funder.pk, "amount": "1000000",
+                               "received_on": timezone.localdate().isoformat()},
     "joint fund contribution": lambda w: {"partner": w.partner.pk, "amount": "10000000",
                                           "received_on": w.today.isoformat(), "memo": "1차 출연"},
     "award table": lambda w: {"tiers": [{**tier, "amount_min": str(tier["amount_min"]),
@@ -525,6 +531,7 @@ SR = "/api/v1/subsidy-runs/"
 C, E = "/api/v1/contests/", "/api/v1/contest-entries/"
 AW, TR = "/api/v1/contest-awards/", "/api/v1/award-tranches/"
 RD, AL = "/api/v1/contest-rounds/", "/api/v1/advance-lists/"
+MP = "/api/v1/matching-pools/"
 SCREENING = "ranking/?round=screening"
 PAYMENT_FILE = "payment-file/?format=csv&bank="
 QUOTE = "fee-quote/?amount=20000000&start=2026-03-02&end=2027-03-02"
@@ -964,6 +971,23 @@ MATRIX: dict[str, Row] = {
                                      200),
     "journal export":            Row("GET",    F + "{fund}/" + EXPORT,              "statements:journal.export", 200),
     "missing fund export":       Row("GET",    F + "{missing}/" + EXPORT,           "statements:journal.export", 404),
+    # --- crowdfunding contests: matching pools (매칭 펀드) and the quadratic preview ---
+    "pool list":                 Row("GET",    MP,                                  "crowdfunding:pool.read", 200),
+    "pool":                      Row("GET",    MP + "{matching_pool}/",             "crowdfunding:pool.read", 200),
+    "missing pool":              Row("GET",    MP + "{missing}/",                   "crowdfunding:pool.read", 404),
+    "pool create":               Row("POST",   MP,                                  "crowdfunding:pool.write", 201,
+                                     body="matching pool"),
+    "pool patch":                Row("PATCH",  MP + "{matching_pool}/",             "crowdfunding:pool.write", 200,
+                                     body="pool change"),
+    "pool put":                  Row("PUT",    MP + "{matching_pool}/",             None, 405, body="pool change"),
+    "pool delete":               Row("DELETE", MP + "{matching_pool}/",             None, 405),
+    "pool funder add":           Row("POST",   MP + "{matching_pool}/funders/",     "crowdfunding:pool.fund", 201,
+                                     body="pool funder"),
+    "pool funding":              Row("POST",   MP + "{matching_pool}/fundings/",    "crowdfunding:pool.fund", 201,
+                                     body="pool funding", key=True),
+    "matching preview":          Row("GET",    C + "{funding_contest}/matching-preview/", "crowdfunding:preview.read",
+                                     200),
+    "missing matching preview":  Row("GET",    C + "{missing}/matching-preview/",   "crowdfunding:preview.read", 404),
     # --- crowdfunding contests (소셜 크라우드펀딩 대회): contests, their partners and joint fund ---
     "contest list":              Row("GET",    C,                                   "crowdfunding:contest.read", 200),
     "contest":                   Row("GET",    C + "{contest}/",                    "crowdfunding:contest.read", 200),
