@@ -55,4 +55,11 @@ ACCESS = Access("crowdfunding", {
     "tranche.report": Allow(members=True),
     "tranche.settle": Allow(*MANAGERS),
     "tranche.return": Allow(*MANAGERS),
+    # Campaign settlements (캠페인 정산) and their payouts: staff read all, members their own campaigns'; managers
+    # record a payout; the bank file is for managers and auditors (each download in the audit trail)
+    "settlement.read": Allow(*STAFF, members=True),
+    "settlement.payout": Allow(*MANAGERS),
+    "payout.file": Allow(*STAFF),
+    "payout_account.read": Allow(*STAFF, members=True),
+    "payout_account.write": Allow(*MANAGERS, members=True),
 })

@@ -24,6 +24,9 @@ Campaigns and matching pools (the funding phase):
   pays it.
 - ``income:platform_fees`` (income): the platform fee kept at settlement. ``expense:payment_fees`` (expense).
 - ``funder:<institution id>:payable`` (liability): unspent pool money owed back to a funder.
+- ``pools:outgoing`` (asset, no overdraft): pool money on its way out by bank transfer: the matches a settled
+  campaign was paid (until its payout), the unspent money of a settled pool (until it is paid back to its funders).
+  It keeps the money in the book once it has left a campaign's ``matched`` or a funder's pool account.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ AWARD_EXPENSE = "expense:awards"
 PROVIDER_RECEIVABLE = "provider:receivable"
 PLATFORM_FEES = "income:platform_fees"
 PAYMENT_FEES = "expense:payment_fees"
+POOLS_OUTGOING = "pools:outgoing"
 
 
 def pool_funder_code(pool_id: int, institution_id: int) -> str:

@@ -40,3 +40,10 @@ SPENDING_ADD = ACTIONS.user("tranche.spending")
 TRANCHE_REPORT = ACTIONS.user("tranche.report")
 TRANCHE_SETTLE = ACTIONS.user("tranche.settle")
 TRANCHE_RETURN = ACTIONS.user("tranche.return")
+
+# Campaign settlement (캠페인 정산) and payouts: settling is done by beat (or a manager), the rest by people
+CAMPAIGN_SETTLE = ACTIONS.system("campaign.settle")
+POOL_SETTLE = ACTIONS.system("pool.settle")  # a pool's unspent money owed back to its funders
+PAYOUT_RECORD = ACTIONS.user("settlement.payout")  # the bank paid a settled campaign's net payout
+PAYOUT_FILE = ACTIONS.user("payout.file")  # the bank file downloaded: who, which lines, its SHA-256
+PAYOUT_ACCOUNT = ACTIONS.user("payout.account")  # an enterprise's bank account for payouts set
