@@ -27,6 +27,8 @@ Campaigns and matching pools (the funding phase):
 - ``pools:outgoing`` (asset, no overdraft): pool money on its way out by bank transfer: the matches a settled
   campaign was paid (until its payout), the unspent money of a settled pool (until it is paid back to its funders).
   It keeps the money in the book once it has left a campaign's ``matched`` or a funder's pool account.
+- ``expense:matching`` (expense): matches (pledge matches, top-up, quadratic) granted to settled campaigns, the pools'
+  money spent (매칭 지원금).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ PROVIDER_RECEIVABLE = "provider:receivable"
 PLATFORM_FEES = "income:platform_fees"
 PAYMENT_FEES = "expense:payment_fees"
 POOLS_OUTGOING = "pools:outgoing"
+MATCHING_EXPENSE = "expense:matching"
 
 
 def pool_funder_code(pool_id: int, institution_id: int) -> str:

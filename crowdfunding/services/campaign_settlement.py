@@ -5,7 +5,8 @@ the campaigns out by the bank (정산금 지급).
 ``core.engines.campaign_settlement.settle`` with the fee rates of the settings, and one journal moves its money:
 
     Dr campaign:<id>:pledges     charged - refunded (what its backers paid and kept paid)
-    Dr pools:outgoing            the held matches (pledge matches, top-up, quadratic), on their way to the payout
+    Dr expense:matching          the held matches (pledge matches, top-up, quadratic): the pools' money granted
+    Dr pools:outgoing            the same matches' money, on its way to the payout
     Cr campaign:<id>:matched     the same held matches
     Cr income:platform_fees      the platform fee (플랫폼 수수료)
     Cr provider:receivable       the payment fee (결제 수수료): the provider keeps it out of what it owes
@@ -186,9 +187,10 @@ def _return_held(campaign: Campaign, book: Book, on_date: date, actor: User | No
     Match.objects.filter(pk__in=[m.pk for m in held]).update(state=Match.State.RETURNED, returned_journal=journal)
     for match in held:
         if match.pledge_id is not None:
-            Pledge.objects.filter(pk=match.pledge_id).update(matched=F("matched") - match.amount.amount)
-            BackerTotal.objects.filter(campaign=campaign, backer__pledges=match.pledge_id).update(
-                matched=F("matched") - match.amount.amount)
+            amount = match.amount.amount
+            Pledge.objects.filter(pk=match.pledge_id).update(matched=F("matched") - amount)
+            backer_id = Pledge.objects.filter(pk=match.pledge_id).values_list("backer_id", flat=True).get()
+            BackerTotal.objects.filter(campaign=campaign, backer_id=backer_id).update(matched=F("matched") - amount)
     Campaign.objects.filter(pk=campaign.pk).update(matched=F("matched") - total)
     return journal
 
@@ -228,6 +230,8 @@ def campaign_settle(*, campaign_id: int, on_date: date, actor: User | None = Non
         lines = _lines(
             (chart.opened(book, chart.campaign_pledges_code(campaign.pk), chart.campaign_pledges_code(campaign.pk),
                           "liability"), "D", figures.collected),
+            (chart.opened(book, chart.MATCHING_EXPENSE, "매칭 지원금 (Matching granted)", "expense"), "D",
+             matches.total),
             (_outgoing(book), "D", matches.total),
             (chart.opened(book, chart.campaign_matched_code(campaign.pk), chart.campaign_matched_code(campaign.pk),
                           "asset", no_overdraft=True), "C", matches.total),
