@@ -54,7 +54,7 @@ from core.inputs import KEY_FIELD, check_key, digest
 from core.money import KRW, format_won
 from enterprises.models import Enterprise, User
 from enterprises.roles import is_member
-from ledger.models import Book, Journal
+from ledger.models import Account, Book, Journal
 from ledger.services import Line, credit, debit, journal_post
 
 from .. import accounts as chart
@@ -418,8 +418,9 @@ def pool_settle(*, pool_id: int, on_date: date, actor: User | None = None) -> li
     funders = list(PoolFunder.objects.filter(pool=pool).select_related("account", "institution")
                    .order_by("position", "pk"))
     for funder in funders:
-        funder.account.refresh_from_db(fields=["balance"])
-        left = Decimal(funder.account.balance.amount)
+        # Read under the account's lock (the ledger takes it again when posting): nothing draws on it meanwhile.
+        locked = Account.objects.select_for_update(no_key=True).get(pk=funder.account_id)
+        left = Decimal(locked.balance.amount)
         if left <= 0:
             continue
         inst = funder.institution
@@ -428,7 +429,7 @@ def pool_settle(*, pool_id: int, on_date: date, actor: User | None = None) -> li
         payable = chart.opened(book, chart.funder_payable_code(inst.pk), f"매칭 재원 반환 예정 {inst.name}",
                                "liability")
         journal = journal_post(
-            lines=[debit(_outgoing(book), left), credit(funder.account, left), debit(contribution, left),
+            lines=[debit(_outgoing(book), left), credit(locked, left), debit(contribution, left),
                    credit(payable, left)],
             kind="pool.return", effective_date=on_date, idempotency_key=f"pool-return:{pool.pk}:{funder.pk}",
             actor=actor, memo=f"매칭 펀드 잔액 반환 {pool.name} · {inst.name}"[:500]).journal
