@@ -8,7 +8,7 @@ from django.urls import path
 
 from api.common.routes import Route
 
-from . import awards, contests, entries, judging
+from . import awards, contests, entries, judging, settlements
 
 routes: list[Route] = [
     Route("contests", contests.ContestViewSet, "contest"),
@@ -17,6 +17,7 @@ routes: list[Route] = [
     Route("award-tranches", awards.AwardTrancheViewSet, "award-tranche"),
     Route("contest-rounds", judging.RoundViewSet, "contest-round"),
     Route("advance-lists", judging.AdvanceListViewSet, "advance-list"),
+    Route("campaign-settlements", settlements.CampaignSettlementViewSet, "campaign-settlement"),
 ]
 
 urlpatterns: list[Any] = [
@@ -26,4 +27,5 @@ urlpatterns: list[Any] = [
     path("contest-entries/<int:pk>/conflict/", judging.EntryConflictView.as_view(), name="contest-entry-conflict"),
     path("contests/<int:pk>/ranking/", judging.ContestRankingView.as_view(), name="contest-ranking"),
     path("judging/queue/", judging.JudgeQueueView.as_view(), name="judging-queue"),
+    path("contests/<int:pk>/payout-file/", settlements.PayoutFileView.as_view(), name="contest-payout-file"),
 ]
