@@ -24,11 +24,12 @@ from enterprises.validators import format_business_number
 from .models import Bank, Contest
 from .selectors.campaign_settlement import PayoutLine
 
-HEADER = ["번호", "정산번호", "캠페인", "기업명", "사업자등록번호", "은행코드", "은행명", "계좌번호", "예금주", "지급액",
-          "통장표시", "비고"]
+HEADER = ["번호", "정산번호", "캠페인", "기업명", "사업자등록번호", "은행코드", "은행명", "계좌번호", "예금주",
+          "지급액", "통장표시", "비고"]
 SHEET_TITLE = "정산금 지급내역"
 WON_FORMAT = "#,##0"
-WIDTHS = {"A": 6, "B": 10, "C": 30, "D": 30, "E": 16, "F": 8, "G": 16, "H": 20, "I": 20, "J": 16, "K": 20, "L": 12}
+WIDTHS = {"A": 6, "B": 10, "C": 30, "D": 30, "E": 16, "F": 8, "G": 16, "H": 20, "I": 20, "J": 16, "K": 20,
+          "L": 12}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # as statements.exports (which this layer may not import)
 NO_ACCOUNT = "계좌 미등록"
 

@@ -57,8 +57,8 @@ class CampaignSettlementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CampaignSettlement
-        fields = ["id", "campaign", "campaign_title", "enterprise", "contest", "succeeded", *_MONEY, "currency", "settled_on",
-                  "paid_out_on", "journal", "payout_journal"]
+        fields = ["id", "campaign", "campaign_title", "enterprise", "contest", "succeeded", *_MONEY, "currency",
+                  "settled_on", "paid_out_on", "journal", "payout_journal"]
         read_only_fields = fields
 
 

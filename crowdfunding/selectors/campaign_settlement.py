@@ -83,7 +83,7 @@ def held_matches(campaign: Campaign) -> QuerySet[Match]:
 
 def match_figures(campaign: Campaign) -> MatchFigures:
     """The campaign's held matches (pledge matches, top-up, quadratic)."""
-    totals = {kind: ZERO for kind in Match.Kind.values}
+    totals = dict.fromkeys(Match.Kind.values, ZERO)
     for kind, total in held_matches(campaign).values_list("kind").annotate(total=Sum("amount")).order_by("kind"):
         totals[kind] = Decimal(total)
     return MatchFigures(pledge=totals[Match.Kind.PLEDGE], top_up=totals[Match.Kind.TOP_UP],
@@ -124,7 +124,7 @@ def quadratic_pending(campaign: Campaign) -> list[MatchingPool]:
             if not quadratic_allocated(pool)]
 
 
-def _no_waiting_pledge() -> Exists:
+def _no_waiting_pledge() -> Any:
     return ~Exists(Pledge.objects.filter(campaign=OuterRef("pk"), state__in=WAITING))
 
 

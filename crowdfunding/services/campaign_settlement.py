@@ -282,7 +282,7 @@ def payout_record(*, settlement_id: int, paid_on: date, actor: User, idempotency
     settlement = _lock_settlement(settlement_id)
     journal_key = f"campaign-payout:{settlement.pk}:{digest(key)}"
     if settlement.paid_out_on is not None:
-        replay = Journal.objects.filter(pk=settlement.payout_journal_id, idempotency_key=journal_key).first()
+        replay = Journal.objects.filter(pk=settlement.payout_journal_id or 0, idempotency_key=journal_key).first()
         if replay is None:
             raise InvalidState(
                 _("This settlement was paid out on %(date)s already.") % {"date": settlement.paid_out_on.isoformat()},
