@@ -59,7 +59,6 @@ ACCESS = Access("crowdfunding", {
     # record a payout; the bank file is for managers and auditors (each download in the audit trail)
     "settlement.read": Allow(*STAFF, members=True),
     "settlement.payout": Allow(*MANAGERS),
-    "payout.file": Allow(*STAFF),
-    "payout_account.read": Allow(*STAFF, members=True),
+    "payout.download": Allow(*STAFF),  # a read: the file, each download in the audit trail
     "payout_account.write": Allow(*MANAGERS, members=True),
 })

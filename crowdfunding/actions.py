@@ -45,5 +45,5 @@ TRANCHE_RETURN = ACTIONS.user("tranche.return")
 CAMPAIGN_SETTLE = ACTIONS.system("campaign.settle")
 POOL_SETTLE = ACTIONS.system("pool.settle")  # a pool's unspent money owed back to its funders
 PAYOUT_RECORD = ACTIONS.user("settlement.payout")  # the bank paid a settled campaign's net payout
-PAYOUT_FILE = ACTIONS.user("payout.file")  # the bank file downloaded: who, which lines, its SHA-256
+PAYOUT_FILE = ACTIONS.user("payout.download")  # the bank file downloaded: who, which lines, its SHA-256
 PAYOUT_ACCOUNT = ACTIONS.user("payout.account")  # an enterprise's bank account for payouts set

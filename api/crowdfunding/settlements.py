@@ -139,7 +139,7 @@ class PayoutFileView(ContestsView, APIView):
     """The contest's payout file for the bank (정산금 지급 내역): one line per settled campaign not yet paid out
     (enterprise, business number, bank account, amount, memo) and the total, as CSV or XLSX."""
 
-    access_actions = {"get": "payout.file"}
+    access_actions = {"get": "payout.download"}
     error_codes = {"get": ("400", "404")}
     renderer_classes = [JSONRenderer, _Csv, _Xlsx]
 

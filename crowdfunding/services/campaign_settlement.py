@@ -333,7 +333,7 @@ def payout_file(*, contest_id: int, kind: str, actor: User, ip: str | None = Non
     ``crowdfunding.payout_files``), for managers and auditors; the download is recorded in the audit trail (who,
     from where, the lines, the total and the file's SHA-256), as statements' downloads are logged. Raises Forbidden,
     ValidationFailed, NotFound."""
-    ACCESS.require(actor, "payout.file")
+    ACCESS.require(actor, "payout.download")
     if kind not in EXPORT_TYPES:
         raise fail("format", _("Unknown file type."),
                    _("must be one of %(kinds)s") % {"kinds": ", ".join(EXPORT_TYPES)})

@@ -79,7 +79,7 @@ def test_the_csv_file_has_a_line_per_settled_campaign_not_yet_paid_and_the_total
     assert farm[11] == "계좌 미등록"
     assert rows[4][0] == "합계" and rows[4][2] == "2건" and rows[4][9] == str(215_000 + 92_500)
     assert len(rows) == 5
-    event = AuditEvent.objects.get(action="crowdfunding.payout.file")
+    event = AuditEvent.objects.get(action="crowdfunding.payout.download")
     assert event.actor_id == manager.pk and event.after["sha256"] == hashlib.sha256(export.body).hexdigest()
     assert event.after["settlements"] == [world["s_bakery"].pk, world["s_farm"].pk]
     assert event.after["ip"] == "10.0.0.7"

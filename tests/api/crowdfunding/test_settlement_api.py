@@ -91,7 +91,7 @@ def test_the_payout_file_is_for_managers_and_auditors_and_each_download_is_logge
     user = user_of(request, role)
     response = get(user, f"/api/v1/contests/{settled['contest'].pk}/payout-file/", format="csv")
     assert response.status_code == status
-    downloads = AuditEvent.objects.filter(action="crowdfunding.payout.file")
+    downloads = AuditEvent.objects.filter(action="crowdfunding.payout.download")
     if status != 200:
         assert not downloads.exists()
         return
