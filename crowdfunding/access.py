@@ -63,4 +63,10 @@ ACCESS = Access("crowdfunding", {
     "pool.write": Allow(*MANAGERS),
     "pool.fund": Allow(*MANAGERS),
     "preview.read": Allow(*STAFF),  # the quadratic funding preview of a contest
+    # Campaign settlements (캠페인 정산) and their payouts: staff read all, members their own campaigns'; managers
+    # record a payout; the bank file is for managers and auditors (each download in the audit trail)
+    "settlement.read": Allow(*STAFF, members=True),
+    "settlement.payout": Allow(*MANAGERS),
+    "payout.download": Allow(*STAFF),  # a read: the file, each download in the audit trail
+    "payout_account.write": Allow(*MANAGERS, members=True),
 })

@@ -8,7 +8,7 @@ from django.urls import path
 
 from api.common.routes import Route
 
-from . import awards, contests, entries, judging, matching
+from . import awards, contests, entries, judging, matching, settlements
 
 routes: list[Route] = [
     Route("contests", contests.ContestViewSet, "contest"),
@@ -18,6 +18,7 @@ routes: list[Route] = [
     Route("contest-rounds", judging.RoundViewSet, "contest-round"),
     Route("advance-lists", judging.AdvanceListViewSet, "advance-list"),
     Route("matching-pools", matching.MatchingPoolViewSet, "matching-pool"),
+    Route("campaign-settlements", settlements.CampaignSettlementViewSet, "campaign-settlement"),
 ]
 
 urlpatterns: list[Any] = [
@@ -29,4 +30,5 @@ urlpatterns: list[Any] = [
     path("judging/queue/", judging.JudgeQueueView.as_view(), name="judging-queue"),
     path("contests/<int:pk>/matching-preview/", matching.MatchingPreviewView.as_view(),
          name="contest-matching-preview"),
+    path("contests/<int:pk>/payout-file/", settlements.PayoutFileView.as_view(), name="contest-payout-file"),
 ]
