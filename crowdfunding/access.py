@@ -10,6 +10,9 @@ enterprise's entries, read them and their awards, and report how an award's tran
 entries of the rounds they judge, declare conflicts and score; they see their own scores only until the round
 closes, and its ranking after. What an object-level rule adds (another enterprise's entry, a round the judge does not
 sit on: "not found") is for the selectors and services that load the object.
+
+Campaigns are read by anyone, signed in or not (their public fields; a draft only by its enterprise's members and
+staff); the enterprise's members, or a manager, create, edit and launch their campaign and its reward tiers.
 """
 
 from __future__ import annotations
@@ -55,4 +58,11 @@ ACCESS = Access("crowdfunding", {
     "tranche.report": Allow(members=True),
     "tranche.settle": Allow(*MANAGERS),
     "tranche.return": Allow(*MANAGERS),
+    # Campaigns (펀딩 캠페인): anyone reads a launched campaign's public fields, signed in or not (a draft: its
+    # enterprise's members and staff only); the enterprise's members (or a manager) create, edit and launch it.
+    "campaign.read": Allow(public=True),
+    "campaign.create": Allow(*MANAGERS, members=True),
+    "campaign.update": Allow(*MANAGERS, members=True),
+    "campaign.launch": Allow(*MANAGERS, members=True),
+    "reward.write": Allow(*MANAGERS, members=True),  # reward tiers (리워드) of a draft campaign
 })

@@ -8,7 +8,7 @@ from django.urls import path
 
 from api.common.routes import Route
 
-from . import awards, contests, entries, judging
+from . import awards, campaigns, contests, entries, judging
 
 routes: list[Route] = [
     Route("contests", contests.ContestViewSet, "contest"),
@@ -17,6 +17,7 @@ routes: list[Route] = [
     Route("award-tranches", awards.AwardTrancheViewSet, "award-tranche"),
     Route("contest-rounds", judging.RoundViewSet, "contest-round"),
     Route("advance-lists", judging.AdvanceListViewSet, "advance-list"),
+    Route("campaigns", campaigns.CampaignViewSet, "campaign"),
 ]
 
 urlpatterns: list[Any] = [
