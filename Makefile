@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
+# The payment provider's local stand-in (standins/payment_provider), started by `make demo` beside runserver.
+PAYMENTS_PORT ?= 8765
+PAYMENTS_WEBHOOK_PATH ?= /api/v1/payments/webhook/
 
 .PHONY: demo test e2e bench-smoke venv system-packages lint
 
@@ -30,8 +33,12 @@ demo: venv system-packages
 	@echo "  Browsable API:          http://$(HOST):$(PORT)/api/v1/"
 	@echo "  Admin:                  http://$(HOST):$(PORT)/admin/"
 	@echo "  Health:                 http://$(HOST):$(PORT)/healthz"
+	@echo "  Payment provider:       http://$(HOST):$(PAYMENTS_PORT)/   (stand-in; test cards in standins/payment_provider/README.md)"
 	@echo ""
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@$(BIN)/python -m standins.payment_provider --host $(HOST) --port $(PAYMENTS_PORT) \
+	    --webhook-url http://$(HOST):$(PORT)$(PAYMENTS_WEBHOOK_PATH) >payment-provider.log 2>&1 & \
+	  provider=$$!; trap 'kill $$provider 2>/dev/null' EXIT INT TERM; \
+	  PAYMENTS_PROVIDER_URL=http://$(HOST):$(PAYMENTS_PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: the whole suite, in PYTEST_WORKERS processes (pytest-xdist; default: one per core). SQLite by default;
 ## DATABASE_URL=postgres://... runs it on PostgreSQL (each worker has its own test database). The page tests

@@ -136,6 +136,22 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
 
+# Email: the backers' verification links (enterprises.backers). The console backend prints each message (make demo:
+# in the terminal running the server); tests use Django's in-memory outbox whatever is set here; production sends
+# through SMTP (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))  # for the file backend
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "사회적경제 금융 <noreply@localhost>")
+# Where the links in emails point (https://fund.example.go.kr); empty: the address the request came to.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+
 # The web pages' session login (web/): where it is, and how long a session lasts without a request.
 LOGIN_URL = "web:login"
 LOGOUT_REDIRECT_URL = "web:landing"
@@ -202,7 +218,13 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "COERCE_DECIMAL_TO_STRING": True,
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
-    "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("AUTH_THROTTLE_RATE", "30/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": os.environ.get("AUTH_THROTTLE_RATE", "30/min"),
+        # Backers' own sign-up, per client address (the API's and the page's, counted together).
+        "signup": os.environ.get("SIGNUP_THROTTLE_RATE", "10/hour"),
+        # Asking for the verification email again, per user.
+        "resend_verification": os.environ.get("RESEND_VERIFICATION_THROTTLE_RATE", "5/hour"),
+    },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -241,7 +263,8 @@ SPECTACULAR_SETTINGS = {
                         "and a fund's journal as CSV or XLSX."},
         {"name": "Enterprises and institutions",
          "description": "Social economy enterprises (사회적경제기업) and partner institutions."},
-        {"name": "Sign-in and me", "description": "JWT access and refresh tokens; who I am."},
+        {"name": "Sign-in and me", "description": "JWT access and refresh tokens; who I am; backers' (후원자) own "
+                                                 "sign-up and the verification of their email address."},
         {"name": "Audit trail", "description": "The append-only, hash-chained audit events, and their verification."},
     ],
     "VERSION": "1.0.0",
@@ -337,6 +360,7 @@ CELERY_TASK_ANNOTATIONS = {
     "ledger.verify": {"soft_time_limit": 1200, "time_limit": 1320},
     "audit.verify": {"soft_time_limit": 1200, "time_limit": 1320},
     "audit.seal": {"soft_time_limit": 60, "time_limit": 90},
+    "enterprises.send_verification_email": {"soft_time_limit": 60, "time_limit": 90},
 }
 CELERY_BEAT_SCHEDULE = {
     # Close of business for yesterday just after midnight (KST), then the integrity checks.
@@ -366,6 +390,16 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# The card payment provider (crowdfunding.gateway; shaped like Toss Payments). The defaults are the local stand-in's
+# (standins/payment_provider: `make demo`, the tests and `make e2e` run it); a real provider plugs in by these.
+# Declared whatever the mode: the keys are the stand-in's test keys, worthless anywhere else.
+PAYMENTS_PROVIDER_URL = os.environ.get("PAYMENTS_PROVIDER_URL", "http://127.0.0.1:8765").rstrip("/")
+PAYMENTS_SECRET_KEY = os.environ.get("PAYMENTS_SECRET_KEY", "test_sk_standin_0000000000000000")
+PAYMENTS_CLIENT_KEY = os.environ.get("PAYMENTS_CLIENT_KEY", "test_ck_standin_0000000000000000")
+PAYMENTS_WEBHOOK_SECRET = os.environ.get("PAYMENTS_WEBHOOK_SECRET", "whsec_standin_0000000000000000")
+# Seconds a call to the provider may take; a charge that outlasts it is looked up by its order id before giving up.
+PAYMENTS_TIMEOUT_SECONDS = float(os.environ.get("PAYMENTS_TIMEOUT_SECONDS", "10"))
 
 # Demo data of each instrument, loaded by `manage.py load_demo` after the enterprises and users.
 DEMO_EXTENSIONS = ["funds.demo.load", "guarantees.demo.load", "crowdfunding.demo.load"]

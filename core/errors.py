@@ -85,3 +85,29 @@ class Recused(Forbidden):
     entry, or a conflict it declared). The message says which."""
 
     code = "recused"
+
+
+class PaymentRefused(DomainError):
+    """The card company said no to a payment (a decline: the limit, the balance, a refused card). Answered 402."""
+
+    code = "payment_declined"
+
+
+class Unavailable(DomainError):
+    """An outside party (a payment provider, a bank) is not answering or answered that it cannot now. Nothing that
+    is not known was changed; the same request may succeed later. Answered 503 with Retry-After."""
+
+    code = "outside_party_unavailable"
+
+
+class OutsideTimeout(Unavailable):
+    """An outside party did not answer in time and what it did could not be found out. Answered 504."""
+
+    code = "outside_party_timeout"
+
+
+class EmailNotVerified(Forbidden):
+    """The user has not verified its email address yet, and the rule needs it (a backer's first pledge). The message
+    says so and how to verify."""
+
+    code = "email_not_verified"

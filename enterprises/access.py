@@ -129,6 +129,8 @@ MANAGERS = (Role.FUND_MANAGER, Role.ADMIN)  # they change things (an admin count
 
 ACCESS = Access("kernel", {
     "me.read": Allow(signed_in=True),
+    # A backer asks for its verification email again (sign-up and the link itself need no sign-in: no action here).
+    "email.resend_verification": Allow(Role.BACKER),
     "enterprise.read": Allow(*STAFF, members=True),
     "enterprise.create": Allow(*MANAGERS),
     "enterprise.update": Allow(*MANAGERS),

@@ -14,3 +14,7 @@ ENTERPRISE_UPDATE = ACTIONS.user("enterprise.update")
 MEMBERSHIP_GRANT = ACTIONS.system("membership.grant")
 MEMBERSHIP_UPDATE = ACTIONS.system("membership.update")
 INSTITUTION_CREATE = ACTIONS.system("institution.create")
+# Backers (후원자) sign up by themselves and verify their email address: each is its own actor.
+BACKER_SIGNUP = ACTIONS.user("backer.signup")
+BACKER_EMAIL_VERIFY = ACTIONS.user("backer.email_verify")
+BACKER_VERIFICATION_RESEND = ACTIONS.user("backer.verification_resend")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from .validators import (
@@ -87,9 +88,28 @@ class User(AbstractUser):
         related_name="staff",
         help_text=_("Where a fund manager, auditor or evaluator works."),
     )
+    email_verified_at = models.DateTimeField(
+        _("email verified at (이메일 인증 일시)"),
+        null=True,
+        blank=True,
+        help_text=_("When the user opened the link sent to its email address; a backer pledges only once it has."),
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+        constraints = [
+            # One account per email address, whatever its case; users without one (staff made by hand) are free.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~Q(email=""),
+                name="user_email_unique_ci",
+                violation_error_message=_("A user with this email address already exists."),
+            ),
+        ]
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 class Enterprise(models.Model):

@@ -1,4 +1,5 @@
-"""Roles. Staff roles are Django groups (created by a migration); enterprise membership is a role of its own.
+"""Roles. Staff roles and backers (citizens who signed up) are Django groups (created by a migration); enterprise
+membership is a role of its own.
 
 The checks every service shares are here, once: ``has_role`` and ``require_role`` (Forbidden), ``require_manager``
 ("must be a fund manager"), and ``is_member`` (acts for an enterprise).
@@ -21,9 +22,10 @@ class Role(StrEnum):
     BANK_OFFICER = "bank_officer"  # a user of a partner bank (its ``institution``): its own bank's guarantees only
     ENTERPRISE_MEMBER = "enterprise_member"
     ADMIN = "admin"
+    BACKER = "backer"  # 후원자: a citizen who signed up by itself to pledge to campaigns; no staff role by that
 
 
-GROUP_ROLES = (Role.FUND_MANAGER, Role.AUDITOR, Role.JUDGE, Role.EVALUATOR, Role.BANK_OFFICER)
+GROUP_ROLES = (Role.FUND_MANAGER, Role.AUDITOR, Role.JUDGE, Role.EVALUATOR, Role.BANK_OFFICER, Role.BACKER)
 MANAGERS = (Role.FUND_MANAGER, Role.ADMIN)  # who sets up, judges and moves money
 STAFF_READERS = (Role.FUND_MANAGER, Role.AUDITOR, Role.ADMIN)  # who reads every enterprise's things
 

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crowdfunding.models import Contest
+from crowdfunding.models import Campaign, Contest, Pledge, PoolFunder
 from enterprises.models import Enterprise
 from funds.models import Fund, Loan, Repayment
 from guarantees.models import FeeBill, GuaranteeProgram, SubsidyRun
@@ -31,6 +31,9 @@ class Statement(models.Model):
         GUARANTEE_PROGRAM = "guarantee_program", _("Special guarantee program statement (특례보증 운용 명세서)")
         FEE_RECEIPT = "fee_receipt", _("Guarantee fee receipt (보증료 납부 확인서)")
         CONTEST = "contest", _("Contest report (크라우드펀딩 대회 결과 보고서)")
+        CAMPAIGN_SETTLEMENT = "campaign_settlement", _("Campaign settlement statement (캠페인 정산서)")
+        PLEDGE_RECEIPT = "pledge_receipt", _("Pledge payment receipt (후원 영수증)")
+        POOL_FUNDER = "pool_funder", _("Matching fund use statement (매칭 재원 사용 내역서)")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending (대기)")
@@ -63,6 +66,18 @@ class Statement(models.Model):
     contest = models.ForeignKey(
         Contest, on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
         help_text=_("The crowdfunding contest (set for contest reports)."),
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
+        help_text=_("The crowdfunding campaign (set for campaign settlement statements)."),
+    )
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
+        help_text=_("The charged pledge (set for pledge receipts)."),
+    )
+    pool_funder = models.ForeignKey(
+        PoolFunder, on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
+        help_text=_("The matching pool's funder (set for matching fund use statements)."),
     )
     period_start = models.DateField(_("first day"), null=True, blank=True)
     period_end = models.DateField(_("last day"), null=True, blank=True)
@@ -100,6 +115,9 @@ class Statement(models.Model):
                         period_start__isnull=False)
                     | Q(kind="fee_receipt", fee_bill__isnull=False, enterprise__isnull=False)
                     | Q(kind="contest", contest__isnull=False, enterprise__isnull=True)
+                    | Q(kind="campaign_settlement", campaign__isnull=False, enterprise__isnull=False)
+                    | Q(kind="pledge_receipt", pledge__isnull=False, enterprise__isnull=True)
+                    | Q(kind="pool_funder", pool_funder__isnull=False, enterprise__isnull=True)
                 ),
                 name="statement_subject_matches_kind",
             ),

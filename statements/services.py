@@ -1,8 +1,10 @@
 """Asking for a statement, rendering it (once), verifying and downloading it.
 
 Who gets what: fund managers, auditors and administrators every statement; an enterprise member only the loan,
-enterprise and receipt statements and the guarantee fee receipts of an enterprise it belongs to (anything else is
-"not found", never a hint that it exists), and never a fund or guarantee program statement, nor a contest report.
+enterprise and receipt statements, the guarantee fee receipts and the campaign settlement statements of an
+enterprise it belongs to (anything else is "not found", never a hint that it exists), and never a fund or guarantee
+program statement, a contest report or a matching fund use statement; a backer only the receipts of its own
+pledges (후원 영수증).
 """
 
 from __future__ import annotations
@@ -49,14 +51,16 @@ RENDER_TASK = "statements.render"
 def statements_visible_to(user: Any) -> QuerySet[Statement]:
     """The statements ``user`` may have, the newest first."""
     qs = (Statement.objects.select_related("loan", "enterprise", "fund", "repayment", "guarantee_program",
-                                           "fee_bill", "contest", "requested_by")
+                                           "fee_bill", "contest", "campaign", "pledge", "pool_funder",
+                                           "requested_by")
           .order_by("-requested_at", "-id"))
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if is_staff(user):
         return qs
-    return qs.filter(enterprise__memberships__user=user,
-                     kind__in=[Kind.LOAN, Kind.ENTERPRISE, Kind.RECEIPT, Kind.FEE_RECEIPT]).distinct()
+    members = Q(enterprise__memberships__user=user,
+                kind__in=[Kind.LOAN, Kind.ENTERPRISE, Kind.RECEIPT, Kind.FEE_RECEIPT, Kind.CAMPAIGN_SETTLEMENT])
+    return qs.filter(members | Q(kind=Kind.PLEDGE_RECEIPT, pledge__backer=user)).distinct()
 
 
 def downloads_visible_to(user: Any) -> QuerySet[StatementDownload]:
@@ -93,7 +97,7 @@ def _request(actor: Any, statement_kind: StatementKind, subject_id: int, start: 
                                          requested_by=actor, **values)
     audit_record(actor=actor, action=STATEMENT_REQUEST, obj=statement, after=snapshot(statement, [
         "kind", "loan", "enterprise", "fund", "repayment", "subsidy_run", "guarantee_program", "fee_bill", "contest",
-        "period_start", "period_end"]))
+        "campaign", "pledge", "pool_funder", "period_start", "period_end"]))
     # Rendered by a worker after commit, through the outbox: if the broker is away the request still succeeds
     # and the relay hands the work over later; a failed rendering is recorded on the statement.
     outbox_enqueue(RENDER_TASK, statement.pk, key=f"statement:{statement.pk}:render")

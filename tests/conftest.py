@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import (
     AuditorFactory,
+    BackerFactory,
     BankOfficerFactory,
     EnterpriseFactory,
     EvaluatorFactory,
@@ -25,6 +26,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from tests.payments import _payment_provider_server, payment_provider, webhook_sink  # noqa: F401
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -132,6 +134,12 @@ def evaluator(db):
 def bank_officer(db):
     """An officer of a bank of its own (a new institution of kind bank)."""
     return BankOfficerFactory()
+
+
+@pytest.fixture
+def backer(db):
+    """A backer (후원자) with its email address verified."""
+    return BackerFactory()
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import factory
 from django.contrib.auth.models import Group
 
@@ -78,6 +80,21 @@ class BankOfficerFactory(UserFactory):
     username = factory.Sequence(lambda n: f"banker{n}")
     institution = factory.SubFactory("tests.factories.InstitutionFactory", kind=Institution.Kind.BANK)
     role_groups = _role("bank_officer")
+
+
+class BackerFactory(UserFactory):
+    """A citizen who signed up as a backer (후원자) and verified its email address: user name = the address."""
+
+    username = factory.Sequence(lambda n: f"backer{n}@example.kr")
+    email = factory.LazyAttribute(lambda o: o.username)
+    email_verified_at = factory.LazyFunction(lambda: datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+    role_groups = _role("backer")
+
+
+class UnverifiedBackerFactory(BackerFactory):
+    """A backer that has not opened the link sent to its email address yet."""
+
+    email_verified_at = None
 
 
 class InstitutionFactory(factory.django.DjangoModelFactory):

@@ -34,6 +34,9 @@ DOMAIN_STATUS: list[tuple[type[domain.DomainError], int]] = [
     (domain.Ineligible, status.HTTP_422_UNPROCESSABLE_ENTITY),
     (domain.Forbidden, status.HTTP_403_FORBIDDEN),
     (domain.IdempotencyConflict, status.HTTP_422_UNPROCESSABLE_ENTITY),
+    (domain.PaymentRefused, status.HTTP_402_PAYMENT_REQUIRED),
+    (domain.OutsideTimeout, status.HTTP_504_GATEWAY_TIMEOUT),
+    (domain.Unavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
 ]
 
 
@@ -109,6 +112,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
                         headers={"Retry-After": RETRY_AFTER})
     if isinstance(exc, domain.DomainError):
         headers = {"Retry-After": RETRY_CONTENTION} if isinstance(exc, domain.Contention) else None
+        if isinstance(exc, domain.Unavailable):
+            headers = {"Retry-After": RETRY_AFTER}
         for cls, http_status in DOMAIN_STATUS:
             if isinstance(exc, cls):
                 return Response(error_body(exc.code, exc.message, exc.fields), status=http_status, headers=headers)

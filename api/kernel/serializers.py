@@ -108,6 +108,8 @@ class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
     display_name = serializers.CharField()
     email = serializers.EmailField()
+    email_verified = serializers.BooleanField(
+        help_text="Whether the user opened the link sent to its email address (a backer pledges only then).")
     roles = serializers.SerializerMethodField()
     institution = InstitutionSummarySerializer(allow_null=True)
     enterprises = serializers.SerializerMethodField()
@@ -162,3 +164,28 @@ class AuditVerificationSerializer(serializers.Serializer):
         help_text="Events recorded but not sealed into the chain yet (normally sealed within seconds of commit); "
         "one left unsealed too long is also a problem."
     )
+
+
+class SignupSerializer(serializers.Serializer):
+    """A backer's own sign-up. Only the shape is checked here; the rules (a valid, unused address; the password
+    validators) are the service's, each reported under its field."""
+
+    email = serializers.CharField(max_length=254, help_text="Your email address: also your user name for logging in.")
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False,
+                                     help_text="At least 8 characters, not all digits, not a common password.")
+    display_name = serializers.CharField(max_length=100, help_text="The name shown on your pledges.")
+
+
+class SignedUpSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    display_name = serializers.CharField()
+    email_verified = serializers.BooleanField()
+
+
+class VerifyEmailSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=500, help_text="The token from the link in the verification email.")
+
+
+class ResendVerificationSerializer(serializers.Serializer):
+    email = serializers.EmailField(help_text="Where the new link was sent.")

@@ -17,5 +17,8 @@ routes = [
 urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="token-obtain"),
     path("auth/token/refresh/", views.TokenRefreshThrottledView.as_view(), name="token-refresh"),
+    path("auth/signup/", views.SignupView.as_view(), name="signup"),
+    path("auth/verify-email/", views.VerifyEmailView.as_view(), name="verify-email"),
+    path("auth/resend-verification/", views.ResendVerificationView.as_view(), name="resend-verification"),
     path("me/", views.MeView.as_view(), name="me"),
 ]

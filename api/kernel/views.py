@@ -7,11 +7,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -23,7 +25,7 @@ from api.common.permissions import actor as _actor
 from core.audit import audit_verify
 from core.models import AuditEvent
 from core.selectors import audit_events
-from enterprises import login_guard, selectors, services
+from enterprises import backers, login_guard, selectors, services
 from enterprises.access import ACCESS
 from enterprises.exposure import exposures_of
 from enterprises.models import Enterprise, Institution
@@ -34,6 +36,10 @@ from .serializers import (
     EnterpriseSerializer,
     InstitutionSerializer,
     MeSerializer,
+    ResendVerificationSerializer,
+    SignedUpSerializer,
+    SignupSerializer,
+    VerifyEmailSerializer,
 )
 
 # The operations' groups in the OpenAPI schema (described in SPECTACULAR_SETTINGS["TAGS"]).
@@ -76,13 +82,112 @@ class TokenRefreshThrottledView(TokenRefreshView):
     error_codes = {"post": ("400", "401")}  # refresh token invalid or expired: 401
 
 
+def _site_url(request: Request) -> str:
+    """Where the links in emails point when PUBLIC_BASE_URL is not set: the address the request came to."""
+    return request.build_absolute_uri("/")
+
+
+def _signed_up(user: Any) -> dict[str, Any]:
+    return dict(SignedUpSerializer({"id": user.pk, "email": user.email, "display_name": user.display_name,
+                                    "email_verified": user.email_verified_at is not None}).data)
+
+
+class SignupView(APIView):
+    """A citizen signs up as a backer (후원자) by itself: the account (its email address is its user name) and an
+    email with a link to verify the address, valid for 3 days. A first pledge waits for that verification.
+
+    Anyone may call it, signed in or not (a token sent along is not read); each client address may sign up
+    SIGNUP_THROTTLE_RATE times (10 an hour), then 429. An address already used, in any case, is a 400 on
+    ``email``; a weak password a 400 on ``password`` naming each rule it breaks."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "signup"
+    schema_tag = TAG_SIGN_IN
+
+    @extend_schema(
+        request=SignupSerializer, responses={201: SignedUpSerializer},
+        examples=[
+            OpenApiExample("A citizen signs up", request_only=True,
+                           value={"email": "jiyoung.kim@example.com", "password": "maple-river-7421",
+                                  "display_name": "김지영"}),
+            OpenApiExample("Signed up, address not verified yet", response_only=True, status_codes=["201"],
+                           value={"id": 42, "email": "jiyoung.kim@example.com", "display_name": "김지영",
+                                  "email_verified": False}),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = SignupSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = backers.backer_signup(**serializer.validated_data, as_of=timezone.now(), site_url=_site_url(request),
+                                     client_address=login_guard.client_address(request))
+        return Response(_signed_up(user), status=201)
+
+
+class VerifyEmailView(APIView):
+    """Verify a backer's email address with the token from the link in its email (3 days valid). Verifying again
+    is harmless: the answer is the same. A tampered or foreign token is a 400 on ``token``, an expired one a 400
+    with the code ``verification_expired`` (ask for a new link: ``/auth/resend-verification/``)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+    schema_tag = TAG_SIGN_IN
+
+    @extend_schema(
+        request=VerifyEmailSerializer, responses={200: SignedUpSerializer},
+        examples=[
+            OpenApiExample("The token from the link", request_only=True,
+                           value={"token": "eyJ1Ijo0MiwiZSI6ImppeW91bmcua2ltQGV4YW1wbGUuY29tIiwidCI6MTc2NDk3OTIwMH0"
+                                           ":1vRZqk:Hq3rX2"}),
+            OpenApiExample("Verified", response_only=True, status_codes=["200"],
+                           value={"id": 42, "email": "jiyoung.kim@example.com", "display_name": "김지영",
+                                  "email_verified": True}),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = VerifyEmailSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = backers.backer_verify_email(token=serializer.validated_data["token"], as_of=timezone.now())
+        return Response(_signed_up(user))
+
+
+class ResendVerificationView(KernelView, APIView):
+    """Send the verification email again, with a new link (a backer, signed in, whose address is not verified yet;
+    RESEND_VERIFICATION_THROTTLE_RATE times an hour, 5 by default). Verified already: 409."""
+
+    access_actions = {"post": "email.resend_verification"}
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "resend_verification"
+    schema_tag = TAG_SIGN_IN
+    error_codes = {"post": ("400", "409")}  # no address to verify: 400 on email; verified already: 409
+
+    @extend_schema(
+        request=None, responses={202: ResendVerificationSerializer},
+        examples=[OpenApiExample("Sent again", response_only=True, status_codes=["202"],
+                                 value={"email": "jiyoung.kim@example.com"})],
+    )
+    def post(self, request: Request) -> Response:
+        user = _actor(request)
+        backers.backer_resend_verification(user=user, as_of=timezone.now(), site_url=_site_url(request))
+        return Response(ResendVerificationSerializer({"email": user.email}).data, status=202)
+
+
 class MeView(KernelView, APIView):
     """Who I am: my user, my roles, my institution and the enterprises I act for."""
 
     access_actions = {"get": "me.read"}
     schema_tag = TAG_SIGN_IN
 
-    @extend_schema(responses=MeSerializer)
+    @extend_schema(
+        responses=MeSerializer,
+        examples=[OpenApiExample("A backer", response_only=True, status_codes=["200"],
+                                 value={"id": 42, "username": "jiyoung.kim@example.com", "display_name": "김지영",
+                                        "email": "jiyoung.kim@example.com", "email_verified": True,
+                                        "roles": ["backer"], "institution": None, "enterprises": []})],
+    )
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user).data)
 

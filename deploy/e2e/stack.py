@@ -9,7 +9,10 @@
 - a fresh PostgreSQL database (dropped and created), migrated; the demo's people (users, enterprises, institutions;
   ``load_demo`` without the instruments' demo data, so that the story makes its own fund from nothing);
 - gunicorn with ``deploy/gunicorn.conf.py``, in production mode (DEBUG off, JSON logs), on a free port;
-- a Celery worker on every queue (``celery,statements,close_business``) under a fixed name, and Celery beat.
+- a Celery worker on every queue (``celery,statements,close_business``) under a fixed name, and Celery beat;
+- the payment provider's stand-in (standins/payment_provider, with its test-mode control endpoints) on a free port,
+  its webhooks sent to gunicorn's PAYMENTS_WEBHOOK_PATH; the app's PAYMENTS_* settings point at it
+  (``provider_url``; the keys are ``payments_secret_key``, ``payments_client_key``, ``payments_webhook_secret``).
 
 Everything it started is stopped by ``stop()`` (also on failure: use it as a context manager), the database
 dropped unless ``keep`` is set.
@@ -40,6 +43,8 @@ PG_HOST, PG_PORT = "127.0.0.1", 5432
 PASSWORD = "e2e-password-not-secret-4d1a"
 WORKER_NAME = "e2e@localhost"
 QUEUES = "celery,statements,close_business"
+PAYMENTS_WEBHOOK_PATH = "/api/v1/payments/webhook/"
+PAYMENTS_TIMEOUT_SECONDS = 5
 
 
 def free_port() -> int:
@@ -70,6 +75,11 @@ class Stack:
         self.redis_proxy = Proxy(free_port(), ("127.0.0.1", self.redis_port), "redis")
         self.web_port = free_port()
         self.base = f"http://127.0.0.1:{self.web_port}"
+        self.provider_port = free_port()
+        self.provider_url = f"http://127.0.0.1:{self.provider_port}"
+        self.payments_secret_key = f"test_sk_{secrets.token_hex(12)}"
+        self.payments_client_key = f"test_ck_{secrets.token_hex(12)}"
+        self.payments_webhook_secret = f"whsec_{secrets.token_hex(16)}"
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.started = False
 
@@ -99,6 +109,11 @@ class Stack:
             "OUTBOX_RELAY_SECONDS": str(self.relay_seconds),
             "AUTH_THROTTLE_RATE": "10000/min",
             "PYTHONUNBUFFERED": "1",
+            "PAYMENTS_PROVIDER_URL": self.provider_url,
+            "PAYMENTS_SECRET_KEY": self.payments_secret_key,
+            "PAYMENTS_CLIENT_KEY": self.payments_client_key,
+            "PAYMENTS_WEBHOOK_SECRET": self.payments_webhook_secret,
+            "PAYMENTS_TIMEOUT_SECONDS": str(PAYMENTS_TIMEOUT_SECONDS),
         })
         env.update(self.extra_env)
         env.update(overrides)
@@ -152,11 +167,29 @@ class Stack:
                 "with override_settings(DEMO_EXTENSIONS=[]):\n"
                 f"    call_command('load_demo', password={PASSWORD!r}, verbosity=0)\n"))
         log(f"database {self.db_name} migrated; the demo's {'data' if self.full_demo else 'people'} loaded")
+        self.start_payment_provider()
         self.start_web()
         self.start_worker()
         self.start_beat()
         self.wait_healthy()
         return self
+
+    def start_payment_provider(self) -> None:
+        self._spawn("payment-provider", [
+            str(VENV_BIN / "python"), "-m", "standins.payment_provider", "--port", str(self.provider_port),
+            "--webhook-url", self.base + PAYMENTS_WEBHOOK_PATH, "--secret-key", self.payments_secret_key,
+            "--client-key", self.payments_client_key, "--webhook-secret", self.payments_webhook_secret,
+            "--control", "--slow-seconds", str(PAYMENTS_TIMEOUT_SECONDS + 1),
+        ])
+        self._wait(lambda: self._provider_up(), "the payment provider's stand-in", 20)
+        log(f"payment provider stand-in on {self.provider_url}")
+
+    def _provider_up(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.provider_url}/healthz", timeout=2) as r:
+                return bool(r.status == 200)
+        except OSError:
+            return False
 
     def start_web(self) -> None:
         self._spawn("web", [str(VENV_BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "config.wsgi"],
@@ -242,7 +275,7 @@ class Stack:
         return out
 
     def stop(self) -> None:
-        for name in ("beat", "worker", "web", "redis"):
+        for name in ("beat", "worker", "web", "payment-provider", "redis"):
             if name in self.procs:
                 with contextlib.suppress(Exception):
                     self.kill(name, signal.SIGTERM)

@@ -10,12 +10,25 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..models import Statement
-from . import contest, enterprise, fee_receipt, fund, loan, program, receipt, subsidy
+from . import (
+    campaign,
+    contest,
+    enterprise,
+    fee_receipt,
+    fund,
+    loan,
+    pledge_receipt,
+    pool_funder,
+    program,
+    receipt,
+    subsidy,
+)
 from .base import Built, StatementKind
 
 KINDS: dict[str, StatementKind] = {
     kind.kind: kind for kind in (loan.KIND, enterprise.KIND, fund.KIND, receipt.KIND, subsidy.KIND, program.KIND,
-                                fee_receipt.KIND, contest.KIND)}
+                                fee_receipt.KIND, contest.KIND, campaign.KIND, pledge_receipt.KIND,
+                                pool_funder.KIND)}
 
 
 def build(statement: Statement, *, generated_at: datetime) -> Built:

@@ -1,5 +1,7 @@
 """크라우드펀딩 대회 결과 보고서: one contest, as it stands on the day the report is generated, for staff. The contest's
-terms (host, partners, phases with their dates, eligibility, targets); its entries by phase (how many entered, were
+terms (host, partners, phases with their dates, eligibility, targets); the funding results (per campaign what was
+pledged, by how many backers, matched, charged and paid out, and its state; each matching pool's money by funder:
+paid in, used, returned, left: ``crowdfunding.selectors.funding_reports``); its entries by phase (how many entered, were
 submitted, withdrawn, passed the screening, were selected, and where the others stopped); each judging round with
 its panels and the ranking with every panel's result (``crowdfunding.selectors.round_ranking``), marked with the
 confirmed advance list, and a chart of the scores by panel; the awards with what was approved, paid, accepted as
@@ -35,12 +37,14 @@ from crowdfunding.models import (
     RoundKind,
 )
 from crowdfunding.selectors import award_summary, contest_fund, contributions_of, round_ranking
+from crowdfunding.selectors.funding_reports import campaigns_of_contest, pools_of_contest
 from enterprises.models import Enterprise, Province
 from enterprises.validators import format_business_number
 from ledger.models import Account
 
 from ..models import Statement
 from .base import Built, StatementKind, Table, is_staff
+from .campaign import CAMPAIGN_STATE_KO, MODE_KO, RULE_KO
 from .enterprise import korean
 from .fund import ledger_check_summary
 
@@ -241,6 +245,24 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
               "award:*:advance 계정"),
         Check("시상금 집행 (정산 인정액)", awards.total.spent, book["spent"], "expense:awards 계정"),
     ]
+    campaigns = campaigns_of_contest(contest)
+    pools = pools_of_contest(contest)
+    campaign_rows = [{
+        "figures": f, "number": f"K{f.campaign.pk}", "title": f.campaign.title,
+        "enterprise": f.campaign.enterprise.name,
+        "mode": MODE_KO.get(f.campaign.mode, f.campaign.mode), "target": f.campaign.target.amount,
+        "pledged": f.settlement.pledged.amount if f.settlement else f.campaign.pledged.amount,
+        "backers": f.backers, "matched": f.matched, "charged": f.charged, "refunded": f.refunded,
+        "net_payout": f.settlement.net_payout.amount if f.settlement else None,
+        "paid_out_on": f.settlement.paid_out_on if f.settlement else None,
+        "state": CAMPAIGN_STATE_KO.get(f.campaign.state, f.campaign.state),
+    } for f in campaigns]
+    funding_totals = {key: sum((row[key] or ZERO for row in campaign_rows), ZERO)
+                      for key in ("pledged", "matched", "charged", "refunded", "net_payout")}
+    checks += [Check(f"캠페인 K{f.campaign.pk} · {c.label}", c.stated, c.book, c.source)
+               for f in campaigns for c in f.checks]
+    checks += [Check(f"매칭 재원 · {pool.pool.name} · {f.funder.institution.name} · {c.label}", c.stated, c.book,
+                     c.source) for pool in pools for f in pool.funders for c in f.checks]
     report, check_json = ledger_check_summary()
     counts = Counter(e.state for e in entries)
     spans = phase_spans(contest)
@@ -288,6 +310,14 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
         Table("공동기금 납입 내역", ["일자", "기관", "금액", "전표", "적요"],
               [[c.received_on, c.partner.institution.name, c.amount.amount, f"J{c.journal_id}", c.memo]
                for c in contributions]),
+        Table("펀딩 결과", ["캠페인", "제목", "기업", "결제 방식", "목표 금액", "후원 약정", "후원자", "매칭",
+                        "결제", "환불", "지급액", "상태"],
+              [[row["number"], row["title"], row["enterprise"], row["mode"], row["target"], row["pledged"],
+                row["backers"], row["matched"], row["charged"], row["refunded"], row["net_payout"], row["state"]]
+               for row in campaign_rows]),
+        Table("매칭 펀드 사용", ["매칭 펀드", "방식", "출연기관", "입금", "매칭 사용", "반환", "남은 재원"],
+              [[pool.pool.name, RULE_KO.get(pool.pool.rule, pool.pool.rule), f.funder.institution.name, f.paid_in,
+                f.used, f.returned, f.left] for pool in pools for f in pool.funders]),
         Table("원장 대사", ["항목", "명세", "원장", "원장 출처", "일치"],
               [[c.label, c.stated, c.book, c.source, "일치" if c.agrees else "불일치"] for c in checks]),
         Table("공동기금 원장 잔액", ["계정", "잔액"], [
@@ -308,7 +338,8 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
                 (PHASE_KO[code], starts, ends, code == contest.phase) for code, starts, ends in spans],
             "flow": flow, "entries": entries, "entry_counts": counts, "rounds": rounds, "awards": awards,
             "award_rows": award_rows, "tranche_rows": tranche_rows, "fund": fund, "contributions": contributions,
-            "book": book, "where": where, "checks": checks,
+            "book": book, "where": where, "checks": checks, "campaign_rows": campaign_rows,
+            "funding_totals": funding_totals, "pools": pools, "rule_ko": RULE_KO,
             "checks_agree": all(c.agrees for c in checks) and fund.reconciled and awards.reconciled,
             "entry_state_ko": ENTRY_STATE_KO, "round_ko": ROUND_KO, "campaign_ko": CAMPAIGN_KO,
             "ledger_report": report, "ledger_check_json": check_json,

@@ -9,8 +9,11 @@ went, its awards with what was paid, accepted as spent, returned and still due b
 award's unsettled advance checked against the contest's book, and the tranches paid, settled or returned in the
 period.
 
-Crowdfunding pledges and social impact bonds join this statement when those instruments exist (the template says
-so).
+and its campaigns' settlements (캠페인 정산): each settlement made by the period's end that was made or paid out in
+it or still owed at its end, with its figures and what was still owed at the end beside the campaign's payable
+account in the contest's book.
+
+Social impact bonds join this statement when that instrument exists (the template says so).
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
-from crowdfunding.accounts import advance_code
+from crowdfunding.accounts import advance_code, campaign_payable_code
 from crowdfunding.models import Award, AwardTranche, Entry
+from crowdfunding.selectors.funding_reports import settlements_of_enterprise
 from enterprises.models import Enterprise
 from enterprises.validators import format_business_number
 from funds.models import Loan
@@ -259,6 +263,34 @@ def contest_lines(enterprise: Enterprise, start: date, end: date) -> tuple[list[
     return entry_rows, award_rows, tranche_rows
 
 
+SETTLEMENT_KEYS = ("charged", "refunded", "fees", "matching", "net_payout", "owed", "ledger")
+
+
+def settlement_lines(enterprise: Enterprise, start: date, end: date) -> list[dict[str, Any]]:
+    """The enterprise's campaign settlements (``settlements_of_enterprise``): each one's figures, and what was still
+    to be paid out at the period's end beside the campaign's payable account on that day."""
+    settlements = settlements_of_enterprise(enterprise.pk, start, end)
+    accounts = {(book_id, code): pk for book_id, code, pk in Account.objects.filter(
+        book_id__in={s.campaign.contest.book_id for s in settlements},
+        code__in=[campaign_payable_code(s.campaign_id) for s in settlements]).values_list("book_id", "code", "pk")}
+    ledger = balances_on(list(accounts.values()), end)
+    lines = []
+    for s in settlements:
+        paid = s.paid_out_on is not None and s.paid_out_on <= end
+        owed = ZERO if paid else s.net_payout.amount
+        account_id = accounts.get((s.campaign.contest.book_id, campaign_payable_code(s.campaign_id)))
+        book = ledger.get(account_id, ZERO) if account_id else ZERO
+        lines.append({
+            "settlement": s, "number": f"K{s.campaign_id}", "contest": s.campaign.contest.name,
+            "title": s.campaign.title, "settled_on": s.settled_on, "succeeded": s.succeeded,
+            "charged": s.charged.amount, "refunded": s.refunded.amount,
+            "fees": s.platform_fee.amount + s.payment_fee.amount,
+            "matching": s.matched.amount + s.top_up.amount + s.quadratic.amount, "net_payout": s.net_payout.amount,
+            "paid_out_on": s.paid_out_on if paid else None, "owed": owed, "ledger": book, "agrees": book == owed,
+        })
+    return lines
+
+
 def build(statement: Statement, *, generated_at: datetime) -> Built:
     enterprise = Enterprise.objects.get(pk=int(statement.enterprise_id or 0))
     start, end = statement.period_start, statement.period_end
@@ -305,6 +337,8 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
                        for key in ("amount", "recovered_in_period", "recovered", "written_off", "owed", "ledger")}
     contest_entries, contest_awards, contest_tranches = contest_lines(enterprise, start, end)
     award_totals = {key: sum((row[key] for row in contest_awards), ZERO) for key in AWARD_KEYS}
+    settlements = settlement_lines(enterprise, start, end)
+    settlement_totals = {key: sum((row[key] for row in settlements), ZERO) for key in SETTLEMENT_KEYS}
     operators = sorted({loan.fund.operator.name for loan in loans}
                        | {row["guarantee"].program.foundation.name for row in guarantees})
     funds = sorted({loan.fund.name for loan in loans} | {row["program"] for row in guarantees})
@@ -359,6 +393,11 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
                              "상태 (현재)"],
               [[row["award"], row["number"], row["amount"], row["paid_on"], row["settled_on"], row["spent"],
                 row["unspent"], row["returned_on"], row["state"]] for row in contest_tranches]),
+        Table("캠페인 정산", ["캠페인", "대회", "제목", "정산일", "목표 달성", "결제", "환불", "수수료", "매칭",
+                          "지급액", "지급일", "미지급 (기말)", "원장 미지급 (기말)"],
+              [[row["number"], row["contest"], row["title"], row["settled_on"], "예" if row["succeeded"] else "아니오",
+                row["charged"], row["refunded"], row["fees"], row["matching"], row["net_payout"], row["paid_out_on"],
+                row["owed"], row["ledger"]] for row in settlements]),
     ]
     business_number = format_business_number(enterprise.business_number)
     return Built(
@@ -378,6 +417,8 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
             "contest_entries": contest_entries, "contest_awards": contest_awards,
             "contest_tranches": contest_tranches, "award_totals": award_totals,
             "awards_agree": all(row["agrees"] for row in contest_awards),
+            "settlements": settlements, "settlement_totals": settlement_totals,
+            "settlements_agree": all(row["agrees"] for row in settlements),
         },
         tables=tables,
     )

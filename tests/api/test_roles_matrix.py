@@ -97,6 +97,7 @@ ROLES: dict[str, Role | None] = {
     "manager": Role.FUND_MANAGER,
     "auditor": Role.AUDITOR,
     "admin_user": Role.ADMIN,
+    "backer": Role.BACKER,
 }
 
 
@@ -389,6 +390,7 @@ BODIES: dict[str, Body] = {
     "enterprise put": lambda w: enterprise_payload(name="새 이름", business_number=w.own.business_number_display),
     "enterprise patch": lambda w: {"district": "중구", "employees": 20},
     "institution": lambda w: institution_payload(),
+    "signup": lambda w: {"email": "new.backer@example.kr", "password": "maple-river-7421", "display_name": "새 후원자"},
     # funds
     "fund": lambda w: {"code": "new-fund", "name": "중구 사회적경제기금", "operator": w.fund.operator_id,
                        "exposure_limit": "30000000", "eligible_kinds": ["social", "cooperative"]},
@@ -541,8 +543,14 @@ MATRIX: dict[str, Row] = {
     "openapi schema":            Row("GET",    "/api/schema/?format=json",          None, 200, public=True),
     "swagger ui":                Row("GET",    "/api/docs/",                        None, 200, public=True),
     "health":                    Row("GET",    "/healthz",                          None, 200, public=True),
+    # A backer's own sign-up: anyone, signed in or not (a token sent along is not read).
+    "signup":                    Row("POST",   "/api/v1/auth/signup/",              None, 201, body="signup",
+                                     public=True),
     # --- the kernel ---
     "me":                        Row("GET",    "/api/v1/me/",                       "kernel:me.read", 200),
+    # The backer fixture's address is verified already: nothing to send again (409 invalid_state).
+    "resend verification":       Row("POST",   "/api/v1/auth/resend-verification/", "kernel:email.resend_verification",
+                                     409),
     "enterprise list":           Row("GET",    ENT,                                 "kernel:enterprise.read", 200),
     "own enterprise":            Row("GET",    ENT + "{own}/",                      "kernel:enterprise.read", 200),
     "other enterprise":          Row("GET",    ENT + "{other}/",                    "kernel:enterprise.read", 200, 404),
@@ -1372,7 +1380,7 @@ def _api_operations() -> list[tuple[str, str, Any, str]]:
     return operations
 
 
-PUBLIC_VIEWS = {"TokenObtainView", "TokenRefreshThrottledView", "APIRootView"}
+PUBLIC_VIEWS = {"TokenObtainView", "TokenRefreshThrottledView", "APIRootView", "SignupView", "VerifyEmailView"}
 
 
 def test_every_operation_of_the_api_is_an_action_of_its_views_table() -> None:

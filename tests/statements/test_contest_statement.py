@@ -306,3 +306,76 @@ def test_an_enterprise_statement_before_the_award_shows_no_award(told, django_ca
                              period_end=end)
     tables = pdf.attachment_tables(data)
     assert tables["시상금"] == [] and tables["시상금 분할 지급"] == []
+
+
+# --- the funding phase (tests/statements/funding_world.py: the figures are worked out by hand there) ---
+
+
+@pytest.fixture
+def funded(settings, tmp_path):
+    from . import funding_world
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return funding_world.build()
+
+
+def test_the_contest_report_gives_the_funding_results_and_the_pools_use(funded,
+                                                                       django_capture_on_commit_callbacks):
+    _statement, data = issue(django_capture_on_commit_callbacks, actor=AuditorFactory(), kind="contest",
+                             subject_id=funded.contest.pk)
+    text, tables = pdf.text(data), pdf.attachment_tables(data)
+    results = {row["제목"]: (row["목표 금액"], row["후원 약정"], row["후원자"], row["매칭"], row["결제"], row["환불"],
+                           row["지급액"], row["상태"]) for row in tables["펀딩 결과"]}
+    assert results == {
+        "동네 빵집 나눔": ("1000000", "650000", "2", "370000", "600000", "100000", "832500", "정산 완료"),
+        "마을 돌봄 식당": ("500000", "200000", "1", "130000", "200000", "0", "315000", "정산 완료"),
+    }
+    pools = {(row["매칭 펀드"], row["출연기관"]): (row["입금"], row["매칭 사용"], row["반환"], row["남은 재원"])
+             for row in tables["매칭 펀드 사용"]}
+    assert pools == {
+        ("매칭 펀드", "대구광역시"): ("600000", "150000", "450000", "0"),
+        ("매칭 펀드", "대구은행"): ("400000", "100000", "300000", "0"),
+        ("목표 채움 펀드", "대구광역시"): ("100000", "50000", "50000", "0"),
+        ("이차 매칭 펀드", "대구신용보증재단"): ("200000", "200000", "0", "0"),
+    }
+    checks = tables["원장 대사"]
+    assert {row["일치"] for row in checks} == {"일치"}
+    assert any(row["항목"].startswith(f"캠페인 K{funded.a.pk} · 정산 지급액") for row in checks)
+    assert "펀딩 결과" in text and "₩1,147,500" in text  # 832,500 + 315,000 paid out in all
+    assert "불일치" not in text
+
+
+def test_a_contest_report_without_campaigns_says_so(told, django_capture_on_commit_callbacks):
+    _statement, data = issue(django_capture_on_commit_callbacks, actor=told.manager, kind="contest",
+                             subject_id=told.contest.pk)
+    assert pdf.attachment_tables(data)["펀딩 결과"] == [] and "펀딩 캠페인이 없습니다" in pdf.text(data)
+
+
+def test_the_enterprise_statement_gives_its_campaigns_settlement(funded, django_capture_on_commit_callbacks):
+    from datetime import date
+
+    _statement, data = issue(django_capture_on_commit_callbacks, actor=funded.member_a, kind="enterprise",
+                             subject_id=funded.a.enterprise_id, period_start=date(2026, 6, 1), period_end=TODAY)
+    (row,) = pdf.attachment_tables(data)["캠페인 정산"]
+    assert (row["캠페인"], row["정산일"], row["목표 달성"], row["결제"], row["환불"], row["수수료"], row["매칭"],
+            row["지급액"], row["지급일"], row["미지급 (기말)"], row["원장 미지급 (기말)"]) == (
+        f"K{funded.a.pk}", "2026-06-25", "예", "600000", "100000", "37500", "370000", "832500", "2026-06-26", "0",
+        "0")
+    text = pdf.text(data)
+    assert "크라우드펀딩 캠페인 정산" in text and "₩832,500" in text and "불일치" not in text
+    # A period that ends on the day of the settlement, before the payout: still owed, as the book says.
+    _statement, data = issue(django_capture_on_commit_callbacks, actor=funded.member_a, kind="enterprise",
+                             subject_id=funded.a.enterprise_id, period_start=date(2026, 6, 1),
+                             period_end=date(2026, 6, 25))
+    (row,) = pdf.attachment_tables(data)["캠페인 정산"]
+    assert (row["지급일"], row["미지급 (기말)"], row["원장 미지급 (기말)"]) == ("", "832500", "832500")
+    # Before it was settled: none.
+    _statement, data = issue(django_capture_on_commit_callbacks, actor=funded.member_a, kind="enterprise",
+                             subject_id=funded.a.enterprise_id, period_start=date(2026, 6, 1),
+                             period_end=date(2026, 6, 24))
+    assert pdf.attachment_tables(data)["캠페인 정산"] == []
+    _statement, data = issue(django_capture_on_commit_callbacks, actor=funded.member_b, kind="enterprise",
+                             subject_id=funded.b.enterprise_id, period_start=date(2026, 6, 1), period_end=TODAY)
+    (row,) = pdf.attachment_tables(data)["캠페인 정산"]
+    assert (row["지급액"], row["지급일"], row["미지급 (기말)"], row["원장 미지급 (기말)"]) == (
+        "315000", "", "315000", "315000")

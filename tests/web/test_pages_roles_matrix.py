@@ -21,7 +21,7 @@ from django.urls import URLPattern
 
 from statements.access import ACCESS as STATEMENTS
 from tests.api.funds.world import FundsWorld
-from tests.factories import AuditorFactory, BankOfficerFactory, ManagerFactory, UserFactory
+from tests.factories import AuditorFactory, BackerFactory, BankOfficerFactory, ManagerFactory, UserFactory
 from tests.funds.factories import member_of
 from tests.guarantees.factories import contribute, make_guarantee, make_program
 from web import urls as web_urls
@@ -30,8 +30,9 @@ from web.common.pages import AREA_ACTION, Page
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"landing": 200, "login": 200}
-POST_ONLY = {"logout", "statement-request"}  # a GET is 405 (or the login page when signed out)
+# The backers' own pages: sign-up, "check your email", and the link's landing page (a made-up token: 400).
+PUBLIC = {"landing": 200, "login": 200, "signup": 200, "signup-sent": 200, "verify-email": 400}
+POST_ONLY = {"logout", "statement-request", "verify-email-resend"}  # a GET is 405 (or the login page when signed out)
 # What the <pk> of each page is, in the world of tests.api.funds.world (the member's own objects).
 OBJECTS: dict[str, str] = {
     "loan": "own_loan", "loan-schedule": "own_loan", "loan-transactions": "own_loan", "loan-repay": "own_loan",
@@ -88,7 +89,7 @@ OBJECTS: dict[str, str] = {
 }
 # Pages of an object every member may see (a contest open for entries): another enterprise's member gets it too.
 SHARED = {"my-contest", "my-contest-enter"}
-ROLES = ("member", "other_member", "manager", "auditor", "bank_officer", "other_bank_officer", "nobody")
+ROLES = ("member", "other_member", "manager", "auditor", "bank_officer", "other_bank_officer", "nobody", "backer")
 # Who is allowed in by role but must not see the world's objects (another enterprise's, another bank's): 404.
 STRANGERS = ("other_member", "other_bank_officer")
 
@@ -280,7 +281,7 @@ class World(FundsWorld):
 
 def _user(world: World, role: str) -> Any:
     return {"member": lambda: world.member, "other_member": lambda: world.other_member,
-            "manager": ManagerFactory, "auditor": AuditorFactory, "nobody": UserFactory,
+            "manager": ManagerFactory, "auditor": AuditorFactory, "nobody": UserFactory, "backer": BackerFactory,
             "bank_officer": lambda: BankOfficerFactory(institution=world.bank),
             "other_bank_officer": BankOfficerFactory}[role]()
 

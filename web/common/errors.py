@@ -31,6 +31,9 @@ PAGE_STATUS: list[tuple[type[domain.DomainError], int]] = [
     (domain.LimitExceeded, 422),
     (domain.Ineligible, 422),
     (domain.IdempotencyConflict, 422),
+    (domain.PaymentRefused, 402),
+    (domain.OutsideTimeout, 504),
+    (domain.Unavailable, 503),
 ]
 
 

@@ -11,7 +11,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -46,9 +46,15 @@ class Landing(TemplateView):
         return context
 
 
+# Where a backer starts, the first of these pages that exists: its pledges, then the public contests' campaigns
+# (paths, not names: "web:contests" is the staff console's list).
+BACKER_START_PAGES = ("/my/pledges/", "/contests/")
+
+
 def start_page(user: Any) -> str | None:
     """Where a user starts: staff in the console, enterprise members in their portal, bank officers at the bank desk,
-    judges at the judges' desk, anyone else on ``/``."""
+    judges at the judges' desk, backers at their pledges or the public campaigns (as soon as those pages exist),
+    anyone else on ``/``."""
     if not getattr(user, "is_authenticated", False):
         return None
     if has_role(user, *STAFF_READERS):
@@ -59,6 +65,13 @@ def start_page(user: Any) -> str | None:
         return reverse("web:bank")
     if has_role(user, Role.JUDGE):
         return reverse("web:judge")
+    if has_role(user, Role.BACKER):
+        for path in BACKER_START_PAGES:
+            try:
+                resolve(path)
+            except Resolver404:
+                continue
+            return path
     return None
 
 
@@ -89,7 +102,13 @@ class LoginForm(AuthenticationForm):
                                "invalid_login": self.error_messages["invalid_login"] % {
                                    "limit": settings.LOGIN_FAILURE_LIMIT}}
         self.fields["username"].widget.attrs.update(autocomplete="username")
+        self.fields["username"].help_text = _("Backers: your email address.")
         self.fields["password"].widget.attrs.update(autocomplete="current-password")
+
+    def clean_username(self) -> str:
+        """A backer's user name is its email address in lower case; it may type it in any case."""
+        username = str(self.cleaned_data.get("username", ""))
+        return username.strip().lower() if "@" in username else username
 
 
 class Login(auth_views.LoginView):

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
         ("manager", ["fund_manager"]),
         ("auditor", ["auditor"]),
         ("admin_user", ["admin"]),
+        ("backer", ["backer"]),
     ],
 )
 def test_me_names_the_user_and_its_roles(request, bearer_client, role, roles):
@@ -37,7 +38,9 @@ def test_me_names_the_user_and_its_roles(request, bearer_client, role, roles):
     assert body["display_name"] == user.display_name
     assert body["email"] == user.email
     assert body["roles"] == roles
-    assert set(body) == {"id", "username", "display_name", "email", "roles", "institution", "enterprises"}
+    assert body["email_verified"] == (user.email_verified_at is not None)
+    assert set(body) == {"id", "username", "display_name", "email", "email_verified", "roles", "institution",
+                         "enterprises"}
 
 
 def test_a_user_with_no_role_has_no_enterprises_and_no_institution(bearer_client, plain_user):
