@@ -21,6 +21,7 @@ from enterprises.access import MANAGERS, STAFF, Access, Allow
 from enterprises.roles import Role
 
 JUDGE = Role.JUDGE
+BACKER = Role.BACKER
 
 ACCESS = Access("crowdfunding", {
     # Contests
@@ -65,4 +66,9 @@ ACCESS = Access("crowdfunding", {
     "campaign.update": Allow(*MANAGERS, members=True),
     "campaign.launch": Allow(*MANAGERS, members=True),
     "reward.write": Allow(*MANAGERS, members=True),  # reward tiers (리워드) of a draft campaign
+    # Pledges (후원): backers pledge and cancel their own; a backer reads its own pledges, staff all, an enterprise's
+    # members its campaigns' pledges (the backer's display name only).
+    "pledge.create": Allow(BACKER),
+    "pledge.read": Allow(*STAFF, BACKER, members=True),
+    "pledge.cancel": Allow(BACKER),
 })

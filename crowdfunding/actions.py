@@ -49,3 +49,11 @@ CAMPAIGN_CLOSE = ACTIONS.system("campaign.close")  # its deadline passed: succee
 REWARD_CREATE = ACTIONS.user("reward.create")
 REWARD_UPDATE = ACTIONS.user("reward.update")
 REWARD_DELETE = ACTIONS.user("reward.delete")
+
+# Pledges (후원) and their payments
+PLEDGE_CREATE = ACTIONS.user("pledge.create")
+PLEDGE_CANCEL = ACTIONS.user("pledge.cancel")  # by the backer, before the deadline: cancelled or refunded
+PLEDGE_CHARGE = ACTIONS.system("pledge.charge")  # a succeeded campaign's reserved pledge charged (beat)
+PLEDGE_DECLINE = ACTIONS.system("pledge.decline")  # a charge declined: retrying, or cancelled after the last try
+PLEDGE_RELEASE = ACTIONS.system("pledge.release")  # a failed campaign's reservation released
+PLEDGE_WEBHOOK = ACTIONS.system("pledge.webhook")  # the provider's webhook moved a pledge

@@ -8,7 +8,7 @@ from django.urls import path
 
 from api.common.routes import Route
 
-from . import awards, campaigns, contests, entries, judging
+from . import awards, campaigns, contests, entries, judging, pledges
 
 routes: list[Route] = [
     Route("contests", contests.ContestViewSet, "contest"),
@@ -18,6 +18,7 @@ routes: list[Route] = [
     Route("contest-rounds", judging.RoundViewSet, "contest-round"),
     Route("advance-lists", judging.AdvanceListViewSet, "advance-list"),
     Route("campaigns", campaigns.CampaignViewSet, "campaign"),
+    Route("pledges", pledges.PledgeViewSet, "pledge"),
 ]
 
 urlpatterns: list[Any] = [
@@ -27,4 +28,6 @@ urlpatterns: list[Any] = [
     path("contest-entries/<int:pk>/conflict/", judging.EntryConflictView.as_view(), name="contest-entry-conflict"),
     path("contests/<int:pk>/ranking/", judging.ContestRankingView.as_view(), name="contest-ranking"),
     path("judging/queue/", judging.JudgeQueueView.as_view(), name="judging-queue"),
+    path("campaigns/<int:pk>/pledges/", pledges.CampaignPledgeView.as_view(), name="campaign-pledges"),
+    path("payments/webhook/", pledges.PaymentWebhookView.as_view(), name="payment-webhook"),
 ]

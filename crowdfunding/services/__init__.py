@@ -39,3 +39,16 @@ __all__ += ["advance_cancel", "advance_confirm", "advance_prepare", "conflict_de
             "round_close", "round_open", "round_setup", "score_record"]
 __all__ += ["campaign_create", "campaign_launch", "campaign_update", "reward_create", "reward_delete",
             "reward_update"]
+from .pledges import (  # noqa: E402
+    campaign_close,
+    campaigns_close_due,
+    payment_webhook_apply,
+    pledge_cancel,
+    pledge_charge,
+    pledge_create,
+    pledge_release,
+    pledges_charge_due,
+)
+
+__all__ += ["campaign_close", "campaigns_close_due", "payment_webhook_apply", "pledge_cancel", "pledge_charge",
+            "pledge_create", "pledge_release", "pledges_charge_due"]

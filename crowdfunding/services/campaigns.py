@@ -36,6 +36,7 @@ from ..actions import CAMPAIGN_CREATE, CAMPAIGN_LAUNCH, CAMPAIGN_UPDATE, REWARD_
 from ..locks import lock_campaign, lock_contest, lock_entry, lock_reward
 from ..models import Campaign, CampaignMode, CampaignType, Contest, Entry, Phase, RewardTier
 from .common import fail, require_phase
+from .pledges import open_campaign_accounts
 
 MAX_TITLE = 200
 MAX_STORY = 20_000
@@ -285,6 +286,7 @@ def campaign_launch(*, campaign_id: int, actor: User, on_date: date) -> Campaign
     campaign.state = Campaign.State.LIVE
     campaign.launched_at, campaign.launched_by = timezone.now(), actor
     campaign.save(update_fields=["state", "launched_at", "launched_by", "updated_at"])
+    open_campaign_accounts(campaign)
     audit_record(actor=actor, action=CAMPAIGN_LAUNCH, obj=campaign, before=before,
                  after=snapshot(campaign, CAMPAIGN_AUDITED))
     return campaign
