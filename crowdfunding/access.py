@@ -13,6 +13,8 @@ sit on: "not found") is for the selectors and services that load the object.
 
 Matching pools (매칭 펀드) are the staff's: managers set a pool up and change its rule while nothing is drawn from it,
 add its funders and record the money they pay in; the auditor reads pools and the quadratic funding preview.
+Campaigns are read by anyone, signed in or not (their public fields; a draft only by its enterprise's members and
+staff); the enterprise's members, or a manager, create, edit and launch their campaign and its reward tiers.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from enterprises.access import MANAGERS, STAFF, Access, Allow
 from enterprises.roles import Role
 
 JUDGE = Role.JUDGE
+BACKER = Role.BACKER
 
 ACCESS = Access("crowdfunding", {
     # Contests
@@ -69,4 +72,16 @@ ACCESS = Access("crowdfunding", {
     "settlement.payout": Allow(*MANAGERS),
     "payout.download": Allow(*STAFF),  # a read: the file, each download in the audit trail
     "payout_account.write": Allow(*MANAGERS, members=True),
+    # Campaigns (펀딩 캠페인): anyone reads a launched campaign's public fields, signed in or not (a draft: its
+    # enterprise's members and staff only); the enterprise's members (or a manager) create, edit and launch it.
+    "campaign.read": Allow(public=True),
+    "campaign.create": Allow(*MANAGERS, members=True),
+    "campaign.update": Allow(*MANAGERS, members=True),
+    "campaign.launch": Allow(*MANAGERS, members=True),
+    "reward.write": Allow(*MANAGERS, members=True),  # reward tiers (리워드) of a draft campaign
+    # Pledges (후원): backers pledge and cancel their own; a backer reads its own pledges, staff all, an enterprise's
+    # members its campaigns' pledges (the backer's display name only).
+    "pledge.create": Allow(BACKER),
+    "pledge.read": Allow(*STAFF, BACKER, members=True),
+    "pledge.cancel": Allow(BACKER),
 })

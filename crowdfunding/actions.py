@@ -53,3 +53,19 @@ POOL_SETTLE = ACTIONS.system("pool.settle")  # a pool's unspent money owed back 
 PAYOUT_RECORD = ACTIONS.user("settlement.payout")  # the bank paid a settled campaign's net payout
 PAYOUT_FILE = ACTIONS.user("payout.download")  # the bank file downloaded: who, which lines, its SHA-256
 PAYOUT_ACCOUNT = ACTIONS.user("payout.account")  # an enterprise's bank account for payouts set
+# Campaigns (펀딩 캠페인)
+CAMPAIGN_CREATE = ACTIONS.user("campaign.create")
+CAMPAIGN_UPDATE = ACTIONS.user("campaign.update")
+CAMPAIGN_LAUNCH = ACTIONS.user("campaign.launch")
+CAMPAIGN_CLOSE = ACTIONS.system("campaign.close")  # its deadline passed: succeeded or failed (beat)
+REWARD_CREATE = ACTIONS.user("reward.create")
+REWARD_UPDATE = ACTIONS.user("reward.update")
+REWARD_DELETE = ACTIONS.user("reward.delete")
+
+# Pledges (후원) and their payments
+PLEDGE_CREATE = ACTIONS.user("pledge.create")
+PLEDGE_CANCEL = ACTIONS.user("pledge.cancel")  # by the backer, before the deadline: cancelled or refunded
+PLEDGE_CHARGE = ACTIONS.system("pledge.charge")  # a succeeded campaign's reserved pledge charged (beat)
+PLEDGE_DECLINE = ACTIONS.system("pledge.decline")  # a charge declined: retrying, or cancelled after the last try
+PLEDGE_RELEASE = ACTIONS.system("pledge.release")  # a failed campaign's reservation released
+PLEDGE_WEBHOOK = ACTIONS.system("pledge.webhook")  # the provider's webhook moved a pledge

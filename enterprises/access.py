@@ -35,22 +35,25 @@ from .roles import Role, has_role
 class Allow:
     """Who may do one action: the staff ``roles`` named; with ``members``, enterprise members too (each only on its
     own enterprise's objects, which the object-level check decides); with ``signed_in``, anyone signed in, even a
-    user with no role."""
+    user with no role; with ``public``, anyone at all, signed in or not (a read of what the public may see, such as a
+    campaign's page: nothing that changes anything)."""
 
     roles: frozenset[Role] = field(default_factory=frozenset)
     members: bool = False
     signed_in: bool = False
+    public: bool = False
 
-    def __init__(self, *roles: Role, members: bool = False, signed_in: bool = False) -> None:
+    def __init__(self, *roles: Role, members: bool = False, signed_in: bool = False, public: bool = False) -> None:
         if Role.ENTERPRISE_MEMBER in roles:
             raise ValueError("name enterprise members with members=True, not as a role")
-        if signed_in and (roles or members):
-            raise ValueError("signed_in=True already lets everyone in: name no roles with it")
-        if not (roles or members or signed_in):
+        if (signed_in or public) and (roles or members):
+            raise ValueError("signed_in=True or public=True already lets everyone in: name no roles with it")
+        if not (roles or members or signed_in or public):
             raise ValueError("an action nobody may do does not belong in the table")
         object.__setattr__(self, "roles", frozenset(roles))
         object.__setattr__(self, "members", members)
-        object.__setattr__(self, "signed_in", signed_in)
+        object.__setattr__(self, "signed_in", signed_in or public)
+        object.__setattr__(self, "public", public)
 
     def allowed_roles(self) -> frozenset[Role]:
         """The roles let in (enterprise members as ``Role.ENTERPRISE_MEMBER``); every role when ``signed_in``."""
@@ -89,8 +92,11 @@ class Access:
             raise KeyError(f"{self.name} has no action {action!r}; known: {', '.join(self._rules)}") from None
 
     def allows(self, actor: Any, action: str) -> bool:
-        """May ``actor`` do ``action``, as far as its roles go? Nobody who is not signed in may do anything."""
+        """May ``actor`` do ``action``, as far as its roles go? Nobody who is not signed in may do anything but a
+        public action."""
         rule = self.rule(action)
+        if rule.public:
+            return True
         if not getattr(actor, "is_authenticated", False):
             return False
         if rule.signed_in:
@@ -108,6 +114,10 @@ class Access:
 
     def anyone_signed_in(self, action: str) -> bool:
         return self.rule(action).signed_in
+
+    def public(self, action: str) -> bool:
+        """Whether anyone may, signed in or not (no 401)."""
+        return self.rule(action).public
 
     def members_may(self, action: str) -> bool:
         rule = self.rule(action)

@@ -121,27 +121,35 @@ def idempotency_release(*, record: IdempotencyRecord) -> None:
     IdempotencyRecord.objects.filter(pk=record.pk, state=IdempotencyRecord.State.IN_FLIGHT).delete()
 
 
+def required_key(request: Any) -> str:
+    """The request's ``Idempotency-Key``: 1 to 200 printable ASCII characters once stripped. Raises ValidationFailed
+    naming the header. (For a view whose service keeps the key itself, such as a pledge's, which calls a payment
+    provider outside any transaction and so cannot be wrapped by ``idempotent``.)"""
+    key = str(request.headers.get(HEADER, "")).strip()
+    if not key:
+        raise ValidationFailed(
+            _("The %(header)s header is required for calls that move money.") % {"header": HEADER},
+            fields={HEADER: [_("required: a unique string per intended operation, e.g. a UUID")]},
+        )
+    if len(key) > 200:
+        raise ValidationFailed(
+            _("The %(header)s header is too long.") % {"header": HEADER},
+            fields={HEADER: [_("at most 200 characters")]},
+        )
+    if not KEY_PATTERN.match(key):
+        raise ValidationFailed(
+            _("The %(header)s header holds characters it may not.") % {"header": HEADER},
+            fields={HEADER: [_("printable ASCII characters only, no control characters (e.g. a UUID)")]},
+        )
+    return key
+
+
 def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
     """Decorate a DRF view method (or viewset action) that moves money."""
 
     @wraps(view_method)
     def wrapper(self: Any, request: Any, *args: Any, **kwargs: Any) -> Response:
-        key = request.headers.get(HEADER, "").strip()
-        if not key:
-            raise ValidationFailed(
-                _("The %(header)s header is required for calls that move money.") % {"header": HEADER},
-                fields={HEADER: [_("required: a unique string per intended operation, e.g. a UUID")]},
-            )
-        if len(key) > 200:
-            raise ValidationFailed(
-                _("The %(header)s header is too long.") % {"header": HEADER},
-                fields={HEADER: [_("at most 200 characters")]},
-            )
-        if not KEY_PATTERN.match(key):
-            raise ValidationFailed(
-                _("The %(header)s header holds characters it may not.") % {"header": HEADER},
-                fields={HEADER: [_("printable ASCII characters only, no control characters (e.g. a UUID)")]},
-            )
+        key = required_key(request)
         fingerprint = request_fingerprint(request.method, request.path, request.data)
         claim = idempotency_claim(
             caller=request.user, key=key, method=request.method, path=request.path[:PATH_KEPT],

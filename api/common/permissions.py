@@ -67,14 +67,16 @@ def view_access(view: Any) -> Access:
 
 
 class AccessPermission(BasePermission):
-    """Signed in, and a role the view's access table allows for this operation's action."""
+    """Signed in, and a role the view's access table allows for this operation's action; or, for an action the
+    table declares public (``Allow(public=True)``: a campaign's public page), anyone."""
 
     # Lazy: DRF turns it into a string when it refuses a request, in the language of that request.
     message = gettext_lazy("Your role may not do this.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
-            return False
+            action = access_action(view, request.method) if request.method in ("GET", "HEAD") else None
+            return action is not None and view_access(view).public(action)
         action = access_action(view, request.method)
         if action is None:
             return True  # no such operation: let the view answer 405, not "your role may not"

@@ -105,8 +105,16 @@ class AutoSchema(BaseAutoSchema):
         return False
 
     def _is_public(self) -> bool:
-        permissions = self.view.get_permissions()
-        return not permissions or any(isinstance(p, AllowAny) for p in permissions)
+        """Open to anyone, signed in or not: no permission, AllowAny, or an action its access table declares
+        public (``Allow(public=True)``)."""
+        view: Any = self.view
+        permissions = view.get_permissions()
+        if not permissions or any(isinstance(p, AllowAny) for p in permissions):
+            return True
+        if all(isinstance(p, AccessPermission) for p in permissions):
+            action = access_action(view, self.method)
+            return action is not None and view_access(view).public(action)
+        return False
 
     def error_codes(self) -> list[str]:
         """Every error status this operation can answer, as strings."""

@@ -8,7 +8,7 @@ from django.urls import path
 
 from api.common.routes import Route
 
-from . import awards, contests, entries, judging, matching, settlements
+from . import awards, campaigns, contests, entries, judging, matching, pledges, settlements
 
 routes: list[Route] = [
     Route("contests", contests.ContestViewSet, "contest"),
@@ -19,6 +19,8 @@ routes: list[Route] = [
     Route("advance-lists", judging.AdvanceListViewSet, "advance-list"),
     Route("matching-pools", matching.MatchingPoolViewSet, "matching-pool"),
     Route("campaign-settlements", settlements.CampaignSettlementViewSet, "campaign-settlement"),
+    Route("campaigns", campaigns.CampaignViewSet, "campaign"),
+    Route("pledges", pledges.PledgeViewSet, "pledge"),
 ]
 
 urlpatterns: list[Any] = [
@@ -31,4 +33,6 @@ urlpatterns: list[Any] = [
     path("contests/<int:pk>/matching-preview/", matching.MatchingPreviewView.as_view(),
          name="contest-matching-preview"),
     path("contests/<int:pk>/payout-file/", settlements.PayoutFileView.as_view(), name="contest-payout-file"),
+    path("campaigns/<int:pk>/pledges/", pledges.CampaignPledgeView.as_view(), name="campaign-pledges"),
+    path("payments/webhook/", pledges.PaymentWebhookView.as_view(), name="payment-webhook"),
 ]

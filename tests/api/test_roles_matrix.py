@@ -502,6 +502,12 @@ BODIES: dict[str, Body] = {
     "advance prepare": lambda w: {"round": w.closed_round.pk, "top_n": 1},
     "listed round prepare": lambda w: {"round": w.prepared_list.round_id, "top_n": 1},
     "advance cancel": lambda w: {"reason": "점수 재검토"},
+    "campaign create": lambda w: {
+        "entry": w.own_advanced_entry.pk, "title": "폐현수막 가방", "mode": "aon", "target": "5000000",
+        "starts_on": (w.own_advanced_entry.contest.screening_ends_on + timedelta(days=1)).isoformat(),
+        "ends_on": (w.own_advanced_entry.contest.screening_ends_on + timedelta(days=30)).isoformat()},
+    "campaign update": lambda w: {"title": "폐현수막 업사이클링 가방", "target": "6000000"},
+    "reward": lambda w: {"title": "가방", "price": "30000", "stock": 20},
 }
 
 
@@ -532,6 +538,7 @@ C, E = "/api/v1/contests/", "/api/v1/contest-entries/"
 AW, TR = "/api/v1/contest-awards/", "/api/v1/award-tranches/"
 RD, AL = "/api/v1/contest-rounds/", "/api/v1/advance-lists/"
 MP = "/api/v1/matching-pools/"
+CA = "/api/v1/campaigns/"
 SCREENING = "ranking/?round=screening"
 PAYMENT_FILE = "payment-file/?format=csv&bank="
 QUOTE = "fee-quote/?amount=20000000&start=2026-03-02&end=2027-03-02"
@@ -1197,6 +1204,23 @@ MATRIX: dict[str, Row] = {
                                      200, body="advance cancel"),
     "confirmed list cancel":     Row("POST",   AL + "{confirmed_list}/cancel/",     "crowdfunding:advance.prepare",
                                      409, body="advance cancel"),
+    # --- crowdfunding: campaigns (public reads: anyone, signed in or not), drafted and launched by the enterprise ---
+    "campaigns":                 Row("GET",    CA,                                  "crowdfunding:campaign.read", 200),
+    "campaign":                  Row("GET",    CA + "{live_campaign}/",             "crowdfunding:campaign.read", 200),
+    "missing campaign":          Row("GET",    CA + "{missing}/",                   "crowdfunding:campaign.read", 404),
+    "campaign create":           Row("POST",   CA,                                  "crowdfunding:campaign.create",
+                                     201, body="campaign create"),
+    "campaign update":           Row("PATCH",  CA + "{own_draft_campaign}/",        "crowdfunding:campaign.update",
+                                     200, body="campaign update"),
+    "other campaign update":     Row("PATCH",  CA + "{other_draft_campaign}/",      "crowdfunding:campaign.update",
+                                     200, member=404, body="campaign update"),
+    "campaign launch":           Row("POST",   CA + "{own_draft_campaign}/launch/", "crowdfunding:campaign.launch",
+                                     200),
+    "live campaign launch":      Row("POST",   CA + "{live_campaign}/launch/",      "crowdfunding:campaign.launch",
+                                     409, member=404),
+    "reward add":                Row("POST",   CA + "{own_draft_campaign}/rewards/", "crowdfunding:reward.write",
+                                     201, body="reward"),
+    "campaign delete":           Row("DELETE", CA + "{own_draft_campaign}/",        None, 405),
 }
 # fmt: on
 
@@ -1228,7 +1252,7 @@ def expected_status(row: Row, role: str) -> int:
     if row.action is None:
         return row.ok if (row.public or role != "anonymous") else 401
     if role == "anonymous":
-        return 401
+        return row.ok if table_and_action(row.action)[0].public(table_and_action(row.action)[1]) else 401
     if not role_may(role, row.action):
         return 403
     if role == "bank_officer" and row.bank is not None:

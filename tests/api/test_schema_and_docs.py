@@ -85,13 +85,18 @@ ANYONE_SIGNED_IN = {
 }
 
 
+# Open to anyone, signed in or not (a campaign's public page: ``Allow(public=True)``): neither 401 nor 403.
+PUBLIC_READS = {("get", "/api/v1/campaigns/"), ("get", "/api/v1/campaigns/{id}/")}
+
+
 def test_every_operation_that_needs_a_sign_in_documents_401_and_403_unless_anyone_signed_in_may(schema):
     public = {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/signup/",
               "/api/v1/auth/verify-email/"}
     checked = 0
     for path, method, operation in operations(schema):
-        if path in public:
+        if path in public or (method, path) in PUBLIC_READS:
             assert "403" not in operation["responses"], (method, path)
+            assert (method, path) not in PUBLIC_READS or "401" not in operation["responses"], (method, path)
             continue
         checked += 1
         assert error_ref(operation, "401") == ERROR_REF, (method, path)

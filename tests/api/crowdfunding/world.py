@@ -16,6 +16,7 @@ award.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
@@ -30,6 +31,7 @@ from crowdfunding.models import (
     Award,
     AwardTier,
     AwardTranche,
+    Campaign,
     Conflict,
     Contest,
     ContestPartner,
@@ -44,12 +46,13 @@ from crowdfunding.models import (
     PhaseChange,
     PoolFunder,
     PoolFunding,
+    RewardTier,
     Round,
     Score,
     SpendingItem,
 )
 from tests.crowdfunding.award_helpers import TABLE, set_table
-from tests.crowdfunding.campaign_factories import pool
+from tests.crowdfunding.campaign_factories import CampaignFactory, pool
 from tests.crowdfunding.factories import RUBRIC, EntryFactory, PartnerFactory, fund
 from tests.factories import EnterpriseFactory, JudgeFactory
 
@@ -75,6 +78,7 @@ class ContestsWorld(FundsWorld):
         *FundsWorld.MODELS, Contest, ContestPartner, JointFundContribution, PhaseChange, Entry, EntryNotice, Round,
         Criterion, Panel, PanelJudge, Conflict, Score, AdvanceList, AdvanceListLine, AwardTier, Award, AwardTranche,
         SpendingItem, MatchingPool, PoolFunder, PoolFunding, Match,
+        SpendingItem, Campaign, RewardTier,
     )
 
     def __init__(self, member: Any, judge: Any = None) -> None:
@@ -129,6 +133,36 @@ class ContestsWorld(FundsWorld):
     @cached_property
     def other_entry_submitted(self) -> Entry:
         return self._entry(self.other, Entry.State.SUBMITTED)
+
+    # --- campaigns (펀딩 캠페인): each of an advanced entry in a contest of its own, in screening until today ---
+
+    def _advanced_entry(self, enterprise: Any) -> Entry:
+        today = timezone.localdate()
+        contest = contest_now("screening", eligible_provinces=[], call_opens_on=today - timedelta(days=40),
+                              call_closes_on=today - timedelta(days=20), screening_ends_on=today)
+        return self._entry(enterprise, Entry.State.ADVANCED, contest)
+
+    def _campaign(self, enterprise: Any, state: str) -> Campaign:
+        entry = self._advanced_entry(enterprise)
+        starts = entry.contest.screening_ends_on + timedelta(days=1)
+        return CampaignFactory(entry=entry, state=state, starts_on=starts, ends_on=starts + timedelta(days=29))
+
+    @cached_property
+    def own_advanced_entry(self) -> Entry:
+        return self._advanced_entry(self.own)
+
+    @cached_property
+    def own_draft_campaign(self) -> Campaign:
+        return self._campaign(self.own, Campaign.State.DRAFT)
+
+    @cached_property
+    def other_draft_campaign(self) -> Campaign:
+        return self._campaign(self.other, Campaign.State.DRAFT)
+
+    @cached_property
+    def live_campaign(self) -> Campaign:
+        """Another enterprise's launched campaign: anyone reads it."""
+        return self._campaign(self.other, Campaign.State.LIVE)
 
     # --- judging (심사): screening rounds set up by the teller with the standard rubric and one expert panel ---
 
@@ -398,4 +432,6 @@ def contests_state() -> dict[str, Any]:
         "pool funders": sorted(PoolFunder.objects.values_list("pk", "committed")),
         "pool fundings": PoolFunding.objects.count(),
         "matches": Match.objects.count(),
+        "campaigns": sorted(Campaign.objects.values_list("pk", "state", "title", "target", "updated_at")),
+        "reward tiers": sorted(RewardTier.objects.values_list("pk", "price", "stock", "claimed")),
     }
