@@ -96,7 +96,7 @@ class MyPledgeCancel(MyPledgeObject, ActionPage):
     danger = True
 
     @property
-    def intro(self) -> str:  # type: ignore[override]
+    def intro(self) -> str:
         pledge = self.get_object()
         assert isinstance(pledge, Pledge)
         if pledge.state == PState.CHARGED:

@@ -63,7 +63,7 @@ def test_a_visitor_is_sent_to_sign_in_an_unverified_backer_to_verify_and_other_r
 
 
 def test_the_form_refuses_beside_the_field_and_nothing_is_pledged(world, client_as):
-    world.rewards
+    assert world.rewards
     client = client_as(world.backer)
     path = f"/campaigns/{world.bakery.pk}/pledge/"
     response = client.post(path, {"reward": str(world.rewards[0].pk), "amount": "20,000"})
@@ -80,7 +80,7 @@ def test_the_form_refuses_beside_the_field_and_nothing_is_pledged(world, client_
 
 def test_an_all_or_nothing_pledge_goes_through_the_payment_page_is_matched_and_a_reload_pledges_once(
         world, client_as, payment_provider):
-    world.pool
+    assert world.pool
     client = client_as(world.backer)
     page = checkout(client, world.bakery, reward=str(world.rewards[0].pk), amount="30,000")
     assert page["mode"] == "billing" and "amount" not in page and page["customer_key"]

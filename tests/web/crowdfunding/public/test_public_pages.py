@@ -8,7 +8,6 @@ import html
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 
 from crowdfunding.models import Campaign
 from crowdfunding.selectors.public import OfferState, matching_offer
@@ -46,7 +45,7 @@ def test_anyone_sees_the_contests_in_funding_and_their_launched_campaigns(world,
 
 
 def test_a_campaign_page_shows_its_figures_rewards_and_stock_to_anyone(world, client_as, payment_provider):
-    world.rewards
+    assert world.rewards
     world.pledge(payment_provider, world.bakery, world.backer, 30_000, reward=world.rewards[0])
     body = text(client_as(None).get(f"/campaigns/{world.bakery.pk}/"))
     assert "나눔 빵 꾸러미" in body and "₩30,000" in body and "49 of 50 left" in body
@@ -55,7 +54,7 @@ def test_a_campaign_page_shows_its_figures_rewards_and_stock_to_anyone(world, cl
     assert f"/campaigns/{world.bakery.pk}/pledge/?reward={world.rewards[1].pk}" not in body  # sold out
     assert "Days left" in body and "20" in body  # its last day is 20 days from today
     assert world.backer.display_name not in body and world.backer.email not in body
-    assert 'href="/campaigns/%s/pledge/"' % world.bakery.pk in body
+    assert f'href="/campaigns/{world.bakery.pk}/pledge/"' in body
 
 
 def test_a_draft_or_unknown_campaign_is_not_found_for_anyone_but_its_pages_are_public(world, client_as):
@@ -67,7 +66,7 @@ def test_a_draft_or_unknown_campaign_is_not_found_for_anyone_but_its_pages_are_p
 
 
 def test_the_matching_offer_doubles_a_typical_pledge_while_the_pool_lasts(world, client_as):
-    world.pool
+    assert world.pool
     offer = matching_offer(world.bakery)
     assert (offer.state, offer.pledge, offer.match, offer.total) == (
         OfferState.OFFERED, Decimal(10_000), Decimal(10_000), Decimal(20_000))
@@ -96,7 +95,7 @@ def test_the_offer_says_when_the_pool_is_used_up_and_when_its_trigger_is_not_rea
 
 def test_no_offer_without_a_pool_nor_on_a_campaign_that_ended(world, client_as):
     assert matching_offer(world.bakery).state == OfferState.NONE
-    world.pool
+    assert world.pool
     Campaign.objects.filter(pk=world.workshop.pk).update(state=Campaign.State.FAILED)
     world.workshop.refresh_from_db()
     assert matching_offer(world.workshop).state == OfferState.NONE
