@@ -36,6 +36,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -267,28 +268,26 @@ def load(today: date, kim: User, lee: User, partners: list[Institution], experts
     for n, (amount, card) in enumerate([(300_000, CARD_OK), (250_000, CARD_OK), (200_000, CARD_OK),
                                         (500_000, CARD_DECLINED_TWICE), (150_000, CARD_OK), (400_000, CARD_OK),
                                         (100_000, CARD_INSUFFICIENT), (300_000, CARD_OK), (100_000, CARD_OK)]):
-        days.on(start + timedelta(days=1 + n), lambda day, n=n, amount=amount, card=card: back(
-            day, "succeeded", n, amount, card=card))
+        days.on(start + timedelta(days=1 + n), partial(back, key="succeeded", backer=n, amount=amount, card=card))
     days.on(ended - timedelta(days=1), lambda day: pledge_cancel(
         pledge_id=box["pledges"][("succeeded", 8)].pk, actor=people[8], on_date=day))
     # The one that failed: 800,000 won of 5,000,000.
     for n in range(4):
-        days.on(start + timedelta(days=2 + 2 * n), lambda day, n=n: back(day, "failed", 10 + n, 200_000))
+        days.on(start + timedelta(days=2 + 2 * n), partial(back, key="failed", backer=10 + n, amount=200_000))
     # Live: the reward sells out to five backers; the keep-it-all campaign's pledges are charged at once (one is
     # refunded at its backer's request); a third campaign gathers small pledges.
     for n in range(5):
-        days.on(start + timedelta(days=3 + 3 * n), lambda day, n=n: back(day, "sold_out", n, 50_000, reward=True))
+        days.on(start + timedelta(days=3 + 3 * n),
+                partial(back, key="sold_out", backer=n, amount=50_000, reward=True))
     for n, amount in enumerate([200_000, 150_000, 300_000, 100_000]):
-        days.on(start + timedelta(days=6 + 4 * n), lambda day, n=n, amount=amount: back(
-            day, "sold_out", 12 + n, amount))
+        days.on(start + timedelta(days=6 + 4 * n), partial(back, key="sold_out", backer=12 + n, amount=amount))
     for n, amount in enumerate([100_000, 50_000, 200_000, 30_000, 70_000, 150_000]):
-        days.on(start + timedelta(days=2 + 3 * n), lambda day, n=n, amount=amount: back(
-            day, "kia", 5 + n, amount))  # backer 8 asks for its refund later
+        # Backer 8 asks for its refund later.
+        days.on(start + timedelta(days=2 + 3 * n), partial(back, key="kia", backer=5 + n, amount=amount))
     days.on(today - timedelta(days=2), lambda day: pledge_cancel(
         pledge_id=box["pledges"][("kia", 8)].pk, actor=people[8], on_date=day))
     for n, amount in enumerate([10_000, 20_000, 10_000, 50_000, 30_000, 10_000, 20_000]):
-        days.on(start + timedelta(days=4 + 2 * n), lambda day, n=n, amount=amount: back(
-            day, "live", 13 + n, amount))
+        days.on(start + timedelta(days=4 + 2 * n), partial(back, key="live", backer=13 + n, amount=amount))
     # Beat's daily funding run after the deadline: the close, the charges and their retries, the settlement.
     for after in range(1, 5):
         days.on(ended + timedelta(days=after), lambda day: funding_run(on_date=day))

@@ -14,7 +14,15 @@
    crowdfunding contest's: the partners pay into its joint fund, the worker opens the call, two enterprises enter,
    a judge scores (and is refused on the entry its own bank recommended), each round's advance list is prepared and
    confirmed by two managers, the award is approved out of the joint fund and its first tranche paid; the fund
-   reconciles and the final's ranking puts the awarded entry first.
+   reconciles and the final's ranking puts the awarded entry first. Then a campaign's, from launch to settlement
+   (``campaign_story``): a contest in its funding phase (its call and screening, days ago, loaded through the
+   services), a matching pool with two funders and their money; coop.member drafts, edits and launches an
+   all-or-nothing campaign with a reward; four citizens sign up and verify by the link in their email (the file
+   backend's, in the work directory); they pledge through the payment stand-in's test checkout (one card declined
+   twice), the reward sells out, one cancels; a webhook replayed changes nothing; the funding run of each following
+   day goes to the worker (``celery call crowdfunding.run_funding``): the campaign succeeds, the twice-declined card
+   is charged on its third day, the campaign and the pool settle; the payout file (CSV) and the settlement statement
+   (PDF) show the net payout.
 3. Faults:
    - the worker is killed (SIGKILL) while it renders a statement; after a restart it is produced exactly once;
    - Redis is cut off: repayments still succeed; their receipts wait in the outbox and are rendered, once each,
