@@ -88,7 +88,8 @@ def test_a_citizen_signs_up_pledges_sees_the_match_cancels_and_downloads_a_recei
     site.wait_path(f"/campaigns/{bakery.pk}/pledge/return/")
     pledge = Pledge.objects.get(backer__email="sora.park@example.kr")
     assert pledge.state == Pledge.State.RESERVED and pledge.reward == reward
-    assert "30,000" in site.find("#result").text
+    assert "30,000" in site.find("#result").text and "20,000" in site.find("#matched").text
+    assert pledge.matched.amount == 20_000  # 1:1 up to 20,000 won a pledge
     _check(site, "08-pledged")
     site.driver.refresh()  # a reload pledges nothing more
     site.wait_visible("#result")

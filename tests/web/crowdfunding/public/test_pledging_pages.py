@@ -92,8 +92,9 @@ def test_an_all_or_nothing_pledge_goes_through_the_payment_page_is_matched_and_a
         Pledge.State.RESERVED, 30_000, world.rewards[0], world.backer)
     body = text(response)
     assert "₩30,000" in body and "registered, not charged" in body and f"/my/pledges/{pledge.pk}/" in body
-    if pledge.matched.amount:  # pledge matching in pledge_create (the lead's wiring): shown with its funders
-        assert "대구신용보증재단" in body and f"{pledge.matched.amount:,}" in body
+    # matched 1:1 up to 20,000 won a pledge, from the two funders in proportion to what each holds (3:1)
+    assert pledge.matched.amount == 20_000
+    assert "대구신용보증재단" in body and "₩15,000" in body and "대구은행" in body and "₩5,000" in body
 
     again = client.get(back)  # a reload
     assert again.status_code == 200 and Pledge.objects.count() == 1
