@@ -55,12 +55,15 @@ class MatchingPool(models.Model):
     factor = models.DecimalField(_("match factor (매칭 배수)"), max_digits=7, decimal_places=4, default=1)
     cap_per_pledge = won_field(_("cap per pledge"), null=True, blank=True)
     cap_per_campaign = won_field(_("cap per campaign"), null=True, blank=True)
+    # xgettext:no-python-format (a percent sign, not a placeholder)
     cap_per_campaign_percent = models.DecimalField(_("cap per campaign, % of its target"), max_digits=5,
                                                    decimal_places=2, null=True, blank=True)
     cap_per_backer = won_field(_("cap per backer"), null=True, blank=True)
+    # xgettext:no-python-format (a percent sign, not a placeholder)
     trigger_percent = models.DecimalField(_("matching starts at % of the target"), max_digits=5, decimal_places=2,
                                           default=0)
     trigger_backers = models.PositiveIntegerField(_("matching starts at backers"), default=0)
+    # xgettext:no-python-format (a percent sign, not a placeholder)
     top_up_threshold_percent = models.DecimalField(_("top-up threshold, % of the target"), max_digits=5,
                                                    decimal_places=2, null=True, blank=True)
     qf_cap_per_campaign = won_field(_("quadratic cap per campaign"), null=True, blank=True)
