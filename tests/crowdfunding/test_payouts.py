@@ -125,7 +125,7 @@ def test_a_payout_is_refused_before_the_settlement_or_with_nothing_to_pay_or_to_
         payout_record(settlement_id=world["s_farm"].pk, paid_on=date(2026, 6, 24), actor=manager,
                       idempotency_key="k", on_date=TODAY)
     assert "paid_on" in early.value.fields
-    with pytest.raises(InvalidState) as nothing:
+    with translation.override("en"), pytest.raises(InvalidState) as nothing:
         payout_record(settlement_id=world["s_failed"].pk, paid_on=PAID_ON, actor=manager, idempotency_key="k",
                       on_date=TODAY)
     assert nothing.value.fields == {"net_payout": ["is 0"]}
@@ -151,7 +151,7 @@ def test_a_member_sets_its_enterprises_payout_account_and_no_other():
     account = payout_account_set(enterprise_id=made.enterprise_id, actor=member, bank="088",
                                  account_number="110-123-456789", holder="동네빵집")
     assert (account.bank, account.account_number, account.holder) == ("088", "110123456789", "동네빵집")
-    with pytest.raises(ValidationFailed) as bad:
+    with translation.override("en"), pytest.raises(ValidationFailed) as bad:
         payout_account_set(enterprise_id=made.enterprise_id, actor=member, bank="088", account_number="12-34",
                            holder="동네빵집")
     assert bad.value.fields == {"account_number": ["10 to 16 digits"]}

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from core.errors import InvalidState
 from crowdfunding.models import Campaign, Match
@@ -128,7 +129,7 @@ def test_a_pool_is_not_shared_while_a_campaign_is_live() -> None:
     b = backed(campaign(a.contest, title="B"), [100, 100])
     close(a)
     matching = pool(a.contest, funders=(10_000,), rule="quadratic")
-    with pytest.raises(InvalidState) as refused:
+    with translation.override("en"), pytest.raises(InvalidState) as refused:
         pool_allocate_quadratic(pool_id=matching.pk, on_date=SHARED_ON)
     assert refused.value.fields == {"campaigns": [f"campaign {b.pk} is live"]}
     assert not Match.objects.exists()
@@ -139,7 +140,7 @@ def test_a_pool_is_not_shared_while_a_pledge_waits_for_its_charge() -> None:
     pledge(a, UserFactory(), 100, state="retrying")
     close(a)
     matching = pool(a.contest, funders=(10_000,), rule="quadratic")
-    with pytest.raises(InvalidState) as refused:
+    with translation.override("en"), pytest.raises(InvalidState) as refused:
         pool_allocate_quadratic(pool_id=matching.pk, on_date=SHARED_ON)
     assert "reserved or retrying" in refused.value.fields["campaigns"][0]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.errors import InvalidState, NotFound, ValidationFailed
 from statements.models import Statement
@@ -141,7 +141,7 @@ def test_a_refunded_pledges_receipt_shows_the_refund(world, django_capture_on_co
 
 def test_a_receipt_is_only_for_a_charged_pledge_and_only_for_its_backer(world, django_capture_on_commit_callbacks):
     for name, backer in (("p4", world.backers[0]), ("p5", world.backers[3])):  # declined out; cancelled before
-        with pytest.raises(ValidationFailed) as refused:
+        with translation.override("en"), pytest.raises(ValidationFailed) as refused:
             statement_request(actor=backer, kind="pledge_receipt", subject_id=world.pledges[name].pk, today=TODAY)
         assert "charged" in " ".join(refused.value.fields["subject"])
     statement, _data = issue(django_capture_on_commit_callbacks, actor=world.backers[0], kind="pledge_receipt",
