@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -357,6 +358,7 @@ CELERY_TASK_ANNOTATIONS = {
     "guarantees.subsidy_runs": {"soft_time_limit": 600, "time_limit": 660},
     "guarantees.bill_fees": {"soft_time_limit": 1200, "time_limit": 1320},
     "crowdfunding.advance_phases": {"soft_time_limit": 600, "time_limit": 660},
+    "crowdfunding.run_funding": {"soft_time_limit": 3000, "time_limit": 3300},  # charges call the payment provider
     "ledger.verify": {"soft_time_limit": 1200, "time_limit": 1320},
     "audit.verify": {"soft_time_limit": 1200, "time_limit": 1320},
     "audit.seal": {"soft_time_limit": 60, "time_limit": 90},
@@ -372,6 +374,9 @@ CELERY_BEAT_SCHEDULE = {
     "guarantee-fees-daily": {"task": "guarantees.bill_fees", "schedule": crontab(hour=0, minute=20)},
     # Contests whose phase ended yesterday move on (the call closes, screening ends...), gates permitting.
     "contest-phases-daily": {"task": "crowdfunding.advance_phases", "schedule": crontab(hour=0, minute=10)},
+    # After the phases: campaigns past their deadline close, due charges run, quadratic pools are shared out, and
+    # what is ready settles (campaigns, then pools); a second run the same day does nothing more.
+    "contest-funding-daily": {"task": "crowdfunding.run_funding", "schedule": crontab(hour=0, minute=20)},
     "ledger-verify-nightly": {"task": "ledger.verify", "schedule": crontab(hour=3, minute=0)},
     "audit-verify-nightly": {"task": "audit.verify", "schedule": crontab(hour=3, minute=15)},
     # Work the broker has not taken yet (it was away) and runs lost with their worker: handed over again.
@@ -400,6 +405,26 @@ PAYMENTS_CLIENT_KEY = os.environ.get("PAYMENTS_CLIENT_KEY", "test_ck_standin_000
 PAYMENTS_WEBHOOK_SECRET = os.environ.get("PAYMENTS_WEBHOOK_SECRET", "whsec_standin_0000000000000000")
 # Seconds a call to the provider may take; a charge that outlasts it is looked up by its order id before giving up.
 PAYMENTS_TIMEOUT_SECONDS = float(os.environ.get("PAYMENTS_TIMEOUT_SECONDS", "10"))
+# Crowdfunding settlement (캠페인 정산): the platform's fee (플랫폼 수수료) and the card payment fee the provider keeps
+# (카드 결제 수수료), as decimal fractions of what a campaign collected (charged less refunded), each rounded down
+# (절사) to CROWDFUNDING_FEE_UNIT won (1 or 10).
+def _fee_rate(name: str, default: str) -> Decimal:
+    try:
+        rate = Decimal(os.environ.get(name, default))
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name} must be a decimal fraction, such as 0.05") from None
+    if not rate.is_finite() or not Decimal(0) <= rate <= Decimal(1):
+        raise ImproperlyConfigured(f"{name} must be between 0 and 1")
+    return rate
+
+
+CROWDFUNDING_PLATFORM_FEE_RATE = _fee_rate("CROWDFUNDING_PLATFORM_FEE_RATE", "0.05")
+CROWDFUNDING_PAYMENT_FEE_RATE = _fee_rate("CROWDFUNDING_PAYMENT_FEE_RATE", "0.025")
+if CROWDFUNDING_PLATFORM_FEE_RATE + CROWDFUNDING_PAYMENT_FEE_RATE > 1:
+    raise ImproperlyConfigured("CROWDFUNDING_PLATFORM_FEE_RATE and CROWDFUNDING_PAYMENT_FEE_RATE add up to more than 1")
+CROWDFUNDING_FEE_UNIT = int(os.environ.get("CROWDFUNDING_FEE_UNIT", "1"))
+if CROWDFUNDING_FEE_UNIT not in (1, 10):
+    raise ImproperlyConfigured("CROWDFUNDING_FEE_UNIT must be 1 or 10 (won)")
 
 # Demo data of each instrument, loaded by `manage.py load_demo` after the enterprises and users.
 DEMO_EXTENSIONS = ["funds.demo.load", "guarantees.demo.load", "crowdfunding.demo.load"]

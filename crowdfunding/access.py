@@ -11,6 +11,8 @@ entries of the rounds they judge, declare conflicts and score; they see their ow
 closes, and its ranking after. What an object-level rule adds (another enterprise's entry, a round the judge does not
 sit on: "not found") is for the selectors and services that load the object.
 
+Matching pools (매칭 펀드) are the staff's: managers set a pool up and change its rule while nothing is drawn from it,
+add its funders and record the money they pay in; the auditor reads pools and the quadratic funding preview.
 Campaigns are read by anyone, signed in or not (their public fields; a draft only by its enterprise's members and
 staff); the enterprise's members, or a manager, create, edit and launch their campaign and its reward tiers.
 """
@@ -59,6 +61,17 @@ ACCESS = Access("crowdfunding", {
     "tranche.report": Allow(members=True),
     "tranche.settle": Allow(*MANAGERS),
     "tranche.return": Allow(*MANAGERS),
+    # Matching pools (매칭 펀드): staff read them; managers set them up, add their funders and record their money
+    "pool.read": Allow(*STAFF),
+    "pool.write": Allow(*MANAGERS),
+    "pool.fund": Allow(*MANAGERS),
+    "preview.read": Allow(*STAFF),  # the quadratic funding preview of a contest
+    # Campaign settlements (캠페인 정산) and their payouts: staff read all, members their own campaigns'; managers
+    # record a payout; the bank file is for managers and auditors (each download in the audit trail)
+    "settlement.read": Allow(*STAFF, members=True),
+    "settlement.payout": Allow(*MANAGERS),
+    "payout.download": Allow(*STAFF),  # a read: the file, each download in the audit trail
+    "payout_account.write": Allow(*MANAGERS, members=True),
     # Campaigns (펀딩 캠페인): anyone reads a launched campaign's public fields, signed in or not (a draft: its
     # enterprise's members and staff only); the enterprise's members (or a manager) create, edit and launch it.
     "campaign.read": Allow(public=True),

@@ -18,12 +18,18 @@ Campaigns and matching pools (the funding phase):
 - ``campaign:<campaign id>:matched`` (asset, no overdraft): matches drawn for the campaign and held until it settles
   (paid into its payout) or they go back to their funders.
 - ``provider:receivable`` (asset): charged pledges' money the payment provider owes (it pays out after its own
-  settlement); a refund reduces it. Payment fees the provider keeps are ``expense:payment_fees``.
+  settlement); a refund reduces it, and so does the payment fee it keeps (카드 수수료: the enterprise's, taken out
+  of its payout at settlement).
 - ``campaign:<campaign id>:pledges`` (liability): charged pledges, less refunds, owed to the campaign until it settles.
 - ``campaign:<campaign id>:payable`` (liability): the settled net payout owed to the enterprise until the bank file
   pays it.
-- ``income:platform_fees`` (income): the platform fee kept at settlement. ``expense:payment_fees`` (expense).
+- ``income:platform_fees`` (income): the platform fee kept at settlement.
 - ``funder:<institution id>:payable`` (liability): unspent pool money owed back to a funder.
+- ``pools:outgoing`` (asset, no overdraft): pool money on its way out by bank transfer: the matches a settled
+  campaign was paid (until its payout), the unspent money of a settled pool (until it is paid back to its funders).
+  It keeps the money in the book once it has left a campaign's ``matched`` or a funder's pool account.
+- ``expense:matching`` (expense): matches (pledge matches, top-up, quadratic) granted to settled campaigns, the pools'
+  money spent (매칭 지원금).
 """
 
 from __future__ import annotations
@@ -37,7 +43,8 @@ AWARD_EXPENSE = "expense:awards"
 
 PROVIDER_RECEIVABLE = "provider:receivable"
 PLATFORM_FEES = "income:platform_fees"
-PAYMENT_FEES = "expense:payment_fees"
+POOLS_OUTGOING = "pools:outgoing"
+MATCHING_EXPENSE = "expense:matching"
 
 
 def pool_funder_code(pool_id: int, institution_id: int) -> str:

@@ -41,6 +41,18 @@ TRANCHE_REPORT = ACTIONS.user("tranche.report")
 TRANCHE_SETTLE = ACTIONS.user("tranche.settle")
 TRANCHE_RETURN = ACTIONS.user("tranche.return")
 
+# Matching pools (매칭 펀드): set up by a manager (or the demo loader); the quadratic allocation is run by beat
+POOL_CREATE = ACTIONS.system("pool.create")
+POOL_UPDATE = ACTIONS.user("pool.update")
+POOL_FUNDER = ACTIONS.system("pool.funder")  # a funder added to a pool
+POOL_FUNDING = ACTIONS.system("pool.funding")  # money a funder paid into a pool
+POOL_QUADRATIC = ACTIONS.system("pool.quadratic")  # a quadratic pool shared among its campaigns
+# Campaign settlement (캠페인 정산) and payouts: settling is done by beat (or a manager), the rest by people
+CAMPAIGN_SETTLE = ACTIONS.system("campaign.settle")
+POOL_SETTLE = ACTIONS.system("pool.settle")  # a pool's unspent money owed back to its funders
+PAYOUT_RECORD = ACTIONS.user("settlement.payout")  # the bank paid a settled campaign's net payout
+PAYOUT_FILE = ACTIONS.user("payout.download")  # the bank file downloaded: who, which lines, its SHA-256
+PAYOUT_ACCOUNT = ACTIONS.user("payout.account")  # an enterprise's bank account for payouts set
 # Campaigns (펀딩 캠페인)
 CAMPAIGN_CREATE = ACTIONS.user("campaign.create")
 CAMPAIGN_UPDATE = ACTIONS.user("campaign.update")

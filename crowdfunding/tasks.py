@@ -1,5 +1,6 @@
 """Background jobs of the contests: each night, every contest whose phase ended the day before moves on (공모 마감,
-심사 마감, ...), unless it waits for its round's advance list to be confirmed."""
+심사 마감, ...), unless it waits for its round's advance list to be confirmed; then the funding phase's run (campaigns
+close, charges, quadratic pools, settlements)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from . import services
 from .services import contests_advance_due
+from .services.funding import funding_run
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +27,13 @@ def advance_phases_task(today: str | None = None) -> list[dict[str, object]]:
     return report
 
 
+@shared_task(name="crowdfunding.run_funding", acks_late=True)
+def run_funding_task(today: str | None = None) -> dict[str, object]:
+    """The funding phase's daily run for ``today`` (default: today, KST), after the phases have moved: campaigns
+    close, due charges run, quadratic pools are shared out, campaigns and pools settle
+    (``crowdfunding.services.funding.funding_run``). Safe to run again: every step is idempotent."""
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    return funding_run(on_date=day).as_dict()
 # --- campaigns and pledges (called by h-settlement's orchestrating task, or on their own) ---------------------------
 
 

@@ -8,7 +8,7 @@ from django.urls import path
 
 from api.common.routes import Route
 
-from . import awards, campaigns, contests, entries, judging, pledges
+from . import awards, campaigns, contests, entries, judging, matching, pledges, settlements
 
 routes: list[Route] = [
     Route("contests", contests.ContestViewSet, "contest"),
@@ -17,6 +17,8 @@ routes: list[Route] = [
     Route("award-tranches", awards.AwardTrancheViewSet, "award-tranche"),
     Route("contest-rounds", judging.RoundViewSet, "contest-round"),
     Route("advance-lists", judging.AdvanceListViewSet, "advance-list"),
+    Route("matching-pools", matching.MatchingPoolViewSet, "matching-pool"),
+    Route("campaign-settlements", settlements.CampaignSettlementViewSet, "campaign-settlement"),
     Route("campaigns", campaigns.CampaignViewSet, "campaign"),
     Route("pledges", pledges.PledgeViewSet, "pledge"),
 ]
@@ -28,6 +30,9 @@ urlpatterns: list[Any] = [
     path("contest-entries/<int:pk>/conflict/", judging.EntryConflictView.as_view(), name="contest-entry-conflict"),
     path("contests/<int:pk>/ranking/", judging.ContestRankingView.as_view(), name="contest-ranking"),
     path("judging/queue/", judging.JudgeQueueView.as_view(), name="judging-queue"),
+    path("contests/<int:pk>/matching-preview/", matching.MatchingPreviewView.as_view(),
+         name="contest-matching-preview"),
+    path("contests/<int:pk>/payout-file/", settlements.PayoutFileView.as_view(), name="contest-payout-file"),
     path("campaigns/<int:pk>/pledges/", pledges.CampaignPledgeView.as_view(), name="campaign-pledges"),
     path("payments/webhook/", pledges.PaymentWebhookView.as_view(), name="payment-webhook"),
 ]

@@ -5,7 +5,8 @@
 - ``judging``: rounds, rubrics, panels, judges, conflicts, scores, advance lists;
 - ``awards``: the award table, awards, tranches and their spending reports;
 - ``campaigns``: campaigns, reward tiers, backers' totals, pledges, what the payment provider did, its webhooks;
-- ``matching``: matching pools, their funders and money, matches, returns, and campaigns' settlements.
+- ``matching``: matching pools, their funders and money, matches, returns, and campaigns' settlements;
+- ``payouts``: the enterprises' bank accounts the settled campaigns are paid to.
 """
 
 from .awards import Award, AwardTier, AwardTranche, SpendingItem
@@ -33,6 +34,7 @@ from .matching import (
     PoolReturn,
     PoolRule,
 )
+from .payouts import Bank, PayoutAccount
 
 __all__ = [
     "CAMPAIGN_STATES",
@@ -46,6 +48,7 @@ __all__ = [
     "AwardTier",
     "AwardTranche",
     "BackerTotal",
+    "Bank",
     "Campaign",
     "CampaignMode",
     "CampaignSettlement",
@@ -62,6 +65,7 @@ __all__ = [
     "Panel",
     "PanelJudge",
     "PaymentWebhook",
+    "PayoutAccount",
     "Phase",
     "PhaseChange",
     "Pledge",

@@ -39,6 +39,17 @@ from .judging import (
     round_ranking,
     scores_visible_to,
 )
+from .matching import (
+    FunderFigures,
+    PoolFigures,
+    PreviewCampaign,
+    PreviewPool,
+    QuadraticPreview,
+    matches_of_pledge,
+    pool_figures,
+    pools_visible_to,
+    quadratic_preview,
+)
 from .visibility import contests_visible_to, entries_visible_to, pool_filter, round_pool, rounds_visible_to, seats_of
 
 __all__ = [
@@ -71,3 +82,5 @@ __all__ = [
 __all__ += ["PanelProgress", "PanelScore", "QueueItem", "RankingRow", "Recusal", "VisibleScore", "judge_queue",
             "judging_progress", "ranking_round_for", "recusal", "recusal_reason", "recusals", "round_ranking",
             "scores_visible_to"]
+__all__ += ["FunderFigures", "PoolFigures", "PreviewCampaign", "PreviewPool", "QuadraticPreview", "matches_of_pledge",
+            "pool_figures", "pools_visible_to", "quadratic_preview"]

@@ -12,6 +12,16 @@ from .campaigns import campaign_create, campaign_launch, campaign_update, reward
 from .contests import contest_advance, contest_create, contest_partner_add, contests_advance_due, contribution_record
 from .entries import entry_create, entry_submit, entry_update, entry_withdraw
 from .judging import conflict_declare, panel_judges_assign, round_close, round_open, round_setup, score_record
+from .matching import (
+    match_pledge,
+    pool_allocate_quadratic,
+    pool_create,
+    pool_fund,
+    pool_funder_add,
+    pool_update,
+    return_pledge_match,
+    top_up_campaign,
+)
 from .settlement import spending_add, spending_remove, tranche_report, tranche_return, tranche_settle
 
 __all__ = [
@@ -37,6 +47,8 @@ __all__ = [
 ]
 __all__ += ["advance_cancel", "advance_confirm", "advance_prepare", "conflict_declare", "panel_judges_assign",
             "round_close", "round_open", "round_setup", "score_record"]
+__all__ += ["match_pledge", "pool_allocate_quadratic", "pool_create", "pool_fund", "pool_funder_add", "pool_update",
+            "return_pledge_match", "top_up_campaign"]
 __all__ += ["campaign_create", "campaign_launch", "campaign_update", "reward_create", "reward_delete",
             "reward_update"]
 from .pledges import (  # noqa: E402

@@ -470,6 +470,12 @@ BODIES: dict[str, Body] = {
                                   final_ends_on=130, awards_end_on=170),
                           "target_min": "1000000", "target_max": "30000000"},
     "contest partner": lambda w: {"institution": w.institution.pk, "pledged": "50000000"},
+    "matching pool": lambda w: {"contest": w.funding_contest.pk, "name": "시민 매칭 펀드", "rule": "match",
+                                "factor": "1", "cap_per_backer": "100000"},
+    "pool change": lambda w: {"name": "시민 매칭 펀드 (1:2)", "factor": "2"},
+    "pool funder": lambda w: {"institution": w.institution.pk, "committed": "5000000"},
+    "pool funding": lambda w: {"funder": w.pool_funder.pk, "amount": "1000000",
+                               "received_on": timezone.localdate().isoformat()},
     "joint fund contribution": lambda w: {"partner": w.partner.pk, "amount": "10000000",
                                           "received_on": w.today.isoformat(), "memo": "1차 출연"},
     "award table": lambda w: {"tiers": [{**tier, "amount_min": str(tier["amount_min"]),
@@ -517,6 +523,7 @@ class Row:
     bank: int | None = None  # what a bank officer (of the program's partner bank) gets instead, when it differs
     judge: int | None = None  # what a judge (on the panels of World.judged_round, closed_round) gets instead
     judge_error: str | None = None  # the judge's error code, when not its status's usual one
+    backer: int | None = None  # what a backer (a citizen, no enterprise) gets instead, when it differs
     body: str | None = None  # a name in BODIES
     key: bool = False  # sends an Idempotency-Key
     multipart: bool = False  # the body goes as multipart/form-data (an upload), not JSON
@@ -532,6 +539,7 @@ SR = "/api/v1/subsidy-runs/"
 C, E = "/api/v1/contests/", "/api/v1/contest-entries/"
 AW, TR = "/api/v1/contest-awards/", "/api/v1/award-tranches/"
 RD, AL = "/api/v1/contest-rounds/", "/api/v1/advance-lists/"
+MP = "/api/v1/matching-pools/"
 CA, PL = "/api/v1/campaigns/", "/api/v1/pledges/"
 SCREENING = "ranking/?round=screening"
 PAYMENT_FILE = "payment-file/?format=csv&bank="
@@ -972,6 +980,23 @@ MATRIX: dict[str, Row] = {
                                      200),
     "journal export":            Row("GET",    F + "{fund}/" + EXPORT,              "statements:journal.export", 200),
     "missing fund export":       Row("GET",    F + "{missing}/" + EXPORT,           "statements:journal.export", 404),
+    # --- crowdfunding contests: matching pools (매칭 펀드) and the quadratic preview ---
+    "pool list":                 Row("GET",    MP,                                  "crowdfunding:pool.read", 200),
+    "pool":                      Row("GET",    MP + "{matching_pool}/",             "crowdfunding:pool.read", 200),
+    "missing pool":              Row("GET",    MP + "{missing}/",                   "crowdfunding:pool.read", 404),
+    "pool create":               Row("POST",   MP,                                  "crowdfunding:pool.write", 201,
+                                     body="matching pool"),
+    "pool patch":                Row("PATCH",  MP + "{matching_pool}/",             "crowdfunding:pool.write", 200,
+                                     body="pool change"),
+    "pool put":                  Row("PUT",    MP + "{matching_pool}/",             None, 405, body="pool change"),
+    "pool delete":               Row("DELETE", MP + "{matching_pool}/",             None, 405),
+    "pool funder add":           Row("POST",   MP + "{matching_pool}/funders/",     "crowdfunding:pool.fund", 201,
+                                     body="pool funder"),
+    "pool funding":              Row("POST",   MP + "{matching_pool}/fundings/",    "crowdfunding:pool.fund", 201,
+                                     body="pool funding", key=True),
+    "matching preview":          Row("GET",    C + "{funding_contest}/matching-preview/", "crowdfunding:preview.read",
+                                     200),
+    "missing matching preview":  Row("GET",    C + "{missing}/matching-preview/",   "crowdfunding:preview.read", 404),
     # --- crowdfunding contests (소셜 크라우드펀딩 대회): contests, their partners and joint fund ---
     "contest list":              Row("GET",    C,                                   "crowdfunding:contest.read", 200),
     "contest":                   Row("GET",    C + "{contest}/",                    "crowdfunding:contest.read", 200),
@@ -1247,6 +1272,13 @@ def expected_status(row: Row, role: str) -> int:
         return row.bank
     if role == "judge" and row.judge is not None:
         return row.judge
+    if role == "backer" and row.backer is not None:
+        return row.backer
+    if (role == "backer" and row.action.startswith("statements:statement.") and not row.path.startswith(S + "verify/")
+            and not (row.method == "GET" and row.path == S)):
+        # A backer may ask for statements, but the only ones it may have are its own pledges' receipts: every
+        # statement of the world is a stranger's (404), and a kind members are refused outright it is refused too.
+        return row.member if row.member == 403 else 404
     return row.member if (role == "member" and row.member is not None) else row.ok
 
 

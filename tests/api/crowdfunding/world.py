@@ -39,16 +39,20 @@ from crowdfunding.models import (
     Entry,
     EntryNotice,
     JointFundContribution,
+    Match,
+    MatchingPool,
     Panel,
     PanelJudge,
     PhaseChange,
+    PoolFunder,
+    PoolFunding,
     RewardTier,
     Round,
     Score,
     SpendingItem,
 )
 from tests.crowdfunding.award_helpers import TABLE, set_table
-from tests.crowdfunding.campaign_factories import CampaignFactory
+from tests.crowdfunding.campaign_factories import CampaignFactory, pool
 from tests.crowdfunding.factories import RUBRIC, EntryFactory, PartnerFactory, fund
 from tests.factories import EnterpriseFactory, JudgeFactory
 
@@ -73,6 +77,7 @@ class ContestsWorld(FundsWorld):
     MODELS: tuple[type[models.Model], ...] = (
         *FundsWorld.MODELS, Contest, ContestPartner, JointFundContribution, PhaseChange, Entry, EntryNotice, Round,
         Criterion, Panel, PanelJudge, Conflict, Score, AdvanceList, AdvanceListLine, AwardTier, Award, AwardTranche,
+        SpendingItem, MatchingPool, PoolFunder, PoolFunding, Match,
         SpendingItem, Campaign, RewardTier,
     )
 
@@ -270,6 +275,22 @@ class ContestsWorld(FundsWorld):
     def confirmed_list(self) -> AdvanceList:
         return self._list(confirmed=True)
 
+    # --- matching pools (매칭 펀드) ---
+
+    @cached_property
+    def funding_contest(self) -> Contest:
+        """A contest in its funding phase, with a pledge matching pool (``matching_pool``) once named."""
+        return self._contest("funding")
+
+    @cached_property
+    def matching_pool(self) -> MatchingPool:
+        """1:1 matching with one funder (``pool_funder``) holding 10,000,000 won."""
+        return pool(self.funding_contest, funders=(10 * M,))
+
+    @cached_property
+    def pool_funder(self) -> PoolFunder:
+        return self.matching_pool.funders.get()
+
     # --- awards: each on an entry selected first in a final of its own contest ---
 
     def _selected(self, enterprise: Any) -> Entry:
@@ -407,6 +428,10 @@ def contests_state() -> dict[str, Any]:
         "tranches": sorted(AwardTranche.objects.values_list("pk", "state", "spent", "unspent", "paid_on",
                                                             "returned_on")),
         "spending items": sorted(SpendingItem.objects.values_list("pk", "amount")),
+        "matching pools": sorted(MatchingPool.objects.values_list("pk", "name", "rule", "factor", "state")),
+        "pool funders": sorted(PoolFunder.objects.values_list("pk", "committed")),
+        "pool fundings": PoolFunding.objects.count(),
+        "matches": Match.objects.count(),
         "campaigns": sorted(Campaign.objects.values_list("pk", "state", "title", "target", "updated_at")),
         "reward tiers": sorted(RewardTier.objects.values_list("pk", "price", "stock", "claimed")),
     }

@@ -1,0 +1,143 @@
+"""Reads of the matching pools (매칭 펀드): who sees them, each funder's money (committed, paid in, drawn, returned,
+available on the ledger) and the pool's totals, and the quadratic funding preview of a contest (what each quadratic
+pool would give each campaign if it were shared now, from the live pledges), which changes nothing."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Context, Decimal, localcontext
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+
+from core.engines.matching import quadratic, raw_value
+from enterprises.roles import STAFF_READERS, has_role
+
+from ..models import BackerTotal, Campaign, Match, MatchingPool, PoolFunder, PoolReturn, PoolRule
+
+ZERO = Decimal(0)
+SQRT_PLACES = Decimal("0.01")  # the preview's sum of square roots is shown to 2 decimals (the match is exact)
+
+
+def pools_visible_to(user: Any) -> QuerySet[MatchingPool]:
+    """Staff: every pool. Anyone else: none."""
+    if getattr(user, "is_authenticated", False) and has_role(user, *STAFF_READERS):
+        return MatchingPool.objects.all()
+    return MatchingPool.objects.none()
+
+
+@dataclass(frozen=True)
+class FunderFigures:
+    """A funder's money in a pool. ``available`` is its account's balance; it equals paid_in - drawn - returned."""
+
+    funder: PoolFunder
+    committed: Decimal
+    paid_in: Decimal
+    drawn: Decimal  # matches held for campaigns or paid to them (not those given back)
+    returned: Decimal  # unspent money given back when the pool settled
+    available: Decimal
+
+
+@dataclass(frozen=True)
+class PoolFigures:
+    pool: MatchingPool
+    funders: list[FunderFigures]
+    committed: Decimal
+    paid_in: Decimal
+    drawn: Decimal
+    returned: Decimal
+    available: Decimal
+    matches: int  # Match rows held or paid
+
+
+def pool_figures(pool: MatchingPool) -> PoolFigures:
+    """Each funder's figures and the pool's totals, in four queries."""
+    funders = list(PoolFunder.objects.filter(pool=pool).select_related("institution", "account")
+                   .annotate(paid_in=Sum("fundings__amount")).order_by("position", "pk"))
+    drawn = dict(Match.objects.filter(pool=pool, state__in=(Match.State.HELD, Match.State.PAID))
+                 .values("funder_id").annotate(total=Sum("amount")).values_list("funder_id", "total"))
+    returned = dict(PoolReturn.objects.filter(funder__pool=pool).values("funder_id").annotate(total=Sum("amount"))
+                    .values_list("funder_id", "total"))
+    count = Match.objects.filter(pool=pool, state__in=(Match.State.HELD, Match.State.PAID)).count()
+    lines = [FunderFigures(funder=f, committed=f.committed.amount, paid_in=f.paid_in or ZERO,
+                           drawn=drawn.get(f.pk) or ZERO, returned=returned.get(f.pk) or ZERO,
+                           available=f.account.balance.amount) for f in funders]
+    return PoolFigures(pool=pool, funders=lines, committed=sum((x.committed for x in lines), ZERO),
+                       paid_in=sum((x.paid_in for x in lines), ZERO), drawn=sum((x.drawn for x in lines), ZERO),
+                       returned=sum((x.returned for x in lines), ZERO),
+                       available=sum((x.available for x in lines), ZERO), matches=count)
+
+
+# --- the quadratic preview ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewCampaign:
+    campaign: Campaign
+    contributions: int  # backers with a live pledge
+    sum_of_roots: Decimal  # sum over backers of sqrt(their live total), to 2 decimals
+    raw: Decimal  # (sum of roots)^2 - sum of totals, to 2 decimals
+    match: Decimal  # what the pool would give it if it were shared now
+    capped: bool
+
+
+@dataclass(frozen=True)
+class PreviewPool:
+    pool: MatchingPool
+    pot: Decimal  # what the pool's funders hold now
+    cap_per_campaign: Decimal | None
+    campaigns: list[PreviewCampaign]
+    leftover: Decimal  # what would stay in the pool
+
+
+@dataclass(frozen=True)
+class QuadraticPreview:
+    contest_id: int
+    as_of: date
+    pools: list[PreviewPool]
+
+
+def _sum_of_roots(totals: list[Decimal]) -> Decimal:
+    with localcontext(Context(prec=50)):
+        return sum((t.sqrt() for t in totals if t > 0), ZERO).quantize(SQRT_PLACES)
+
+
+def quadratic_preview(*, contest_id: int, as_of: date) -> QuadraticPreview:
+    """Per open quadratic pool of the contest, per campaign it applies to (launched and not failed): its backers with
+    live pledges, the sum of the roots of their totals, its raw quadratic value and the match it would get if the
+    pool were shared now (``core.engines.matching.quadratic`` over the live pledges, ``BackerTotal.pledged``, with
+    the pool's cap), whether the cap applied, and what would stay in the pool. Reads only; ``as_of`` is the day the
+    preview is for (the funders' balances are today's)."""
+    pools = list(MatchingPool.objects.filter(contest_id=contest_id, rule=PoolRule.QUADRATIC,
+                                             state=MatchingPool.State.OPEN).prefetch_related("campaigns")
+                 .order_by("pk"))
+    every = list(Campaign.objects.filter(contest_id=contest_id).exclude(
+        state__in=(Campaign.State.DRAFT, Campaign.State.FAILED)).order_by("pk"))
+    totals: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for campaign_id, backer_id, pledged in (BackerTotal.objects.filter(campaign__in=every, pledged__gt=0)
+                                            .values_list("campaign_id", "backer_id", "pledged")):
+        totals[campaign_id][backer_id] = pledged
+    balances = dict(PoolFunder.objects.filter(pool__in=pools).values("pool_id")
+                    .annotate(total=Sum("account__balance")).values_list("pool_id", "total"))
+    result: list[PreviewPool] = []
+    for pool in pools:
+        named = {c.pk for c in pool.campaigns.all()}
+        campaigns = [c for c in every if not named or c.pk in named]
+        pot = balances.get(pool.pk) or ZERO
+        cap = None if pool.qf_cap_per_campaign is None else pool.qf_cap_per_campaign.amount
+        shared = quadratic({c.pk: totals[c.pk] for c in campaigns}, pot, cap, Decimal(pool.unit))
+        lines = [PreviewCampaign(campaign=c, contributions=len(totals[c.pk]),
+                                 sum_of_roots=_sum_of_roots(list(totals[c.pk].values())),
+                                 raw=raw_value(totals[c.pk]).quantize(SQRT_PLACES), match=shared.matches[c.pk],
+                                 capped=c.pk in shared.capped) for c in campaigns]
+        result.append(PreviewPool(pool=pool, pot=pot, cap_per_campaign=cap, campaigns=lines, leftover=shared.leftover))
+    return QuadraticPreview(contest_id=contest_id, as_of=as_of, pools=result)
+
+
+def matches_of_pledge(pledge_id: int) -> QuerySet[Match]:
+    """A pledge's matches by pool and funder (for the pledge's response), held or paid first."""
+    return (Match.objects.filter(pledge_id=pledge_id).select_related("pool", "funder__institution")
+            .order_by("pool_id", "funder__position", "pk"))
+
