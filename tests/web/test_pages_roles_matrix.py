@@ -86,6 +86,16 @@ OBJECTS: dict[str, str] = {
     "my-award-tranche": "own_paid_tranche", "my-award-tranche-spending": "own_paid_tranche",
     "my-award-tranche-report": "own_paid_tranche",
     "my-spending-item-remove": "own_spending_item", "my-spending-item-evidence": "own_spending_item",
+    # campaigns in the portal (the member's enterprise's; another enterprise's member gets 404)
+    "my-campaign-new": "own_advanced_entry", "my-campaign": "own_campaign", "my-campaign-edit": "own_campaign",
+    "my-campaign-launch": "own_campaign", "my-campaign-reward-new": "own_campaign",
+    "my-campaign-pledges": "own_campaign", "my-campaign-reward-edit": "own_campaign_reward",
+    "my-campaign-reward-remove": "own_campaign_reward",
+    # the funding phase in the console: pools, their funders, the preview, settlements and payouts (staff only)
+    "contest-pool-create": "funding_contest", "contest-matching-preview": "funding_contest",
+    "contest-settlements": "funding_contest", "contest-payout-file": "funding_contest",
+    "matching-pool": "funding_pool", "matching-pool-funder": "funding_pool", "pool-funder-fund": "funding_funder",
+    "campaign-settlement-payout": "funding_settlement",
 }
 # Pages of an object every member may see (a contest open for entries): another enterprise's member gets it too.
 SHARED = {"my-contest", "my-contest-enter"}
@@ -267,6 +277,27 @@ class World(FundsWorld):
         return services.spending_add(actor=self.member, today=TODAY, tranche_id=self.own_paid_tranche.pk,
                                      amount=1_000_000, category="materials", description="원재료 구입",
                                      spent_on=TODAY, evidence=pdf_file())
+
+    # --- the funding phase (tests.web.crowdfunding.funding_world, with the member's own enterprise) ---
+
+    @cached_property
+    def fw(self) -> Any:
+        from tests.web.crowdfunding.funding_world import FundingWorld
+
+        made = FundingWorld()
+        made.enterprise, made.member = self.own, self.member  # type: ignore[misc]
+        return made
+
+    own_advanced_entry = property(lambda self: self.fw.entry)
+    own_campaign_reward = property(lambda self: self.fw.own_reward)
+    funding_contest = property(lambda self: self.fw.contest)
+    funding_pool = property(lambda self: self.fw.pool)
+    funding_funder = property(lambda self: self.fw.funder)
+    funding_settlement = property(lambda self: self.fw.own_settled)
+
+    @property
+    def own_campaign(self) -> Any:
+        return self.fw.own_draft
 
     @property
     def own_statement(self) -> Any:

@@ -179,8 +179,8 @@ class PoolFund(ActionPage):
     section = "contests"
     template_name = "web/crowdfunding/console/pool_action.html"
     title = _("Record a funder's payment")
-    intro = _("Money the funder paid into the pool (매칭 재원 입금), on the day it was received. Sending the form twice "
-              "records it once.")
+    intro = _("Money the funder paid into the pool (매칭 재원 입금), on the day it was received. Sending the form "
+              "twice records it once.")
     submit_label = _("Record the payment")
     form_class = cf.FundingForm
     context_object_name = "funder"

@@ -35,6 +35,11 @@ def funding_dates(today: Any = TODAY) -> dict[str, Any]:
             "final_ends_on": today + timedelta(days=50), "awards_end_on": today + timedelta(days=80)}
 
 
+def _institution(name: str, kind: str) -> Institution:
+    """The institution of that name (names are unique: another world may have made it), else a new one."""
+    return Institution.objects.filter(name=name).first() or InstitutionFactory(name=name, kind=kind)
+
+
 class FundingWorld:
     """The objects are made when first asked for."""
 
@@ -101,10 +106,10 @@ class FundingWorld:
         """매칭 펀드 (pledge matching, factor 1), funded by 대구광역시 (6,000,000) and 대구은행 (4,000,000)."""
         pool = services.pool_create(contest_id=self.contest.pk, actor=None, name="대구 매칭 펀드", rule="match",
                                     factor="1")
-        add_funder(pool, 6_000_000, institution=InstitutionFactory(
-            name="대구광역시", kind=Institution.Kind.MUNICIPALITY), position=0, on=self.today)
-        add_funder(pool, 4_000_000, institution=InstitutionFactory(name="대구은행", kind=Institution.Kind.BANK),
-                   position=1, on=self.today)
+        add_funder(pool, 6_000_000, institution=_institution("대구광역시", Institution.Kind.MUNICIPALITY), position=0,
+                   on=self.today)
+        add_funder(pool, 4_000_000, institution=_institution("대구은행", Institution.Kind.BANK), position=1,
+                   on=self.today)
         return pool
 
     @cached_property
@@ -118,13 +123,13 @@ class FundingWorld:
         campaign = services.campaign_launch(campaign_id=self.own_draft.pk, actor=self.member, on_date=self.today)
         reward = campaign.rewards.get()
         RewardTier.objects.filter(pk=reward.pk).update(stock=2)
-        for name, amount, with_reward in (("김민지", 50_000, True), ("이서준", 30_000, True), ("박하은", 20_000, False)):
-            pledge = sw.pledge(campaign, amount, "reserved", backer=UserFactory(display_name=name),
-                               reward=reward if with_reward else None)
+        backers = (("김민지", 50_000, True), ("이서준", 30_000, True), ("박하은", 20_000, False))
+        for name, amount, with_reward in backers:
+            sw.pledge(campaign, amount, "reserved", backer=UserFactory(display_name=name),
+                      reward=reward if with_reward else None)
             if with_reward:
                 RewardTier.objects.filter(pk=reward.pk).update(claimed=reward.claimed + 1)
                 reward.refresh_from_db()
-            del pledge
         Campaign.objects.filter(pk=campaign.pk).update(backers=3)
         campaign.refresh_from_db()
         return campaign
@@ -132,8 +137,8 @@ class FundingWorld:
     @cached_property
     def own_settled(self) -> CampaignSettlement:
         """Another entry of the member's enterprise: its keep-it-all campaign of 1,000,000 ended, two pledges
-        charged (600,000 and 300,000), a top-up of 100,000 drawn from the pool's first funder; settled through the service
-        today: net payout 900,000 - fees + 100,000."""
+        charged (600,000 and 300,000), a top-up of 100,000 drawn from the pool's first funder; settled through the
+        service today: net payout 900,000 - fees + 100,000."""
         entry = EntryFactory(contest=self.contest, enterprise=self.enterprise, state=Entry.State.ADVANCED,
                              title="빵 나눔 2차", campaign_type="donation")
         campaign = Campaign.objects.create(

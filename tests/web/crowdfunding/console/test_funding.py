@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import AuditEvent
+from crowdfunding import services
 from crowdfunding.models import MatchingPool, PoolFunder, PoolFunding
 from statements.models import Statement
 from tests.factories import AuditorFactory, BackerFactory, InstitutionFactory, JudgeFactory, UserFactory
@@ -89,13 +90,10 @@ def test_a_payment_dated_tomorrow_is_refused_beside_the_date(fw, client_as):
 
 def test_the_quadratic_preview_and_the_funders_statement(fw, client_as, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    client = client_as(fw.manager)
-    fw.own_live
-    from crowdfunding import services
-
+    client, live = client_as(fw.manager), fw.own_live
     services.pool_create(contest_id=fw.contest.pk, actor=fw.manager, name="이차 매칭 펀드", rule="quadratic")
     page = client.get(reverse("web:contest-matching-preview", args=[fw.contest.pk]))
-    assert page.status_code == 200 and "이차 매칭 펀드" in text(page) and fw.own_live.title in text(page)
+    assert page.status_code == 200 and "이차 매칭 펀드" in text(page) and live.title in text(page)
     response = client.post(reverse("web:statement-request"), {
         "kind": "pool_funder", "subject_id": fw.funder.pk,
         "next": reverse("web:matching-pool", args=[fw.pool.pk])})
