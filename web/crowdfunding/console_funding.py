@@ -93,7 +93,7 @@ class PoolCreate(ActionPage):
         return selectors.contests_visible_to(self.request.user)
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        contest = self.get_object()
+        contest: Contest = self.get_object()  # type: ignore[assignment]
         return {**super().get_form_kwargs(),
                 "campaigns": campaigns_visible_to(self.request.user).filter(contest=contest).order_by("pk")}
 
