@@ -135,19 +135,36 @@ class FundingWorld:
         return campaign
 
     @cached_property
+    def past_contest(self) -> Contest:
+        """An earlier contest whose funding phase ended yesterday (in its final now), with a top-up pool funded by
+        대구사회가치재단 (1,000,000)."""
+        today, day = self.today, timedelta(days=1)
+        contest = ContestFactory(name="대구 소셜 크라우드펀딩 대회 2026 (하반기)", code="daegu-funding-2026b",
+                                 phase="final", call_opens_on=today - 100 * day, call_closes_on=today - 80 * day,
+                                 screening_ends_on=today - 40 * day, funding_ends_on=today - day,
+                                 final_ends_on=today + 20 * day, awards_end_on=today + 50 * day)
+        pool = MatchingPool.objects.create(contest=contest, name="목표 채움 펀드", rule="top_up",
+                                           top_up_threshold_percent=70)
+        add_funder(pool, 1_000_000, institution=_institution("대구사회가치재단", Institution.Kind.PUBLIC_INSTITUTION),
+                   on=today - 50 * day)
+        return contest
+
+    @cached_property
     def own_settled(self) -> CampaignSettlement:
-        """Another entry of the member's enterprise: its keep-it-all campaign of 1,000,000 ended, two pledges
-        charged (600,000 and 300,000), a top-up of 100,000 drawn from the pool's first funder; settled through the
-        service today: net payout 900,000 - fees + 100,000."""
-        entry = EntryFactory(contest=self.contest, enterprise=self.enterprise, state=Entry.State.ADVANCED,
+        """The member's enterprise's entry in ``past_contest``: its keep-it-all campaign of 1,000,000 ended
+        yesterday, two pledges charged (600,000 and 300,000), a top-up of 100,000 drawn from the contest's pool;
+        settled through the service today: net payout 900,000 - fees + 100,000."""
+        contest = self.past_contest
+        entry = EntryFactory(contest=contest, enterprise=self.enterprise, state=Entry.State.ADVANCED,
                              title="빵 나눔 2차", campaign_type="donation")
         campaign = Campaign.objects.create(
-            entry=entry, contest=self.contest, enterprise=self.enterprise, title="빵 나눔 2차", mode="kia",
-            target=1_000_000, min_pledge=1_000, starts_on=self.today - timedelta(days=1), ends_on=self.today,
+            entry=entry, contest=contest, enterprise=self.enterprise, title="빵 나눔 2차", mode="kia",
+            target=1_000_000, min_pledge=1_000, starts_on=self.today - timedelta(days=30),
+            ends_on=self.today - timedelta(days=1),
             state=Campaign.State.LIVE, launched_at=timezone.now())
         sw.charged(campaign, 600_000, on=self.today, backer=UserFactory(display_name="최도윤"))
         sw.charged(campaign, 300_000, on=self.today, backer=UserFactory(display_name="정하린"))
-        sw.matched(self.pool, campaign, 100_000, kind="top_up", on=self.today)
+        sw.matched(contest.matching_pools.get(), campaign, 100_000, kind="top_up", on=self.today)
         Campaign.objects.filter(pk=campaign.pk).update(charged=900_000, backers=2)
         sw.close(campaign, Campaign.State.SUCCEEDED, on=self.today)
         return campaign_settle(campaign_id=campaign.pk, on_date=self.today)

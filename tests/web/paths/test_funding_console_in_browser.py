@@ -88,6 +88,9 @@ def test_a_manager_sets_up_a_pool_records_its_money_and_pays_out_a_settlement(si
     assert "대구 매칭 펀드 2차" in pools and "₩7,000,000" in pools
     _check(site, "08-contest-totals")
 
+    # The earlier contest's campaign has settled: its payout file, and its payout recorded.
+    contest_page = f"/console/contests/{fw.past_contest.pk}/"
+    site.open(contest_page)
     site.find(f"a[href='{contest_page}settlements/']").click()
     site.wait_path(f"{contest_page}settlements/")
     _check(site, "09-settlements", phone=True)

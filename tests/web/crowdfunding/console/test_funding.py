@@ -103,14 +103,15 @@ def test_the_quadratic_preview_and_the_funders_statement(fw, client_as, settings
 
 def test_settlements_the_payout_file_and_a_payout_recorded_once(fw, client_as):
     settlement, client = fw.own_settled, client_as(fw.manager)
-    url = reverse("web:contest-settlements", args=[fw.contest.pk])
+    contest = fw.past_contest
+    url = reverse("web:contest-settlements", args=[contest.pk])
     page = text(client.get(url))
     assert settlement.campaign.title in page and f"₩{int(settlement.net_payout.amount):,}" in page
     for kind, mime in (("csv", "text/csv"), ("xlsx", "spreadsheetml")):
-        download = client.get(reverse("web:contest-payout-file", args=[fw.contest.pk]) + f"?format={kind}")
+        download = client.get(reverse("web:contest-payout-file", args=[contest.pk]) + f"?format={kind}")
         assert download.status_code == 200 and mime in download["Content-Type"]
     assert AuditEvent.objects.filter(action="crowdfunding.payout.download").count() == 2
-    bad = in_english(client).get(reverse("web:contest-payout-file", args=[fw.contest.pk]) + "?format=pdf")
+    bad = in_english(client).get(reverse("web:contest-payout-file", args=[contest.pk]) + "?format=pdf")
     assert bad.status_code == 400
     payout = reverse("web:campaign-settlement-payout", args=[settlement.pk])
     key = client.get(payout).context["form"]["idempotency_key"].value()
