@@ -324,7 +324,8 @@ def _expected(pattern: URLPattern, user: Any, role: str) -> set[int]:
     if pattern.name == "statement-download":  # the member's statement, still pending: not ready (409)
         if not STATEMENTS.allows(user, "statement.download"):
             return {403}
-        return {404} if role == "other_member" else {409}
+        # another enterprise's member, and a backer (only its own pledges' receipts), do not see it
+        return {404} if role in ("other_member", "backer") else {409}
     if not issubclass(view, Page):
         raise AssertionError(f"{pattern.name}: not a Page; say here what each role gets")
     allowed = AREAS.allows(user, AREA_ACTION[view.area]) and view.access.allows(user, view.action)
