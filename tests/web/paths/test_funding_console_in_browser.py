@@ -28,7 +28,7 @@ def test_a_manager_sets_up_a_pool_records_its_money_and_pays_out_a_settlement(si
     live, settlement = fw.own_live, fw.own_settled
     contest_page = f"/console/contests/{fw.contest.pk}/"
     city = InstitutionFactory(name="대구시 사회적경제과")
-    foundation = InstitutionFactory(name="대구사회가치재단")
+    foundation = InstitutionFactory(name="대구사회적경제지원센터")
     kim = ManagerFactory(username="manager.kim")
 
     site.login(kim)
