@@ -17,8 +17,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from core.engines.matching import pledge_match
 
 from ..models import Campaign, Contest, Match, Phase, PoolFunder, PoolRule
-from ..services.matching import _pools_for, _rule
 from .campaigns import days_left, progress_percent
+from .matching import pledge_rule, pools_for_campaign
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -96,7 +96,7 @@ def matching_offer(campaign: Campaign, *, amount: Decimal | None = None) -> Matc
     pledge = max(amount if amount is not None else TYPICAL_PLEDGE, campaign.min_pledge.amount)
     if campaign.state != Campaign.State.LIVE:
         return MatchingOffer(OfferState.NONE, pledge, ZERO)
-    pools = [pool for pool in _pools_for(campaign, PoolRule.MATCH)
+    pools = [pool for pool in pools_for_campaign(campaign, PoolRule.MATCH)
              if pool.funders_in_order]  # type: ignore[attr-defined]
     if not pools:
         return MatchingOffer(OfferState.NONE, pledge, ZERO)
@@ -107,7 +107,7 @@ def matching_offer(campaign: Campaign, *, amount: Decimal | None = None) -> Matc
                .values("pool_id").annotate(total=Sum("amount")).values_list("pool_id", "total"))
     total, names, waiting = ZERO, [], []
     for pool in pools:
-        rule = _rule(pool)
+        rule = pledge_rule(pool)
         if not rule.triggered(target=campaign.target.amount, pledged_after=campaign.pledged.amount + pledge,
                               backers_after=campaign.backers + 1):
             waiting.append(Trigger(percent=pool.trigger_percent, backers=pool.trigger_backers))

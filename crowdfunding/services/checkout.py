@@ -22,7 +22,7 @@ from enterprises.models import User
 
 from ..access import ACCESS
 from ..models import CampaignMode
-from .pledges import _check_request
+from .pledges import check_pledge_request
 
 ORDER_PREFIX = "po"  # 주문번호: "po-" and 32 hex digits (the provider takes 6 to 64 of A-Z a-z 0-9 _ -)
 # What stands in for the payment page's answer while the pledge is checked before the page (the rules for the
@@ -57,7 +57,7 @@ def pledge_checkout(*, campaign_id: int, actor: User, amount: Any, reward_id: in
     ValidationFailed, NotFound, InvalidState."""
     ACCESS.require(actor, "pledge.create")
     require_verified_email(actor)
-    checked = _check_request(campaign_id, actor, amount, reward_id, _BEFORE_THE_PAGE, on_date)
+    checked = check_pledge_request(campaign_id, actor, amount, reward_id, _BEFORE_THE_PAGE, on_date)
     campaign = checked.campaign
     order_id = f"{ORDER_PREFIX}-{secrets.token_hex(16)}"
     billing = campaign.mode == CampaignMode.AON

@@ -97,6 +97,16 @@ OBJECTS: dict[str, str] = {
     # the public campaign pages and pledging; a backer's pledges (another backer's: 404)
     "campaign": "public_campaign", "campaign-pledge": "public_campaign", "campaign-pledge-return": "public_campaign",
     "my-pledge": "a_backers_pledge", "my-pledge-cancel": "a_backers_pledge",
+    # campaigns in the portal (the member's enterprise's; another enterprise's member gets 404)
+    "my-campaign-new": "own_advanced_entry", "my-campaign": "own_campaign", "my-campaign-edit": "own_campaign",
+    "my-campaign-launch": "own_campaign", "my-campaign-reward-new": "own_campaign",
+    "my-campaign-pledges": "own_campaign", "my-campaign-reward-edit": "own_campaign_reward",
+    "my-campaign-reward-remove": "own_campaign_reward",
+    # the funding phase in the console: pools, their funders, the preview, settlements and payouts (staff only)
+    "contest-pool-create": "funding_contest", "contest-matching-preview": "funding_contest",
+    "contest-settlements": "funding_contest", "contest-payout-file": "funding_contest",
+    "matching-pool": "funding_pool", "matching-pool-funder": "funding_pool", "pool-funder-fund": "funding_funder",
+    "campaign-settlement-payout": "funding_settlement",
 }
 # Pages of an object every member may see (a contest open for entries): another enterprise's member gets it too.
 SHARED = {"my-contest", "my-contest-enter"}
@@ -300,6 +310,26 @@ class World(FundsWorld):
         return Pledge.objects.create(campaign=self.public_campaign, backer=BackerFactory(), amount=10_000,
                                      state=Pledge.State.RESERVED, order_id="matrix-order-1",
                                      idempotency_key="matrix-1")
+    # --- the funding phase (tests.web.crowdfunding.funding_world, with the member's own enterprise) ---
+
+    @cached_property
+    def fw(self) -> Any:
+        from tests.web.crowdfunding.funding_world import FundingWorld
+
+        made = FundingWorld()
+        made.enterprise, made.member = self.own, self.member  # type: ignore[misc]
+        return made
+
+    own_advanced_entry = property(lambda self: self.fw.entry)
+    own_campaign_reward = property(lambda self: self.fw.own_reward)
+    funding_contest = property(lambda self: self.fw.contest)
+    funding_pool = property(lambda self: self.fw.pool)
+    funding_funder = property(lambda self: self.fw.funder)
+    funding_settlement = property(lambda self: self.fw.own_settled)
+
+    @property
+    def own_campaign(self) -> Any:
+        return self.fw.own_draft
 
     @property
     def own_statement(self) -> Any:
@@ -326,7 +356,8 @@ def _expected(pattern: URLPattern, user: Any, role: str) -> set[int]:
     if pattern.name == "statement-download":  # the member's statement, still pending: not ready (409)
         if not STATEMENTS.allows(user, "statement.download"):
             return {403}
-        return {404} if role in ("other_member", "backer") else {409}  # a backer: only its own receipts
+        # another enterprise's member, and a backer (only its own pledges' receipts), do not see it
+        return {404} if role in ("other_member", "backer") else {409}
     if pattern.name in PLEDGING:
         return {PLEDGING[pattern.name]} if role == "backer" else {403}
     if not issubclass(view, Page):
