@@ -96,14 +96,17 @@ class PoolForm(forms.Form):
                                 help_text=_("1: a pledge of 10,000 won is matched by 10,000 won."))
     cap_per_pledge = WonField(label=_("Cap per pledge"), required=False, help_text=_("Empty: none."))
     cap_per_campaign = WonField(label=_("Cap per campaign (won)"), required=False, help_text=_("Empty: none."))
+    # xgettext:no-python-format (a percent sign, not a placeholder)
     cap_per_campaign_percent = forms.DecimalField(label=_("Cap per campaign (% of its target)"), required=False,
                                                   max_digits=5, decimal_places=2, help_text=_("Empty: none."))
     cap_per_backer = WonField(label=_("Cap per backer"), required=False, help_text=_("Empty: none."))
+    # xgettext:no-python-format (a percent sign, not a placeholder)
     trigger_percent = forms.DecimalField(label=_("Matching starts at % of the target"), required=False,
                                          max_digits=5, decimal_places=2, help_text=_("Empty or 0: at once."))
     trigger_backers = forms.IntegerField(label=_("Matching starts at backers"), required=False, min_value=0,
                                          help_text=_("Empty or 0: at once."))
     # top-up (목표 채움)
+    # xgettext:no-python-format (a percent sign, not a placeholder)
     threshold = forms.DecimalField(label=_("Top-up threshold (% of the target)"), required=False, max_digits=5,
                                    decimal_places=2,
                                    help_text=_("A campaign that reaches it by its deadline gets the rest of its "
