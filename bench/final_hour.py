@@ -401,6 +401,12 @@ def main() -> int:
         share = args.hot_share * even["pledges_per_s"]
         result["hot_campaign_ratio"] = round(hot["hot_pledges_per_s"] / share, 3) if share else None
         result["workdir"] = str(s.workdir)
+    cost = result["cost"]["ratio_pledge_to_me"]
+    result["targets"] = None if args.smoke else {  # reported, not asserted
+        f"HOT / EVEN pledges/s >= {TARGET_RATIO}": result["ratio"] is not None and result["ratio"] >= TARGET_RATIO,
+        f"pledge / GET /me/ medians <= {TARGET_COST}": cost is not None and cost <= TARGET_COST,
+        "no error but the expected sold out": not any(run["failures"] for run in result["runs"].values()),
+    }
     report(result)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -476,6 +482,10 @@ def report(r: dict[str, Any]) -> None:
     if r["ratio"] is not None:
         print(f"Throughput ratio HOT / EVEN (pledges/s of the whole run): {r['ratio']} (target >= {TARGET_RATIO}); "
               f"the hot campaign's pledges/s over {a['hot_share']:.0%} of EVEN's: {r['hot_campaign_ratio']}")
+    if r["targets"] is None:
+        print("targets: not judged (a smoke run)")
+    else:
+        print("targets: " + "; ".join(f"{name}: {'met' if met else 'MISSED'}" for name, met in r["targets"].items()))
     print(f"(logs and samples in {r['workdir']})")
 
 
