@@ -23,9 +23,12 @@ system-packages:
 	@bash scripts/system-packages.sh
 
 ## make demo: install, migrate (SQLite file unless DATABASE_URL is set), load the Korean demo data, serve on PORT.
+## load_demo starts the payment stand-in itself while it pledges (when none answers on PAYMENTS_PORT); both it and
+## the stand-in started beside runserver keep the stand-in's state in PAYMENTS_STATE, so the demo's billing keys work.
+PAYMENTS_STATE ?= var/payment-provider.json
 demo: venv system-packages
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
+	PAYMENTS_PROVIDER_URL=http://$(HOST):$(PAYMENTS_PORT) $(BIN)/python manage.py load_demo
 	@echo ""
 	@echo "  The pages:              http://$(HOST):$(PORT)/   (console /console/, enterprise portal /my/)"
 	@echo "  API docs (Swagger UI):  http://$(HOST):$(PORT)/api/docs/"
@@ -36,7 +39,8 @@ demo: venv system-packages
 	@echo "  Payment provider:       http://$(HOST):$(PAYMENTS_PORT)/   (stand-in; test cards in standins/payment_provider/README.md)"
 	@echo ""
 	@$(BIN)/python -m standins.payment_provider --host $(HOST) --port $(PAYMENTS_PORT) \
-	    --webhook-url http://$(HOST):$(PORT)$(PAYMENTS_WEBHOOK_PATH) >payment-provider.log 2>&1 & \
+	    --webhook-url http://$(HOST):$(PORT)$(PAYMENTS_WEBHOOK_PATH) --state-file $(PAYMENTS_STATE) \
+	    >payment-provider.log 2>&1 & \
 	  provider=$$!; trap 'kill $$provider 2>/dev/null' EXIT INT TERM; \
 	  PAYMENTS_PROVIDER_URL=http://$(HOST):$(PAYMENTS_PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

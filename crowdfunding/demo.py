@@ -10,6 +10,8 @@
   awards approved by a second manager and paid in two tranches; every first tranche's spending is reported and
   settled (the first-ranked team returned 1,250,000 won it did not spend); the second tranches are paid and wait for
   their reports. The bakery (``bakery.member``, of the guarantees' demo) is among the entrants.
+- **대구 사회적경제 크라우드펀딩 2026 하반기**, in its funding phase: campaigns live, settled, failed and a draft,
+  three matching pools, twenty backers; pledges through the payment provider's stand-in (``crowdfunding.demo_funding``).
 - **전주 공동체 성장 지원 (3 stages)**: stage 1 (2024) chose four of eight teams, stage 2 (2025) two of its four
   graduates; stage 3 (2026) is open for entries, and only stage 2's award winners may enter.
 
@@ -34,7 +36,7 @@ from enterprises.models import Enterprise, Institution, Province, User
 from enterprises.roles import Role
 from enterprises.services import enterprise_create, institution_create
 
-from . import services
+from . import demo_funding, services
 from .models import AdvanceList, Award, AwardTranche, Contest, Entry, Panel, Round
 
 DAEGU_2026 = "daegu-social-crowdfunding-2026"
@@ -212,6 +214,7 @@ def load(users: dict[str, User]) -> list[str]:
     lines.append(_daegu_2025(today, kim, lee, partners, experts, citizens[:30], daegu_firms, bakery, users))
     lines.append(_daegu_2026(today, kim, lee, partners, experts, citizens, daegu_firms, bakery, users))
     lines.append(_jeonju(today, kim, lee, experts[1:4], like))
+    lines.extend(demo_funding.load(today, kim, lee, partners, experts[1:4], daegu_firms, like))
     return lines
 
 

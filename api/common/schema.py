@@ -31,6 +31,7 @@ from .permissions import AccessPermission, access_action, view_access
 ERROR_DESCRIPTIONS = {
     "400": "Bad input: `fields` names each field (or header, or query parameter) and the rule it broke.",
     "401": "Not signed in, or the token is invalid or expired.",
+    "402": "The card company declined the payment (`payment_declined`, with the provider's code and message).",
     "403": "Signed in, but this role may not do this.",
     "404": "No such object, or not one of yours (or no such page of a list).",
     "409": (
@@ -43,7 +44,10 @@ ERROR_DESCRIPTIONS = {
     "422": "A business rule refused it (insufficient funds, a limit, an ineligible borrower, an Idempotency-Key "
            "reused with other content).",
     "429": "Too many requests (or failed logins); see Retry-After.",
-    "503": "The database is not answering; nothing was changed. Retry after Retry-After seconds.",
+    "503": "The database, or an outside party such as the payment provider, is not answering; nothing was changed. "
+           "Retry after Retry-After seconds.",
+    "504": "An outside party (the payment provider) did not answer in time and what it did could not be found out; "
+           "send the same request again with the same Idempotency-Key.",
 }
 
 # Idempotency-Key: idempotent() strips surrounding whitespace, then needs 1 to 200 printable ASCII characters

@@ -50,7 +50,7 @@ class CampaignViewSet(ContestsView, mixins.ListModelMixin, mixins.RetrieveModelM
         "launch": ("400", "409"),
         "reward_add": ("400", "409"),
         "reward_change": ("400", "409"),
-        "reward_remove": ("409",),
+        "reward_remove": ("400", "409"),
     }
 
     def get_queryset(self) -> QuerySet[Campaign]:

@@ -71,7 +71,7 @@ class PledgeViewSet(ContestsView, mixins.ListModelMixin, mixins.RetrieveModelMix
 
     access_actions = {"list": "pledge.read", "retrieve": "pledge.read", "cancel": "pledge.cancel"}
     serializer_class = s.PledgeSerializer
-    error_codes = {"cancel": ("409", "503", "504")}
+    error_codes = {"cancel": ("400", "409", "503", "504")}
 
     def get_queryset(self) -> QuerySet[Pledge]:
         return _queryset(self.request.user)
@@ -92,6 +92,7 @@ class PaymentWebhookView(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
     schema_tag = TAG
+    error_codes = {"post": ("400",)}  # a signature that does not verify, or a body that is not an event
 
     @extend_schema(request=None, responses={200: OpenApiResponse(description="Received (applied, or not).")})
     def post(self, request: Request) -> Response:

@@ -76,6 +76,7 @@ from ..models import (
     RewardTier,
 )
 from .common import fail
+from .matching import match_pledge, return_pledge_match, top_up_campaign
 
 logger = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -171,8 +172,9 @@ def _lock_for(pledge_id: int) -> _Locked:
     return _Locked(campaign, reward, total, lock_pledge(pledge_id))
 
 
-def _release_counters(locked: _Locked, *, charged: bool) -> None:
-    """A pledge stops being live: the campaign's, the reward's and the backer's counters move back."""
+def _release_counters(locked: _Locked, *, charged: bool, on_date: date, reason: str) -> None:
+    """A pledge stops being live: the campaign's, the reward's and the backer's counters move back, and its match
+    goes back to the funders it came from (``return_pledge_match``)."""
     campaign, pledge, total = locked.campaign, locked.pledge, locked.total
     amount = pledge.amount.amount
     campaign.pledged = _money(campaign.pledged.amount - amount)
@@ -187,6 +189,7 @@ def _release_counters(locked: _Locked, *, charged: bool) -> None:
     if locked.reward is not None:
         locked.reward.claimed -= 1
         locked.reward.save(update_fields=["claimed"])
+    return_pledge_match(pledge=pledge, campaign=campaign, backer_total=total, on_date=on_date, reason=reason)
 
 
 # --- making a pledge -----------------------------------------------------------------------------------------------
@@ -364,6 +367,7 @@ def pledge_create(*, campaign_id: int, actor: User, amount: Any, reward_id: int 
         total.pledged = _money(total.pledged.amount + checked.amount)
         total.live_pledges += 1
         total.save(update_fields=["pledged", "live_pledges"])
+        match_pledge(pledge=pledge, campaign=locked_campaign, backer_total=total, on_date=on_date)
         if pledge.state == PState.CHARGED:
             _post_charge(campaign, pledge, on_date, actor)
             PledgePayment.objects.create(pledge=pledge, kind=Kind.CHARGE, amount=pledge.amount,
@@ -430,7 +434,7 @@ def pledge_cancel(*, pledge_id: int, actor: User, on_date: date) -> Pledge:
             return current  # a webhook got there first
         before = snapshot(current, PLEDGE_AUDITED)
         charged = current.state == PState.CHARGED
-        _release_counters(locked, charged=charged)
+        _release_counters(locked, charged=charged, on_date=on_date, reason="후원 취소 (cancelled by the backer)")
         current.state = PState.REFUNDED if charged else PState.CANCELLED
         current.cancelled_on, current.cancel_reason = on_date, "backer"
         current.save(update_fields=["state", "cancelled_on", "cancel_reason", "updated_at"])
@@ -450,11 +454,12 @@ def pledge_cancel(*, pledge_id: int, actor: User, on_date: date) -> Pledge:
 
 def campaign_close(*, campaign_id: int, on_date: date) -> Campaign:
     """A live campaign whose last day passed (``ends_on`` < ``on_date``) closes. All or nothing: it succeeded when
-    pledged + matched reached its target, and its reserved pledges are charged from the day after its last
-    (``next_charge_on``); otherwise it failed and every reserved pledge is released (billing key deleted, nothing
-    charged). Keep it all: "succeeded" means closed with what it has (every pledge was charged at once). A
-    campaign closed already is given back as it is; a failed one's reservations still held are released again.
-    Raises NotFound, InvalidState (not live, or its last day not passed)."""
+    pledged + matched reached its target (a top-up pool pays first: ``top_up_campaign``), and its reserved pledges
+    are charged from the day after its last (``next_charge_on``); otherwise it failed and every reserved pledge is
+    released (billing key deleted, nothing charged, its match given back). Keep it all: "succeeded" means closed
+    with what it has (every pledge was charged at once). A campaign closed already is given back as it is; a failed
+    one's reservations still held are released again. Raises NotFound, InvalidState (not live, or its last day not
+    passed)."""
 
     def write() -> Campaign:
         campaign = lock_campaign(campaign_id)
@@ -466,6 +471,7 @@ def campaign_close(*, campaign_id: int, on_date: date) -> Campaign:
             raise InvalidState(_("The campaign runs until %(date)s.") % {"date": campaign.ends_on.isoformat()},
                                fields={"ends_on": [_("not passed: %(date)s") % {"date": campaign.ends_on.isoformat()}]})
         before = snapshot(campaign, ["state", "closed_on", "pledged", "matched", "target"])
+        top_up_campaign(campaign=campaign, on_date=on_date)  # a top-up pool may carry it to its target
         reached = campaign.pledged.amount + campaign.matched.amount >= campaign.target.amount
         if campaign.mode == CampaignMode.KIA or reached:
             campaign.state = CState.SUCCEEDED
@@ -518,7 +524,7 @@ def pledge_release(*, pledge_id: int, on_date: date) -> Pledge:
         if current.state != PState.RESERVED or locked.campaign.state != CState.FAILED:
             return current
         before = snapshot(current, PLEDGE_AUDITED)
-        _release_counters(locked, charged=False)
+        _release_counters(locked, charged=False, on_date=on_date, reason="목표 미달 예약 해제 (campaign failed)")
         current.state, current.cancelled_on, current.cancel_reason = PState.RELEASED, on_date, "campaign failed"
         current.save(update_fields=["state", "cancelled_on", "cancel_reason", "updated_at"])
         PledgePayment.objects.create(pledge=current, kind=Kind.BILLING_KEY_DELETED, provider_key=current.billing_key,
@@ -602,7 +608,8 @@ def _declined(pledge_id: int, attempt: int, declined: PaymentDeclined, on_date: 
         current.failure_code = declined.provider_code[:60]
         current.failure_message = declined.provider_message[:300]
         if attempt >= MAX_CHARGE_ATTEMPTS:
-            _release_counters(locked, charged=False)
+            _release_counters(locked, charged=False, on_date=on_date,
+                              reason=f"결제 {attempt}회 거절 (charge declined {attempt} times)")
             current.state, current.next_charge_on = PState.CANCELLED, None
             current.cancelled_on, current.cancel_reason = on_date, f"charge declined {attempt} times"
         else:
@@ -697,7 +704,7 @@ def _apply_event(locked: _Locked, event: WebhookEvent, on_date: date) -> str:
             return Outcome.ALREADY
         if pledge.state != PState.CHARGED:
             return Outcome.STALE
-        _release_counters(locked, charged=True)
+        _release_counters(locked, charged=True, on_date=on_date, reason="결제사 취소 (cancelled at the provider)")
         pledge.state, pledge.cancelled_on, pledge.cancel_reason = PState.REFUNDED, on_date, "cancelled at provider"
         pledge.save(update_fields=["state", "cancelled_on", "cancel_reason", "updated_at"])
         _post_refund(locked.campaign, pledge, on_date, None)

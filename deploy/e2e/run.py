@@ -14,7 +14,15 @@
    crowdfunding contest's: the partners pay into its joint fund, the worker opens the call, two enterprises enter,
    a judge scores (and is refused on the entry its own bank recommended), each round's advance list is prepared and
    confirmed by two managers, the award is approved out of the joint fund and its first tranche paid; the fund
-   reconciles and the final's ranking puts the awarded entry first.
+   reconciles and the final's ranking puts the awarded entry first. Then a campaign's, from launch to settlement
+   (``campaign_story``): a contest in its funding phase (its call and screening, days ago, loaded through the
+   services), a matching pool with two funders and their money; coop.member drafts, edits and launches an
+   all-or-nothing campaign with a reward; four citizens sign up and verify by the link in their email (the file
+   backend's, in the work directory); they pledge through the payment stand-in's test checkout (one card declined
+   twice), the reward sells out, one cancels; a webhook replayed changes nothing; the funding run of each following
+   day goes to the worker (``celery call crowdfunding.run_funding``): the campaign succeeds, the twice-declined card
+   is charged on its third day, the campaign and the pool settle; the payout file (CSV) and the settlement statement
+   (PDF) show the net payout.
 3. Faults:
    - the worker is killed (SIGKILL) while it renders a statement; after a restart it is produced exactly once;
    - Redis is cut off: repayments still succeed; their receipts wait in the outbox and are rendered, once each,
@@ -29,15 +37,20 @@ It stops everything it started, also when a check fails (exit status 1) or it is
 from __future__ import annotations
 
 import argparse
+import base64
+import csv
 import hashlib
 import http.client
+import io
 import json
 import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -48,6 +61,42 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stack import PASSWORD, ROOT, VENV_BIN, Stack, log
 
 KST = ZoneInfo("Asia/Seoul")
+
+
+# The campaign story's contest before its funding phase (``manage.py shell``, before the story goes on over HTTP).
+PAST = """
+from datetime import timedelta
+from django.utils import timezone
+from crowdfunding import services
+from crowdfunding.models import Panel
+from enterprises.models import User
+day = lambda n: timezone.localdate() - timedelta(days=n)
+kim, lee, choi = (User.objects.get(username=name) for name in ("manager.kim", "manager.lee", "judge.choi"))
+services.contest_advance(actor=kim, today=day(12), contest_id={contest})
+entries = []
+for username, title in (("coop.member", "서울숲 다회용컵 순환 카페"), ("village.member", "옥수마을 어르신 반찬 배달")):
+    member = User.objects.get(username=username)
+    enterprise = member.memberships.first().enterprise
+    entry = services.entry_create(actor=member, today=day(11), contest_id={contest}, enterprise_id=enterprise.pk,
+        title=title, summary="지역 주민과 함께하는 사회적경제 프로젝트", use_of_funds="설비 구입과 교육 운영",
+        target_amount=300000, campaign_type="reward", team=[dict(name="대표", role="총괄")])
+    services.entry_submit(actor=member, today=day(11), entry_id=entry.pk)
+    entries.append(entry)
+services.contest_advance(actor=kim, today=day(7), contest_id={contest})
+criteria = [dict(key=key, name=key, weight=weight, max_score=weight)
+            for key, weight in (("social-value", 30), ("viability", 25), ("feasibility", 25), ("local-ties", 20))]
+judged = services.round_setup(actor=kim, today=day(7), contest_id={contest}, kind="screening", aggregation="mean",
+                              criteria=criteria, panels=[dict(name="전문가 심사위원회", kind="expert", weight=100)])
+services.panel_judges_assign(actor=kim, today=day(7), panel_id=Panel.objects.get(round=judged).pk, judges=[choi])
+services.round_open(actor=kim, today=day(7), round_id=judged.pk)
+for entry, marks in zip(entries, ((27, 21, 20, 18), (25, 20, 20, 17))):
+    services.score_record(actor=choi, today=day(5), entry_id=entry.pk,
+                          marks=dict(zip(("social-value", "viability", "feasibility", "local-ties"), marks)))
+services.round_close(actor=kim, today=day(4), round_id=judged.pk)
+listed = services.advance_prepare(actor=kim, today=day(3), round_id=judged.pk, top_n=2)
+services.advance_confirm(actor=lee, today=day(2), list_id=listed.pk)
+print(*(entry.pk for entry in entries))
+"""
 
 
 class CheckFailed(AssertionError):
@@ -538,6 +587,231 @@ class Run:
         check(confirmed["state"] == "confirmed" and going == [winner],
               f"manager.lee confirmed it: entry {winner} goes on")
 
+    # --- the campaign story --------------------------------------------------------------------------------------
+
+    CARD_OK, CARD_DECLINED_TWICE = "4330123400000017", "4330123400000041"  # standins/payment_provider/README.md
+
+    def provider(self, method: str, path: str, body: Any = None, *, key: str | None = None) -> tuple[int, Any]:
+        """A call to the payment provider's stand-in: ``key`` "client" (the checkout), None (its control endpoints)."""
+        headers = {"Content-Type": "application/json"}
+        if key == "client":
+            headers["Authorization"] = "Basic " + base64.b64encode(f"{self.s.payments_client_key}:".encode()).decode()
+        request = urllib.request.Request(self.s.provider_url + path, method=method, headers=headers,
+                                         data=json.dumps(body).encode() if body is not None else None)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"{}")
+
+    def run_task(self, name: str, *args: str) -> str:
+        """Send a task to the worker through Redis (``celery call``) and wait for it to succeed there."""
+        argv = [str(VENV_BIN / "celery"), "-A", "config", "call", name]
+        if args:
+            argv += ["--args", json.dumps(list(args))]
+        call = subprocess.run(argv, cwd=ROOT, env=self.s.env(), capture_output=True, text=True, timeout=60)
+        if call.returncode != 0:
+            raise CheckFailed(f"celery call {name} failed: {call.stderr[-500:]}")
+        task_id = call.stdout.strip()
+        self.wait_until(f"{name}{list(args)} in the worker",
+                        lambda: f"{name}[{task_id}] succeeded" in self.s.log_text("worker"), 300)
+        return task_id
+
+    def backer(self, email: str, name: str) -> Client:
+        """A citizen signs up through the API, opens the link in the email the worker sent, and logs in."""
+        anonymous = Client.__new__(Client)
+        anonymous.stack, anonymous.username, anonymous.token = self.s, email, ""
+        status, body, _ = anonymous.call("POST", "/api/v1/auth/signup/", {
+            "email": email, "password": PASSWORD, "display_name": name}, auth=False)
+        if status != 201 or body["email_verified"]:
+            raise CheckFailed(f"{email} could not sign up: {status} {body}")
+
+        def link() -> str | None:
+            for mail in self.s.mails():
+                if mail["To"] == email:
+                    found = re.search(r"/verify-email/([^/\s]+)/", mail.get_content())
+                    if found:
+                        return found.group(1)
+            return None
+
+        self.wait_until(f"the verification email to {email}", lambda: link() is not None, 120)
+        status, body, _ = anonymous.call("POST", "/api/v1/auth/verify-email/", {"token": link()}, auth=False)
+        if status != 200 or not body["email_verified"]:
+            raise CheckFailed(f"{email} could not verify its address: {status} {body}")
+        return Client(self.s, email)
+
+    def pledge(self, who: Client, campaign: int, amount: int, reward: int | None, card: str,
+               expect: int = 201) -> tuple[int, Any]:
+        """The backer registers its card on the stand-in's payment page (billing: all or nothing) and pledges with
+        the auth key it gave back."""
+        customer = f"backer-{uuid.uuid4().hex[:12]}"
+        status, page = self.provider("POST", "/v1/test/checkout", {
+            "mode": "billing", "customerKey": customer, "cardNumber": card, "cardExpiry": "12/39",
+            "birthDate": "900101"}, key="client")
+        if status != 200:
+            raise CheckFailed(f"the stand-in's checkout refused card {card}: {status} {page}")
+        status, body, _ = who.call("POST", f"/api/v1/campaigns/{campaign}/pledges/", {
+            "amount": str(amount), "reward": reward,
+            "payment": {"auth_key": page["authKey"], "customer_key": page["customerKey"]}},
+            key=f"e2e-pledge-{uuid.uuid4().hex[:10]}")
+        if status != expect:
+            raise CheckFailed(f"{who.username}: pledge of {amount} -> {status} {body}")
+        return status, body
+
+    def campaign_story(self) -> None:
+        """A contest's funding phase over HTTP, from launch to settlement, with the payment provider's stand-in and
+        the worker: manager.kim opens a contest with a funding phase that began today, screens two entries (judge.choi
+        scores, manager.lee confirms) and moves it to funding; a matching pool with two funders (the city and the
+        bank) and their money; coop.member drafts, edits and launches an all-or-nothing campaign ending today with a
+        reward of 2; four citizens sign up and verify by the link in their email; they pledge through the stand-in's
+        checkout (one card declined twice, then approved), the reward sells out, one backer cancels; a webhook
+        replayed changes nothing. Then the following days' funding runs in the worker: the campaign closes as a
+        success, the charges run (the twice-declined card charged on its third day), the campaign and the pool settle;
+        the payout file (CSV) and the settlement statement (PDF) download and agree."""
+        log("== the campaign story")
+        started = time.monotonic()
+        day = lambda n: (self.today - timedelta(days=n)).isoformat()  # noqa: E731
+        institutions = rows(self.kim.ok("GET", "/api/v1/institutions/"))
+        city = next(i for i in institutions if i["name"] == "대구광역시")
+        bank = next(i for i in institutions if i["name"] == "(주)달빛은행")
+        coop = rows(self.member.ok("GET", "/api/v1/enterprises/"))[0]
+        village = rows(self.village.ok("GET", "/api/v1/enterprises/"))[0]
+        contest = self.kim.ok("POST", "/api/v1/contests/", {
+            "code": "e2e-daegu-funding", "name": "대구 소셜 크라우드펀딩 대회 펀딩 (e2e)", "host": city["id"],
+            "eligible_kinds": sorted({coop["kind"], village["kind"]}), "eligible_provinces": [],
+            "call_opens_on": day(12), "call_closes_on": day(8), "screening_ends_on": day(1),
+            "funding_ends_on": day(-1), "final_ends_on": day(-15), "awards_end_on": day(-30),
+            "target_min": "100000", "target_max": "30000000"}, expect=201)
+        cid = contest["id"]
+        # The contest's past cannot be made over HTTP today (an entry is made while the call is open, a campaign
+        # starts after screening ends): its call, two entries and the screening are done through the services, each
+        # on its own day, 11 to 2 days ago, by the people who would have done them.
+        ours, theirs = (int(n) for n in self.s.manage("shell", "-c", PAST.format(contest=cid)).split()[-2:])
+        moved = self.kim.ok("POST", f"/api/v1/contests/{cid}/advance/", {})
+        check(moved["phase"] == "funding",
+              f"manager.kim opened contest {cid} (funding {day(0)} to {day(-1)}); its call and screening passed "
+              f"(entries {ours} and {theirs} advanced); kim moved it to its funding phase")
+
+        pool = self.kim.ok("POST", "/api/v1/matching-pools/", {
+            "contest": cid, "name": "대구시·달빛은행 1:1 매칭 (e2e)", "rule": "match", "factor": "1",
+            "cap_per_pledge": "30000"}, expect=201)
+        pid = pool["id"]
+        funders = {}
+        for institution, committed in ((city, "100000"), (bank, "50000")):
+            detail = self.kim.ok("POST", f"/api/v1/matching-pools/{pid}/funders/", {
+                "institution": institution["id"], "committed": committed}, expect=201)
+            funders[institution["id"]] = next(f for f in detail["funders"] if f["institution"] == institution["id"])
+        for n, institution in enumerate((city, bank)):
+            funder = funders[institution["id"]]
+            self.kim.ok("POST", f"/api/v1/matching-pools/{pid}/fundings/", {
+                "funder": funder["id"], "amount": funder["committed"], "received_on": day(0),
+                "memo": f"{institution['name']} 매칭 출연"}, expect=201, key=f"e2e-pool-funding-{n}")
+        pool = self.kim.ok("GET", f"/api/v1/matching-pools/{pid}/")
+        check(pool["totals"]["paid_in"] == "150000",
+              f"manager.kim opened matching pool {pid} (1:1 up to 30,000 won a pledge); the city and the bank paid "
+              f"in 100,000 and 50,000 won: {pool['totals']}")
+
+        campaign = self.member.ok("POST", "/api/v1/campaigns/", {
+            "entry": ours, "title": "다회용컵 순환 카페", "story": "일회용 컵 없는 동네를 만듭니다.", "mode": "aon",
+            "target": "400000", "min_pledge": "10000", "starts_on": day(0), "ends_on": day(0)}, expect=201)
+        cmp = campaign["id"]
+        self.member.ok("PATCH", f"/api/v1/campaigns/{cmp}/", {
+            "title": "서울숲 다회용컵 순환 카페", "target": "300000", "story": "일회용 컵 없는 동네를 함께 만듭니다."})
+        with_reward = self.member.ok("POST", f"/api/v1/campaigns/{cmp}/rewards/", {
+            "title": "다회용 텀블러", "description": "로고를 새긴 스테인리스 텀블러", "price": "50000", "stock": 3},
+            expect=201)
+        reward = with_reward["rewards"][0]["id"]
+        self.member.ok("PATCH", f"/api/v1/campaigns/{cmp}/rewards/{reward}/", {"stock": 2})
+        launched = self.member.ok("POST", f"/api/v1/campaigns/{cmp}/launch/", {})
+        check(launched["state"] == "live" and launched["target"] == "300000"
+              and launched["rewards"][0]["remaining"] == 2,
+              f"coop.member drafted campaign {cmp} (all or nothing), edited it (target 300,000 won, the reward's "
+              f"stock 2) and launched it: {launched['state']}, ending {launched['ends_on']}")
+        status, public, _ = Client.call(self.kim, "GET", f"/api/v1/campaigns/{cmp}/", auth=False)
+        check(status == 200 and public["title"] == "서울숲 다회용컵 순환 카페",
+              "anyone reads the live campaign without signing in")
+
+        names = [("jiwoo.han", "한지우"), ("minseo.oh", "오민서"), ("doyun.lim", "임도윤"), ("seoyeon.bae", "배서연")]
+        backers = [self.backer(f"{user}.{uuid.uuid4().hex[:6]}@example.com", name) for user, name in names]
+        check(len(backers) == 4, "four citizens signed up through the API and verified their addresses by the link in "
+                                 "the email the worker sent")
+        _, first = self.pledge(backers[0], cmp, 100_000, reward, self.CARD_OK)
+        _, twice = self.pledge(backers[1], cmp, 100_000, reward, self.CARD_DECLINED_TWICE)
+        status, sold_out = self.pledge(backers[2], cmp, 80_000, reward, self.CARD_OK, expect=409)
+        check(sold_out["fields"].get("reward"), f"the reward is sold out after two: {status} {sold_out['fields']}")
+        _, leaver = self.pledge(backers[2], cmp, 80_000, None, self.CARD_OK)
+        _, last = self.pledge(backers[3], cmp, 150_000, None, self.CARD_OK)
+        matched = [p["matched"] for p in (first, twice, leaver, last)]
+        check(all(p["state"] == "reserved" for p in (first, twice, leaver, last)),
+              f"four pledges reserved (billing keys, nothing charged yet), matched {matched}")
+        cancelled = backers[2].ok("POST", f"/api/v1/pledges/{leaver['id']}/cancel/", {})
+        check(cancelled["state"] == "cancelled",
+              f"{backers[2].username} cancelled its pledge {leaver['id']} (its match back to the pool: "
+              f"{[m['state'] for m in cancelled['matches']]})")
+        mine = rows(backers[3].ok("GET", "/api/v1/pledges/"))
+        check([p["id"] for p in mine] == [last["id"]], "a backer sees only its own pledge")
+        live = self.kim.ok("GET", f"/api/v1/campaigns/{cmp}/")
+        check(live["pledged"] == "350000" and live["backers"] == 3,
+              f"the campaign: 350,000 won pledged by 3 backers, matched {live['matched']}")
+
+        # A webhook delivered again (the stand-in's control endpoint) changes nothing.
+        self.wait_until("the stand-in's webhooks delivered", lambda: all(
+            e["delivered"] for e in self.provider("GET", "/_control/events")[1]["events"]), 60)
+        events = self.provider("GET", "/_control/events")[1]["events"]
+        replayed = next(e for e in events if e["eventType"] == "BILLING_KEY_DELETED")
+        before = (self.count("crowdfunding_paymentwebhook"), self.count("ledger_journal"),
+                  self.sql(f"SELECT state FROM crowdfunding_pledge WHERE id = {leaver['id']}"))
+        self.provider("POST", f"/_control/events/{replayed['eventId']}/redeliver", {})
+        self.wait_until("the replayed webhook answered", lambda: len(next(
+            e for e in self.provider("GET", "/_control/events")[1]["events"]
+            if e["eventId"] == replayed["eventId"])["deliveries"]) >= 2, 60)
+        deliveries = next(e for e in self.provider("GET", "/_control/events")[1]["events"]
+                          if e["eventId"] == replayed["eventId"])["deliveries"]
+        after = (self.count("crowdfunding_paymentwebhook"), self.count("ledger_journal"),
+                 self.sql(f"SELECT state FROM crowdfunding_pledge WHERE id = {leaver['id']}"))
+        check(deliveries[-1]["status"] == 200 and after == before,
+              f"the cancelled pledge's webhook, replayed, is answered 200 and changes nothing: {after}")
+
+        # The deadline passes: the funding phase's daily run, for each following day, in the worker.
+        reports = {}
+        for n in (1, 2, 3):
+            self.run_task("crowdfunding.run_funding", day(-n))
+            reports[n] = self.sql(f"SELECT state || ':' || charge_attempts FROM crowdfunding_pledge "
+                                  f"WHERE id = {twice['id']}")
+        closed = self.kim.ok("GET", f"/api/v1/campaigns/{cmp}/")
+        check(reports == {1: "retrying:1", 2: "retrying:2", 3: "charged:3"},
+              f"the twice-declined card was charged on its third day: {reports}")
+        charged = {p["id"]: p for p in rows(self.kim.ok("GET", "/api/v1/pledges/?page_size=100"))
+                   if p["campaign"] == cmp}
+        check(all(charged[p["id"]]["state"] == "charged" for p in (first, twice, last))
+              and charged[leaver["id"]]["state"] == "cancelled",
+              f"the campaign succeeded ({closed['state']}); its three pledges are charged")
+        settlements = rows(self.kim.ok("GET", f"/api/v1/campaign-settlements/?contest={cid}"))
+        check(len(settlements) == 1 and settlements[0]["succeeded"] and settlements[0]["charged"] == "350000",
+              "the campaign settled: " + ", ".join(f"{k} {settlements[0][k]}" for k in (
+                  "charged", "platform_fee", "payment_fee", "matched", "top_up", "net_payout")))
+        settlement = settlements[0]
+        pool = self.kim.ok("GET", f"/api/v1/matching-pools/{pid}/")
+        check(pool["state"] == "settled", f"the pool settled, its unspent money back to its funders: {pool['totals']}")
+
+        status, data, headers = self.kim.call("GET", f"/api/v1/contests/{cid}/payout-file/?format=csv", raw=True)
+        lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig")))) if status == 200 else []
+        check(status == 200 and any(settlement["net_payout"] in line or f"{int(settlement['net_payout']):,}" in line
+                                    for line in lines),
+              f"manager.kim downloads the payout file ({headers.get('content-type')}): {len(lines)} rows, the net "
+              f"payout {settlement['net_payout']} won on one")
+        statement = self.member.ok("POST", "/api/v1/statements/", {"kind": "campaign_settlement", "subject": cmp},
+                                   expect=202)
+        data = self.wait_statement(self.member, statement["id"])
+        status, pdf, _ = self.member.call("GET", f"/api/v1/statements/{statement['id']}/pdf/", raw=True)
+        path = self.s.workdir / "campaign-settlement.pdf"
+        path.write_bytes(pdf)
+        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
+        check(status == 200 and pdf.startswith(b"%PDF-") and f"{int(settlement['net_payout']):,}" in text,
+              f"coop.member downloads the settlement statement {data['number']}: it shows the net payout")
+        self.findings["campaign"] = {"campaign": cmp, "net_payout": settlement["net_payout"],
+                                     "seconds": round(time.monotonic() - started)}
+
     def web_login(self) -> None:
         """A fund manager signs in through the pages once, as a browser does: the login form and its CSRF token,
         the session cookie, then the console and the loans the story made."""
@@ -737,6 +1011,7 @@ def main() -> int:
             run.story()
             run.guarantee_story()
             run.contest_story()
+            run.campaign_story()
             run.web_login()
             run.worker_killed_mid_render()
             run.redis_away()

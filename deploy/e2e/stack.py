@@ -12,7 +12,9 @@
 - a Celery worker on every queue (``celery,statements,close_business``) under a fixed name, and Celery beat;
 - the payment provider's stand-in (standins/payment_provider, with its test-mode control endpoints) on a free port,
   its webhooks sent to gunicorn's PAYMENTS_WEBHOOK_PATH; the app's PAYMENTS_* settings point at it
-  (``provider_url``; the keys are ``payments_secret_key``, ``payments_client_key``, ``payments_webhook_secret``).
+  (``provider_url``; the keys are ``payments_secret_key``, ``payments_client_key``, ``payments_webhook_secret``);
+- mail (the backers' verification links) written by Django's file backend to ``mail_dir`` in the work directory, one
+  file per message, where the run reads it as a backer reads its inbox (``mails()``).
 
 Everything it started is stopped by ``stop()`` (also on failure: use it as a context manager), the database
 dropped unless ``keep`` is set.
@@ -21,6 +23,9 @@ dropped unless ``keep`` is set.
 from __future__ import annotations
 
 import contextlib
+import email
+import email.message
+import email.policy
 import json
 import os
 import secrets
@@ -70,6 +75,7 @@ class Stack:
     def __post_init__(self) -> None:
         self.workdir = Path(tempfile.mkdtemp(prefix="sf-e2e-"))
         self.media = self.workdir / "media"
+        self.mail_dir = self.workdir / "mail"
         self.redis_port = free_port()
         self.pg_proxy = Proxy(free_port(), (PG_HOST, PG_PORT), "postgres")
         self.redis_proxy = Proxy(free_port(), ("127.0.0.1", self.redis_port), "redis")
@@ -108,6 +114,9 @@ class Stack:
             "LOG_FORMAT": "json",
             "OUTBOX_RELAY_SECONDS": str(self.relay_seconds),
             "AUTH_THROTTLE_RATE": "10000/min",
+            "SIGNUP_THROTTLE_RATE": "10000/min",  # the backers all sign up from 127.0.0.1
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(self.mail_dir),
             "PYTHONUNBUFFERED": "1",
             "PAYMENTS_PROVIDER_URL": self.provider_url,
             "PAYMENTS_SECRET_KEY": self.payments_secret_key,
@@ -219,6 +228,18 @@ class Stack:
         if sig == signal.SIGKILL:  # the pool's children are in the group too; make sure none is left
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
+
+    def mails(self) -> list[email.message.Message]:
+        """Every message the app has sent so far (the file backend writes each to a file of its own), oldest first."""
+        if not self.mail_dir.exists():
+            return []
+        found = []
+        for path in sorted(self.mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime_ns):
+            # One file per connection; messages in it are separated by a line of 79 dashes.
+            for part in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+                if part.strip():
+                    found.append(email.message_from_bytes(part.strip(), policy=email.policy.default))
+        return found
 
     def log_text(self, name: str) -> str:
         path = self.workdir / f"{name}.log"

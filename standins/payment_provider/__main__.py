@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--webhook-attempts", type=int, default=defaults.webhook_attempts)
     parser.add_argument("--webhook-backoff", type=float, default=defaults.webhook_backoff_seconds,
                         help="seconds before the second try; doubled for each further one")
+    parser.add_argument("--state-file", default="",
+                        help="a JSON file the state is loaded from at start and saved to after each change, so that "
+                             "billing keys and payments outlive a restart (default: in memory only)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -38,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         secret_key=args.secret_key, client_key=args.client_key, webhook_secret=args.webhook_secret,
         webhook_url=args.webhook_url, control=args.control, slow_seconds=args.slow_seconds,
         webhook_attempts=args.webhook_attempts, webhook_backoff_seconds=args.webhook_backoff,
+        state_file=args.state_file,
     ), host=args.host, port=args.port)
 
     def stop(signum: int, frame: object) -> None:
@@ -46,8 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     logging.getLogger("standins.payment_provider").info(
-        "payment provider stand-in on %s (webhooks to %s%s)", running.url, args.webhook_url or "nowhere",
-        ", control endpoints on" if args.control else "")
+        "payment provider stand-in on %s (webhooks to %s%s%s)", running.url, args.webhook_url or "nowhere",
+        ", control endpoints on" if args.control else "", f", state in {args.state_file}" if args.state_file else "")
     running.serve_forever()
     running.server.server_close()
     running.dispatcher.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -36,6 +37,7 @@ class Config:
     slow_seconds: float = 11.0  # PAYMENTS_TIMEOUT_SECONDS (10 by default) + 1
     webhook_attempts: int = 5
     webhook_backoff_seconds: float = 1.0
+    state_file: str = ""  # where the state is kept across restarts (empty: in memory only)
 
 
 class RunningProvider:
@@ -47,7 +49,8 @@ class RunningProvider:
                                      unix_now=lambda: self.provider.clock.now().timestamp(),
                                      tick=lambda: self.provider.expire_due())
         self.provider = Provider(secret_key=config.secret_key, client_key=config.client_key,
-                                 slow_seconds=config.slow_seconds, emit=self.dispatcher.emit)
+                                 slow_seconds=config.slow_seconds, emit=self.dispatcher.emit,
+                                 state_file=Path(config.state_file) if config.state_file else None)
         self.app = App(self.provider, self.dispatcher, control=config.control)
         self.server = make_server(host, port, self.app, server_class=ThreadingWSGIServer,
                                   handler_class=LoggingHandler)

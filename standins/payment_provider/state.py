@@ -8,14 +8,18 @@ every status change is sent as a signed webhook (``webhooks.Dispatcher``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 import re
 import secrets
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 from . import cards
 from .cards import Behaviour
@@ -139,12 +143,40 @@ class BillingKey:
 Answer = tuple[int, dict[str, Any], float]
 
 _IN_FLIGHT = object()
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _saved(method: F) -> F:
+    """A change of the state: made under the lock, then written to the state file (when there is one), also when
+    the method ends in a refusal (a declined charge is a change too)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Provider, *args: Any, **kwargs: Any) -> Any:
+        with self.lock:
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                self.save()
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _to_json(record: Any) -> dict[str, Any]:
+    return {name: iso(value) if isinstance(value, datetime) else value for name, value in asdict(record).items()}
+
+
+def _from_json(kind: type[Any], values: dict[str, Any]) -> Any:
+    dated = {f.name for f in fields(kind) if "datetime" in str(f.type)}
+    return kind(**{name: datetime.fromisoformat(value) if name in dated and value else value
+                   for name, value in values.items()})
 
 
 class Provider:
     """All the provider's state. Every public method takes the lock; webhooks are handed to ``emit``."""
 
-    def __init__(self, *, secret_key: str, client_key: str, slow_seconds: float, emit: Any) -> None:
+    def __init__(self, *, secret_key: str, client_key: str, slow_seconds: float, emit: Any,
+                 state_file: Path | None = None) -> None:
+        self.state_file = state_file
         self.secret_key = secret_key
         self.client_key = client_key
         self.slow_seconds = slow_seconds
@@ -153,6 +185,7 @@ class Provider:
         self.outage = False
         self.lock = threading.RLock()
         self._clear()
+        self.load()
 
     def _clear(self) -> None:
         self.payments: dict[str, Payment] = {}
@@ -162,11 +195,46 @@ class Provider:
         self.card_declines: dict[str, int] = {}  # confirms declined so far per card (DECLINED_TWICE)
         self.idempotency: dict[str, Any] = {}  # key -> (fingerprint, answer) or (fingerprint, _IN_FLIGHT)
 
+    @_saved
     def reset(self) -> None:
+        self._clear()
+        self.clock = Clock()
+        self.outage = False
+
+    # --- the state file (``--state-file``): billing keys made while ``load_demo`` ran still work beside runserver --
+
+    def save(self) -> None:
+        """Write the whole state to the state file (a new file, then renamed over the old: never half-written)."""
+        if self.state_file is None:
+            return
         with self.lock:
-            self._clear()
-            self.clock = Clock()
-            self.outage = False
+            state = {
+                "payments": [_to_json(p) for p in self.payments.values()],
+                "orders": self.orders,
+                "auths": [_to_json(a) for a in self.auths.values()],
+                "billing_keys": [_to_json(b) for b in self.billing_keys.values()],
+                "card_declines": self.card_declines,
+                # Answers only: a request still in flight when the provider stops never finished.
+                "idempotency": {key: [fingerprint, list(answer)] for key, (fingerprint, answer)
+                                in self.idempotency.items() if answer is not _IN_FLIGHT},
+            }
+            temporary = self.state_file.with_name(self.state_file.name + ".tmp")
+            temporary.write_text(json.dumps(state, ensure_ascii=False))
+            os.replace(temporary, self.state_file)
+
+    def load(self) -> None:
+        """Read the state file, if there is one (a first start has none)."""
+        if self.state_file is None or not self.state_file.exists():
+            return
+        state = json.loads(self.state_file.read_text())
+        with self.lock:
+            self.payments = {p["payment_key"]: _from_json(Payment, p) for p in state["payments"]}
+            self.orders = dict(state["orders"])
+            self.auths = {a["auth_key"]: _from_json(BillingAuth, a) for a in state["auths"]}
+            self.billing_keys = {b["billing_key"]: _from_json(BillingKey, b) for b in state["billing_keys"]}
+            self.card_declines = dict(state["card_declines"])
+            self.idempotency = {key: (fingerprint, tuple(answer))
+                                for key, (fingerprint, answer) in state["idempotency"].items()}
 
     # --- idempotency ---------------------------------------------------------------------------------------------
 
@@ -188,6 +256,7 @@ class Provider:
                                     "A request with this Idempotency-Key is still being processed.")
             return answer
 
+    @_saved
     def idempotent_finish(self, key: str, fingerprint: str, answer: Answer) -> None:
         """Keep the answer for replays; a 5xx is not kept (nothing happened, the same key may try again)."""
         with self.lock:
@@ -198,6 +267,7 @@ class Provider:
 
     # --- the payment page --------------------------------------------------------------------------------------
 
+    @_saved
     def checkout(self, params: dict[str, Any], card: dict[str, Any]) -> dict[str, Any]:
         """What the payment page does once the buyer submits the card: authorise a payment (mode ``payment``) or
         a billing key's authentication (mode ``billing``). Raises ProviderError (the page's fail redirect)."""
@@ -230,6 +300,7 @@ class Provider:
 
     # --- server-to-server calls ----------------------------------------------------------------------------------
 
+    @_saved
     def confirm(self, body: dict[str, Any]) -> Answer:
         payment_key = _text(body, "paymentKey", 200)
         order_id = _text(body, "orderId", 64)
@@ -262,6 +333,7 @@ class Provider:
             self._approve(payment)
             return 200, payment.as_json(), self._delay(behaviour)
 
+    @_saved
     def issue_billing_key(self, body: dict[str, Any]) -> Answer:
         auth_key = _text(body, "authKey", 200)
         customer_key = _customer_key(body, required=True)
@@ -277,6 +349,7 @@ class Provider:
             self.billing_keys[record.billing_key] = record
             return 200, record.as_json(), 0.0
 
+    @_saved
     def charge(self, billing_key: str, body: dict[str, Any]) -> Answer:
         customer_key = _customer_key(body, required=True)
         amount = _amount(body, "amount")
@@ -303,6 +376,7 @@ class Provider:
             self._approve(payment)
             return 200, payment.as_json(), self._delay(behaviour)
 
+    @_saved
     def cancel(self, payment_key: str, body: dict[str, Any]) -> Answer:
         reason = _text(body, "cancelReason", 200)
         with self.lock:
@@ -331,6 +405,7 @@ class Provider:
             self._emit_payment(payment)
             return 200, payment.as_json(), 0.0
 
+    @_saved
     def delete_billing_key(self, billing_key: str) -> Answer:
         with self.lock:
             record = self.billing_keys.pop(billing_key, None)
@@ -354,6 +429,7 @@ class Provider:
                 raise ProviderError(404, "NOT_FOUND_PAYMENT", "No payment for this orderId.")
             return 200, self.payments[payment_key].as_json(), 0.0
 
+    @_saved
     def expire(self, payment_key: str) -> Answer:
         """Control: the payment session runs out now (as if ten minutes had passed without a confirm)."""
         with self.lock:
@@ -367,7 +443,8 @@ class Provider:
 
     def expire_due(self) -> None:
         with self.lock:
-            self._expire_due()
+            if self._expire_due():
+                self.save()
 
     # --- inside the lock -------------------------------------------------------------------------------------------
 
@@ -410,11 +487,14 @@ class Provider:
         payment.expires_at = None
         self._emit_payment(payment)
 
-    def _expire_due(self) -> None:
+    def _expire_due(self) -> bool:
         now = self.clock.now()
+        expired = False
         for payment in self.payments.values():
             if payment.status == IN_PROGRESS and payment.expires_at is not None and payment.expires_at <= now:
                 self._set_expired(payment)
+                expired = True
+        return expired
 
     def _emit_payment(self, payment: Payment) -> None:
         self.emit("PAYMENT_STATUS_CHANGED", payment.as_json())

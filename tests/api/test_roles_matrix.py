@@ -508,6 +508,8 @@ BODIES: dict[str, Body] = {
         "ends_on": (w.own_advanced_entry.contest.screening_ends_on + timedelta(days=30)).isoformat()},
     "campaign update": lambda w: {"title": "폐현수막 업사이클링 가방", "target": "6000000"},
     "reward": lambda w: {"title": "가방", "price": "30000", "stock": 20},
+    "pledge": lambda w: {"amount": "10000", "reward": None, "payment": {"auth_key": "a", "customer_key": "c"}},
+    "webhook": lambda w: {"eventId": "evt-1", "eventType": "PAYMENT_STATUS_CHANGED", "data": {}},
 }
 
 
@@ -538,7 +540,7 @@ C, E = "/api/v1/contests/", "/api/v1/contest-entries/"
 AW, TR = "/api/v1/contest-awards/", "/api/v1/award-tranches/"
 RD, AL = "/api/v1/contest-rounds/", "/api/v1/advance-lists/"
 MP = "/api/v1/matching-pools/"
-CA = "/api/v1/campaigns/"
+CA, PL = "/api/v1/campaigns/", "/api/v1/pledges/"
 SCREENING = "ranking/?round=screening"
 PAYMENT_FILE = "payment-file/?format=csv&bank="
 QUOTE = "fee-quote/?amount=20000000&start=2026-03-02&end=2027-03-02"
@@ -1221,6 +1223,16 @@ MATRIX: dict[str, Row] = {
     "reward add":                Row("POST",   CA + "{own_draft_campaign}/rewards/", "crowdfunding:reward.write",
                                      201, body="reward"),
     "campaign delete":           Row("DELETE", CA + "{own_draft_campaign}/",        None, 405),
+    # --- crowdfunding: pledges (their payment lives: tests/crowdfunding, tests/api/crowdfunding/test_pledges_api) ---
+    "pledges":                   Row("GET",    PL,                                  "crowdfunding:pledge.read", 200),
+    "missing pledge":            Row("GET",    PL + "{missing}/",                   "crowdfunding:pledge.read", 404),
+    "missing campaign pledge":   Row("POST",   CA + "{missing}/pledges/",           "crowdfunding:pledge.create",
+                                     404, body="pledge", key=True),
+    "missing pledge cancel":     Row("POST",   PL + "{missing}/cancel/",            "crowdfunding:pledge.cancel",
+                                     404),
+    # The provider's webhooks: anyone may send one; an unsigned one is refused (400) and writes nothing.
+    "unsigned webhook":          Row("POST",   "/api/v1/payments/webhook/",         None, 400, body="webhook",
+                                     public=True),
 }
 # fmt: on
 
@@ -1232,7 +1244,8 @@ SERVICE_ONLY: dict[str, Callable[[Any], object]] = {
 
 # Requests that change nothing though they are not GETs.
 READS = {"funds:product.quote"}
-ERROR_CODES = {401: "not_authenticated", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed",
+ERROR_CODES = {400: "validation_error", 401: "not_authenticated", 403: "permission_denied", 404: "not_found",
+               405: "method_not_allowed",
                409: "invalid_state"}
 
 
@@ -1412,7 +1425,8 @@ def _api_operations() -> list[tuple[str, str, Any, str]]:
     return operations
 
 
-PUBLIC_VIEWS = {"TokenObtainView", "TokenRefreshThrottledView", "APIRootView", "SignupView", "VerifyEmailView"}
+PUBLIC_VIEWS = {"TokenObtainView", "TokenRefreshThrottledView", "APIRootView", "SignupView", "VerifyEmailView",
+                "PaymentWebhookView"}
 
 
 def test_every_operation_of_the_api_is_an_action_of_its_views_table() -> None:

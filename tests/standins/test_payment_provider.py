@@ -421,3 +421,60 @@ def test_without_control_mode_there_are_no_control_endpoints():
 @pytest.mark.parametrize("path", ["/v1/nothing", "/elsewhere"])
 def test_unknown_paths_are_404(payment_provider, path):
     assert payment_provider.call("GET", path).status == 404
+
+
+# --- the state file (--state-file) ---------------------------------------------------------------------------------
+
+
+def _started(config: Config) -> tuple[RunningProvider, ProviderClient]:
+    running = RunningProvider(config).start_in_thread()
+    return running, ProviderClient(running.url, config.secret_key, config.client_key, config.webhook_secret)
+
+
+def test_a_provider_started_again_with_its_state_file_still_charges_the_billing_keys_it_issued(tmp_path):
+    state = tmp_path / "payment-provider.json"
+    config = Config(secret_key="test_sk_state", client_key="test_ck_state", state_file=str(state))
+    running, provider = _started(config)
+    try:
+        declining = billing_key(provider, customer="backer-2", card=CARD_DECLINED_TWICE)
+        key = billing_key(provider)
+        charged = charge(provider, key, "order-before", idempotency_key="charge-before")
+        assert charged.status == 200
+        assert charge(provider, declining, "order-declined", customer="backer-2").status == 403  # declined once
+        unused_auth = provider.register_card(customer_key="backer-3")
+    finally:
+        running.stop()
+    assert state.exists() and not state.with_name(state.name + ".tmp").exists()
+
+    running, provider = _started(config)
+    try:
+        # The billing key works; the earlier payment, its order and its idempotent answer are remembered.
+        assert charge(provider, key, "order-after").body["status"] == "DONE"
+        assert provider.call("GET", "/v1/payments/orders/order-before").body["paymentKey"] == \
+            charged.body["paymentKey"]
+        again = charge(provider, key, "order-before", idempotency_key="charge-before")
+        assert (again.status, again.body["paymentKey"]) == (200, charged.body["paymentKey"])
+        assert charge(provider, key, "order-before").body["code"] == "DUPLICATED_ORDER_ID"
+        # The twice-declined card counts its first decline across the restart: one more, then approved.
+        assert charge(provider, declining, "order-declined", customer="backer-2").status == 403
+        assert charge(provider, declining, "order-declined", customer="backer-2").status == 200
+        issued = provider.call("POST", "/v1/billing/authorizations/issue",
+                               {"authKey": unused_auth, "customerKey": "backer-3"})
+        assert issued.status == 200
+    finally:
+        running.stop()
+
+
+def test_without_a_state_file_a_restart_forgets_everything(tmp_path):
+    config = Config(secret_key="test_sk_state", client_key="test_ck_state")
+    running, provider = _started(config)
+    try:
+        key = billing_key(provider)
+    finally:
+        running.stop()
+    running, provider = _started(config)
+    try:
+        assert charge(provider, key, "order-after").body["code"] == "NOT_FOUND_BILLING_KEY"
+    finally:
+        running.stop()
+    assert list(tmp_path.iterdir()) == []
