@@ -37,20 +37,25 @@ _MONEY = ["pledged", "charged", "failed", "refunded", "platform_fee", "payment_f
           "net_payout"]
 
 
+def _figure(help_text: str = "") -> WonField:
+    """A settlement figure: read only, and 0 is a figure like any other (a failed campaign's, a fee at rate 0)."""
+    return WonField(allow_zero=True, read_only=True, help_text=help_text or None)
+
+
 class CampaignSettlementSerializer(serializers.ModelSerializer):
     campaign_title = serializers.CharField(source="campaign.title", read_only=True)
     enterprise = serializers.IntegerField(source="campaign.enterprise_id", read_only=True)
     contest = serializers.IntegerField(source="campaign.contest_id", read_only=True)
-    pledged = WonField(help_text="Pledges live at the deadline.")
-    charged = WonField(help_text="Charged to backers' cards, including what was refunded later.")
-    failed = WonField(help_text="Charges declined for good (those pledges cancelled).")
-    refunded = WonField()
-    platform_fee = WonField(help_text="CROWDFUNDING_PLATFORM_FEE_RATE of charged - refunded, rounded down.")
-    payment_fee = WonField(help_text="CROWDFUNDING_PAYMENT_FEE_RATE of charged - refunded, rounded down.")
-    matched = WonField(help_text="Pledge matches paid by the pools.")
-    top_up = WonField()
-    quadratic = WonField()
-    net_payout = WonField(help_text="charged - refunded - fees + matched + top_up + quadratic (지급액).")
+    pledged = _figure("Pledges live at the deadline.")
+    charged = _figure("Charged to backers' cards, including what was refunded later.")
+    failed = _figure("Charges declined for good (those pledges cancelled).")
+    refunded = _figure()
+    platform_fee = _figure("CROWDFUNDING_PLATFORM_FEE_RATE of charged - refunded, rounded down.")
+    payment_fee = _figure("CROWDFUNDING_PAYMENT_FEE_RATE of charged - refunded, rounded down.")
+    matched = _figure("Pledge matches paid by the pools.")
+    top_up = _figure()
+    quadratic = _figure()
+    net_payout = _figure("charged - refunded - fees + matched + top_up + quadratic (지급액).")
     currency = serializers.SerializerMethodField(help_text="Every amount's currency: KRW.")
     settled_on = DateField()
     paid_out_on = DateField()

@@ -10,9 +10,9 @@ from datetime import date
 from decimal import Context, Decimal, localcontext
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
-from core.engines.matching import quadratic, raw_value
+from core.engines.matching import PledgeRule, quadratic, raw_value
 from enterprises.roles import STAFF_READERS, has_role
 
 from ..models import BackerTotal, Campaign, Match, MatchingPool, PoolFunder, PoolReturn, PoolRule
@@ -141,3 +141,29 @@ def matches_of_pledge(pledge_id: int) -> QuerySet[Match]:
     return (Match.objects.filter(pledge_id=pledge_id).select_related("pool", "funder__institution")
             .order_by("pool_id", "funder__position", "pk"))
 
+
+def pools_for_campaign(campaign: Campaign, rule: str) -> list[MatchingPool]:
+    """The open pools of the campaign's contest with ``rule`` that apply to it (no campaigns named, or it among
+    them), in id order, with their funders in the pool's order."""
+    pools = (MatchingPool.objects.filter(contest_id=campaign.contest_id, rule=rule, state=MatchingPool.State.OPEN)
+             .filter(Q(campaigns__isnull=True) | Q(campaigns=campaign)).distinct().order_by("pk"))
+    found = list(pools)
+    if not found:
+        return []
+    funders: dict[int, list[PoolFunder]] = defaultdict(list)
+    for funder in PoolFunder.objects.filter(pool__in=found).order_by("position", "pk"):
+        funders[funder.pool_id].append(funder)
+    for pool in found:
+        pool.funders_in_order = funders[pool.pk]  # type: ignore[attr-defined]
+    return found
+
+
+def pledge_rule(pool: MatchingPool) -> PledgeRule:
+    """The engine's rule of a pledge-matching pool."""
+    return PledgeRule(
+        factor=pool.factor,
+        cap_per_pledge=None if pool.cap_per_pledge is None else pool.cap_per_pledge.amount,
+        cap_per_campaign_amount=None if pool.cap_per_campaign is None else pool.cap_per_campaign.amount,
+        cap_per_campaign_percent=pool.cap_per_campaign_percent,
+        cap_per_backer=None if pool.cap_per_backer is None else pool.cap_per_backer.amount,
+        trigger_percent=pool.trigger_percent, trigger_backers=pool.trigger_backers, unit=Decimal(pool.unit))

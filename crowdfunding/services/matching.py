@@ -33,7 +33,7 @@ from djmoney.money import Money
 from core.audit import audit_record, snapshot
 from core.dates import check_money_date
 from core.db import transactional
-from core.engines.matching import PledgeRule, pledge_match, quadratic, split_across_funders, top_up
+from core.engines.matching import pledge_match, quadratic, split_across_funders, top_up
 from core.errors import IdempotencyConflict, InvalidState, NotFound
 from core.inputs import KEY_FIELD, check_key, digest
 from core.money import KRW, won_input
@@ -57,6 +57,7 @@ from ..models import (
     PoolFunding,
     PoolRule,
 )
+from ..selectors.matching import pledge_rule, pools_for_campaign
 from .common import fail
 
 ZERO = Decimal(0)
@@ -380,22 +381,6 @@ def pool_fund(*, funder_id: int, amount: Any, received_on: date, actor: User | N
 # --- drawing from a pool ----------------------------------------------------------------------------------------
 
 
-def _pools_for(campaign: Campaign, rule: str) -> list[MatchingPool]:
-    """The open pools of the campaign's contest with ``rule`` that apply to it (no campaigns named, or it among
-    them), in id order, with their funders in the pool's order."""
-    pools = (MatchingPool.objects.filter(contest_id=campaign.contest_id, rule=rule, state=MatchingPool.State.OPEN)
-             .filter(Q(campaigns__isnull=True) | Q(campaigns=campaign)).distinct().order_by("pk"))
-    found = list(pools)
-    if not found:
-        return []
-    funders: dict[int, list[PoolFunder]] = defaultdict(list)
-    for funder in PoolFunder.objects.filter(pool__in=found).order_by("position", "pk"):
-        funders[funder.pool_id].append(funder)
-    for pool in found:
-        pool.funders_in_order = funders[pool.pk]  # type: ignore[attr-defined]
-    return found
-
-
 def _matched_account(campaign: Campaign) -> Account:
     """The campaign's matched account, opened on its first draw (under the campaign's lock)."""
     return chart.opened(campaign.contest.book, chart.campaign_matched_code(campaign.pk),
@@ -432,16 +417,6 @@ def _available(funders: Sequence[PoolFunder], accounts: Mapping[int, Account]) -
     return sum((accounts[f.account_id].balance.amount for f in funders), ZERO)
 
 
-def _rule(pool: MatchingPool) -> PledgeRule:
-    return PledgeRule(
-        factor=pool.factor,
-        cap_per_pledge=None if pool.cap_per_pledge is None else pool.cap_per_pledge.amount,
-        cap_per_campaign_amount=None if pool.cap_per_campaign is None else pool.cap_per_campaign.amount,
-        cap_per_campaign_percent=pool.cap_per_campaign_percent,
-        cap_per_backer=None if pool.cap_per_backer is None else pool.cap_per_backer.amount,
-        trigger_percent=pool.trigger_percent, trigger_backers=pool.trigger_backers, unit=Decimal(pool.unit))
-
-
 def _add(counter_owner: Any, amount: Decimal) -> None:
     counter_owner.matched = Money(counter_owner.matched.amount + amount, KRW)
 
@@ -458,7 +433,7 @@ def match_pledge(*, pledge: Pledge, campaign: Campaign, backer_total: BackerTota
     in one journal per pool (``match:pledge:<pledge>:pool:<pool>``), one Match per funder; the pledge's, the
     campaign's and the backer's ``matched`` grow by it. Returns the matches written (none: nothing matched).
     Raises InsufficientFunds only on a programming error (the draw is within the balances read under lock)."""
-    pools = _pools_for(campaign, PoolRule.MATCH)
+    pools = pools_for_campaign(campaign, PoolRule.MATCH)
     pools = [pool for pool in pools if pool.funders_in_order]  # type: ignore[attr-defined]
     if not pools:
         return []
@@ -476,7 +451,7 @@ def match_pledge(*, pledge: Pledge, campaign: Campaign, backer_total: BackerTota
         funders = pool.funders_in_order  # type: ignore[attr-defined]
         got = so_far.get(pool.pk, {})
         match = pledge_match(
-            _rule(pool), pledge=amount, campaign_target=campaign.target.amount,
+            pledge_rule(pool), pledge=amount, campaign_target=campaign.target.amount,
             campaign_matched_so_far=got.get("campaign_got") or ZERO,
             backer_matched_so_far=got.get("backer_got") or ZERO, pool_available=_available(funders, accounts),
             campaign_pledged_before=campaign.pledged.amount - amount, campaign_backers_after=campaign.backers)
@@ -532,7 +507,7 @@ def top_up_campaign(*, campaign: Campaign, on_date: date) -> list[Match]:
     (``core.engines.matching.top_up``), drawn from its funders in proportion (``match:top_up:<campaign>:pool:<pool>``,
     Match kind top_up). The campaign's ``matched`` grows by it (and so counts toward its target). A pool that
     already topped the campaign up does not again. Returns the matches written."""
-    pools = [pool for pool in _pools_for(campaign, PoolRule.TOP_UP)
+    pools = [pool for pool in pools_for_campaign(campaign, PoolRule.TOP_UP)
              if pool.funders_in_order]  # type: ignore[attr-defined]
     if not pools:
         return []

@@ -250,7 +250,7 @@ def _check_cap(campaign: Campaign, pledged_before: Decimal, amount: Decimal) -> 
                        % {"cap": format_won(cap), "left": format_won(left)})
 
 
-def _check_request(campaign_id: Any, actor: User, amount: Any, reward_id: Any, payment: Any,
+def check_pledge_request(campaign_id: Any, actor: User, amount: Any, reward_id: Any, payment: Any,
                    on_date: date) -> _Checked:
     """Everything that can be checked without a lock, from rows read as they are now."""
     campaign = (Campaign.objects.select_related("contest__book").filter(pk=campaign_id).first()
@@ -314,7 +314,7 @@ def pledge_create(*, campaign_id: int, actor: User, amount: Any, reward_id: int 
     existing = _replayed(actor, key, None, campaign_id, amount, reward_id)
     if existing is not None:
         return existing, False
-    checked = _check_request(campaign_id, actor, amount, reward_id, payment, on_date)
+    checked = check_pledge_request(campaign_id, actor, amount, reward_id, payment, on_date)
     campaign = checked.campaign
     request_key = f"pledge:{actor.pk}:{_hash(key)}"
     provider = gateway()

@@ -76,7 +76,10 @@ def test_every_operation_of_the_schema_is_run_in_both_modes_but_the_few_with_no_
     without_input = {operation.label for operation in operations if not has_input(operation)}
 
     assert len(operations) >= 57
-    assert without_input == {"GET /api/v1/me/", "GET /api/v1/audit-events/verify/"}
+    # The provider's webhook takes a signed body the schema does not describe (its signature decides, not a shape);
+    # a resend of the verification mail takes nothing but the signed-in backer.
+    assert without_input == {"GET /api/v1/me/", "GET /api/v1/audit-events/verify/", "POST /api/v1/payments/webhook/",
+                             "POST /api/v1/auth/resend-verification/"}
 
 
 def run_operation(operation: Any, mode: GenerationMode, headers: dict[str, str], exercised: set[str]) -> None:

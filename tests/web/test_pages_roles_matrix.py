@@ -31,7 +31,15 @@ from web.common.pages import AREA_ACTION, Page
 pytestmark = pytest.mark.django_db
 
 # The backers' own pages: sign-up, "check your email", and the link's landing page (a made-up token: 400).
-PUBLIC = {"landing": 200, "login": 200, "signup": 200, "signup-sent": 200, "verify-email": 400}
+PUBLIC = {"landing": 200, "login": 200, "signup": 200, "signup-sent": 200, "verify-email": 400,
+          # the public campaign pages: contests in their funding phase, a contest's campaigns, a campaign
+          "public-contests": 200, "public-contest": 200, "campaign": 200}
+PUBLIC_CAMPAIGN_PAGES = {"public-contests", "public-contest", "campaign"}
+# Pledging: backers only (a visitor is sent to the login, other roles 403); the way back from the payment page
+# without its signed order is refused (400).
+PLEDGING = {"campaign-pledge": 200, "campaign-pledge-return": 400}
+# A backer's own pledges: the world's pledge is another backer's, so the matrix's backer gets 404.
+OTHER_BACKERS = {"my-pledge", "my-pledge-cancel"}
 POST_ONLY = {"logout", "statement-request", "verify-email-resend"}  # a GET is 405 (or the login page when signed out)
 # What the <pk> of each page is, in the world of tests.api.funds.world (the member's own objects).
 OBJECTS: dict[str, str] = {
@@ -86,6 +94,19 @@ OBJECTS: dict[str, str] = {
     "my-award-tranche": "own_paid_tranche", "my-award-tranche-spending": "own_paid_tranche",
     "my-award-tranche-report": "own_paid_tranche",
     "my-spending-item-remove": "own_spending_item", "my-spending-item-evidence": "own_spending_item",
+    # the public campaign pages and pledging; a backer's pledges (another backer's: 404)
+    "campaign": "public_campaign", "campaign-pledge": "public_campaign", "campaign-pledge-return": "public_campaign",
+    "my-pledge": "a_backers_pledge", "my-pledge-cancel": "a_backers_pledge",
+    # campaigns in the portal (the member's enterprise's; another enterprise's member gets 404)
+    "my-campaign-new": "own_advanced_entry", "my-campaign": "own_campaign", "my-campaign-edit": "own_campaign",
+    "my-campaign-launch": "own_campaign", "my-campaign-reward-new": "own_campaign",
+    "my-campaign-pledges": "own_campaign", "my-campaign-reward-edit": "own_campaign_reward",
+    "my-campaign-reward-remove": "own_campaign_reward",
+    # the funding phase in the console: pools, their funders, the preview, settlements and payouts (staff only)
+    "contest-pool-create": "funding_contest", "contest-matching-preview": "funding_contest",
+    "contest-settlements": "funding_contest", "contest-payout-file": "funding_contest",
+    "matching-pool": "funding_pool", "matching-pool-funder": "funding_pool", "pool-funder-fund": "funding_funder",
+    "campaign-settlement-payout": "funding_settlement",
 }
 # Pages of an object every member may see (a contest open for entries): another enterprise's member gets it too.
 SHARED = {"my-contest", "my-contest-enter"}
@@ -96,6 +117,14 @@ STRANGERS = ("other_member", "other_bank_officer")
 
 def _patterns() -> list[URLPattern]:
     return [p for p in web_urls.urlpatterns if isinstance(p, URLPattern)]
+
+
+def _path(world: Any, pattern: URLPattern) -> str:
+    path = "/" + str(pattern.pattern).replace("<int:pk>", str(getattr(world, OBJECTS[pattern.name]).pk)
+                                               if pattern.name in OBJECTS else "")
+    if "<slug:code>" in path:  # a public contest: the campaign's
+        path = path.replace("<slug:code>", world.public_campaign.contest.code)
+    return path
 
 
 def test_every_page_with_an_object_says_what_the_object_is():
@@ -268,6 +297,40 @@ class World(FundsWorld):
                                      amount=1_000_000, category="materials", description="원재료 구입",
                                      spent_on=TODAY, evidence=pdf_file())
 
+    @cached_property
+    def public_campaign(self) -> Any:
+        from tests.crowdfunding.campaign_factories import CampaignFactory
+
+        return CampaignFactory()
+
+    @cached_property
+    def a_backers_pledge(self) -> Any:
+        from crowdfunding.models import Pledge
+
+        return Pledge.objects.create(campaign=self.public_campaign, backer=BackerFactory(), amount=10_000,
+                                     state=Pledge.State.RESERVED, order_id="matrix-order-1",
+                                     idempotency_key="matrix-1")
+    # --- the funding phase (tests.web.crowdfunding.funding_world, with the member's own enterprise) ---
+
+    @cached_property
+    def fw(self) -> Any:
+        from tests.web.crowdfunding.funding_world import FundingWorld
+
+        made = FundingWorld()
+        made.enterprise, made.member = self.own, self.member  # type: ignore[misc]
+        return made
+
+    own_advanced_entry = property(lambda self: self.fw.entry)
+    own_campaign_reward = property(lambda self: self.fw.own_reward)
+    funding_contest = property(lambda self: self.fw.contest)
+    funding_pool = property(lambda self: self.fw.pool)
+    funding_funder = property(lambda self: self.fw.funder)
+    funding_settlement = property(lambda self: self.fw.own_settled)
+
+    @property
+    def own_campaign(self) -> Any:
+        return self.fw.own_draft
+
     @property
     def own_statement(self) -> Any:
         from django.utils import timezone
@@ -293,13 +356,18 @@ def _expected(pattern: URLPattern, user: Any, role: str) -> set[int]:
     if pattern.name == "statement-download":  # the member's statement, still pending: not ready (409)
         if not STATEMENTS.allows(user, "statement.download"):
             return {403}
-        return {404} if role == "other_member" else {409}
+        # another enterprise's member, and a backer (only its own pledges' receipts), do not see it
+        return {404} if role in ("other_member", "backer") else {409}
+    if pattern.name in PLEDGING:
+        return {PLEDGING[pattern.name]} if role == "backer" else {403}
     if not issubclass(view, Page):
         raise AssertionError(f"{pattern.name}: not a Page; say here what each role gets")
     allowed = AREAS.allows(user, AREA_ACTION[view.area]) and view.access.allows(user, view.action)
     if not allowed:
         return {403}
     if pattern.name in OBJECTS and role in STRANGERS and pattern.name not in SHARED:
+        return {404}
+    if pattern.name in OTHER_BACKERS:
         return {404}
     return {200}
 
@@ -314,9 +382,10 @@ def test_each_role_gets_what_each_page_declares(role, settings, tmp_path):
     wrong = []
     for pattern in _patterns():
         if pattern.name in PUBLIC:
+            if pattern.name in PUBLIC_CAMPAIGN_PAGES:  # the same for everyone, signed in or not
+                assert client.get(_path(world, pattern)).status_code == 200, pattern.name
             continue
-        path = "/" + str(pattern.pattern).replace("<int:pk>", str(getattr(world, OBJECTS[pattern.name]).pk)
-                                                   if pattern.name in OBJECTS else "")
+        path = _path(world, pattern)
         status = client.get(path).status_code
         expected = _expected(pattern, user, role)
         if status not in expected:
@@ -328,8 +397,7 @@ def test_signed_out_visitors_get_the_public_pages_and_the_login_for_the_rest():
     world = World(member_of())
     client = Client()
     for pattern in _patterns():
-        path = "/" + str(pattern.pattern).replace("<int:pk>", str(getattr(world, OBJECTS[pattern.name]).pk)
-                                                   if pattern.name in OBJECTS else "")
+        path = _path(world, pattern)
         response = client.get(path)
         if pattern.name in PUBLIC:
             assert response.status_code == PUBLIC[pattern.name], path

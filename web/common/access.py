@@ -11,4 +11,5 @@ ACCESS = Access("web", {
     "portal.open": Allow(members=True),  # the enterprise portal: members of an enterprise
     "bank.open": Allow(Role.BANK_OFFICER),  # the bank desk: officers of a partner bank, their bank's guarantees
     "judge.open": Allow(Role.JUDGE),  # the judges' desk: the contest entries a judge scores, on a phone too
+    "backer.open": Allow(Role.BACKER),  # a backer's own pledges (/my/pledges/) and pledging
 })

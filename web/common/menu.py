@@ -14,6 +14,7 @@ CONSOLE = "console"  # /console/: fund managers, auditors, admins
 PORTAL = "my"  # /my/: enterprise members
 BANK = "bank"  # /bank/: partner banks' officers
 JUDGE = "judge"  # /judge/: contest judges (experts and citizens), the entries they score
+BACKER = "backer"  # /my/pledges/: citizens who back campaigns (후원자), their own pledges
 
 
 @dataclass(frozen=True)

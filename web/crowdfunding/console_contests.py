@@ -30,6 +30,7 @@ from web.common.tables import ListPage
 
 from . import console_forms as f
 from .console_filters import ContestFilter
+from .console_funding import funding_section
 from .console_links import contest_url, entries_url
 from .console_tables import ContestTable
 
@@ -180,7 +181,8 @@ class ContestPage(ContestMixin, ObjectPage):
     template_name = "web/crowdfunding/console/contest.html"
     action = "contest.read"
     buttons = ("contest.advance", "contest.partner", "contest.contribution", "fund.read", "entry.read",
-               "round.read", "round.setup", "advance.read", "award.read", "award.table", "award.prepare")
+               "round.read", "round.setup", "advance.read", "award.read", "award.table", "award.prepare",
+               "pool.read", "pool.write", "preview.read", "settlement.read")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         contest: Contest = self.get_object()  # type: ignore[assignment]
@@ -206,6 +208,7 @@ class ContestPage(ContestMixin, ObjectPage):
             context["contributions"] = list(selectors.contributions_of(contest))
         if ACCESS.allows(user, "award.read"):
             context["awards"] = selectors.award_summary(contest)
+        context["funding"] = funding_section(user, contest, self.today)
         return context
 
 

@@ -6,11 +6,12 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from crowdfunding.access import ACCESS
-from web.common import menu
+from web.common import menu, panels
 
 from . import console_awards as awards
 from . import console_contests as contests
 from . import console_entries as entries
+from . import console_funding as funding
 from . import console_judging as judging
 
 urlpatterns = [
@@ -54,6 +55,19 @@ urlpatterns = [
          name="contest-tranche-return"),
     path("console/contests/spending/<int:pk>/evidence/", awards.SpendingEvidence.as_view(),
          name="contest-spending-evidence"),
+    # The funding phase: matching pools (매칭 펀드), their funders and money, the quadratic preview; settlements
+    # (캠페인 정산), the payout file and payouts
+    path("console/contests/<int:pk>/pools/", funding.PoolCreate.as_view(), name="contest-pool-create"),
+    path("console/contests/<int:pk>/matching-preview/", funding.QuadraticPreviewPage.as_view(),
+         name="contest-matching-preview"),
+    path("console/contests/<int:pk>/settlements/", funding.SettlementList.as_view(), name="contest-settlements"),
+    path("console/contests/<int:pk>/payout-file/", funding.PayoutFileDownload.as_view(),
+         name="contest-payout-file"),
+    path("console/matching-pools/<int:pk>/", funding.PoolPage.as_view(), name="matching-pool"),
+    path("console/matching-pools/<int:pk>/funders/", funding.PoolFunderAdd.as_view(), name="matching-pool-funder"),
+    path("console/pool-funders/<int:pk>/payments/", funding.PoolFund.as_view(), name="pool-funder-fund"),
+    path("console/campaign-settlements/<int:pk>/payout/", funding.PayoutRecord.as_view(),
+         name="campaign-settlement-payout"),
 ]
 
 menu.add(
@@ -62,4 +76,9 @@ menu.add(
                order=71),
     menu.Entry(menu.CONSOLE, "contest-awards", _("Contest awards"), "web:contest-awards", ACCESS, "award.read",
                order=72),
+)
+
+panels.add(
+    panels.Panel(menu.CONSOLE, "funding-waiting", "web/crowdfunding/console/panel_funding.html",
+                 funding.funding_panel, ACCESS, "pool.read", order=70),
 )

@@ -9,6 +9,7 @@ from crowdfunding.access import ACCESS
 from web.common import menu, panels
 
 from . import portal, portal_awards
+from . import portal_campaigns as campaigns
 
 urlpatterns = [
     path("my/contests/", portal.MyContestList.as_view(), name="my-contests"),
@@ -29,12 +30,24 @@ urlpatterns = [
          name="my-spending-item-remove"),
     path("my/spending-items/<int:pk>/evidence/", portal_awards.MyEvidence.as_view(),
          name="my-spending-item-evidence"),
+    # Campaigns (펀딩 캠페인) of the member's entries that passed screening, their reward tiers and pledges
+    path("my/campaigns/", campaigns.MyCampaignList.as_view(), name="my-campaigns"),
+    path("my/contest-entries/<int:pk>/campaign/", campaigns.MyCampaignNew.as_view(), name="my-campaign-new"),
+    path("my/campaigns/<int:pk>/", campaigns.MyCampaignPage.as_view(), name="my-campaign"),
+    path("my/campaigns/<int:pk>/edit/", campaigns.MyCampaignEdit.as_view(), name="my-campaign-edit"),
+    path("my/campaigns/<int:pk>/launch/", campaigns.MyCampaignLaunch.as_view(), name="my-campaign-launch"),
+    path("my/campaigns/<int:pk>/rewards/", campaigns.MyRewardNew.as_view(), name="my-campaign-reward-new"),
+    path("my/campaigns/<int:pk>/pledges/", campaigns.MyCampaignPledges.as_view(), name="my-campaign-pledges"),
+    path("my/campaign-rewards/<int:pk>/edit/", campaigns.MyRewardEdit.as_view(), name="my-campaign-reward-edit"),
+    path("my/campaign-rewards/<int:pk>/remove/", campaigns.MyRewardDelete.as_view(),
+         name="my-campaign-reward-remove"),
 ]
 
 menu.add(
     menu.Entry(menu.PORTAL, "contests", _("Contests"), "web:my-contests", ACCESS, "contest.read", order=50),
     menu.Entry(menu.PORTAL, "contest-entries", _("Contest entries"), "web:my-contest-entries", ACCESS,
                "entry.read", order=55),
+    menu.Entry(menu.PORTAL, "campaigns", _("Campaigns"), "web:my-campaigns", ACCESS, "campaign.create", order=56),
 )
 
 panels.add(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import console_urls, judge_urls, portal_urls
+from . import console_urls, judge_urls, portal_urls, public_urls
 
 urlpatterns: list[Any] = []
 
@@ -12,3 +12,5 @@ urlpatterns: list[Any] = []
 urlpatterns += [*console_urls.urlpatterns, *judge_urls.urlpatterns]
 # The enterprise portal's contests (/my/contests/, /my/contest-entries/, /my/award-tranches/).
 urlpatterns += [*portal_urls.urlpatterns]
+# The public campaign pages (/contests/, /campaigns/...) and the backers' pledges (/my/pledges/).
+urlpatterns += [*public_urls.urlpatterns]

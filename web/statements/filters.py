@@ -24,5 +24,6 @@ class StatementFilter(filters.FilterSet):
         field = {"loan": "loan_id", "enterprise": "enterprise_id", "fund": "fund_id",
                  "receipt": "repayment_id", "subsidy_run": "subsidy_run_id",
                  "guarantee_program": "guarantee_program_id", "fee_receipt": "fee_bill_id",
-                 "contest": "contest_id"}.get(kind or "")
+                 "contest": "contest_id", "campaign_settlement": "campaign_id",
+                 "pool_funder": "pool_funder_id"}.get(kind or "")
         return queryset.filter(**{field: value}) if field else queryset

@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -126,7 +126,9 @@ class StatementDownloadView(LoginRequiredMixin, View):
         except DomainError as exc:
             return HttpResponse(exc.message, status=status_of(exc), content_type="text/plain; charset=utf-8")
         response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{statement.filename or f"statement-{pk}.pdf"}"'
+        # RFC 6266 with filename*: a Korean name (후원영수증_...) is still a download, not a MIME-encoded header
+        response["Content-Disposition"] = content_disposition_header(
+            True, statement.filename or f"statement-{pk}.pdf")
         return response
 
 
