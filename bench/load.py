@@ -125,6 +125,16 @@ def prepare(s: e2e.Stack, users: int, think: tuple[float, float], samples_file: 
     }
 
 
+def past_the_proxies(s: e2e.Stack) -> None:
+    """The stack's processes reach PostgreSQL and Redis directly, not through its cuttable proxies (Python threads
+    of this process, for the failure drills of ``make e2e``, that production does not have)."""
+    s.extra_env.update({
+        "DATABASE_URL": s.direct_database_url,
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:{s.redis_port}/0",
+        "CACHE_URL": f"redis://127.0.0.1:{s.redis_port}/1",
+    })
+
+
 # --- CPU by process group, memory ------------------------------------------------------------------------------
 
 
@@ -436,11 +446,7 @@ def main() -> int:
     s = e2e.Stack(db_name=args.db_name, full_demo=True, keep=args.keep, web_workers=args.web_workers,
                   worker_concurrency=args.worker_concurrency)
     if not args.via_proxies:
-        s.extra_env.update({
-            "DATABASE_URL": s.direct_database_url,
-            "CELERY_BROKER_URL": f"redis://127.0.0.1:{s.redis_port}/0",
-            "CACHE_URL": f"redis://127.0.0.1:{s.redis_port}/1",
-        })
+        past_the_proxies(s)
     result: dict[str, Any] = {
         "bench": "load", "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "args": {"seconds": args.seconds, "users": args.users, "spawn_rate": args.spawn_rate, "think": think,

@@ -33,8 +33,9 @@ import portfolio  # noqa: E402
 
 # In the order they run: the quick ones first, the load test (a whole stack) last.
 SCRIPTS = ["close_business.py", "repayment_path.py", "subsidy_run.py", "statements.py", "repayments.py",
-           "contention.py", "guarantee_approvals.py", "load.py"]
-NOT_RUNNABLE = {"portfolio.py", "instrument.py", "locustfile.py", "smoke.py"}  # libraries, and locust's users
+           "contention.py", "guarantee_approvals.py", "load.py", "final_hour.py"]
+NOT_RUNNABLE = {"portfolio.py", "instrument.py", "locustfile.py", "smoke.py", "final_hour_locustfile.py",
+                "final_hour_world.py"}  # libraries, and locust's users
 TEMPLATE_URL = f"postgres://postgres@127.0.0.1:5432/sf_bench_smoke_template_{os.getpid()}"
 
 
