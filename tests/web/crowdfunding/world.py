@@ -58,7 +58,9 @@ class ContestWorld:
 
     @staticmethod
     def partner(contest: Contest, name: str, pledged: int) -> ContestPartner:
-        institution = InstitutionFactory(name=name, kind=Institution.Kind.PUBLIC_INSTITUTION)
+        # The same institution when another world (the funding phase's) made it first: names are unique.
+        institution = (Institution.objects.filter(name=name).first()
+                       or InstitutionFactory(name=name, kind=Institution.Kind.PUBLIC_INSTITUTION))
         partner, _created = services.contest_partner_add(actor=None, today=timezone.localdate(), contest_id=contest.pk,
                                                          institution=institution, pledged=pledged)
         return partner

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from tests.factories import AuditorFactory, BankOfficerFactory, JudgeFactory, ManagerFactory, UserFactory
 from tests.funds.factories import member_of
+from tests.web.crowdfunding.funding_world import FundingWorld
 from web.crowdfunding import console_urls
 
 from ..helpers import nothing_written
@@ -19,7 +20,9 @@ from ..helpers import nothing_written
 pytestmark = pytest.mark.django_db
 
 READ = {"contests", "contest", "contest-entries", "contest-entry", "contest-round", "contest-round-ranking",
-        "contest-advance-list", "contest-awards", "contest-award", "contest-spending-evidence"}
+        "contest-advance-list", "contest-awards", "contest-award", "contest-spending-evidence",
+        # the funding phase: pools, the quadratic preview, settlements and the payout file are read by auditors too
+        "matching-pool", "contest-matching-preview", "contest-settlements", "contest-payout-file"}
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +34,12 @@ def _objects(cw) -> dict[str, Any]:
     """What the <pk> of each page is."""
     tranche = cw.reported_tranche
     award = tranche.award
+    funding = FundingWorld()  # the funding phase's pages: a contest in it, a pool, its funder, a settlement
     return {
+        "contest-pool-create": funding.contest, "contest-matching-preview": funding.contest,
+        "contest-settlements": funding.contest, "contest-payout-file": funding.contest,
+        "matching-pool": funding.pool, "matching-pool-funder": funding.pool, "pool-funder-fund": funding.funder,
+        "campaign-settlement-payout": funding.own_settled,
         "contest": cw.contest, "contest-advance": cw.contest, "contest-partner-add": cw.contest,
         "contest-contribution": cw.contest, "contest-award-table": cw.contest, "contest-round-setup": cw.contest,
         "contest-entry": cw.entries[0], "contest-award-prepare": cw.selected(2),
