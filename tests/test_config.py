@@ -103,7 +103,8 @@ def test_every_task_routed_limited_or_scheduled_by_name_exists():
     assert queues == {"statements.render": "statements", "funds.close_business": "close_business",
                       "ledger.verify": "celery", "audit.verify": "celery", "outbox.relay": "celery",
                       "audit.seal": "celery", "guarantees.subsidy_runs": "celery", "guarantees.bill_fees": "celery",
-                      "crowdfunding.advance_phases": "celery"}
+                      "crowdfunding.advance_phases": "celery", "crowdfunding.run_funding": "celery",
+                      "enterprises.send_verification_email": "celery"}
     assert app.tasks["statements.render"].time_limit == 360
     assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
 

@@ -65,6 +65,10 @@ class CampaignPledgeView(ContestsView, APIView):
         return Response(s.PledgeSerializer(_queryset(request.user).get(pk=pledge.pk)).data,
                         status=201 if made else 200, headers=headers)
 
+    # The key is the pledge's own (kept on it, not by @idempotent: the provider is called outside any transaction);
+    # the schema documents the header as it does for @idempotent calls.
+    post.requires_idempotency_key = True  # type: ignore[attr-defined]
+
 
 class PledgeViewSet(ContestsView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Pledges: a backer's own; staff all; an enterprise's members their campaigns' pledges."""

@@ -39,6 +39,7 @@ from core.audit import audit_record, audit_seal
 from core.errors import Forbidden
 from core.models import AuditEvent, OutboxMessage, VerificationRun
 from crowdfunding import access as crowdfunding_access
+from crowdfunding.services.campaign_settlement import payout_account_set
 from enterprises import access as kernel_access
 from enterprises.access import Access
 from enterprises.models import Enterprise, Institution, Membership
@@ -69,7 +70,7 @@ from statements import access as statements_access
 from statements.models import Statement, StatementDownload
 from tests.audit_actions import action_for_tests
 from tests.crowdfunding.award_helpers import TABLE as AWARD_TABLE
-from tests.factories import BankOfficerFactory, InstitutionFactory, ManagerFactory
+from tests.factories import BankOfficerFactory, EnterpriseFactory, InstitutionFactory, ManagerFactory
 from tests.guarantees.claim_factories import paid_claim, prepared_claim, request_claim, set_defaulted
 from tests.guarantees.factories import contribute, make_guarantee, make_program
 from tests.guarantees.pipeline import make_application as make_guarantee_application
@@ -474,6 +475,7 @@ BODIES: dict[str, Body] = {
                                 "factor": "1", "cap_per_backer": "100000"},
     "pool change": lambda w: {"name": "시민 매칭 펀드 (1:2)", "factor": "2"},
     "pool funder": lambda w: {"institution": w.institution.pk, "committed": "5000000"},
+    "payout": lambda w: {"paid_on": "2026-06-30"},
     "pool funding": lambda w: {"funder": w.pool_funder.pk, "amount": "1000000",
                                "received_on": timezone.localdate().isoformat()},
     "joint fund contribution": lambda w: {"partner": w.partner.pk, "amount": "10000000",
@@ -994,6 +996,17 @@ MATRIX: dict[str, Row] = {
                                      body="pool funder"),
     "pool funding":              Row("POST",   MP + "{matching_pool}/fundings/",    "crowdfunding:pool.fund", 201,
                                      body="pool funding", key=True),
+    # Campaign settlements (캠페인 정산): staff read all, members their own (another's: 404); managers record payouts
+    "settlements":               Row("GET",    "/api/v1/campaign-settlements/",
+                                     "crowdfunding:settlement.read", 200),
+    "own settlement":            Row("GET",    "/api/v1/campaign-settlements/{own_settlement}/",
+                                     "crowdfunding:settlement.read", 200),
+    "other settlement":          Row("GET",    "/api/v1/campaign-settlements/{other_settlement}/",
+                                     "crowdfunding:settlement.read", 200, 404),
+    "settlement payout":         Row("POST",   "/api/v1/campaign-settlements/{other_settlement}/payout/",
+                                     "crowdfunding:settlement.payout", 200, body="payout", key=True),
+    "payout file":               Row("GET",    C + "{settled_contest}/payout-file/?format=csv",
+                                     "crowdfunding:payout.download", 200),
     "matching preview":          Row("GET",    C + "{funding_contest}/matching-preview/", "crowdfunding:preview.read",
                                      200),
     "missing matching preview":  Row("GET",    C + "{missing}/matching-preview/",   "crowdfunding:preview.read", 404),
@@ -1240,6 +1253,11 @@ MATRIX: dict[str, Row] = {
 # by every role, as the matrix tries the others through their URLs. An action the API names is tried there instead.
 SERVICE_ONLY: dict[str, Callable[[Any], object]] = {
     "kernel:verification.run": lambda user: verification_request(actor=user, kind="ledger"),
+    # An enterprise's payout account (정산 계좌): its members or a manager; no API operation or page sets it yet.
+    "crowdfunding:payout_account.write": lambda user: payout_account_set(
+        enterprise_id=(user.memberships.first().enterprise_id if user.is_authenticated and user.memberships.exists()
+                       else EnterpriseFactory().pk),
+        actor=user, bank="088", account_number="110-123-456789", holder="동네 빵집 협동조합"),
 }
 
 # Requests that change nothing though they are not GETs.
@@ -1365,6 +1383,11 @@ def test_role_matrix(request, bearer_client, world, name, role, expected):
         if expected == 404:
             assert world.other.name not in response.content.decode()
             assert world.own.name not in response.content.decode()
+    elif row.action == "crowdfunding:payout.download":
+        # The bank file is a read whose download is in the audit trail (who, which lines, its SHA-256): one event.
+        after = everything(world)
+        after["counts"]["AuditEvent"] -= 1
+        assert after == before, "the payout file wrote more than its one audit event"
     elif row.method == "GET" or row.action in READS:
         assert everything(world) == before, "a read wrote something"
         downloaded = row.action == "statements:statement.download"

@@ -17,6 +17,7 @@ from django.utils import timezone
 from core import actions as core_actions
 from core.audit import AuditAction, AuditActions, audit_actions, audit_record, audit_seal, audit_verify
 from core.models import AuditEvent
+from crowdfunding import actions as crowdfunding_actions
 from enterprises import actions as enterprise_actions
 from enterprises.models import Membership, User
 from enterprises.services import enterprise_update, membership_grant, verification_request
@@ -52,6 +53,22 @@ NOT_IN_THE_DEMO = {
     guarantee_actions.APPLICATION_WITHDRAW,
     guarantee_actions.APPLICATION_REJECT,
     guarantee_actions.GUARANTEE_CANCEL,
+    # The funding phase's acts that no demo day reaches: a citizen's own sign-up (the demo's backers are made
+    # verified), a draft campaign's edits, a pool changed, the provider's webhook, a quadratic pool shared out and
+    # settled, the payout account, the bank file and a payout.
+    enterprise_actions.BACKER_SIGNUP,
+    enterprise_actions.BACKER_EMAIL_VERIFY,
+    enterprise_actions.BACKER_VERIFICATION_RESEND,
+    crowdfunding_actions.CAMPAIGN_UPDATE,
+    crowdfunding_actions.REWARD_UPDATE,
+    crowdfunding_actions.REWARD_DELETE,
+    crowdfunding_actions.POOL_UPDATE,
+    crowdfunding_actions.PLEDGE_WEBHOOK,
+    crowdfunding_actions.POOL_QUADRATIC,
+    crowdfunding_actions.POOL_SETTLE,
+    crowdfunding_actions.PAYOUT_ACCOUNT,
+    crowdfunding_actions.PAYOUT_FILE,
+    crowdfunding_actions.PAYOUT_RECORD,
 }
 
 
@@ -64,6 +81,69 @@ def declared() -> set[AuditAction]:
 
 def written() -> set[str]:
     return set(AuditEvent.objects.values_list("action", flat=True))
+
+
+def funding_phase_acts(today: date, *, kim: User, auditor: User) -> None:
+    """The funding phase's actions the demo does not write, through the services."""
+    from crowdfunding import services as cf
+    from crowdfunding.gateway import Payment, PaymentStatus, WebhookEvent
+    from crowdfunding.models import Campaign, CampaignSettlement, MatchingPool, Pledge
+    from crowdfunding.services.campaign_settlement import (
+        campaign_settle,
+        payout_account_set,
+        payout_file,
+        payout_record,
+        pool_settle,
+    )
+    from enterprises.backers import backer_resend_verification, backer_signup, backer_verify_email, verification_token
+    from tests.crowdfunding.campaign_factories import CampaignFactory, campaign, pool
+    from tests.crowdfunding.settlement_world import charged, close
+
+    now = timezone.now()
+    citizen = backer_signup(email="audit.citizen@example.com", password="a-Long-pass-2026", display_name="감사 시민",
+                            as_of=now)
+    backer_resend_verification(user=citizen, as_of=now)
+    backer_verify_email(token=verification_token(citizen, as_of=now), as_of=now)
+
+    draft = Campaign.objects.get(state=Campaign.State.DRAFT)
+    owner = User.objects.filter(memberships__enterprise=draft.enterprise_id).first()
+    cf.campaign_update(campaign_id=draft.pk, actor=owner, on_date=today, title=f"{draft.title} (수정)")
+    draft.entry.campaign_type = "reward"  # a reward campaign, whatever the demo drew for it
+    draft.entry.save(update_fields=["campaign_type"])
+    reward = cf.reward_create(campaign_id=draft.pk, actor=owner, on_date=today, title="감사 엽서", price=10_000)
+    cf.reward_update(reward_id=reward.pk, actor=owner, on_date=today, price=12_000)
+    cf.reward_delete(reward_id=reward.pk, actor=owner, on_date=today)
+    demo_quadratic = MatchingPool.objects.get(rule="quadratic")
+    cf.pool_update(pool_id=demo_quadratic.pk, actor=kim, name=f"{demo_quadratic.name} (수정)")
+
+    # The provider cancels a keep-it-all pledge on its side (a card company's chargeback): its webhook refunds it.
+    paid = Pledge.objects.filter(campaign__mode="kia", state=Pledge.State.CHARGED).first()
+    assert paid is not None
+    cf.payment_webhook_apply(on_date=today, event=WebhookEvent(
+        event_id="audit-chargeback", event_type="PAYMENT_STATUS_CHANGED", created_at=now, billing_key=None, data={},
+        payment=Payment(payment_key=paid.payment_key, order_id=paid.order_id, status=PaymentStatus.CANCELED,
+                        total_amount=paid.amount.amount, balance_amount=Decimal(0), approved_at=now,
+                        card_number=paid.card_masked, billing_key=None, cancellations=(), failure_code=None,
+                        failure_message=None)))
+
+    # A contest of last spring (its funding phase over): two keep-it-all campaigns, a quadratic pool shared out
+    # among them and settled, one payout account set, the bank file downloaded, one payout recorded.
+    first = CampaignFactory(mode="kia", target=100_000)
+    second = campaign(first.contest, mode="kia", target=100_000)
+    shared = pool(first.contest, funders=(90_000,), rule="quadratic", name="감사 이차 매칭")
+    for made in (first, second):
+        charged(made, 40_000)
+        charged(made, 10_000)
+        close(made, Campaign.State.SUCCEEDED)
+    cf.pool_allocate_quadratic(pool_id=shared.pk, on_date=today)
+    for made in (first, second):
+        campaign_settle(campaign_id=made.pk, on_date=today)
+    pool_settle(pool_id=shared.pk, on_date=today)
+    payout_account_set(enterprise_id=first.enterprise_id, actor=kim, bank="088", account_number="110-123-456789",
+                       holder=first.enterprise.name)
+    payout_file(contest_id=first.contest_id, kind="csv", actor=auditor)
+    payout_record(settlement_id=CampaignSettlement.objects.get(campaign=first).pk, paid_on=today, actor=kim,
+                  idempotency_key="audit-payout", on_date=today)
 
 
 def the_rest_of_the_actions(today: date) -> None:
@@ -121,6 +201,8 @@ def the_rest_of_the_actions(today: date) -> None:
         actor=bakery, today=today, program_id=approved.program_id, enterprise_id=approved.enterprise_id,
         bank_id=approved.bank_id, amount=3_000_000, term_months=12, repayment_method="bullet")
     guarantee_services.application_withdraw(actor=bakery, application_id=draft.pk, reason="자체 자금으로 충당")
+
+    funding_phase_acts(today, kim=kim, auditor=auditor)
 
     # The auditor downloads a table of the pages (recorded as statement downloads are).
     client = Client()

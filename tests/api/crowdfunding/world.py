@@ -164,6 +164,29 @@ class ContestsWorld(FundsWorld):
         """Another enterprise's launched campaign: anyone reads it."""
         return self._campaign(self.other, Campaign.State.LIVE)
 
+    # --- settlements (캠페인 정산): a settled campaign of the member's enterprise, and one of another enterprise ---
+
+    def _settled(self, enterprise: Any) -> Any:
+        from crowdfunding.services.campaign_settlement import campaign_settle
+        from tests.crowdfunding.settlement_world import SETTLE_ON, charged, close
+
+        made = CampaignFactory(target=100_000, entry__enterprise=enterprise, enterprise=enterprise)
+        charged(made, 100_000)
+        close(made, Campaign.State.SUCCEEDED)
+        return campaign_settle(campaign_id=made.pk, on_date=SETTLE_ON)
+
+    @cached_property
+    def own_settlement(self) -> Any:
+        return self._settled(self.own)
+
+    @cached_property
+    def other_settlement(self) -> Any:
+        return self._settled(self.other)
+
+    @cached_property
+    def settled_contest(self) -> Contest:
+        return self.other_settlement.campaign.contest
+
     # --- judging (심사): screening rounds set up by the teller with the standard rubric and one expert panel ---
 
     def _round(self, *judges: Any, state: str = Round.State.OPEN, entries: int = 1) -> Round:
