@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -347,11 +347,12 @@ def funding_panel(request: HttpRequest) -> dict[str, Any]:
     charge), and settlements whose payout is still to be recorded."""
     user = request.user
     closed = list(campaigns_visible_to(user).filter(state__in=settlement_selectors.CLOSED)
+                  .annotate(waiting=Count("pledges", filter=Q(pledges__state__in=settlement_selectors.WAITING)))
                   .select_related("contest", "enterprise").order_by("closed_on", "pk")[:PANEL_ROWS])
     payouts = list(settlement_selectors.settlements_visible_to(user)
                    .filter(paid_out_on__isnull=True, net_payout__gt=0)
                    .select_related("campaign__contest", "campaign__enterprise").order_by("settled_on", "pk")
                    [:PANEL_ROWS])
-    return {"to_settle": [(c, settlement_selectors.waiting_pledges(c.pk)) for c in closed], "payouts": payouts,
+    return {"to_settle": [(c, c.waiting) for c in closed], "payouts": payouts,
             "acts": ACCESS.allows(user, "settlement.payout")}
 

@@ -63,7 +63,7 @@ def test_a_citizen_signs_up_pledges_sees_the_match_cancels_and_downloads_a_recei
     _check(site, "02-contest")
     site.find(f"a[href='/campaigns/{bakery.pk}/']").click()
     site.wait_path(f"/campaigns/{bakery.pk}/")
-    assert "20,000" in site.find("#offer").text and "Sold out" in site.find("#rewards").text
+    assert "20,000" in site.find("#offer").text and "품절" in site.find("#rewards").text  # sold out
     _check(site, "03-campaign")
 
     site.find("#pledge").click()
