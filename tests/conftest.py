@@ -37,6 +37,28 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://...")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _demo_payment_provider_of_this_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """``load_demo`` uses the payment stand-in answering at PAYMENTS_PROVIDER_URL, or starts one of its own there
+    with its state in ``demo_funding.STATE_FILE``. Each test process gets a port and a state file of its own, so that
+    two processes loading the demo at once never share a stand-in (their orders and idempotency keys would
+    collide). Tests of payments point the settings at their own stand-in (``payment_provider``)."""
+    import socket
+
+    from django.test import override_settings
+
+    from crowdfunding import demo_funding
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    patch = pytest.MonkeyPatch()
+    patch.setattr(demo_funding, "STATE_FILE", tmp_path_factory.mktemp("payments") / "payment-provider.json")
+    with override_settings(PAYMENTS_PROVIDER_URL=f"http://127.0.0.1:{port}"):
+        yield
+    patch.undo()
+
+
 @pytest.fixture
 def asset_class_rules(transactional_db) -> None:
     """A transactional test empties every table when it ends, the rows a data migration seeded included; the

@@ -57,8 +57,8 @@ class CampaignSettlementSerializer(serializers.ModelSerializer):
     quadratic = _figure()
     net_payout = _figure("charged - refunded - fees + matched + top_up + quadratic (지급액).")
     currency = serializers.SerializerMethodField(help_text="Every amount's currency: KRW.")
-    settled_on = DateField()
-    paid_out_on = DateField()
+    settled_on = DateField(read_only=True)
+    paid_out_on = DateField(read_only=True, allow_null=True)
 
     class Meta:
         model = CampaignSettlement
