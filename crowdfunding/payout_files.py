@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
+from core.sheets import WON_FORMAT, as_text, xlsx_cell
 from enterprises.validators import format_business_number
 
 from .models import Bank, Contest
@@ -27,16 +28,10 @@ from .selectors.campaign_settlement import PayoutLine
 HEADER = ["번호", "정산번호", "캠페인", "기업명", "사업자등록번호", "은행코드", "은행명", "계좌번호", "예금주",
           "지급액", "통장표시", "비고"]
 SHEET_TITLE = "정산금 지급내역"
-WON_FORMAT = "#,##0"
 WIDTHS = {"A": 6, "B": 10, "C": 30, "D": 30, "E": 16, "F": 8, "G": 16, "H": 20, "I": 20, "J": 16, "K": 20,
           "L": 12}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # as statements.exports (which this layer may not import)
 NO_ACCOUNT = "계좌 미등록"
 
-
-def as_text(value: str) -> str:
-    """What a spreadsheet would read as a formula gets a leading apostrophe (OWASP's advice for CSV)."""
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def filename(contest: Contest, ext: str) -> str:
@@ -96,20 +91,8 @@ def payout_xlsx(contest: Contest, lines: list[PayoutLine]) -> bytes:
         sheet.column_dimensions[column].width = width
     bold = Font(bold=True)
 
-    def cell(value: Any, *, number_format: str | None = None, font: Font | None = None,
-             alignment: Alignment | None = None) -> WriteOnlyCell:
-        if isinstance(value, str):
-            value = as_text(value)
-        c = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str):
-            c.data_type = "s"  # text, never a formula
-        if number_format:
-            c.number_format = number_format
-        if font:
-            c.font = font
-        if alignment:
-            c.alignment = alignment
-        return c
+    def cell(value: Any, **style: Any) -> WriteOnlyCell:
+        return xlsx_cell(sheet, value, **style)
 
     sheet.append([cell(_title(contest, lines), font=bold)])
     sheet.append([cell(label, font=bold, alignment=Alignment(horizontal="center")) for label in HEADER])

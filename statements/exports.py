@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
+from core.sheets import WON_FORMAT, as_text
 from funds.models import Fund
 from ledger.models import Entry, Side
 
@@ -28,13 +29,11 @@ from .kinds.common import TXN_KO
 KST = ZoneInfo("Asia/Seoul")
 HEADER = ["일자", "전표", "구분", "적요", "계정코드", "계정명", "차변", "대변", "기록시각"]
 SHEET_TITLE = "분개장"
-WON_FORMAT = "#,##0"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 # column widths in characters (a Hangul syllable takes about two)
 WIDTHS = {"A": 12, "B": 10, "C": 20, "D": 48, "E": 26, "F": 24, "G": 16, "H": 16, "I": 20}
 CHUNK = 2000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 KIND_KO = {
     "fund.contribution": "기금 출연",
@@ -85,10 +84,6 @@ def export_filename(fund: Fund, start: date, end: date, ext: str) -> str:
     """``분개장_<fund code>_<start>_<end>.<ext>``."""
     return f"분개장_{fund.code}_{start.isoformat()}_{end.isoformat()}.{ext.lstrip('.')}"
 
-
-def as_text(value: str) -> str:
-    """What a spreadsheet would read as a formula gets a leading apostrophe (OWASP's advice for CSV)."""
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def journal_csv(fund: Fund, start: date, end: date) -> bytes:

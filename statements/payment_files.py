@@ -3,7 +3,7 @@
 One row per guarantee: enterprise, business number, the bank's loan number, the days counted, the balance-days
 (잔액 적수), the loan rate, the rate used and the amount; then a totals line (합계). Amounts are whole won written as
 integers; rates as decimals (0.02 for 2 %). Text that a spreadsheet would take for a formula is kept as text
-(``exports.as_text``): names are what users typed.
+(``core.sheets.as_text``): names are what users typed.
 """
 
 from __future__ import annotations
@@ -17,10 +17,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
+from core.sheets import WON_FORMAT, as_text, xlsx_cell
 from enterprises.validators import format_business_number
 from guarantees.selectors import BankLines
-
-from .exports import WON_FORMAT, as_text
 
 HEADER = ["번호", "보증번호", "기업명", "사업자등록번호", "대출번호", "지원기간 시작", "지원기간 종료(미포함)",
           "지원일수", "잔액적수", "대출금리", "적용금리", "이차보전금", "지급대상"]
@@ -84,20 +83,8 @@ def payment_xlsx(lines: BankLines) -> bytes:
         sheet.column_dimensions[column].width = width
     bold = Font(bold=True)
 
-    def cell(value: Any, *, number_format: str | None = None, font: Font | None = None,
-             alignment: Alignment | None = None) -> WriteOnlyCell:
-        if isinstance(value, str):
-            value = as_text(value)
-        c = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str):
-            c.data_type = "s"  # text, never a formula
-        if number_format:
-            c.number_format = number_format
-        if font:
-            c.font = font
-        if alignment:
-            c.alignment = alignment
-        return c
+    def cell(value: Any, **style: Any) -> WriteOnlyCell:
+        return xlsx_cell(sheet, value, **style)
 
     sheet.append([cell(_title(lines)[0], font=bold)])
     sheet.append([cell(label, font=bold, alignment=Alignment(horizontal="center")) for label in HEADER])

@@ -37,7 +37,7 @@ from django_filters import FilterSet
 from django_tables2.export import TableExport
 
 from core.audit import audit_record
-from statements.exports import as_text
+from core.sheets import as_text
 from web.actions import TABLE_EXPORT
 
 from .format import won, ymd
