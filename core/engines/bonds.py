@@ -627,5 +627,7 @@ def xirr(flows: Sequence[tuple[date, Decimal]]) -> Decimal | None:
     largest = max(abs(amount) for _on, amount in checked)
     if abs(xnpv(rate, checked)) > largest * XNPV_TOLERANCE:
         return None
-    return rate.quantize(IRR_QUANTUM, rounding=ROUND_HALF_EVEN)
+    # Enough digits for any rate a float can hold (up to 1e308), not only the default context's 28.
+    with localcontext(Context(prec=max(28, rate.adjusted() + 10))):
+        return rate.quantize(IRR_QUANTUM, rounding=ROUND_HALF_EVEN)
 
