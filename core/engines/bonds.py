@@ -33,7 +33,8 @@ The rules:
 - **Shares** (``pro_rata``, used by capital calls and distributions): each investor's share in proportion to its
   weight (commitment for a call, paid-in capital for a distribution), rounded DOWN to ``unit`` won; the rounding
   leftover goes to the investor the contract names (``leftover_to``, 잔여 단수 귀속 투자자), so that the shares add
-  up to the amount exactly.
+  up to the amount exactly. A capital call never asks anyone for more than its commitment: the leftover goes to
+  the named investor as far as its commitment allows, then to the others in order.
 - **Distributions with classes** (``distribute_by_class``): the amount is spent in this order (``CLASS_ORDER``):
   1. the senior class's principal still outstanding (paid in, not yet returned);
   2. the senior class's return still outstanding, when the terms define one: ``senior_return_percent`` of its
@@ -410,16 +411,23 @@ def pro_rata(amount: Decimal, weights: Sequence[tuple[K, Decimal]], *, leftover_
     weight), so the shares add up to ``amount``. Raises ValueError on amounts or weights that are not whole,
     non-negative won, an investor given twice, a unit other than 1, 10 or 100, a ``leftover_to`` that is not among
     the investors, or an amount to share when every weight is zero."""
+    return _pro_rata(amount, weights, leftover_to, unit, "weight")
+
+
+def _pro_rata(amount: Decimal, weights: Sequence[tuple[K, Decimal]], leftover_to: K, unit: Decimal,
+              what: str, capped: bool = False) -> Shares[K]:
     total = int(_won(amount, "the amount"))
     step = _unit(unit)
-    checked = _weights(weights, "weight")
+    checked = _weights(weights, what)
     if leftover_to not in {key for key, _weight in checked}:
         raise ValueError(f"the investor named for the rounding leftover ({leftover_to!r}) is not among the investors")
     if not total:
         return Shares(shares=tuple((key, ZERO) for key, _weight in checked), total=ZERO)
     if not any(weight for _key, weight in checked):
         raise ValueError("there is an amount to share but every weight is zero")
-    shares = _share_out(total, checked, leftover_to, step, capped=False)
+    if capped and total > sum(weight for _key, weight in checked):
+        raise ValueError(f"the amount must not be more than the investors' {what} together")
+    shares = _share_out(total, checked, leftover_to, step, capped=capped)
     return Shares(shares=tuple((key, Decimal(share)) for (key, _weight), share in zip(checked, shares, strict=True)),
                   total=Decimal(total))
 
@@ -427,19 +435,18 @@ def pro_rata(amount: Decimal, weights: Sequence[tuple[K, Decimal]], *, leftover_
 def capital_call(amount: Decimal, commitments: Sequence[tuple[K, Decimal]], *, leftover_to: K,
                  unit: Decimal = Decimal(1)) -> Shares[K]:
     """A capital call (출자 요청) of ``amount`` from investors in proportion to their commitments (약정액), each share
-    rounded down to ``unit``, the leftover to the named investor. Raises ValueError as ``pro_rata``, and when the
-    call is more than all the commitments together."""
-    committed = sum((_won(value, "commitment") for _key, value in commitments), ZERO)
-    if _won(amount, "the amount") > committed:
-        raise ValueError("a capital call must not be more than the investors' commitments together")
-    return pro_rata(amount, commitments, leftover_to=leftover_to, unit=unit)
+    rounded down to ``unit``, the leftover to the named investor as far as its commitment allows (then to the others
+    in order), so no share is above its investor's commitment. Pass what each has still to pay in when earlier calls
+    were not all in proportion. Raises ValueError as ``pro_rata``, and when the call is more than the commitments
+    together."""
+    return _pro_rata(amount, commitments, leftover_to, unit, "commitments", capped=True)
 
 
 def distribute(amount: Decimal, paid_in: Sequence[tuple[K, Decimal]], *, leftover_to: K,
                unit: Decimal = Decimal(1)) -> Shares[K]:
     """A distribution (배분) of ``amount`` in proportion to paid-in capital (납입액), each share rounded down to
     ``unit``, the leftover to the named investor. Raises ValueError as ``pro_rata``."""
-    return pro_rata(amount, paid_in, leftover_to=leftover_to, unit=unit)
+    return _pro_rata(amount, paid_in, leftover_to, unit, "paid-in capital")
 
 
 @dataclass(frozen=True)

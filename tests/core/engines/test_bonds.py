@@ -428,12 +428,19 @@ def test_the_leftover_skips_a_named_investor_with_nothing_committed():
     assert call.shares == (("z", D(0)), ("a", D(34)), ("b", D(66)))
 
 
+def test_a_calls_leftover_never_asks_an_investor_for_more_than_its_commitment():
+    # 2 of three commitments of 1: 2 x 1 / 3 -> 0 each; the leftover 2: "c" (named) gives the 1 it committed, the
+    # next 1 comes from the first in order, "a".
+    call = capital_call(D(2), [("a", D(1)), ("b", D(1)), ("c", D(1))], leftover_to="c")
+    assert call.shares == (("a", D(1)), ("b", D(0)), ("c", D(1)))
+
+
 def test_a_call_of_nothing_calls_nothing():
     assert capital_call(D(0), [("a", D(1))], leftover_to="a").shares == (("a", D(0)),)
 
 
 @pytest.mark.parametrize("amount, commitments, leftover_to, message", [
-    (D(301), [("a", D(100)), ("b", D(200))], "a", "more than the investors' commitments"),
+    (D(301), [("a", D(100)), ("b", D(200))], "a", "more than the investors' commitments together"),
     (D(10), [("a", D(100)), ("b", D(200))], "c", "not among the investors"),
     (D(10), [("a", D(100)), ("a", D(200))], "a", "appears twice"),
     (D("10.5"), [("a", D(100))], "a", "whole number"),

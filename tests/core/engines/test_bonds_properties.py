@@ -81,7 +81,7 @@ def test_a_capital_call_never_exceeds_the_commitments_together(investors, unit, 
     amount = data.draw(st.integers(0, int(whole)).map(D))
     call = capital_call(amount, investors, leftover_to=investors[0][0], unit=unit)
     assert call.total == amount <= whole
-    assert all(share >= 0 for _key, share in call.shares)
+    assert all(0 <= share <= dict(investors)[key] for key, share in call.shares)
 
 
 # --- payment terms ---------------------------------------------------------------------------------------------------
