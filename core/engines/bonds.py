@@ -6,7 +6,8 @@ the contract's terms, results and investors' figures, calls these functions, wri
 Amounts are whole won (an ``int`` or an integral ``Decimal``), never negative, at most 18 digits; percentages are
 given as percents (``42`` for 42 %); a float, a bool, NaN, a fraction of a won or a negative is refused with
 ValueError (``InvalidTerms``, a ValueError, for payment terms that cannot be applied). Every intermediate figure is
-exact (``Fraction``); an amount is rounded once, when it becomes money, by a named rule.
+exact (``Fraction``; the IRR alone is solved in floats and checked in Decimal); an amount is rounded once, when it
+becomes money, by a named rule.
 
 The rules:
 
