@@ -66,6 +66,8 @@ urlpatterns = [
     path("console/matching-pools/<int:pk>/", funding.PoolPage.as_view(), name="matching-pool"),
     path("console/matching-pools/<int:pk>/funders/", funding.PoolFunderAdd.as_view(), name="matching-pool-funder"),
     path("console/pool-funders/<int:pk>/payments/", funding.PoolFund.as_view(), name="pool-funder-fund"),
+    path("console/enterprises/<int:pk>/payout-account/", funding.PayoutAccountSet.as_view(),
+         name="enterprise-payout-account"),
     path("console/campaign-settlements/<int:pk>/payout/", funding.PayoutRecord.as_view(),
          name="campaign-settlement-payout"),
 ]
