@@ -135,3 +135,41 @@ def record_and_confirm(world: BondWorld, point: EvaluationPoint, *, engaged: int
     ]
     return [services.result_confirm(actor=second, result_id=result.pk) for result in results]
 
+
+
+def whole_life(world: BondWorld) -> Contract:
+    """The contract's whole life through the services (``tests/bonds/test_life.py`` checks its figures): the draft
+    renamed, signed, started; capital called and paid in two calls, funding disbursed in two tranches; the interim
+    result recorded, confirmed, disputed and reopened, corrected and confirmed again; the interim payment (the
+    contract's interim share must be 30 %) prepared, approved and distributed; the final evaluation, its results,
+    payment and distribution; closed."""
+    contract = world.contract
+    services.contract_update(actor=world.kim, contract_id=contract.pk, name=f"{contract.name} (확정)")
+    sign_and_start(world)
+    call_and_pay(world, amount=600_000_000, key="call-1")
+    services.disbursement_make(actor=world.kim, contract_id=contract.pk, amount=550_000_000, paid_on=days_ago(64),
+                               idempotency_key="d1", today=today())
+    call_and_pay(world, amount=510_000_000, key="call-2")
+    services.disbursement_make(actor=world.kim, contract_id=contract.pk, amount=560_000_000, paid_on=days_ago(60),
+                               idempotency_key="d2", today=today())
+    first, _second = record_and_confirm(world, world.interim, engaged=60, improved=31, beyond=4)
+    services.result_reopen(actor=world.evaluators[1], result_id=first.pk, reason="중복 집계 1명 이의")
+    assert world.cost is not None and world.interim is not None and world.final is not None
+    services.result_record(actor=world.evaluators[1], metric_id=world.cost.pk, point_id=world.interim.pk, engaged=60,
+                           with_outcome=30, evidence=[evidence("corrected.pdf")])
+    services.result_confirm(actor=world.evaluators[0], result_id=first.pk)
+    interim = services.outcome_payment_prepare(actor=world.kim, point_id=world.interim.pk, paid_on=days_ago(35),
+                                               today=today())
+    services.outcome_payment_approve(actor=world.lee, payment_id=interim.pk, idempotency_key="i", today=today())
+    services.distribution_make(actor=world.lee, contract_id=contract.pk, amount=interim.amount.amount,
+                               paid_on=days_ago(30), idempotency_key="dist-1", today=today())
+    services.contract_evaluate(actor=world.lee, contract_id=contract.pk, on_date=days_ago(20), today=today())
+    record_and_confirm(world, world.final)
+    final = services.outcome_payment_prepare(actor=world.kim, point_id=world.final.pk, paid_on=days_ago(10),
+                                             today=today())
+    services.outcome_payment_approve(actor=world.lee, payment_id=final.pk, idempotency_key="f", today=today())
+    left = world.refresh().outcome_paid.amount - interim.amount.amount
+    services.distribution_make(actor=world.kim, contract_id=contract.pk, amount=left, paid_on=days_ago(5),
+                               idempotency_key="dist-2", today=today())
+    services.contract_close(actor=world.lee, contract_id=contract.pk, closed_on=today(), today=today())
+    return world.refresh()
