@@ -110,6 +110,7 @@ class PaymentTerm(models.Model):
                              default=Below.ZERO)
     principal = won_field(_("principal (원금)"), default=0)
     principal_line = percent_field(_("principal line (원금상환선, %)"), null=True, blank=True)
+    # xgettext:no-python-format (a percent sign, not a placeholder)
     cap_percent = percent_field(_("cap (% of the principal)"), null=True, blank=True)
     # A rate card
     price = won_field(_("price per outcome unit (단가)"), default=0)
@@ -152,6 +153,7 @@ class PaymentStep(models.Model):
 
     term = models.ForeignKey(PaymentTerm, on_delete=models.CASCADE, related_name="steps")
     threshold = percent_field(_("achievement threshold (%)"))
+    # xgettext:no-python-format (a percent sign, not a placeholder)
     percent = percent_field(_("payment (% of the principal)"))
 
     class Meta:

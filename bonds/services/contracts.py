@@ -309,6 +309,7 @@ def payment_term_set(*, actor: User | None, metric_id: int, kind: str, steps: An
                    str(exc)) from None
     if built is not None and values["principal_line"] is not None and built.percent(
             values["principal_line"]) != Decimal(100):
+        # xgettext:no-python-format (a percent sign, not a placeholder)
         raise fail("principal_line", _("The table does not pay 100 % of the principal at its principal line."),
                    _("an achievement rate at which the table pays 100 %"))
     term.save()
