@@ -4,6 +4,7 @@ appropriates the city's outcome budget at the cap; the states move in order."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from bonds import accounts as chart
 from bonds import services
@@ -40,6 +41,11 @@ def test_the_manager_who_prepared_a_contract_cannot_sign_it(world):
         services.contract_sign(actor=world.kim, contract_id=world.contract.pk, signed_on=days_ago(80), today=today())
     assert world.refresh().state == "draft"
     assert not Journal.objects.exists()
+
+
+def test_a_refusal_is_in_korean_by_default(world):
+    with translation.override("ko"), pytest.raises(InvalidState, match="작성·승인 분리 원칙"):
+        services.contract_sign(actor=world.kim, contract_id=world.contract.pk, signed_on=days_ago(80), today=today())
 
 
 def test_another_manager_signs_and_the_citys_budget_is_appropriated_at_the_cap(world):
