@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "funds",
     "guarantees",
     "crowdfunding",
+    "bonds",
     "statements",
     "api",
     "django_htmx",

@@ -23,9 +23,11 @@ class Role(StrEnum):
     ENTERPRISE_MEMBER = "enterprise_member"
     ADMIN = "admin"
     BACKER = "backer"  # 후원자: a citizen who signed up by itself to pledge to campaigns; no staff role by that
+    INVESTOR = "investor"  # a user of an investing institution (its ``institution``): its own SIB investments only
 
 
-GROUP_ROLES = (Role.FUND_MANAGER, Role.AUDITOR, Role.JUDGE, Role.EVALUATOR, Role.BANK_OFFICER, Role.BACKER)
+GROUP_ROLES = (Role.FUND_MANAGER, Role.AUDITOR, Role.JUDGE, Role.EVALUATOR, Role.BANK_OFFICER, Role.BACKER,
+               Role.INVESTOR)
 MANAGERS = (Role.FUND_MANAGER, Role.ADMIN)  # who sets up, judges and moves money
 STAFF_READERS = (Role.FUND_MANAGER, Role.AUDITOR, Role.ADMIN)  # who reads every enterprise's things
 
@@ -75,6 +77,33 @@ def bank_of(user: Any) -> int | None:
             pk=user.institution_id, kind=Institution.Kind.BANK).exists() else (None,)
         user._bank_cache = cached
     return cached[0]
+
+
+def _institution_of(user: Any, role: Role, kind: str, cache: str) -> int | None:
+    """The id of ``user``'s institution when it holds ``role`` and that institution is of ``kind``; None otherwise."""
+    if not has_role(user, role) or user.institution_id is None:
+        return None
+    cached = getattr(user, cache, None)
+    if cached is None:
+        from .models import Institution
+
+        cached = (user.institution_id,) if Institution.objects.filter(
+            pk=user.institution_id, kind=kind).exists() else (None,)
+        setattr(user, cache, cached)
+    return cached[0]
+
+
+def investor_of(user: Any) -> int | None:
+    """The id of the investing institution ``user`` acts for as an investor (투자자): its institution, when it holds
+    the role and that institution is an investor; None otherwise (an investor without one sees nothing)."""
+    return _institution_of(user, Role.INVESTOR, "investor", "_investor_cache")
+
+
+def evaluator_of(user: Any) -> int | None:
+    """The id of the evaluator institution (성과평가기관) ``user`` verifies outcomes for: its institution, when it holds
+    the evaluator role and that institution is an evaluator; None otherwise (an evaluator without one sees
+    nothing)."""
+    return _institution_of(user, Role.EVALUATOR, "evaluator", "_evaluator_cache")
 
 
 def is_member(user: Any, enterprise_id: int | None) -> bool:

@@ -21,6 +21,7 @@ from tests.factories import (
     BankOfficerFactory,
     EnterpriseFactory,
     EvaluatorFactory,
+    InvestorFactory,
     JudgeFactory,
     ManagerFactory,
     MembershipFactory,
@@ -156,6 +157,12 @@ def evaluator(db):
 def bank_officer(db):
     """An officer of a bank of its own (a new institution of kind bank)."""
     return BankOfficerFactory()
+
+
+@pytest.fixture
+def investor(db):
+    """A user of an investing institution of its own (a new institution of kind investor)."""
+    return InvestorFactory()
 
 
 @pytest.fixture

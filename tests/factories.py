@@ -82,6 +82,15 @@ class BankOfficerFactory(UserFactory):
     role_groups = _role("bank_officer")
 
 
+class InvestorFactory(UserFactory):
+    """A user of an investing institution (투자자): the role, and an investor as the user's institution (a new one
+    unless ``institution`` is given)."""
+
+    username = factory.Sequence(lambda n: f"investor{n}")
+    institution = factory.SubFactory("tests.factories.InstitutionFactory", kind=Institution.Kind.INVESTOR)
+    role_groups = _role("investor")
+
+
 class BackerFactory(UserFactory):
     """A citizen who signed up as a backer (후원자) and verified its email address: user name = the address."""
 

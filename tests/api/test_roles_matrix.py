@@ -99,6 +99,7 @@ ROLES: dict[str, Role | None] = {
     "auditor": Role.AUDITOR,
     "admin_user": Role.ADMIN,
     "backer": Role.BACKER,
+    "investor": Role.INVESTOR,
 }
 
 

@@ -48,6 +48,7 @@ def test_a_signed_in_user_without_groups_or_memberships_has_no_role(plain_user):
         ("auditor", Role.AUDITOR),
         ("judge", Role.JUDGE),
         ("evaluator", Role.EVALUATOR),
+        ("investor", Role.INVESTOR),
         ("member", Role.ENTERPRISE_MEMBER),
         ("admin_user", Role.ADMIN),
     ],
@@ -129,3 +130,18 @@ def test_require_manager_lets_managers_and_admins_through_and_refuses_everyone_e
             require_manager(user)
     with pytest.raises(Forbidden, match="not yours to approve"):
         require_manager(member, "not yours to approve")
+
+
+def test_an_investor_acts_for_its_investing_institution_and_an_evaluator_for_its_evaluator_institution(investor):
+    from enterprises.models import Institution
+    from enterprises.roles import evaluator_of, investor_of
+    from tests.factories import EvaluatorFactory, InstitutionFactory, InvestorFactory
+
+    assert investor_of(fresh(investor)) == investor.institution_id
+    assert evaluator_of(fresh(investor)) is None
+    university = InstitutionFactory(kind=Institution.Kind.EVALUATOR)
+    evaluator = EvaluatorFactory(institution=university)
+    assert evaluator_of(fresh(evaluator)) == university.pk and investor_of(fresh(evaluator)) is None
+    # The role without an institution of its kind acts for nobody.
+    assert investor_of(fresh(InvestorFactory(institution=university))) is None
+    assert evaluator_of(fresh(EvaluatorFactory())) is None

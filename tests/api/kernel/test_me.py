@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
         ("auditor", ["auditor"]),
         ("admin_user", ["admin"]),
         ("backer", ["backer"]),
+        ("investor", ["investor"]),
     ],
 )
 def test_me_names_the_user_and_its_roles(request, bearer_client, role, roles):

@@ -1,0 +1,113 @@
+"""The social impact bonds' reads: what each user may see (``contracts_visible_to``, ``investments_visible_to``),
+a contract's position reconciled to its ledger (``contract_position``), and each investor's figures: money multiple
+and IRR from its dated flows (``investor_figures``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from core.engines import bonds as engine
+from enterprises.roles import STAFF_READERS, evaluator_of, has_role, investor_of
+from ledger.models import Account
+
+from .. import accounts as chart
+from ..models import CapitalCallLine, Contract, DistributionLine, Investment
+
+ZERO = Decimal(0)
+
+
+def contracts_visible_to(user: Any) -> QuerySet[Contract]:
+    """Staff: every contract; an evaluator: those its institution evaluates; an investor: those its institution
+    invests in; an enterprise member: those its enterprise provides the service for; anyone else: none."""
+    contracts = Contract.objects.all()
+    if has_role(user, *STAFF_READERS):
+        return contracts
+    if not getattr(user, "is_authenticated", False):
+        return contracts.none()
+    seen = Q(provider__memberships__user=user)
+    evaluator = evaluator_of(user)
+    if evaluator is not None:
+        seen |= Q(evaluator_id=evaluator)
+    investor = investor_of(user)
+    if investor is not None:
+        seen |= Q(investments__investor_id=investor)
+    return contracts.filter(pk__in=Contract.objects.filter(seen).values("pk"))
+
+
+def investments_visible_to(user: Any) -> QuerySet[Investment]:
+    """Staff: every investment; an investor: its own institution's; anyone else: none."""
+    investments = Investment.objects.select_related("contract", "investor")
+    if has_role(user, *STAFF_READERS):
+        return investments
+    investor = investor_of(user)
+    return investments.none() if investor is None else investments.filter(investor_id=investor)
+
+
+@dataclass(frozen=True)
+class InvestorFigures:
+    """An investor's figures in one contract: paid in, distributed, the money multiple (None before anything was
+    paid in), the IRR (XIRR over its dated flows; None when there is none yet) and the flows themselves."""
+
+    investment_id: int
+    paid_in: Decimal
+    distributed: Decimal
+    multiple: Decimal | None
+    irr: Decimal | None
+    flows: tuple[tuple[date, Decimal], ...]
+
+
+def investor_flows(investment: Investment) -> list[tuple[date, Decimal]]:
+    """The investment's dated cash flows: each paid call line (negative, on its payment day) and each distribution
+    line (positive, on its day), in date order."""
+    paid: list[tuple[date, Decimal]] = [
+        (on, -amount) for on, amount in CapitalCallLine.objects.filter(
+            investment=investment, paid_on__isnull=False).values_list("paid_on", "amount") if on is not None]
+    got: list[tuple[date, Decimal]] = [
+        (on, amount) for on, amount in DistributionLine.objects.filter(
+            investment=investment).values_list("distribution__paid_on", "amount")]
+    return sorted(paid + got, key=lambda flow: flow[0])
+
+
+def investor_figures(investment: Investment) -> InvestorFigures:
+    flows = investor_flows(investment)
+    paid_in = sum((-amount for _on, amount in flows if amount < 0), ZERO)
+    distributed = sum((amount for _on, amount in flows if amount > 0), ZERO)
+    return InvestorFigures(investment_id=investment.pk, paid_in=paid_in, distributed=distributed,
+                           multiple=engine.money_multiple(distributed, paid_in), irr=engine.xirr(flows),
+                           flows=tuple(flows))
+
+
+@dataclass(frozen=True)
+class ContractPosition:
+    """A contract's money, from its counters and from its ledger (they must agree: ``reconciled``)."""
+
+    committed: Decimal
+    called: Decimal
+    paid_in: Decimal
+    disbursed: Decimal
+    outcome_paid: Decimal
+    distributed: Decimal
+    cash: Decimal
+    budget_left: Decimal
+    reconciled: bool
+
+
+def contract_position(contract: Contract) -> ContractPosition:
+    balances: dict[str, Decimal] = dict(Account.objects.filter(book_id=contract.book_id)
+                                        .values_list("code", "balance"))
+    capital = sum((b for code, b in balances.items() if code.startswith("capital:")), ZERO)
+    distributed = sum((b for code, b in balances.items() if code.startswith("distributed:")), ZERO)
+    cash = balances[chart.CASH]
+    counters = (contract.paid_in.amount, contract.disbursed.amount, contract.outcome_paid.amount,
+                contract.distributed.amount)
+    ledger = (capital, balances[chart.SERVICE_DISBURSED], balances[chart.OUTCOME_INCOME], distributed)
+    return ContractPosition(
+        committed=contract.committed.amount, called=contract.called.amount, paid_in=counters[0],
+        disbursed=counters[1], outcome_paid=counters[2], distributed=counters[3], cash=cash,
+        budget_left=balances[chart.OUTCOME_BUDGET],
+        reconciled=counters == ledger and cash == counters[0] + counters[2] - counters[1] - counters[3])
