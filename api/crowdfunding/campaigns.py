@@ -52,7 +52,7 @@ class CampaignViewSet(ContestsView, mixins.ListModelMixin, mixins.RetrieveModelM
         "create": ("400", "404", "409"),
         "partial_update": ("400", "409"),
         "launch": ("400", "409"),
-        "settle": ("404", "409"),
+        "settle": ("400", "404", "409"),
         "reward_add": ("400", "409"),
         "reward_change": ("400", "409"),
         "reward_remove": ("400", "409"),

@@ -270,7 +270,7 @@ class MatchingPoolViewSet(ContestsView, mixins.ListModelMixin, mixins.RetrieveMo
     http_method_names = ["get", "post", "patch", "head", "options"]
     error_codes = {"list": ("400",), "create": ("400", "404", "409"), "partial_update": ("400", "404", "409"),
                    "funders": ("400", "404", "409"), "fundings": ("400", "404", "409", "422"),
-                   "settle": ("404", "409")}
+                   "settle": ("400", "404", "409")}
 
     def get_queryset(self) -> QuerySet[MatchingPool]:
         qs = selectors.pools_visible_to(self.request.user).prefetch_related("campaigns").order_by("contest_id", "pk")

@@ -181,13 +181,13 @@ class FundingWorld:
         assert self.own_settled.pk  # the pool settles after its campaign
         return pool_settle(pool_id=self.past_pool.pk, on_date=self.today)[0]
 
-    def closed(self, title: str = "마을 빵 나눔 3차") -> Campaign:
-        """A keep-it-all campaign of the past contest (the member's enterprise's) that ended yesterday with a pledge
-        of 500,000 charged, closed (succeeded) and not settled yet."""
-        entry = EntryFactory(contest=self.past_contest, enterprise=self.enterprise, state=Entry.State.ADVANCED,
-                             title=title, campaign_type="donation")
+    def closed(self, title: str = "마을 돌봄 식당 2차") -> Campaign:
+        """A keep-it-all campaign of the past contest (the other enterprise's) that ended yesterday with a pledge of
+        500,000 charged, closed (succeeded) and not settled yet."""
+        entry = EntryFactory(contest=self.past_contest, enterprise=self.other_enterprise,
+                             state=Entry.State.ADVANCED, title=title, campaign_type="donation")
         campaign = Campaign.objects.create(
-            entry=entry, contest=self.past_contest, enterprise=self.enterprise, title=title, mode="kia",
+            entry=entry, contest=self.past_contest, enterprise=self.other_enterprise, title=title, mode="kia",
             target=400_000, min_pledge=1_000, starts_on=self.today - timedelta(days=30),
             ends_on=self.today - timedelta(days=1), state=Campaign.State.LIVE, launched_at=timezone.now())
         sw.charged(campaign, 500_000, on=self.today, backer=UserFactory(display_name="한지우"))

@@ -204,7 +204,7 @@ def test_a_manager_changes_a_pool_until_a_match_is_drawn(fw, client_as):
     pool.refresh_from_db()
     assert (pool.name, pool.factor, int(pool.cap_per_pledge.amount)) == ("대구 매칭 펀드 (1:2)", 2, 50_000)
     live = fw.own_live
-    sw.matched(pool, live, 10_000, of=live.pledges.first())
+    sw.matched(pool, live, 10_000, of=live.pledges.first(), on=fw.today)
     assert edit not in text(client.get(reverse("web:matching-pool", args=[pool.pk])))
     refused = in_english(client).post(edit, {"name": "다시", "rule": "match", "unit": "1", "factor": "1"})
     assert refused.status_code == 409
