@@ -76,6 +76,8 @@ ACCESS = Access("crowdfunding", {
     "pool.settle": Allow(*MANAGERS),
     "pool_return.payout": Allow(*MANAGERS),
     "payout.download": Allow(*STAFF),  # a read: the file, each download in the audit trail
+    # The enterprise's payout account (정산 계좌): its members and managers set it; staff and its members read it
+    "payout_account.read": Allow(*STAFF, members=True),
     "payout_account.write": Allow(*MANAGERS, members=True),
     # Campaigns (펀딩 캠페인): anyone reads a launched campaign's public fields, signed in or not (a draft: its
     # enterprise's members and staff only); the enterprise's members (or a manager) create, edit and launch it.

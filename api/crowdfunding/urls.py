@@ -8,7 +8,7 @@ from django.urls import path
 
 from api.common.routes import Route
 
-from . import awards, campaigns, contests, entries, judging, matching, pledges, settlements
+from . import awards, campaigns, contests, entries, judging, matching, payout_accounts, pledges, settlements
 
 routes: list[Route] = [
     Route("contests", contests.ContestViewSet, "contest"),
@@ -34,6 +34,8 @@ urlpatterns: list[Any] = [
     path("contests/<int:pk>/matching-preview/", matching.MatchingPreviewView.as_view(),
          name="contest-matching-preview"),
     path("contests/<int:pk>/payout-file/", settlements.PayoutFileView.as_view(), name="contest-payout-file"),
+    path("enterprises/<int:pk>/payout-account/", payout_accounts.PayoutAccountView.as_view(),
+         name="enterprise-payout-account"),
     path("campaigns/<int:pk>/pledges/", pledges.CampaignPledgeView.as_view(), name="campaign-pledges"),
     path("payments/webhook/", pledges.PaymentWebhookView.as_view(), name="payment-webhook"),
 ]

@@ -90,6 +90,18 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_state_display(self) -> str:  # type: ignore[no-redef]  # django-stubs declares the generated one
+        """The state as people read it. A keep-it-all campaign has no success or failure (each pledge was charged at
+        once): once its deadline passed it reads closed (마감), though it is stored as ``succeeded`` like an
+        all-or-nothing campaign that reached its target (what the settlement and the charges key on)."""
+        if self.state == self.State.SUCCEEDED and self.mode == CampaignMode.KIA:
+            return str(KIA_CLOSED)
+        return str(self.State(self.state).label) if self.state in self.State.values else str(self.state)
+
+
+# What a closed keep-it-all campaign's state reads (``Campaign.get_state_display``).
+KIA_CLOSED = _("Closed (마감)")
+
 
 class RewardTier(models.Model):
     """A reward (리워드) a pledge of at least ``price`` may claim; ``stock`` None is unlimited. ``claimed`` counts

@@ -20,7 +20,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
+from core.errors import NotFound
 from core.models import AuditEvent
 from enterprises.models import Enterprise
 from enterprises.roles import STAFF_READERS, has_role
@@ -182,6 +184,21 @@ def enterprises_of(user: Any) -> QuerySet[Enterprise]:
     if has_role(user, *STAFF_READERS):
         return Enterprise.objects.all()
     return Enterprise.objects.filter(memberships__user=user).distinct()
+
+
+def payout_account_of(user: Any, enterprise_id: int) -> tuple[Enterprise, PayoutAccount | None]:
+    """The enterprise and its payout account (정산 계좌; None: not given yet), for staff or a member of it. Raises
+    NotFound for an enterprise the user does not see (another's is not found, like one that does not exist)."""
+    enterprise = enterprises_of(user).filter(pk=enterprise_id).first()
+    if enterprise is None:
+        raise NotFound(_("No such enterprise."))
+    return enterprise, PayoutAccount.objects.filter(enterprise=enterprise).select_related("updated_by").first()
+
+
+def payout_accounts_of(enterprise_ids: Iterable[int]) -> dict[int, PayoutAccount]:
+    """The payout accounts of these enterprises, by enterprise id (an enterprise without one is absent)."""
+    return {account.enterprise_id: account
+            for account in PayoutAccount.objects.filter(enterprise_id__in=list(enterprise_ids))}
 
 
 @dataclass(frozen=True)

@@ -175,18 +175,20 @@ def matches_of_pledge(pledge_id: int) -> QuerySet[Match]:
 
 def pools_for_campaign(campaign: Campaign, rule: str) -> list[MatchingPool]:
     """The open pools of the campaign's contest with ``rule`` that apply to it (no campaigns named, or it among
-    them), in id order, with their funders in the pool's order."""
-    pools = (MatchingPool.objects.filter(contest_id=campaign.contest_id, rule=rule, state=MatchingPool.State.OPEN)
-             .filter(Q(campaigns__isnull=True) | Q(campaigns=campaign)).distinct().order_by("pk"))
-    found = list(pools)
-    if not found:
-        return []
-    funders: dict[int, list[PoolFunder]] = defaultdict(list)
-    for funder in PoolFunder.objects.filter(pool__in=found).order_by("position", "pk"):
-        funders[funder.pool_id].append(funder)
-    for pool in found:
-        pool.funders_in_order = funders[pool.pk]  # type: ignore[attr-defined]
-    return found
+    them) and have funders, in id order, with their funders in the pool's order (``funders_in_order``)."""
+    # One statement: the funders, each with its pool (a pool without funders is left out, as it has nothing to
+    # give); a pool applies when it names no campaign or names this one.
+    funders = (PoolFunder.objects.select_related("pool")
+               .filter(pool__contest_id=campaign.contest_id, pool__rule=rule, pool__state=MatchingPool.State.OPEN)
+               .filter(Q(pool__campaigns__isnull=True) | Q(pool__campaigns=campaign))
+               .order_by("pool_id", "position", "pk"))
+    pools: dict[int, MatchingPool] = {}
+    for funder in funders:
+        pool = pools.setdefault(funder.pool_id, funder.pool)
+        if not hasattr(pool, "funders_in_order"):
+            pool.funders_in_order = []  # type: ignore[attr-defined]
+        pool.funders_in_order.append(funder)  # type: ignore[attr-defined]
+    return list(pools.values())
 
 
 def pledge_rule(pool: MatchingPool) -> PledgeRule:

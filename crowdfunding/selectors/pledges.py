@@ -40,7 +40,6 @@ class MatchLine:
 
 def matches_of(pledge: Pledge) -> list[MatchLine]:
     """The matches drawn for the pledge, from each funder of each pool (returned ones included, with their state)."""
-    return [MatchLine(pool=m.pool_id, pool_name=m.pool.name, funder=m.funder.institution.name, amount=m.amount.amount,
-                      state=m.state)
-            for m in Match.objects.filter(pledge=pledge).select_related("pool", "funder__institution")
-            .order_by("pk")]
+    return [MatchLine(pool=pool, pool_name=pool_name, funder=funder, amount=amount, state=state)
+            for pool, pool_name, funder, amount, state in Match.objects.filter(pledge=pledge).order_by("pk")
+            .values_list("pool_id", "pool__name", "funder__institution__name", "amount", "state")]

@@ -421,32 +421,80 @@ def _add(counter_owner: Any, amount: Decimal) -> None:
     counter_owner.matched = Money(counter_owner.matched.amount + amount, KRW)
 
 
-def match_pledge(*, pledge: Pledge, campaign: Campaign, backer_total: BackerTotal, on_date: date) -> list[Match]:
-    """Match a new pledge from every open ``match`` pool of the campaign's contest that applies to the campaign, in
-    pool id order. Called inside the pledge's transaction: the campaign and the backer's total locked, the pledge
-    written, and the campaign's ``pledged`` and ``backers`` counting it.
+@dataclass(frozen=True)
+class _Draw:
+    pool: MatchingPool
+    funders: Sequence[PoolFunder]
+    shares: tuple[tuple[int, Decimal], ...]  # (funder id, won) of each funder that gives money
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class PledgeMatchPlan:
+    """What a new pledge draws from each pool (``plan_pledge_match``), before the pledge row exists; written by
+    ``write_pledge_match`` once it does. ``accounts`` are the draws' ledger accounts, locked."""
+
+    draws: tuple[_Draw, ...]
+    accounts: dict[int, Account]
+    matched: Account | None  # the campaign's matched account (None: nothing drawn)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((d.total for d in self.draws), ZERO)
+
+
+NO_MATCH = PledgeMatchPlan(draws=(), accounts={}, matched=None)
+
+
+def _caps_need_history(pool: MatchingPool) -> bool:
+    """Whether the pool's rule reads what the campaign or the backer got from it before (a cap per campaign or per
+    backer); a pool without such a cap matches each pledge on its own."""
+    return (pool.cap_per_campaign is not None or pool.cap_per_campaign_percent is not None
+            or pool.cap_per_backer is not None)
+
+
+def _lock_with_matched(book_id: int, campaign: Campaign, account_ids: Sequence[int]) -> tuple[dict[int, Account],
+                                                                                              Account]:
+    """The funders' accounts and the campaign's matched account, locked together in id order in one statement (the
+    matched account found by its code); the matched account is opened on the campaign's first draw (a new row,
+    locked after the others, as its id is the highest: the ledger's order holds)."""
+    code = chart.campaign_matched_code(campaign.pk)
+    rows = {a.pk: a for a in Account.objects.select_for_update(no_key=True)
+            .filter(Q(pk__in=sorted(set(account_ids))) | Q(book_id=book_id, code=code)).order_by("pk")}
+    matched = next((a for a in rows.values() if a.book_id == book_id and a.code == code), None)
+    if matched is None:
+        opened = _matched_account(campaign)
+        matched = Account.objects.select_for_update(no_key=True).get(pk=opened.pk)
+        rows[matched.pk] = matched
+    return rows, matched
+
+
+def plan_pledge_match(*, campaign: Campaign, book_id: int, backer_id: int, amount: Decimal) -> PledgeMatchPlan:
+    """What a new pledge of ``amount`` by ``backer_id`` draws from every open ``match`` pool of the campaign's
+    contest that applies to the campaign, in pool id order. Called inside the pledge's transaction, the campaign
+    and the backer's total locked, the campaign's ``pledged`` and ``backers`` already counting the pledge; locks
+    the pools' funders' accounts and the campaign's matched account (``book_id``: the contest's book).
 
     Each pool's match is ``core.engines.matching.pledge_match``: nothing before the campaign reached the pool's
     trigger (counting this pledge), then ``min(pledge, cap per pledge) x factor`` within what the campaign and this
-    backer already got from this pool (their held and paid matches) and what the pool's funders hold (their
-    accounts' balances, read under their locks). It is drawn from the funders in proportion to what each has left,
-    in one journal per pool (``match:pledge:<pledge>:pool:<pool>``), one Match per funder; the pledge's, the
-    campaign's and the backer's ``matched`` grow by it. Returns the matches written (none: nothing matched).
-    Raises InsufficientFunds only on a programming error (the draw is within the balances read under lock)."""
-    pools = pools_for_campaign(campaign, PoolRule.MATCH)
-    pools = [pool for pool in pools if pool.funders_in_order]  # type: ignore[attr-defined]
+    backer already got from this pool (their held and paid matches; read only when the pool caps them) and what
+    the pool's funders hold (their accounts' balances, read under their locks), split across the funders in
+    proportion to what each has left (``split_across_funders``). The pools' funders' accounts are their own, so
+    the pools' draws do not depend on each other."""
+    pools = [pool for pool in pools_for_campaign(campaign, PoolRule.MATCH)
+             if pool.funders_in_order]  # type: ignore[attr-defined]
     if not pools:
-        return []
-    matched = _matched_account(campaign)
-    accounts = _lock_accounts([matched.pk] + [f.account_id for pool in pools
-                                              for f in pool.funders_in_order])  # type: ignore[attr-defined]
+        return NO_MATCH
+    accounts, matched = _lock_with_matched(book_id, campaign, [f.account_id for pool in pools
+                                                               for f in pool.funders_in_order])  # type: ignore
+    history = [pool for pool in pools if _caps_need_history(pool)]
     so_far: dict[int, Mapping[str, Any]] = {row["pool_id"]: row for row in
-              Match.objects.filter(pool__in=pools, campaign=campaign, kind=Match.Kind.PLEDGE,
+              Match.objects.filter(pool__in=history, campaign=campaign, kind=Match.Kind.PLEDGE,
                                    state__in=(Match.State.HELD, Match.State.PAID))
               .values("pool_id").annotate(campaign_got=Sum("amount"),
-                                          backer_got=Sum("amount", filter=Q(pledge__backer_id=pledge.backer_id)))}
-    amount = pledge.amount.amount
-    written: list[Match] = []
+                                          backer_got=Sum("amount", filter=Q(pledge__backer_id=backer_id)))} \
+        if history else {}
+    draws = []
     for pool in pools:
         funders = pool.funders_in_order  # type: ignore[attr-defined]
         got = so_far.get(pool.pk, {})
@@ -457,13 +505,46 @@ def match_pledge(*, pledge: Pledge, campaign: Campaign, backer_total: BackerTota
             campaign_pledged_before=campaign.pledged.amount - amount, campaign_backers_after=campaign.backers)
         if not match:
             continue
-        written += _draw(pool=pool, funders=funders, accounts=accounts, matched=accounts[matched.pk], amount=match,
-                         campaign=campaign, pledge=pledge, kind=Match.Kind.PLEDGE, on_date=on_date,
-                         key=f"match:pledge:{pledge.pk}:pool:{pool.pk}", memo=f"매칭 {pledge.order_id}")
-    total = sum((m.amount.amount for m in written), ZERO)
-    if total:
+        split = split_across_funders(match, [(f.pk, accounts[f.account_id].balance.amount) for f in funders],
+                                     Decimal(pool.unit))
+        if split.total:
+            draws.append(_Draw(pool=pool, funders=funders, shares=tuple(split.shares), total=split.total))
+    return PledgeMatchPlan(draws=tuple(draws), accounts=accounts, matched=matched) if draws else NO_MATCH
+
+
+def write_pledge_match(*, plan: PledgeMatchPlan, pledge: Pledge, campaign: Campaign, on_date: date) -> list[Match]:
+    """Post what ``plan_pledge_match`` planned for ``pledge`` (written in this transaction, after the plan): one
+    journal per pool (``match:pledge:<pledge>:pool:<pool>``: the campaign's matched account up, the funders' down),
+    one Match per funder. The counters (the pledge's, the campaign's and the backer's ``matched``) are the caller's
+    to move by ``plan.total``. The journals' keys name the pledge just written: no journal can hold them yet."""
+    written: list[Match] = []
+    for draw in plan.draws:
+        assert plan.matched is not None
+        by_id = {f.pk: f for f in draw.funders}
+        lines: list[Line] = [debit(plan.matched, draw.total)]
+        lines += [credit(by_id[funder_id].account_id, share) for funder_id, share in draw.shares]
+        posted = journal_post(lines=lines, kind=f"pool.{Match.Kind.PLEDGE}", effective_date=on_date,
+                              idempotency_key=f"match:pledge:{pledge.pk}:pool:{draw.pool.pk}",
+                              memo=f"매칭 {pledge.order_id}", locked=plan.accounts, key_is_new=True)
+        written += Match.objects.bulk_create([
+            Match(pool=draw.pool, funder=by_id[funder_id], campaign=campaign, pledge=pledge, kind=Match.Kind.PLEDGE,
+                  amount=Money(share, KRW), on_date=on_date, journal=posted.journal)
+            for funder_id, share in draw.shares])
+    return written
+
+
+def match_pledge(*, pledge: Pledge, campaign: Campaign, backer_total: BackerTotal, on_date: date) -> list[Match]:
+    """Match a pledge already written (``plan_pledge_match`` then ``write_pledge_match``), and move the pledge's,
+    the campaign's and the backer's ``matched`` by what was drawn. Called inside the pledge's transaction: the
+    campaign and the backer's total locked, the pledge written, and the campaign's ``pledged`` and ``backers``
+    counting it. (The pledge service plans before it writes the pledge, so that the counters are written once.)
+    Returns the matches written (none: nothing matched)."""
+    plan = plan_pledge_match(campaign=campaign, book_id=campaign.contest.book_id, backer_id=pledge.backer_id,
+                             amount=pledge.amount.amount)
+    written = write_pledge_match(plan=plan, pledge=pledge, campaign=campaign, on_date=on_date)
+    if plan.total:
         for owner in (pledge, campaign, backer_total):
-            _add(owner, total)
+            _add(owner, plan.total)
             owner.save(update_fields=["matched"])
     return written
 
@@ -637,10 +718,13 @@ def pool_allocate_quadratic(*, pool_id: int, on_date: date, actor: User | None =
 
 
 __all__ = [
+    "NO_MATCH",
     "UNSET",
+    "PledgeMatchPlan",
     "QuadraticAllocation",
     "counts_for_quadratic",
     "match_pledge",
+    "plan_pledge_match",
     "pool_allocate_quadratic",
     "pool_campaigns",
     "pool_create",
@@ -649,4 +733,5 @@ __all__ = [
     "pool_update",
     "return_pledge_match",
     "top_up_campaign",
+    "write_pledge_match",
 ]

@@ -76,7 +76,7 @@ from ..models import (
     RewardTier,
 )
 from .common import fail
-from .matching import match_pledge, return_pledge_match, top_up_campaign
+from .matching import plan_pledge_match, return_pledge_match, top_up_campaign, write_pledge_match
 
 logger = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -253,7 +253,7 @@ def _check_cap(campaign: Campaign, pledged_before: Decimal, amount: Decimal) -> 
 def check_pledge_request(campaign_id: Any, actor: User, amount: Any, reward_id: Any, payment: Any,
                    on_date: date) -> _Checked:
     """Everything that can be checked without a lock, from rows read as they are now."""
-    campaign = (Campaign.objects.select_related("contest__book").filter(pk=campaign_id).first()
+    campaign = (Campaign.objects.select_related("entry", "contest__book").filter(pk=campaign_id).first()
                 if _is_id(campaign_id) else None)
     if campaign is None or campaign.state == CState.DRAFT:
         raise NotFound(_("No such campaign."))
@@ -277,8 +277,9 @@ def check_pledge_request(campaign_id: Any, actor: User, amount: Any, reward_id: 
     fields = _payment_fields(campaign.mode, payment)
     if reward is not None:
         _check_stock(reward)
-    before = BackerTotal.objects.filter(campaign=campaign, backer=actor).values_list("pledged", flat=True).first()
-    _check_cap(campaign, before if before is not None else Decimal(0), value)
+    if campaign.max_per_backer is not None:  # checked again under the locks; here to refuse before the provider
+        before = BackerTotal.objects.filter(campaign=campaign, backer=actor).values_list("pledged", flat=True).first()
+        _check_cap(campaign, before if before is not None else Decimal(0), value)
     return _Checked(campaign, value, reward.pk if reward is not None else None, fields)
 
 
@@ -353,21 +354,26 @@ def pledge_create(*, campaign_id: int, actor: User, amount: Any, reward_id: int 
             _check_stock(reward)
         total = lock_backer_total(campaign.pk, actor.pk)
         _check_cap(locked_campaign, total.pledged.amount, checked.amount)
-        pledge = Pledge.objects.create(campaign=locked_campaign, backer=actor, amount=_money(checked.amount),
-                                       reward=reward, idempotency_key=key, **values)
+        # The counters as they will be, then the match planned on them, so that each row is written once.
         if total.live_pledges == 0:
             locked_campaign.backers += 1
         locked_campaign.pledged = _money(locked_campaign.pledged.amount + checked.amount)
-        if pledge.state == PState.CHARGED:
+        if values["state"] == PState.CHARGED:
             locked_campaign.charged = _money(locked_campaign.charged.amount + checked.amount)
-        locked_campaign.save(update_fields=["pledged", "charged", "backers", "updated_at"])
+        plan = plan_pledge_match(campaign=locked_campaign, book_id=campaign.contest.book_id, backer_id=actor.pk,
+                                 amount=checked.amount)
+        pledge = Pledge.objects.create(campaign=locked_campaign, backer=actor, amount=_money(checked.amount),
+                                       reward=reward, idempotency_key=key, matched=_money(plan.total), **values)
+        locked_campaign.matched = _money(locked_campaign.matched.amount + plan.total)
+        locked_campaign.save(update_fields=["pledged", "charged", "backers", "matched", "updated_at"])
         if reward is not None:
             reward.claimed += 1
             reward.save(update_fields=["claimed"])
         total.pledged = _money(total.pledged.amount + checked.amount)
+        total.matched = _money(total.matched.amount + plan.total)
         total.live_pledges += 1
-        total.save(update_fields=["pledged", "live_pledges"])
-        match_pledge(pledge=pledge, campaign=locked_campaign, backer_total=total, on_date=on_date)
+        total.save(update_fields=["pledged", "matched", "live_pledges"])
+        write_pledge_match(plan=plan, pledge=pledge, campaign=locked_campaign, on_date=on_date)
         if pledge.state == PState.CHARGED:
             _post_charge(campaign, pledge, on_date, actor)
             PledgePayment.objects.create(pledge=pledge, kind=Kind.CHARGE, amount=pledge.amount,

@@ -39,7 +39,7 @@ from core.audit import audit_record, audit_seal
 from core.errors import Forbidden
 from core.models import AuditEvent, OutboxMessage, VerificationRun
 from crowdfunding import access as crowdfunding_access
-from crowdfunding.services.campaign_settlement import payout_account_set
+from crowdfunding.models import PayoutAccount
 from enterprises import access as kernel_access
 from enterprises.access import Access
 from enterprises.models import Enterprise, Institution, Membership
@@ -70,7 +70,7 @@ from statements import access as statements_access
 from statements.models import Statement, StatementDownload
 from tests.audit_actions import action_for_tests
 from tests.crowdfunding.award_helpers import TABLE as AWARD_TABLE
-from tests.factories import BankOfficerFactory, EnterpriseFactory, InstitutionFactory, ManagerFactory
+from tests.factories import BankOfficerFactory, InstitutionFactory, ManagerFactory
 from tests.guarantees.claim_factories import paid_claim, prepared_claim, request_claim, set_defaulted
 from tests.guarantees.factories import contribute, make_guarantee, make_program
 from tests.guarantees.pipeline import make_application as make_guarantee_application
@@ -476,6 +476,7 @@ BODIES: dict[str, Body] = {
     "pool change": lambda w: {"name": "시민 매칭 펀드 (1:2)", "factor": "2"},
     "pool funder": lambda w: {"institution": w.institution.pk, "committed": "5000000"},
     "payout": lambda w: {"paid_on": "2026-06-30"},
+    "payout account": lambda w: {"bank": "088", "account_number": "110-123-456789", "holder": "동네 빵집 협동조합"},
     "return payout": lambda w: {"paid_on": timezone.localdate().isoformat()},
     "pool funding": lambda w: {"funder": w.pool_funder.pk, "amount": "1000000",
                                "received_on": timezone.localdate().isoformat()},
@@ -1008,6 +1009,22 @@ MATRIX: dict[str, Row] = {
                                      "crowdfunding:settlement.payout", 200, body="payout", key=True),
     "payout file":               Row("GET",    C + "{settled_contest}/payout-file/?format=csv",
                                      "crowdfunding:payout.download", 200),
+    # An enterprise's payout account (정산 계좌): staff and its members read it, its members and managers set it
+    # (another enterprise's: 404 to a member)
+    "own payout account":        Row("GET",    ENT + "{own}/payout-account/",       "crowdfunding:payout_account.read",
+                                     200),
+    "other payout account":      Row("GET",    ENT + "{other}/payout-account/",     "crowdfunding:payout_account.read",
+                                     200, 404),
+    "missing payout account":    Row("GET",    ENT + "{missing}/payout-account/",
+                                     "crowdfunding:payout_account.read", 404),
+    "own payout account set":    Row("PUT",    ENT + "{own}/payout-account/",       "crowdfunding:payout_account.write",
+                                     200, body="payout account"),
+    "other payout account set":  Row("PUT",    ENT + "{other}/payout-account/",     "crowdfunding:payout_account.write",
+                                     200, 404, body="payout account"),
+    "missing payout account set": Row("PUT",   ENT + "{missing}/payout-account/",
+                                      "crowdfunding:payout_account.write", 404, body="payout account"),
+    "payout account patch":      Row("PATCH",  ENT + "{own}/payout-account/",       None, 405, body="payout account"),
+    "payout account delete":     Row("DELETE", ENT + "{own}/payout-account/",       None, 405),
     # Settling by hand what the nightly run settles, and a settled pool's return paid to its funder: managers
     "campaign settle":           Row("POST",   "/api/v1/campaigns/{closed_campaign}/settle/",
                                      "crowdfunding:campaign.settle", 200),
@@ -1263,11 +1280,6 @@ MATRIX: dict[str, Row] = {
 # by every role, as the matrix tries the others through their URLs. An action the API names is tried there instead.
 SERVICE_ONLY: dict[str, Callable[[Any], object]] = {
     "kernel:verification.run": lambda user: verification_request(actor=user, kind="ledger"),
-    # An enterprise's payout account (정산 계좌): its members or a manager; no API operation or page sets it yet.
-    "crowdfunding:payout_account.write": lambda user: payout_account_set(
-        enterprise_id=(user.memberships.first().enterprise_id if user.is_authenticated and user.memberships.exists()
-                       else EnterpriseFactory().pk),
-        actor=user, bank="088", account_number="110-123-456789", holder="동네 빵집 협동조합"),
 }
 
 # Requests that change nothing though they are not GETs.
@@ -1361,6 +1373,7 @@ def everything(world: World) -> dict[str, Any]:
         "city fee batches": CityFeeBatch.objects.count(),
         "fee refunds": FeeRefund.objects.count(),
         **contests_state(),
+        "payout accounts": sorted(PayoutAccount.objects.values_list("pk", "bank", "account_number", "holder")),
     }
 
 

@@ -107,6 +107,8 @@ OBJECTS: dict[str, str] = {
     "contest-settlements": "funding_contest", "contest-payout-file": "funding_contest",
     "matching-pool": "funding_pool", "matching-pool-funder": "funding_pool", "pool-funder-fund": "funding_funder",
     "campaign-settlement-payout": "funding_settlement",
+    # the enterprise's payout account (정산 계좌): its members in the portal, managers in the console
+    "my-payout-account": "own", "enterprise-payout-account": "own",
 }
 # Pages of an object every member may see (a contest open for entries): another enterprise's member gets it too.
 SHARED = {"my-contest", "my-contest-enter"}

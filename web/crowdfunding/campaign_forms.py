@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from crowdfunding.models import Campaign, CampaignMode, MatchingPool, PoolRule, RewardTier
+from crowdfunding.models import Bank, Campaign, CampaignMode, MatchingPool, PoolRule, RewardTier
 from enterprises.models import Institution
 from web.common.forms import DateField, IdempotentForm, WonField
 
@@ -180,3 +180,21 @@ class ReturnPayoutForm(IdempotentForm):
     """The bank sent a settled pool's return to its funder; sending the form twice records it once."""
 
     paid_on = DateField(label=_("Paid on"))
+
+
+class PayoutAccountForm(forms.Form):
+    """The enterprise's payout account (정산 계좌): the bank, the account number, the holder. The service checks the
+    number (10 to 16 digits, dashes and spaces dropped) and the bank's code."""
+
+    bank = forms.ChoiceField(label=_("Bank (은행)"), choices=[("", "---------"), *Bank.choices])
+    account_number = forms.CharField(label=_("Account number (계좌번호)"), max_length=40,
+                                     help_text=_("10 to 16 digits; dashes are dropped."),
+                                     widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    holder = forms.CharField(label=_("Account holder (예금주)"), max_length=100,
+                             help_text=_("As the bank has it: the enterprise's name."))
+
+    @staticmethod
+    def initial_of(account: Any) -> dict[str, Any]:
+        if account is None:
+            return {}
+        return {"bank": account.bank, "account_number": account.account_number, "holder": account.holder}

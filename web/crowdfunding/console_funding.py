@@ -354,7 +354,7 @@ class SettlementList(ObjectPage):
     section = "contests"
     template_name = "web/crowdfunding/console/settlements.html"
     context_object_name = "contest"
-    buttons = ("settlement.payout", "payout.download", "campaign.settle")
+    buttons = ("settlement.payout", "payout.download", "payout_account.write", "campaign.settle")
 
     def visible(self) -> QuerySet[Contest]:
         return selectors.contests_visible_to(self.request.user)
@@ -372,11 +372,20 @@ class SettlementList(ObjectPage):
             settlements=settlements,
             to_settle=[(c, settlement_selectors.waiting_pledges(c.pk)) for c in waiting],
             payout_lines=settlement_selectors.payout_lines(contest.pk),
+            accounts=_accounts_of(campaigns_visible_to(self.request.user).filter(contest=contest).exclude(
+                state=Campaign.State.DRAFT)),
             totals={name: sum((getattr(s, name).amount for s in settlements), 0)
                     for name in ("charged", "refunded", "platform_fee", "payment_fee", "matched", "top_up",
                                  "quadratic", "net_payout")},
         )
         return context
+
+
+def _accounts_of(campaigns: QuerySet[Any]) -> list[tuple[Any, PayoutAccount | None]]:
+    """The enterprises of these campaigns, each with its payout account (None: not given yet), by name."""
+    enterprises = {c.enterprise.pk: c.enterprise for c in campaigns.select_related("enterprise")}
+    accounts = settlement_selectors.payout_accounts_of(enterprises)
+    return [(e, accounts.get(e.pk)) for e in sorted(enterprises.values(), key=lambda e: (e.name, e.pk))]
 
 
 class CampaignSettle(ActionPage):
@@ -481,6 +490,52 @@ class PayoutRecord(ActionPage):
         return gettext("%(amount)s paid out to %(name)s on %(date)s.") % {
             "amount": won(settlement.net_payout), "name": settlement.campaign.enterprise.name,
             "date": settlement.paid_out_on.isoformat()}
+
+
+class PayoutAccountSet(ActionPage):
+    """An enterprise's payout account (정산 계좌), set or changed by a manager (the enterprise's members set it in the
+    portal); ``?contest=<id>`` leads back to that contest's settlements."""
+
+    access, action = ACCESS, "payout_account.write"
+    section = "contests"
+    template_name = "web/crowdfunding/payout_account_form.html"
+    title = _("Payout account (정산 계좌)")
+    intro = _("The bank account where the enterprise's campaigns' net payouts are paid (its members may set it in "
+              "the portal too). Each change is recorded.")
+    submit_label = _("Save the payout account")
+    form_class = cf.PayoutAccountForm
+    context_object_name = "enterprise"
+
+    def visible(self) -> QuerySet[Any]:
+        return settlement_selectors.enterprises_of(self.request.user)
+
+    def account(self) -> PayoutAccount | None:
+        return settlement_selectors.payout_accounts_of([self.get_object().pk]).get(self.get_object().pk)
+
+    def initial(self) -> dict[str, Any]:
+        initial = cf.PayoutAccountForm.initial_of(self.account())
+        return initial or {"holder": self.get_object().name}  # type: ignore[attr-defined]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        kwargs.setdefault("account", self.account())
+        return super().get_context_data(**kwargs)
+
+    def perform(self, form: forms.Form) -> PayoutAccount:
+        data = form.cleaned_data
+        return settlement_services.payout_account_set(
+            enterprise_id=self.get_object().pk, actor=self.actor, bank=data["bank"],
+            account_number=data["account_number"], holder=data["holder"])
+
+    def success_url(self) -> str:
+        contest_id = self.request.GET.get("contest", "")
+        if contest_id.isascii() and contest_id.isdigit() and (
+                selectors.contests_visible_to(self.request.user).filter(pk=int(contest_id)).exists()):
+            return settlements_url(int(contest_id))
+        return reverse("web:contests")
+
+    def success_message(self, result: Any) -> str:
+        return gettext("The payout account of %(name)s was saved: %(account)s.") % {
+            "name": result.enterprise.name, "account": f"{result.get_bank_display()} {result.account_number}"}
 
 
 # --- the start page's panel ----------------------------------------------------------------------------------------

@@ -70,6 +70,8 @@ urlpatterns = [
     path("console/pool-returns/<int:pk>/payout/", funding.PoolReturnPay.as_view(), name="pool-return-payout"),
     path("console/campaigns/<int:pk>/settle/", funding.CampaignSettle.as_view(), name="campaign-settle"),
     path("console/pool-funders/<int:pk>/payments/", funding.PoolFund.as_view(), name="pool-funder-fund"),
+    path("console/enterprises/<int:pk>/payout-account/", funding.PayoutAccountSet.as_view(),
+         name="enterprise-payout-account"),
     path("console/campaign-settlements/<int:pk>/payout/", funding.PayoutRecord.as_view(),
          name="campaign-settlement-payout"),
 ]

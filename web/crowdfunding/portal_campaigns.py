@@ -21,11 +21,12 @@ from django.utils.translation import gettext_lazy as _
 
 from crowdfunding import services
 from crowdfunding.access import ACCESS
-from crowdfunding.models import Campaign, Entry, Pledge, RewardTier
+from crowdfunding.models import Campaign, Entry, PayoutAccount, Pledge, RewardTier
 from crowdfunding.selectors import campaign_settlement as settlement_selectors
 from crowdfunding.selectors import funding_reports
 from crowdfunding.selectors.campaigns import campaigns_visible_to, days_left, progress_percent, reward_lines
 from crowdfunding.selectors.pledges import pledges_visible_to
+from crowdfunding.services import campaign_settlement as settlement_services
 from statements import services as statements
 from statements.access import ACCESS as STATEMENTS
 from statements.models import Statement
@@ -34,7 +35,7 @@ from web.common.pages import ActionPage, ObjectPage, Page
 from web.common.tables import ListPage
 
 from . import campaign_forms as cf
-from .portal import my_entries, own
+from .portal import my_enterprises, my_entries, own
 from .portal_tables import MyPledgeTable
 
 SETTLEMENT_KIND = Statement.Kind.CAMPAIGN_SETTLEMENT
@@ -79,8 +80,58 @@ class MyCampaignList(CampaignPortalPage):
                                                                 contest__funding_ends_on__isnull=False)
                            .order_by("-pk")),
             can_create=self.access.allows(self.request.user, "campaign.create"),
+            payout_accounts=my_payout_accounts(self.request.user),
+            can_set_account=self.access.allows(self.request.user, "payout_account.write"),
         )
         return context
+
+
+def my_payout_accounts(user: Any) -> list[tuple[Any, PayoutAccount | None]]:
+    """Each of the member's enterprises with its payout account (None: not given yet)."""
+    enterprises = list(my_enterprises(user))
+    accounts = settlement_selectors.payout_accounts_of(e.pk for e in enterprises)
+    return [(e, accounts.get(e.pk)) for e in enterprises]
+
+
+class MyPayoutAccount(CampaignPortalPage, ActionPage):
+    """The enterprise's payout account (정산 계좌): where the bank pays its campaigns' net payouts. The payout file
+    for the bank says 계좌 미등록 until it is given."""
+
+    action = "payout_account.write"
+    title = _("Payout account (정산 계좌)")
+    intro = _("The bank account where your campaigns' net payouts are paid. Until it is given, the bank file says "
+              "the account is missing and nothing can be paid. Each change is recorded.")
+    submit_label = _("Save the payout account")
+    form_class = cf.PayoutAccountForm
+    template_name = "web/crowdfunding/payout_account_form.html"
+    context_object_name = "enterprise"
+
+    def visible(self) -> QuerySet[Any]:
+        return my_enterprises(self.request.user)
+
+    def account(self) -> PayoutAccount | None:
+        return settlement_selectors.payout_accounts_of([self.get_object().pk]).get(self.get_object().pk)
+
+    def initial(self) -> dict[str, Any]:
+        initial = cf.PayoutAccountForm.initial_of(self.account())
+        return initial or {"holder": self.get_object().name}  # type: ignore[attr-defined]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        kwargs.setdefault("account", self.account())
+        return super().get_context_data(**kwargs)
+
+    def perform(self, form: forms.Form) -> PayoutAccount:
+        data = form.cleaned_data
+        return settlement_services.payout_account_set(
+            enterprise_id=self.get_object().pk, actor=self.actor, bank=data["bank"],
+            account_number=data["account_number"], holder=data["holder"])
+
+    def success_url(self) -> str:
+        return reverse("web:my-campaigns")
+
+    def success_message(self, result: Any) -> str:
+        return gettext("The payout account of %(name)s was saved: %(account)s.") % {
+            "name": result.enterprise.name, "account": f"{result.get_bank_display()} {result.account_number}"}
 
 
 class MyCampaignNew(CampaignPortalPage, ActionPage):

@@ -38,6 +38,7 @@ urlpatterns = [
     path("my/campaigns/<int:pk>/launch/", campaigns.MyCampaignLaunch.as_view(), name="my-campaign-launch"),
     path("my/campaigns/<int:pk>/rewards/", campaigns.MyRewardNew.as_view(), name="my-campaign-reward-new"),
     path("my/campaigns/<int:pk>/pledges/", campaigns.MyCampaignPledges.as_view(), name="my-campaign-pledges"),
+    path("my/enterprises/<int:pk>/payout-account/", campaigns.MyPayoutAccount.as_view(), name="my-payout-account"),
     path("my/campaign-rewards/<int:pk>/edit/", campaigns.MyRewardEdit.as_view(), name="my-campaign-reward-edit"),
     path("my/campaign-rewards/<int:pk>/remove/", campaigns.MyRewardDelete.as_view(),
          name="my-campaign-reward-remove"),

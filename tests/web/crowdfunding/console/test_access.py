@@ -40,6 +40,7 @@ def _objects(cw) -> dict[str, Any]:
         "contest-settlements": funding.contest, "contest-payout-file": funding.contest,
         "matching-pool": funding.pool, "matching-pool-funder": funding.pool, "pool-funder-fund": funding.funder,
         "campaign-settlement-payout": funding.own_settled,
+        "enterprise-payout-account": funding.own_settled.campaign.enterprise,
         "matching-pool-edit": funding.pool, "matching-pool-settle": funding.past_pool,
         "pool-return-payout": funding.pool_return, "campaign-settle": funding.other_campaign,
         "contest": cw.contest, "contest-advance": cw.contest, "contest-partner-add": cw.contest,
@@ -101,9 +102,10 @@ def test_a_forged_post_of_a_refused_role_writes_nothing(cw, client_as, role):
     client = client_as(_user(cw, role))
     with nothing_written():
         for name in ("contest-advance", "contest-contribution", "contest-round-close", "contest-advance-confirm",
-                     "contest-award-approve", "contest-tranche-settle", "campaign-settle", "matching-pool-settle",
-                     "matching-pool-edit", "pool-return-payout"):
-            assert client.post(paths[name], {"idempotency_key": "web-forged", "reason": "x"}).status_code == 403
+                     "contest-award-approve", "contest-tranche-settle", "enterprise-payout-account",
+                     "campaign-settle", "matching-pool-settle", "matching-pool-edit", "pool-return-payout"):
+            assert client.post(paths[name], {"idempotency_key": "web-forged", "reason": "x", "bank": "088",
+                                             "account_number": "1101234567890", "holder": "위조"}).status_code == 403
 
 
 def test_signed_out_visitors_are_sent_to_the_login_page(cw, client_as):
@@ -115,5 +117,6 @@ def test_signed_out_visitors_are_sent_to_the_login_page(cw, client_as):
 def test_an_object_that_does_not_exist_is_404(cw, client_as, manager):
     client = client_as(manager)
     for name in ("contest", "contest-entry", "contest-round", "contest-advance-list", "contest-award",
-                 "contest-tranche-pay", "contest-spending-evidence", "contest-award-prepare"):
+                 "contest-tranche-pay", "contest-spending-evidence", "contest-award-prepare",
+                 "enterprise-payout-account"):
         assert client.get(reverse(f"web:{name}", args=[999_999])).status_code == 404, name
