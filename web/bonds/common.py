@@ -26,7 +26,7 @@ def outcomes(contract: Contract) -> dict[str, Any]:
                    .order_by("position", "pk"))
     points = list(EvaluationPoint.objects.filter(contract=contract).order_by("on_date", "pk"))
     results = list(Result.objects.filter(metric__contract=contract)
-                   .select_related("recorded_by", "confirmed_by", "reopened_by").prefetch_related("evidence")
+                   .select_related("metric", "recorded_by", "confirmed_by", "reopened_by").prefetch_related("evidence")
                    .order_by("point__on_date", "metric__position", "pk"))
     payments = {p.point_id: p for p in OutcomePayment.objects.filter(contract=contract)
                 .select_related("prepared_by", "approved_by")}

@@ -75,7 +75,7 @@ def test_a_manager_prepares_an_outcome_payment_and_another_approves_it(site):
 
     site.login(world.kim)
     site.open(page)
-    site.wait_until(lambda d: d.find_elements("css selector", "figure.chart svg path"), message="chart drawn")
+    site.wait_until(lambda d: d.find_elements("css selector", "figure.bond-chart svg path"), message="chart drawn")
     site.check("bonds-06-dashboard-interim")
     site.find(f"a[href='/console/bond-points/{world.interim.pk}/prepare-payment/']").click()
     site.wait_path(f"/console/bond-points/{world.interim.pk}/prepare-payment/")
