@@ -111,3 +111,44 @@ def contract_position(contract: Contract) -> ContractPosition:
         disbursed=counters[1], outcome_paid=counters[2], distributed=counters[3], cash=cash,
         budget_left=balances[chart.OUTCOME_BUDGET],
         reconciled=counters == ledger and cash == counters[0] + counters[2] - counters[1] - counters[3])
+
+
+# --- the pages' reads: inboxes, a contract's parts ---------------------------------------------------------------
+
+
+def bond_inbox_for(user: Any) -> dict[str, Any]:
+    """What waits for a manager (for an auditor: what waits for anyone, read only): draft contracts to sign and
+    outcome payments to approve that another manager prepared, and what this manager prepared that waits for
+    another (four eyes, visible)."""
+    from enterprises.roles import Role
+
+    from ..models import OutcomePayment
+
+    acts = has_role(user, Role.FUND_MANAGER, Role.ADMIN)
+    me = getattr(user, "pk", None)
+    drafts = Contract.objects.filter(state=Contract.State.DRAFT).select_related("provider").order_by("pk")
+    payments = (OutcomePayment.objects.filter(state=OutcomePayment.State.PREPARED)
+                .select_related("contract", "point", "prepared_by").order_by("pk"))
+    inbox: dict[str, Any] = {
+        "acts": acts,
+        "to_sign": list(drafts.exclude(prepared_by_id=me) if acts else drafts),
+        "to_approve": list(payments.exclude(prepared_by_id=me) if acts else payments),
+        "prepared_by_me": list(drafts.filter(prepared_by_id=me)) if acts else [],
+        "payments_by_me": list(payments.filter(prepared_by_id=me)) if acts else [],
+    }
+    inbox["count"] = len(inbox["to_sign"]) + len(inbox["to_approve"])
+    inbox["waiting_for_others"] = len(inbox["prepared_by_me"]) + len(inbox["payments_by_me"])
+    return inbox
+
+
+def results_to_confirm_for(user: Any) -> QuerySet[Any]:
+    """The recorded results of the evaluator's institution's contracts that another evaluator recorded: this one
+    may confirm them (four eyes)."""
+    from ..models import Result
+
+    evaluator = evaluator_of(user)
+    if evaluator is None:
+        return Result.objects.none()
+    return (Result.objects.filter(metric__contract__evaluator_id=evaluator, state=Result.State.RECORDED)
+            .exclude(recorded_by=user).select_related("metric__contract", "point", "recorded_by")
+            .order_by("recorded_at", "pk"))

@@ -109,6 +109,14 @@ OBJECTS: dict[str, str] = {
     "campaign-settlement-payout": "funding_settlement",
     # the enterprise's payout account (정산 계좌): its members in the portal, managers in the console
     "my-payout-account": "own", "enterprise-payout-account": "own",
+    # social impact bonds: the console (staff), the evaluators' and investors' desks (none of the matrix's roles),
+    # the portal (the provider's members; another enterprise's member gets 404)
+    "bond": "own_bond", "bond-sign": "own_bond", "bond-start": "own_bond", "bond-evaluate": "own_bond",
+    "bond-close": "own_bond", "bond-capital-call": "own_bond", "bond-disburse": "own_bond",
+    "bond-distribute": "own_bond", "bond-call-line-paid": "bond_call_line", "bond-payment-prepare": "bond_final",
+    "bond-payment-approve": "bond_payment", "evaluator-bond": "own_bond", "evaluator-result-record": "own_bond",
+    "evaluator-result-confirm": "bond_result", "evaluator-result-reopen": "bond_result",
+    "investor-investment": "bond_investment", "my-bond": "own_bond",
 }
 # Pages of an object every member may see (a contest open for entries): another enterprise's member gets it too.
 SHARED = {"my-contest", "my-contest-enter"}
@@ -328,6 +336,24 @@ class World(FundsWorld):
     funding_pool = property(lambda self: self.fw.pool)
     funding_funder = property(lambda self: self.fw.funder)
     funding_settlement = property(lambda self: self.fw.own_settled)
+
+    # --- social impact bonds (tests.web.bonds.world, the contract's provider the member's enterprise) ---
+
+    @cached_property
+    def bw(self) -> Any:
+        from bonds.models import Contract
+        from tests.web.bonds.world import PagesWorld
+
+        world = PagesWorld.make()
+        Contract.objects.filter(pk=world.contract.pk).update(provider=self.own)
+        return world
+
+    own_bond = property(lambda self: self.bw.contract)
+    bond_call_line = property(lambda self: self.bw.line)
+    bond_final = property(lambda self: self.bw.bond.final)
+    bond_payment = property(lambda self: self.bw.payment)
+    bond_result = property(lambda self: self.bw.result)
+    bond_investment = property(lambda self: self.bw.bond.investments[0])
 
     @property
     def own_campaign(self) -> Any:

@@ -12,4 +12,6 @@ ACCESS = Access("web", {
     "bank.open": Allow(Role.BANK_OFFICER),  # the bank desk: officers of a partner bank, their bank's guarantees
     "judge.open": Allow(Role.JUDGE),  # the judges' desk: the contest entries a judge scores, on a phone too
     "backer.open": Allow(Role.BACKER),  # a backer's own pledges (/my/pledges/) and pledging
+    "evaluator.open": Allow(Role.EVALUATOR),  # the evaluators' desk: their institution's bond contracts' results
+    "investor.open": Allow(Role.INVESTOR),  # the investors' desk: their institution's bond investments
 })

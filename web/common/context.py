@@ -19,14 +19,18 @@ def site(request: HttpRequest) -> dict[str, Any]:
         return {}
     area = (menu.BACKER if request.path.startswith(BACKER_PATHS)
             else menu.PORTAL if request.path.startswith("/my/") else menu.BANK if request.path.startswith("/bank/")
-            else menu.JUDGE if request.path.startswith("/judge/") else menu.CONSOLE)
+            else menu.JUDGE if request.path.startswith("/judge/")
+            else menu.EVALUATOR if request.path.startswith("/evaluator/")
+            else menu.INVESTOR if request.path.startswith("/investor/") else menu.CONSOLE)
     staff = has_role(user, *STAFF_READERS)
     member = has_role(user, Role.ENTERPRISE_MEMBER)
     banker = has_role(user, Role.BANK_OFFICER)
     judge = has_role(user, Role.JUDGE)
     backer = has_role(user, Role.BACKER)
+    evaluator = has_role(user, Role.EVALUATOR)
+    investor = has_role(user, Role.INVESTOR)
     entitled = {menu.CONSOLE: staff, menu.PORTAL: member, menu.BANK: banker, menu.JUDGE: judge,
-                menu.BACKER: backer}[area]
+                menu.BACKER: backer, menu.EVALUATOR: evaluator, menu.INVESTOR: investor}[area]
     return {
         "area": area,
         "is_staff_reader": staff,
@@ -34,5 +38,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "is_bank_officer": banker,
         "is_judge": judge,
         "is_backer": backer,
+        "is_evaluator": evaluator,
+        "is_investor": investor,
         "menu": menu.visible(user, area) if entitled else [],
     }

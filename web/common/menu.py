@@ -15,6 +15,8 @@ PORTAL = "my"  # /my/: enterprise members
 BANK = "bank"  # /bank/: partner banks' officers
 JUDGE = "judge"  # /judge/: contest judges (experts and citizens), the entries they score
 BACKER = "backer"  # /my/pledges/: citizens who back campaigns (후원자), their own pledges
+EVALUATOR = "evaluator"  # /evaluator/: an evaluator institution's users (성과평가기관), the results they verify
+INVESTOR = "investor"  # /investor/: an investing institution's users (투자자), their investments
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,8 @@ from .access import ACCESS as AREAS
 from .errors import status_of
 
 AREA_ACTION = {menu.CONSOLE: "console.open", menu.PORTAL: "portal.open", menu.BANK: "bank.open",
-               menu.JUDGE: "judge.open", menu.BACKER: "backer.open"}
+               menu.JUDGE: "judge.open", menu.BACKER: "backer.open", menu.EVALUATOR: "evaluator.open",
+               menu.INVESTOR: "investor.open"}
 
 
 def allowed(access: Access, user: Any, actions: tuple[str, ...]) -> dict[str, bool]:

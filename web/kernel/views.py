@@ -65,6 +65,10 @@ def start_page(user: Any) -> str | None:
         return reverse("web:bank")
     if has_role(user, Role.JUDGE):
         return reverse("web:judge")
+    if has_role(user, Role.EVALUATOR):
+        return reverse("web:evaluator")
+    if has_role(user, Role.INVESTOR):
+        return reverse("web:investor")
     if has_role(user, Role.BACKER):
         for path in BACKER_START_PAGES:
             try:
