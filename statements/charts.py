@@ -118,9 +118,11 @@ def grouped_bar_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequenc
 
 
 def terms_chart(curve: Sequence[tuple[Decimal, Decimal]], marks: Sequence[tuple[str, Decimal, Decimal]], *,
-                title: str, x_label: str, y_label: str, width_mm: float = 180, height_mm: float = 62) -> str:
+                title: str, x_label: str, y_label: str, money: bool = False, width_mm: float = 180,
+                height_mm: float = 62) -> str:
     """What payment terms pay against what was achieved: the terms as a curve (achievement rate -> percent of the
-    principal, or verified units -> won), and each result marked on it with its label (중간 평가, 최종 평가).
+    principal, or verified units -> won when ``money``), and each result marked on it with its label (중간 평가, 최종
+    평가).
     Returns a ``data:image/svg+xml`` URI. The exact figures are in the tables."""
     fig, ax = plt.subplots(figsize=(width_mm / 25.4, height_mm / 25.4))
     try:
@@ -134,7 +136,7 @@ def terms_chart(curve: Sequence[tuple[Decimal, Decimal]], marks: Sequence[tuple[
         ax.set_title(title, loc="left", fontsize=9)
         ax.set_xlabel(x_label)
         ax.set_ylabel(y_label)
-        if "원" in y_label:
+        if money:
             ax.yaxis.set_major_formatter(FuncFormatter(_won_axis))
         top = max([*ys, *(float(y) for _l, _x, y in marks)], default=0.0)
         ax.set_ylim(bottom=0, top=top * 1.15 or 1)

@@ -122,7 +122,7 @@ def metric_charts(contract: Contract, metrics: list[Metric], results: list[Resul
             curve = [(Decimal(u), terms.pay(units=Decimal(u)).amount) for u in range(0, top + 1)]
             marks = [(r.point.name, Decimal(r.units), terms.pay(units=Decimal(r.units)).amount) for r in mine]
             uri = terms_chart(curve, marks, title=f"{metric.code}: 검증된 성과 단위와 지급액",
-                              x_label=f"검증된 성과 단위 ({metric.unit})", y_label="지급액 (원)")
+                              x_label=f"검증된 성과 단위 ({metric.unit})", y_label="지급액 (원)", money=True)
         else:
             highest = max([*(step.threshold for step in term.steps.all()), *(_achievement(r) for r in mine)])
             right = max(Decimal(10), (highest * Decimal("1.25")).quantize(Decimal(1)))
