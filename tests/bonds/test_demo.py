@@ -81,3 +81,28 @@ def test_the_ledger_and_the_audit_trail_verify_and_loading_again_changes_nothing
         call_command("load_demo", password="pw-demo-1", stdout=out)
     assert Journal.objects.count() == journals
     assert f"already there: {SEOUL_CODE}" in out.getvalue()
+
+
+def test_the_demos_people_have_their_bond_statements(demo, bearer_client, django_capture_on_commit_callbacks,
+                                                      settings, tmp_path):
+    from tests.statements import pdf
+
+    settings.MEDIA_ROOT = tmp_path / "statements"
+    seoul, _gyeonggi = demo
+    investor = bearer_client(User.objects.get(username="invest.kim"))
+    member = bearer_client(User.objects.get(username="jaram.member"))
+    mine = seoul.investments.get(investor__name="(주)새싹임팩트투자")
+    for client, kind, subject, title in ((investor, "bond_investor", mine.pk, "사회성과보상사업 투자 명세서"),
+                                         (member, "bond_contract", seoul.pk, "사회성과보상사업 명세서")):
+        with django_capture_on_commit_callbacks(execute=True):
+            made = client.post("/api/v1/statements/", {"kind": kind, "subject": subject}, format="json")
+        assert made.status_code == 202, made.content
+        detail = client.get(made["Location"]).json()
+        assert detail["state"] == "ready", detail
+        data = client.get(detail["pdf_url"]).content
+        text = pdf.text(data)
+        assert title in text and "불일치" not in text
+    # The contract statement: 13.4억 received for 39 of 74, all distributed.
+    assert "₩1,340,000,000" in text and "52.70%" in text
+    assert member.post("/api/v1/statements/", {"kind": "bond_investor", "subject": mine.pk},
+                       format="json").status_code == 404
