@@ -20,6 +20,7 @@ line ``WORLD <json>`` with the answer. Two commands:
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -27,7 +28,7 @@ from typing import Any
 from unittest import mock
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from crowdfunding import accounts as chart
@@ -135,8 +136,34 @@ def make_backers(count: int) -> list[dict[str, Any]]:
     return out
 
 
+def _drained(contest_id: int, *, quiet_seconds: float = 6.0, timeout: float = 180.0) -> None:
+    """Wait until no pledge of the contest has been written for ``quiet_seconds``: locust stops its users, but
+    gunicorn still serves the requests queued before (under a saturating load, up to a minute of them), so the
+    database keeps moving for a while after the run."""
+    started = time.monotonic()
+    last, since = -1, time.monotonic()
+    while time.monotonic() - started < timeout:
+        count = Pledge.objects.filter(campaign__contest_id=contest_id).count()
+        if count != last:
+            last, since = count, time.monotonic()
+        elif time.monotonic() - since >= quiet_seconds:
+            return
+        time.sleep(1.0)
+
+
 def check_world(contest_id: int) -> dict[str, Any]:
-    """What must hold after a run, and the run's figures, for one contest. ``problems`` lists what does not hold."""
+    """What must hold after a run, and the run's figures, for one contest, once the web has served what was queued
+    (``_drained``), read in one snapshot (REPEATABLE READ on PostgreSQL: the counters, the matches and the ledger
+    as of one instant, even if a late request commits meanwhile). ``problems`` lists what does not hold."""
+    _drained(contest_id)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        return _check_world(contest_id)
+
+
+def _check_world(contest_id: int) -> dict[str, Any]:
     problems: list[str] = []
     campaigns = list(Campaign.objects.filter(contest_id=contest_id).order_by("pk"))
     ids = [c.pk for c in campaigns]

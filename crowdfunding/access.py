@@ -70,6 +70,11 @@ ACCESS = Access("crowdfunding", {
     # record a payout; the bank file is for managers and auditors (each download in the audit trail)
     "settlement.read": Allow(*STAFF, members=True),
     "settlement.payout": Allow(*MANAGERS),
+    # Settling by hand what the nightly funding run settles (a closed campaign, a pool after its campaigns), and
+    # recording that the bank paid a settled pool's unspent money back to its funder (반환금 지급): managers
+    "campaign.settle": Allow(*MANAGERS),
+    "pool.settle": Allow(*MANAGERS),
+    "pool_return.payout": Allow(*MANAGERS),
     "payout.download": Allow(*STAFF),  # a read: the file, each download in the audit trail
     # The enterprise's payout account (정산 계좌): its members and managers set it; staff and its members read it
     "payout_account.read": Allow(*STAFF, members=True),

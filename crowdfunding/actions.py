@@ -51,6 +51,7 @@ POOL_QUADRATIC = ACTIONS.system("pool.quadratic")  # a quadratic pool shared amo
 CAMPAIGN_SETTLE = ACTIONS.system("campaign.settle")
 POOL_SETTLE = ACTIONS.system("pool.settle")  # a pool's unspent money owed back to its funders
 PAYOUT_RECORD = ACTIONS.user("settlement.payout")  # the bank paid a settled campaign's net payout
+POOL_RETURN_PAYOUT = ACTIONS.user("pool_return.payout")  # the bank paid a settled pool's return to its funder
 PAYOUT_FILE = ACTIONS.user("payout.download")  # the bank file downloaded: who, which lines, its SHA-256
 PAYOUT_ACCOUNT = ACTIONS.user("payout.account")  # an enterprise's bank account for payouts set
 # Campaigns (펀딩 캠페인)

@@ -1,8 +1,9 @@
 """``/api/v1/campaigns/``: the contests' crowdfunding campaigns (펀딩 캠페인). Anyone reads a launched campaign, signed
 in or not (its public fields: progress, backers, matched, days left, reward tiers with what is left of them); a draft
 only its enterprise's members and staff. The enterprise's members (or a manager) draft the campaign of an advanced
-entry, edit it and its reward tiers, and launch it. Who may call each operation is ``crowdfunding.access.ACCESS``;
-the rules are the services' (``crowdfunding.services.campaigns``)."""
+entry, edit it and its reward tiers, and launch it. A manager settles a closed campaign by hand (``/{id}/settle/``;
+the nightly funding run does it otherwise). Who may call each operation is ``crowdfunding.access.ACCESS``; the rules
+are the services' (``crowdfunding.services.campaigns``, ``crowdfunding.services.campaign_settlement``)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,14 @@ from rest_framework.response import Response
 
 from api.common.permissions import actor as _actor
 from core.errors import NotFound
-from crowdfunding.models import Campaign, RewardTier
+from crowdfunding.models import Campaign, CampaignSettlement, RewardTier
 from crowdfunding.selectors.campaigns import campaigns_visible_to
+from crowdfunding.services import campaign_settlement as settlement_services
 from crowdfunding.services import campaigns as services
 
 from . import serializers_campaigns as s
 from .common import ContestsView
+from .settlements import CampaignSettlementSerializer
 
 
 @extend_schema_view(list=extend_schema(parameters=[s.CampaignFilterSerializer]))
@@ -37,6 +40,7 @@ class CampaignViewSet(ContestsView, mixins.ListModelMixin, mixins.RetrieveModelM
         "create": "campaign.create",
         "partial_update": "campaign.update",
         "launch": "campaign.launch",
+        "settle": "campaign.settle",
         "reward_add": "reward.write",
         "reward_change": "reward.write",
         "reward_remove": "reward.write",
@@ -48,6 +52,7 @@ class CampaignViewSet(ContestsView, mixins.ListModelMixin, mixins.RetrieveModelM
         "create": ("400", "404", "409"),
         "partial_update": ("400", "409"),
         "launch": ("400", "409"),
+        "settle": ("400", "404", "409"),
         "reward_add": ("400", "409"),
         "reward_change": ("400", "409"),
         "reward_remove": ("400", "409"),
@@ -101,6 +106,19 @@ class CampaignViewSet(ContestsView, mixins.ListModelMixin, mixins.RetrieveModelM
         campaign = self.get_object()
         services.campaign_launch(actor=_actor(request), on_date=timezone.localdate(), campaign_id=campaign.pk)
         return self._render(campaign.pk)
+
+    @extend_schema(request=None, responses=CampaignSettlementSerializer)
+    @action(detail=True, methods=["post"])
+    def settle(self, request: Request, pk: str | None = None) -> Response:
+        """Settle a campaign by hand (managers; the nightly funding run settles it otherwise): once its deadline has
+        passed (succeeded or failed) and no pledge waits for its charge, its figures and net payout are fixed and
+        its money moved. Its settlement is the answer; a settled campaign gives it back unchanged; 409 naming the
+        state or what still waits."""
+        campaign = self.get_object()
+        settlement = settlement_services.campaign_settle(campaign_id=campaign.pk, on_date=timezone.localdate(),
+                                                         actor=_actor(request))
+        return Response(CampaignSettlementSerializer(
+            CampaignSettlement.objects.select_related("campaign").get(pk=settlement.pk)).data)
 
     @extend_schema(request=s.RewardInputSerializer, responses={201: s.CampaignSerializer})
     @action(detail=True, methods=["post"], url_path="rewards")

@@ -6,6 +6,10 @@
   and the pool's totals.
 - ``/matching-pools/{id}/funders/``: add a funder (managers); ``/matching-pools/{id}/fundings/``: money a funder paid
   in (managers; Idempotency-Key).
+- ``/matching-pools/{id}/settle/``: settle the pool by hand once its funding phase is over and its campaigns have
+  settled (managers; the nightly funding run does it otherwise): what each funder has left is owed back to it.
+- ``/pool-returns/``: those returns (staff read, ``?pool=``); ``/pool-returns/{id}/payout/``: a manager records that
+  the bank sent one to its funder (Idempotency-Key).
 - ``/contests/{id}/matching-preview/``: what each quadratic pool would give each campaign if shared now (staff).
 """
 
@@ -28,7 +32,8 @@ from api.common.idempotency import HEADER, idempotent, key_named_as_header
 from api.common.permissions import actor as _actor
 from core.errors import NotFound
 from crowdfunding import selectors, services
-from crowdfunding.models import MatchingPool, PoolFunder, PoolRule
+from crowdfunding.models import MatchingPool, PoolFunder, PoolReturn, PoolRule
+from crowdfunding.services import campaign_settlement as settlement_services
 from crowdfunding.services.matching import UNSET
 
 from .common import ContestsView
@@ -153,9 +158,44 @@ class PoolSerializer(serializers.Serializer):
         return "KRW"
 
 
+class PoolReturnSerializer(serializers.Serializer):
+    """Unspent pool money owed back to a funder when its pool settled, and whether the bank has sent it."""
+
+    id = serializers.IntegerField()
+    pool = serializers.IntegerField(source="funder.pool_id")
+    funder = serializers.IntegerField(source="funder_id")
+    institution = serializers.IntegerField(source="funder.institution_id")
+    institution_name = serializers.CharField(source="funder.institution.name")
+    amount = WonField()
+    currency = serializers.SerializerMethodField(help_text="KRW.")
+    on_date = DateField(help_text="The day the pool settled and the money was owed back.")
+    journal = serializers.IntegerField(source="journal_id")
+    paid = serializers.SerializerMethodField(help_text="Whether the bank has sent it to the funder.")
+    paid_on = DateField(allow_null=True, help_text="The day the bank sent it (null: not yet).")
+    paid_journal = serializers.IntegerField(source="paid_journal_id", allow_null=True)
+
+    def get_currency(self, obj: PoolReturn) -> str:
+        return "KRW"
+
+    def get_paid(self, obj: PoolReturn) -> bool:
+        return obj.paid_on is not None
+
+
+class ReturnPayoutSerializer(serializers.Serializer):
+    paid_on = DateField(help_text="The day the bank sent the money (not before the pool settled, not in the future).")
+
+
+class ReturnFilterSerializer(serializers.Serializer):
+    pool = IdField(required=False, help_text="Only this pool's returns.")
+    paid = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                    help_text="true: paid to the funder; false: not yet.")
+
+
 class PoolDetailSerializer(PoolSerializer):
     funders = serializers.SerializerMethodField()
     totals = serializers.SerializerMethodField()
+    settled_on = DateField(allow_null=True, help_text="The day the pool settled (null: open).")
+    returns = serializers.SerializerMethodField()
 
     def _figures(self, pool: MatchingPool) -> selectors.PoolFigures:
         # the funders' and the totals' fields read the same figures: computed once per pool
@@ -171,6 +211,13 @@ class PoolDetailSerializer(PoolSerializer):
     @extend_schema_field(PoolTotalsSerializer)
     def get_totals(self, pool: MatchingPool) -> dict[str, Any]:
         return dict(PoolTotalsSerializer(self._figures(pool)).data)
+
+    @extend_schema_field(PoolReturnSerializer(many=True))
+    def get_returns(self, pool: MatchingPool) -> list[dict[str, Any]]:
+        """What the pool owed back to its funders when it settled, each with whether it was paid (empty: open)."""
+        if pool.state != MatchingPool.State.SETTLED:
+            return []
+        return list(PoolReturnSerializer(selectors.returns_of(pool), many=True).data)
 
 
 class PoolFilterSerializer(serializers.Serializer):
@@ -217,11 +264,13 @@ class MatchingPoolViewSet(ContestsView, mixins.ListModelMixin, mixins.RetrieveMo
     they pay in."""
 
     access_actions = {"list": "pool.read", "retrieve": "pool.read", "create": "pool.write",
-                      "partial_update": "pool.write", "funders": "pool.fund", "fundings": "pool.fund"}
+                      "partial_update": "pool.write", "funders": "pool.fund", "fundings": "pool.fund",
+                      "settle": "pool.settle"}
     serializer_class = PoolDetailSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
     error_codes = {"list": ("400",), "create": ("400", "404", "409"), "partial_update": ("400", "404", "409"),
-                   "funders": ("400", "404", "409"), "fundings": ("400", "404", "409", "422")}
+                   "funders": ("400", "404", "409"), "fundings": ("400", "404", "409", "422"),
+                   "settle": ("400", "404", "409")}
 
     def get_queryset(self) -> QuerySet[MatchingPool]:
         qs = selectors.pools_visible_to(self.request.user).prefetch_related("campaigns").order_by("contest_id", "pk")
@@ -289,6 +338,55 @@ class MatchingPoolViewSet(ContestsView, mixins.ListModelMixin, mixins.RetrieveMo
                                amount=v["amount"], received_on=v["received_on"], memo=v["memo"],
                                idempotency_key=request.headers[HEADER].strip())
         return self._detail(pool.pk, 201)
+
+
+    @extend_schema(request=None, responses=PoolDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def settle(self, request: Request, pk: str | None = None) -> Response:
+        """Settle the pool by hand (managers; the nightly funding run settles it otherwise): once its contest's
+        funding phase is over and every campaign it applies to has settled, what each funder has left is owed back
+        to it (``returns``). A settled pool gives its detail back unchanged; 409 naming what is not ready yet."""
+        pool = self.get_object()
+        settlement_services.pool_settle(pool_id=pool.pk, on_date=timezone.localdate(), actor=_actor(request))
+        return self._detail(pool.pk)
+
+
+@extend_schema_view(list=extend_schema(parameters=[ReturnFilterSerializer]))
+class PoolReturnViewSet(ContestsView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Returns of settled matching pools (매칭 재원 반환): what each funder was owed back when its pool settled
+    (staff read); a manager records that the bank sent one to its funder."""
+
+    access_actions = {"list": "pool.read", "retrieve": "pool.read", "payout": "pool_return.payout"}
+    serializer_class = PoolReturnSerializer
+    error_codes = {"list": ("400",), "payout": ("400", "404", "409", "422")}
+
+    def get_queryset(self) -> QuerySet[PoolReturn]:
+        qs = selectors.pool_returns_visible_to(self.request.user).order_by("pk")
+        if self.action != "list":
+            return qs
+        query = ReturnFilterSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        if query.validated_data.get("pool"):
+            qs = qs.filter(funder__pool_id=query.validated_data["pool"])
+        if query.validated_data.get("paid") is not None:
+            qs = qs.filter(paid_on__isnull=not query.validated_data["paid"])
+        return qs
+
+    @extend_schema(request=ReturnPayoutSerializer, responses=PoolReturnSerializer)
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def payout(self, request: Request, pk: str | None = None) -> Response:
+        """Record that the bank sent the return to its funder (managers): the funder's payable against the pool
+        money on its way out, in one journal. Needs an Idempotency-Key header; the same key and date give the first
+        payment back, another key on a paid return is 409."""
+        found = self.get_object()
+        data = ReturnPayoutSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with key_named_as_header():
+            settlement_services.pool_return_pay(return_id=found.pk, paid_on=data.validated_data["paid_on"],
+                                                actor=_actor(request), idempotency_key=request.headers[HEADER].strip(),
+                                                on_date=timezone.localdate())
+        return Response(PoolReturnSerializer(self.get_queryset().get(pk=found.pk)).data)
 
 
 class MatchingPreviewView(ContestsView, APIView):

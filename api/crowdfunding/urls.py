@@ -18,6 +18,7 @@ routes: list[Route] = [
     Route("contest-rounds", judging.RoundViewSet, "contest-round"),
     Route("advance-lists", judging.AdvanceListViewSet, "advance-list"),
     Route("matching-pools", matching.MatchingPoolViewSet, "matching-pool"),
+    Route("pool-returns", matching.PoolReturnViewSet, "pool-return"),
     Route("campaign-settlements", settlements.CampaignSettlementViewSet, "campaign-settlement"),
     Route("campaigns", campaigns.CampaignViewSet, "campaign"),
     Route("pledges", pledges.PledgeViewSet, "pledge"),

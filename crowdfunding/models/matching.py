@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import won_field
@@ -206,11 +206,21 @@ class PoolReturn(models.Model):
     amount = won_field(_("amount"))
     on_date = models.DateField(_("on"))
     journal = models.OneToOneField(Journal, on_delete=models.PROTECT, related_name="+")
+    # The bank sent it to the funder (반환금 지급): the day, and the journal that paid funder:<inst>:payable out.
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    paid_journal = models.OneToOneField(Journal, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("pool return")
         verbose_name_plural = _("pool returns")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="pool_return_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="pool_return_positive"),
+            models.CheckConstraint(condition=Q(paid_on__isnull=True, paid_journal__isnull=True)
+                                   | Q(paid_on__isnull=False, paid_journal__isnull=False),
+                                   name="pool_return_paid_iff_journal"),
+            models.CheckConstraint(condition=Q(paid_on__isnull=True) | Q(paid_on__gte=F("on_date")),
+                                   name="pool_return_paid_after_return"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.funder} {self.amount}"

@@ -46,9 +46,13 @@ from .matching import (
     PreviewPool,
     QuadraticPreview,
     matches_of_pledge,
+    pool_changeable,
     pool_figures,
+    pool_returns_visible_to,
+    pool_settleable,
     pools_visible_to,
     quadratic_preview,
+    returns_of,
 )
 from .visibility import contests_visible_to, entries_visible_to, pool_filter, round_pool, rounds_visible_to, seats_of
 
@@ -83,4 +87,5 @@ __all__ += ["PanelProgress", "PanelScore", "QueueItem", "RankingRow", "Recusal",
             "judging_progress", "ranking_round_for", "recusal", "recusal_reason", "recusals", "round_ranking",
             "scores_visible_to"]
 __all__ += ["FunderFigures", "PoolFigures", "PreviewCampaign", "PreviewPool", "QuadraticPreview", "matches_of_pledge",
-            "pool_figures", "pools_visible_to", "quadratic_preview"]
+            "pool_changeable", "pool_figures", "pool_returns_visible_to", "pool_settleable", "pools_visible_to",
+            "quadratic_preview", "returns_of"]

@@ -305,6 +305,11 @@ class FunderFigures:
         return sum((r.amount.amount for r in self.returns), ZERO)
 
     @property
+    def returned_paid(self) -> Decimal:
+        """Of what was returned, what the bank has sent to the funder (반환금 지급)."""
+        return sum((r.amount.amount for r in self.returns if r.paid_on is not None), ZERO)
+
+    @property
     def left(self) -> Decimal:
         return self.paid_in - self.used - self.returned
 

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet, Sum
 from core.engines.matching import PledgeRule, quadratic, raw_value
 from enterprises.roles import STAFF_READERS, has_role
 
-from ..models import BackerTotal, Campaign, Match, MatchingPool, PoolFunder, PoolReturn, PoolRule
+from ..models import BackerTotal, Campaign, Match, MatchingPool, Phase, PoolFunder, PoolReturn, PoolRule
 
 ZERO = Decimal(0)
 SQRT_PLACES = Decimal("0.01")  # the preview's sum of square roots is shown to 2 decimals (the match is exact)
@@ -26,6 +26,37 @@ def pools_visible_to(user: Any) -> QuerySet[MatchingPool]:
     if getattr(user, "is_authenticated", False) and has_role(user, *STAFF_READERS):
         return MatchingPool.objects.all()
     return MatchingPool.objects.none()
+
+
+def pool_returns_visible_to(user: Any) -> QuerySet[PoolReturn]:
+    """The returns of the pools the user sees (staff: all), with their funder's institution."""
+    return (PoolReturn.objects.filter(funder__pool__in=pools_visible_to(user).values("pk"))
+            .select_related("funder__institution", "funder__pool"))
+
+
+def returns_of(pool: MatchingPool) -> list[PoolReturn]:
+    """A settled pool's returns to its funders, in the funders' order, with whether each was paid."""
+    return list(PoolReturn.objects.filter(funder__pool=pool).select_related("funder__institution")
+                .order_by("funder__position", "funder_id"))
+
+
+def pool_changeable(pool: MatchingPool) -> bool:
+    """Whether ``pool_update`` would take a change now: the pool open, no match drawn from it, its contest's
+    funding phase not over (the service checks the same under the pool's lock)."""
+    contest = pool.contest
+    return (pool.state == MatchingPool.State.OPEN and contest.funding_ends_on is not None
+            and contest.phase not in (Phase.FINAL, Phase.AWARDS, Phase.CLOSED)
+            and not Match.objects.filter(pool=pool).exists())
+
+
+def pool_settleable(pool: MatchingPool, on_date: date) -> bool:
+    """Whether ``pool_settle`` could settle the pool on ``on_date``: open, its contest's funding phase over and
+    every campaign it applies to settled (the service checks the same, and the held matches, under its locks)."""
+    from .campaign_settlement import pool_unsettled_campaigns
+
+    ends = pool.contest.funding_ends_on
+    return (pool.state == MatchingPool.State.OPEN and ends is not None and on_date > ends
+            and not pool_unsettled_campaigns(pool).exists())
 
 
 @dataclass(frozen=True)

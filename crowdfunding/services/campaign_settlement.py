@@ -23,13 +23,17 @@ part, which the provider's settlement pays; Cr pools:outgoing for the matched pa
 ``pool_settle``: once every launched campaign of a pool has settled (and its contest's funding phase is over), what is
 left on each funder's pool account is owed back to it: Dr pools:outgoing / Cr pool:<id>:funder:<inst> (the money
 leaves the pool) and Dr pool:<id>:contribution:<inst> / Cr funder:<inst>:payable (owed back to the funder).
+``pool_return_pay``: the bank sent a return to its funder (Dr funder:<inst>:payable; Cr pools:outgoing).
+
+The nightly funding run settles campaigns and pools with no actor; a manager may settle one by hand (the same
+functions with the manager as ``actor``: the access table is asked then).
 
 ``payout_file``: the bank file (CSV or XLSX) of a contest's settled campaigns not yet paid out; each download is in
 the audit trail with the file's SHA-256. ``payout_account_set``: the enterprise's bank account for payouts.
 
-Rows are locked in one order: the campaign, then the pool (``pool_settle``), then the settlement (a payout), then
-the matches; the ledger locks its accounts last. Journal keys are derived from the object (and, for a payout, the
-SHA-256 of the client's key), so a second run posts nothing.
+Rows are locked in one order: the campaign, then the pool (``pool_settle``), then the settlement (a payout) or the
+pool's return (its payout), then the matches; the ledger locks its accounts last. Journal keys are derived from the
+object (and, for a payout, the SHA-256 of the client's key), so a second run posts nothing.
 """
 
 from __future__ import annotations
@@ -59,7 +63,14 @@ from ledger.services import Line, credit, debit, journal_post
 
 from .. import accounts as chart
 from ..access import ACCESS
-from ..actions import CAMPAIGN_SETTLE, PAYOUT_ACCOUNT, PAYOUT_FILE, PAYOUT_RECORD, POOL_SETTLE
+from ..actions import (
+    CAMPAIGN_SETTLE,
+    PAYOUT_ACCOUNT,
+    PAYOUT_FILE,
+    PAYOUT_RECORD,
+    POOL_RETURN_PAYOUT,
+    POOL_SETTLE,
+)
 from ..models import (
     BackerTotal,
     Bank,
@@ -201,8 +212,11 @@ def campaign_settle(*, campaign_id: int, on_date: date, actor: User | None = Non
     its charge (reserved or retrying) and every open quadratic pool it takes part in must have been shared out. Its
     figures (pledged at the deadline, charged, failed, refunded; held pledge matches, top-up, quadratic; the fees of
     the settings) go through the engine and one journal (see the module); its held matches are paid; the campaign
-    is settled. A settled campaign gives its settlement back unchanged. Raises NotFound, InvalidState (the
-    campaign's state, a pledge still waiting, a pool not shared out, a book that disagrees with the rows)."""
+    is settled. A settled campaign gives its settlement back unchanged. ``actor`` None is the nightly run; a
+    manager settles by hand. Raises Forbidden, NotFound, InvalidState (the campaign's state, a pledge still waiting,
+    a pool not shared out, a book that disagrees with the rows)."""
+    if actor is not None:
+        ACCESS.require(actor, "campaign.settle")
     campaign = _lock_campaign(campaign_id)
     if campaign.state == Campaign.State.SETTLED:
         return CampaignSettlement.objects.get(campaign=campaign)
@@ -393,8 +407,11 @@ def pool_settle(*, pool_id: int, on_date: date, actor: User | None = None) -> li
     "In proportion" (the issue): every draw from the pool was split across its funders in proportion to what each
     had left (``core.engines.matching.split_across_funders``), and every match that came back went to the funder it
     was drawn from, so each funder's account holds its own unspent share; giving each its account's balance returns
-    the unspent money in proportion to what each put in, to the won, with nothing to round. Raises NotFound,
-    InvalidState (the funding phase not over, a campaign not settled, a match still held)."""
+    the unspent money in proportion to what each put in, to the won, with nothing to round. ``actor`` None is the
+    nightly run; a manager settles by hand. Raises Forbidden, NotFound, InvalidState (the funding phase not over, a
+    campaign not settled, a match still held)."""
+    if actor is not None:
+        ACCESS.require(actor, "pool.settle")
     pool = _lock_pool(pool_id)
     if pool.state == MatchingPool.State.SETTLED:
         return list(PoolReturn.objects.filter(funder__pool=pool).order_by("funder__position", "funder_id"))
@@ -444,5 +461,60 @@ def pool_settle(*, pool_id: int, on_date: date, actor: User | None = None) -> li
     return returns
 
 
+RETURN_AUDITED = ["funder", "amount", "on_date", "journal", "paid_on", "paid_journal"]
+
+
+def _lock_return(return_id: Any) -> PoolReturn:
+    found = (PoolReturn.objects.select_for_update(no_key=True, of=("self",))
+             .select_related("funder__institution", "funder__pool__contest__book")
+             .filter(pk=return_id).first() if isinstance(return_id, int) and not isinstance(return_id, bool)
+             else None)
+    if found is None:
+        raise NotFound(_("No such pool return."))
+    return found
+
+
+@transactional
+def pool_return_pay(*, return_id: int, paid_on: date, actor: User, idempotency_key: str,
+                    on_date: date) -> tuple[PoolReturn, bool]:
+    """A manager records that the bank sent a settled pool's return (its unspent money) to the funder on ``paid_on``
+    (not before the pool settled, not after ``on_date``): Dr funder:<inst>:payable; Cr pools:outgoing, where the
+    return's money has waited since the pool settled. Returns the return and whether it was recorded now (the same
+    manager with the same key and date gets the first one back). Raises Forbidden, NotFound, InvalidState (paid
+    already), ValidationFailed, IdempotencyConflict."""
+    ACCESS.require(actor, "pool_return.payout")
+    key = check_key(idempotency_key)
+    found = _lock_return(return_id)
+    journal_key = f"pool-return-payout:{found.pk}:{digest(key)}"
+    if found.paid_on is not None:
+        replay = Journal.objects.filter(pk=found.paid_journal_id or 0, idempotency_key=journal_key).first()
+        if replay is None:
+            raise InvalidState(
+                _("This return was paid to its funder on %(date)s already.") % {"date": found.paid_on.isoformat()},
+                fields={"state": [_("is paid")]})
+        if replay.actor_id != actor.pk:
+            raise IdempotencyConflict(_("This idempotency key was already used by someone else; use a new one."),
+                                      fields={KEY_FIELD: [_("already used by another user")]})
+        if found.paid_on != paid_on:
+            raise IdempotencyConflict(_("This idempotency key was already used for a different request."),
+                                      fields={KEY_FIELD: [_("already used with another payment date")]})
+        return found, False
+    check_money_date(paid_on, field="paid_on", today=on_date,
+                     not_before=[Limit(found.on_date, _("the pool's settlement"))])
+    funder, amount = found.funder, Decimal(found.amount.amount)
+    book = funder.pool.contest.book
+    posted = journal_post(
+        lines=[debit(chart.account(book, chart.funder_payable_code(funder.institution_id)), amount),
+               credit(_outgoing(book), amount)],
+        kind="pool.return_payout", effective_date=paid_on, idempotency_key=journal_key, actor=actor,
+        memo=f"매칭 펀드 잔액 반환 지급 {funder.pool.name} · {funder.institution.name}"[:500])
+    before = snapshot(found, RETURN_AUDITED)
+    found.paid_on, found.paid_journal = paid_on, posted.journal
+    found.save(update_fields=["paid_on", "paid_journal"])
+    audit_record(actor=actor, action=POOL_RETURN_PAYOUT, obj=found, before=before,
+                 after=snapshot(found, RETURN_AUDITED))
+    return found, True
+
+
 __all__ = ["Export", "campaign_figures", "campaign_settle", "fee_rates", "payout_account_set",
-           "payout_file", "payout_record", "pool_settle"]
+           "payout_file", "payout_record", "pool_return_pay", "pool_settle"]

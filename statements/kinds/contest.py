@@ -315,9 +315,10 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
               [[row["number"], row["title"], row["enterprise"], row["mode"], row["target"], row["pledged"],
                 row["backers"], row["matched"], row["charged"], row["refunded"], row["net_payout"], row["state"]]
                for row in campaign_rows]),
-        Table("매칭 펀드 사용", ["매칭 펀드", "방식", "출연기관", "입금", "매칭 사용", "반환", "남은 재원"],
+        Table("매칭 펀드 사용", ["매칭 펀드", "방식", "출연기관", "입금", "매칭 사용", "반환", "반환 지급",
+                           "남은 재원"],
               [[pool.pool.name, RULE_KO.get(pool.pool.rule, pool.pool.rule), f.funder.institution.name, f.paid_in,
-                f.used, f.returned, f.left] for pool in pools for f in pool.funders]),
+                f.used, f.returned, f.returned_paid, f.left] for pool in pools for f in pool.funders]),
         Table("원장 대사", ["항목", "명세", "원장", "원장 출처", "일치"],
               [[c.label, c.stated, c.book, c.source, "일치" if c.agrees else "불일치"] for c in checks]),
         Table("공동기금 원장 잔액", ["계정", "잔액"], [

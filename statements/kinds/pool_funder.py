@@ -1,7 +1,7 @@
 """매칭 재원 사용 내역서: one funder of one matching pool, for staff (managers, auditors, administrators): what it paid
 into the pool, what was matched from its money to which campaigns (pledge matches summed per campaign, less those
 that went back when their pledges stopped being live; top-up; quadratic), what came back to it when the pool
-settled, and what is left; reconciled to its own account in the contest's book
+settled (and whether the bank has paid it), and what is left; reconciled to its own account in the contest's book
 (``crowdfunding.selectors.funding_reports.funder_figures``). It has no period: it states the funder's money on the
 day it is generated."""
 
@@ -41,8 +41,9 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
                           "사용 합계"],
               [[f"K{line.campaign_id}", line.campaign, line.enterprise, line.pledge_matches, line.pledge_returned,
                 line.top_up, line.quadratic, line.kept] for line in figures.campaigns]),
-        Table("반환 내역", ["일자", "금액", "전표"],
-              [[r.on_date, r.amount.amount, f"J{r.journal_id}"] for r in figures.returns]),
+        Table("반환 내역", ["일자", "금액", "전표", "지급일", "지급 전표"],
+              [[r.on_date, r.amount.amount, f"J{r.journal_id}", r.paid_on or "미지급",
+                f"J{r.paid_journal_id}" if r.paid_journal_id else ""] for r in figures.returns]),
         Table("원장 대사", ["항목", "명세", "원장", "원장 출처", "일치"],
               [[c.label, c.stated, c.book, c.source, "일치" if c.agrees else "불일치"] for c in figures.checks]),
     ]

@@ -230,7 +230,7 @@ MONEY_CALLS = {
     ("post", "/api/v1/contest-awards/{id}/approve/"), ("post", "/api/v1/award-tranches/{id}/pay/"),
     ("post", "/api/v1/award-tranches/{id}/return/"),
     ("post", "/api/v1/campaigns/{id}/pledges/"), ("post", "/api/v1/matching-pools/{id}/fundings/"),
-    ("post", "/api/v1/campaign-settlements/{id}/payout/"),
+    ("post", "/api/v1/campaign-settlements/{id}/payout/"), ("post", "/api/v1/pool-returns/{id}/payout/"),
 }
 PLAIN_LISTS = [
     "/api/v1/loans/{id}/schedule/", "/api/v1/loans/{id}/transactions/", "/api/v1/loans/{id}/repayments/",

@@ -55,7 +55,7 @@ NOT_IN_THE_DEMO = {
     guarantee_actions.GUARANTEE_CANCEL,
     # The funding phase's acts that no demo day reaches: a citizen's own sign-up (the demo's backers are made
     # verified), a draft campaign's edits, a pool changed, the provider's webhook, a quadratic pool shared out and
-    # settled, the payout account, the bank file and a payout.
+    # settled, the payout account, the bank file and a payout, a pool's return paid back to its funder.
     enterprise_actions.BACKER_SIGNUP,
     enterprise_actions.BACKER_EMAIL_VERIFY,
     enterprise_actions.BACKER_VERIFICATION_RESEND,
@@ -69,6 +69,7 @@ NOT_IN_THE_DEMO = {
     crowdfunding_actions.PAYOUT_ACCOUNT,
     crowdfunding_actions.PAYOUT_FILE,
     crowdfunding_actions.PAYOUT_RECORD,
+    crowdfunding_actions.POOL_RETURN_PAYOUT,
 }
 
 
@@ -93,6 +94,7 @@ def funding_phase_acts(today: date, *, kim: User, auditor: User) -> None:
         payout_account_set,
         payout_file,
         payout_record,
+        pool_return_pay,
         pool_settle,
     )
     from enterprises.backers import backer_resend_verification, backer_signup, backer_verify_email, verification_token
@@ -144,6 +146,12 @@ def funding_phase_acts(today: date, *, kim: User, auditor: User) -> None:
     payout_file(contest_id=first.contest_id, kind="csv", actor=auditor)
     payout_record(settlement_id=CampaignSettlement.objects.get(campaign=first).pk, paid_on=today, actor=kim,
                   idempotency_key="audit-payout", on_date=today)
+    # A pledge-matching pool of the same contest that drew nothing: settled by a manager by hand, its money paid
+    # back to its funder.
+    spare = pool(first.contest, funders=(50_000,), name="감사 잔액 반환")
+    (given_back,) = pool_settle(pool_id=spare.pk, on_date=today, actor=kim)
+    pool_return_pay(return_id=given_back.pk, paid_on=today, actor=kim, idempotency_key="audit-return",
+                    on_date=today)
 
 
 def the_rest_of_the_actions(today: date) -> None:

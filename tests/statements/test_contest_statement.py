@@ -338,6 +338,7 @@ def test_the_contest_report_gives_the_funding_results_and_the_pools_use(funded,
         ("목표 채움 펀드", "대구광역시"): ("100000", "50000", "50000", "0"),
         ("이차 매칭 펀드", "대구신용보증재단"): ("200000", "200000", "0", "0"),
     }
+    assert {row["반환 지급"] for row in tables["매칭 펀드 사용"]} == {"0"}  # returned, not yet paid back
     checks = tables["원장 대사"]
     assert {row["일치"] for row in checks} == {"일치"}
     assert any(row["항목"].startswith(f"캠페인 K{funded.a.pk} · 정산 지급액") for row in checks)

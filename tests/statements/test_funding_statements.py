@@ -172,9 +172,28 @@ def test_the_matching_fund_use_statement_of_a_funder(world, django_capture_on_co
     assert used == {"동네 빵집 나눔": ("180000", "60000", "0", "0", "120000"),
                     "마을 돌봄 식당": ("30000", "0", "0", "0", "30000")}
     assert [(row["일자"], row["금액"]) for row in tables["입금 내역"]] == [("2026-04-01", "600000")]
-    assert [(row["일자"], row["금액"]) for row in tables["반환 내역"]] == [("2026-06-27", "450000")]
+    assert [(row["일자"], row["금액"], row["지급일"]) for row in tables["반환 내역"]] == [
+        ("2026-06-27", "450000", "미지급")]
     assert {row["일치"] for row in tables["원장 대사"]} == {"일치"}
     assert "매칭 재원 사용 내역서" in text and "₩450,000" in text and "불일치" not in text
+
+
+def test_the_funders_statement_shows_its_return_paid(db, django_capture_on_commit_callbacks):
+    from crowdfunding.services.campaign_settlement import pool_return_pay, pool_settle
+    from tests.crowdfunding.settlement_world import AFTER_FUNDING
+    from tests.crowdfunding.test_pool_settlement import settled_world
+
+    _made, matching = settled_world()  # funders of 600,000 and 400,000; 120,000 and 80,000 drawn
+    first = pool_settle(pool_id=matching.pk, on_date=AFTER_FUNDING)[0]
+    manager = ManagerFactory()
+    paid, _created = pool_return_pay(return_id=first.pk, paid_on=TODAY, actor=manager,
+                                     idempotency_key="statement-return", on_date=TODAY)
+    _statement, data = issue(django_capture_on_commit_callbacks, actor=manager, kind="pool_funder",
+                             subject_id=first.funder_id)
+    tables = pdf.attachment_tables(data)
+    (row,) = tables["반환 내역"]
+    assert (row["금액"], row["지급일"], row["지급 전표"]) == ("480000", TODAY.isoformat(), f"J{paid.paid_journal_id}")
+    assert {row["일치"] for row in tables["원장 대사"]} == {"일치"}
 
 
 def test_the_quadratic_and_top_up_funders_statements(world, django_capture_on_commit_callbacks):

@@ -1,6 +1,7 @@
 """The forms of the campaigns' pages: a campaign (펀딩 캠페인) and its reward tiers (리워드) in the enterprise portal,
-a matching pool (매칭 펀드), its funders and their money, and a payout (정산금 지급) in the console. They read and shape
-input; the services decide (the dates within the funding phase, the amounts, the rule's fields, the idempotency)."""
+a matching pool (매칭 펀드) and its edits, its funders and their money, a payout (정산금 지급) and a pool's return paid
+to its funder (반환금 지급) in the console. They read and shape input; the services decide (the dates within the
+funding phase, the amounts, the rule's fields, the idempotency)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from crowdfunding.models import Bank, Campaign, CampaignMode, PoolRule, RewardTier
+from crowdfunding.models import Bank, Campaign, CampaignMode, MatchingPool, PoolRule, RewardTier
 from enterprises.models import Institution
 from web.common.forms import DateField, IdempotentForm, WonField
 
@@ -137,6 +138,18 @@ class PoolForm(forms.Form):
     def common(self) -> list[Any]:
         return [self[name] for name in ("name", "rule", "campaigns", "unit")]
 
+    @staticmethod
+    def initial_of(pool: MatchingPool) -> dict[str, Any]:
+        """The pool as it is, for its edit form."""
+        return {"name": pool.name, "rule": pool.rule, "unit": pool.unit,
+                "campaigns": list(pool.campaigns.values_list("pk", flat=True)),
+                "factor": pool.factor, "cap_per_pledge": _won_text(pool.cap_per_pledge),
+                "cap_per_campaign": _won_text(pool.cap_per_campaign),
+                "cap_per_campaign_percent": pool.cap_per_campaign_percent,
+                "cap_per_backer": _won_text(pool.cap_per_backer), "trigger_percent": pool.trigger_percent,
+                "trigger_backers": pool.trigger_backers, "threshold": pool.top_up_threshold_percent,
+                "qf_cap_per_campaign": _won_text(pool.qf_cap_per_campaign)}
+
 
 class FunderForm(forms.Form):
     institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.none())
@@ -159,6 +172,12 @@ class FundingForm(IdempotentForm):
 
 class PayoutForm(IdempotentForm):
     """The bank paid a settlement's net payout; sending the form twice records it once."""
+
+    paid_on = DateField(label=_("Paid on"))
+
+
+class ReturnPayoutForm(IdempotentForm):
+    """The bank sent a settled pool's return to its funder; sending the form twice records it once."""
 
     paid_on = DateField(label=_("Paid on"))
 

@@ -1,9 +1,11 @@
 """The funding phase in the console (/console/...): a contest's campaigns with their live totals and its matching
 pools (매칭 펀드) on the contest's page; a pool's page (its rule, its funders with what each committed, paid in, had
-drawn, got back and has available), opening a pool (the fields of the rule chosen), adding a funder, recording a
-funder's payment (an idempotent form), the quadratic funding preview, the funder's statement; the campaigns'
-settlement results (캠페인 정산) with the payout file for the bank (CSV, XLSX) and recording a payout; and the start
-page's panel of what waits (campaigns to settle, payouts to record).
+drawn, got back and has available, and once it settled what it owes back to each, paid or not), opening a pool (the
+fields of the rule chosen) and changing it while nothing is drawn, adding a funder, recording a funder's payment (an
+idempotent form), settling the pool by hand, recording a return paid to its funder (idempotent), the quadratic
+funding preview, the funder's statement; the campaigns' settlement results (캠페인 정산) with settling a closed
+campaign by hand, the payout file for the bank (CSV, XLSX) and recording a payout; and the start page's panel of
+what waits (campaigns to settle, payouts to record). The nightly funding run settles campaigns and pools too.
 
 Managers act; auditors read (and download the payout file: each download is in the audit trail). Each action is an
 ``ActionPage`` that calls one service of ``crowdfunding.services``."""
@@ -24,7 +26,16 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import DomainError
 from crowdfunding import selectors, services
 from crowdfunding.access import ACCESS
-from crowdfunding.models import Campaign, CampaignSettlement, Contest, MatchingPool, PayoutAccount, PoolFunder, PoolRule
+from crowdfunding.models import (
+    Campaign,
+    CampaignSettlement,
+    Contest,
+    MatchingPool,
+    PayoutAccount,
+    PoolFunder,
+    PoolReturn,
+    PoolRule,
+)
 from crowdfunding.selectors import campaign_settlement as settlement_selectors
 from crowdfunding.selectors.campaigns import campaigns_visible_to, days_left, progress_percent
 from crowdfunding.services import campaign_settlement as settlement_services
@@ -37,6 +48,7 @@ from web.common.format import won
 from web.common.pages import ActionPage, ObjectPage
 
 from . import campaign_forms as cf
+from .console_forms import ConfirmForm
 from .console_links import contest_url
 
 
@@ -134,7 +146,7 @@ class PoolPage(PoolMixin, ObjectPage):
 
     template_name = "web/crowdfunding/console/pool.html"
     action = "pool.read"
-    buttons = ("pool.fund", "preview.read")
+    buttons = ("pool.fund", "preview.read", "pool.write", "pool.settle", "pool_return.payout")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         pool: MatchingPool = self.get_object()  # type: ignore[assignment]
@@ -144,10 +156,109 @@ class PoolPage(PoolMixin, ObjectPage):
             contest=pool.contest,
             figures=selectors.pool_figures(pool),
             campaigns=list(pool.campaigns.order_by("pk")),
+            changeable=selectors.pool_changeable(pool),
+            settleable=selectors.pool_settleable(pool, self.today),
+            returns=selectors.returns_of(pool),
             can_request_statement=STATEMENTS.allows(self.request.user, "statement.request"),
             statement_kind=Statement.Kind.POOL_FUNDER,
         )
         return context
+
+
+class PoolEdit(PoolMixin, ActionPage):
+    """Change a pool's name, rule, fields or campaigns while no match has been drawn from it (``pool_update``)."""
+
+    template_name = "web/crowdfunding/console/pool_form.html"
+    action = "pool.write"
+    title = _("Change the matching pool")
+    intro = _("The rule and its fields can change until the first match is drawn from the pool, and only during the "
+              "contest's funding phase.")
+    submit_label = _("Save the pool")
+    form_class = cf.PoolForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        pool: MatchingPool = self.get_object()  # type: ignore[assignment]
+        return {**super().get_form_kwargs(),
+                "campaigns": campaigns_visible_to(self.request.user).filter(contest=pool.contest_id).order_by("pk")}
+
+    def initial(self) -> dict[str, Any]:
+        return cf.PoolForm.initial_of(self.get_object())  # type: ignore[arg-type]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        pool: MatchingPool = self.get_object()  # type: ignore[assignment]
+        kwargs.setdefault("contest", pool.contest)
+        return super().get_context_data(**kwargs)
+
+    def perform(self, form: forms.Form) -> MatchingPool:
+        assert isinstance(form, cf.PoolForm)
+        data = form.cleaned_data
+        return services.pool_update(
+            pool_id=self.get_object().pk, actor=self.actor, name=data["name"], rule=data["rule"],
+            campaigns=[c.pk for c in data["campaigns"]], unit=data["unit"], **form.terms())
+
+    def success_message(self, result: Any) -> str:
+        return gettext("The matching pool %(name)s was changed.") % {"name": result.name}
+
+
+class PoolSettle(PoolMixin, ActionPage):
+    """Settle the pool by hand (the nightly funding run does it otherwise): what each funder has left is owed back to
+    it."""
+
+    template_name = "web/crowdfunding/console/pool_action.html"
+    action = "pool.settle"
+    title = _("Settle the matching pool")
+    intro = _("Once the contest's funding phase is over and every campaign of the pool has settled, what each funder "
+              "has left in the pool is owed back to it (반환). This cannot be undone.")
+    submit_label = _("Settle the pool")
+    danger = True
+    form_class = ConfirmForm
+
+    def perform(self, form: forms.Form) -> list[PoolReturn]:
+        return settlement_services.pool_settle(pool_id=self.get_object().pk, on_date=self.today, actor=self.actor)
+
+    def success_message(self, result: Any) -> str:
+        return gettext("The pool %(name)s settled: %(amount)s is owed back to its funders.") % {
+            "name": self.get_object(), "amount": won(sum((r.amount.amount for r in result), 0))}
+
+
+class PoolReturnPay(ActionPage):
+    """The bank sent a settled pool's return to its funder; sending the form twice records it once."""
+
+    access, action = ACCESS, "pool_return.payout"
+    section = "contests"
+    template_name = "web/crowdfunding/console/pool_return_action.html"
+    title = _("Record a return paid")
+    intro = _("The bank sent the pool's unspent money back to the funder (반환금 지급) on this day. Sending the form "
+              "twice records it once.")
+    submit_label = _("Record the return paid")
+    form_class = cf.ReturnPayoutForm
+    context_object_name = "pool_return"
+
+    def visible(self) -> QuerySet[PoolReturn]:
+        return selectors.pool_returns_visible_to(self.request.user).select_related("funder__pool__contest")
+
+    def initial(self) -> dict[str, Any]:
+        return {"paid_on": self.today}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        found: PoolReturn = self.get_object()  # type: ignore[assignment]
+        kwargs.setdefault("pool", found.funder.pool)
+        kwargs.setdefault("funder", found.funder)
+        return super().get_context_data(**kwargs)
+
+    def perform(self, form: forms.Form) -> Any:
+        data = form.cleaned_data
+        return settlement_services.pool_return_pay(return_id=self.get_object().pk, paid_on=data["paid_on"],
+                                                   actor=self.actor, idempotency_key=data["idempotency_key"],
+                                                   on_date=self.today)
+
+    def success_url(self) -> str:
+        return pool_url(self.get_object().funder.pool_id)  # type: ignore[attr-defined]
+
+    def success_message(self, result: Any) -> str:
+        paid, _created = result
+        return gettext("%(amount)s paid back to %(name)s on %(date)s.") % {
+            "amount": won(paid.amount), "name": paid.funder.institution.name, "date": paid.paid_on.isoformat()}
 
 
 class PoolFunderAdd(PoolMixin, ActionPage):
@@ -243,7 +354,7 @@ class SettlementList(ObjectPage):
     section = "contests"
     template_name = "web/crowdfunding/console/settlements.html"
     context_object_name = "contest"
-    buttons = ("settlement.payout", "payout.download", "payout_account.write")
+    buttons = ("settlement.payout", "payout.download", "payout_account.write", "campaign.settle")
 
     def visible(self) -> QuerySet[Contest]:
         return selectors.contests_visible_to(self.request.user)
@@ -275,6 +386,41 @@ def _accounts_of(campaigns: QuerySet[Any]) -> list[tuple[Any, PayoutAccount | No
     enterprises = {c.enterprise.pk: c.enterprise for c in campaigns.select_related("enterprise")}
     accounts = settlement_selectors.payout_accounts_of(enterprises)
     return [(e, accounts.get(e.pk)) for e in sorted(enterprises.values(), key=lambda e: (e.name, e.pk))]
+
+
+class CampaignSettle(ActionPage):
+    """Settle a closed campaign by hand (the nightly funding run does it otherwise): its figures and net payout are
+    fixed and its money moved."""
+
+    access, action = ACCESS, "campaign.settle"
+    section = "contests"
+    template_name = "web/crowdfunding/console/campaign_settle.html"
+    title = _("Settle the campaign")
+    intro = _("Its deadline has passed: what was charged, less refunds and fees, plus the matching, becomes the net "
+              "payout owed to the enterprise. Only once no pledge waits for its charge. This cannot be undone.")
+    submit_label = _("Settle the campaign")
+    danger = True
+    form_class = ConfirmForm
+    context_object_name = "campaign"
+
+    def visible(self) -> QuerySet[Campaign]:
+        return campaigns_visible_to(self.request.user).select_related("contest", "enterprise")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        campaign: Campaign = self.get_object()  # type: ignore[assignment]
+        kwargs.setdefault("waiting", settlement_selectors.waiting_pledges(campaign.pk))
+        return super().get_context_data(**kwargs)
+
+    def perform(self, form: forms.Form) -> CampaignSettlement:
+        return settlement_services.campaign_settle(campaign_id=self.get_object().pk, on_date=self.today,
+                                                   actor=self.actor)
+
+    def success_url(self) -> str:
+        return settlements_url(self.get_object().contest_id)  # type: ignore[attr-defined]
+
+    def success_message(self, result: Any) -> str:
+        return gettext("%(title)s settled: a net payout of %(amount)s.") % {
+            "title": self.get_object(), "amount": won(result.net_payout)}
 
 
 class PayoutFileDownload(ObjectPage):

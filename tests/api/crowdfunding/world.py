@@ -46,6 +46,7 @@ from crowdfunding.models import (
     PhaseChange,
     PoolFunder,
     PoolFunding,
+    PoolReturn,
     RewardTier,
     Round,
     Score,
@@ -186,6 +187,41 @@ class ContestsWorld(FundsWorld):
     @cached_property
     def settled_contest(self) -> Contest:
         return self.other_settlement.campaign.contest
+
+    @cached_property
+    def closed_campaign(self) -> Campaign:
+        """Another enterprise's campaign that succeeded at its deadline and has not settled yet."""
+        from tests.crowdfunding.settlement_world import charged, close
+
+        made = CampaignFactory(target=100_000)
+        charged(made, 100_000)
+        return close(made, Campaign.State.SUCCEEDED)
+
+    def _pool_settled_campaign(self) -> tuple[Campaign, MatchingPool]:
+        """A pool of one funder (500,000) over a campaign of the standard contest (its funding phase is long over)
+        that drew 100,000 and settled."""
+        from crowdfunding.services.campaign_settlement import campaign_settle
+        from tests.crowdfunding.settlement_world import SETTLE_ON, charged, close, matched
+
+        made = CampaignFactory(target=100_000)
+        matching = pool(made.contest, funders=(500_000,))
+        matched(matching, made, 100_000, of=charged(made, 100_000))
+        close(made, Campaign.State.SUCCEEDED)
+        campaign_settle(campaign_id=made.pk, on_date=SETTLE_ON)
+        return made, matching
+
+    @cached_property
+    def settleable_pool(self) -> MatchingPool:
+        """A pool whose campaigns have all settled after its contest's funding phase: it may settle."""
+        return self._pool_settled_campaign()[1]
+
+    @cached_property
+    def pool_return(self) -> PoolReturn:
+        """A settled pool's return (400,000) to its funder, not paid yet."""
+        from crowdfunding.services.campaign_settlement import pool_settle
+        from tests.crowdfunding.settlement_world import AFTER_FUNDING
+
+        return pool_settle(pool_id=self._pool_settled_campaign()[1].pk, on_date=AFTER_FUNDING)[0]
 
     # --- judging (심사): screening rounds set up by the teller with the standard rubric and one expert panel ---
 
@@ -455,6 +491,7 @@ def contests_state() -> dict[str, Any]:
         "pool funders": sorted(PoolFunder.objects.values_list("pk", "committed")),
         "pool fundings": PoolFunding.objects.count(),
         "matches": Match.objects.count(),
+        "pool returns": sorted(PoolReturn.objects.values_list("pk", "paid_on", "paid_journal_id")),
         "campaigns": sorted(Campaign.objects.values_list("pk", "state", "title", "target", "updated_at")),
         "reward tiers": sorted(RewardTier.objects.values_list("pk", "price", "stock", "claimed")),
     }

@@ -2,8 +2,9 @@
 browser paths): a Daegu contest in its funding phase today (screening ended yesterday, funding ends in 30 days; the
 pages take today from the clock), an enterprise whose entry passed screening (a reward campaign) with its member,
 another enterprise with its own member and campaign; a live campaign with reward tiers and pledges from named
-backers; a matching pool with two funders; and a campaign that ended and settled through the service (its pledges
-charged and its match drawn as rows, with their journals, by ``tests.crowdfunding.settlement_world``).
+backers; a matching pool with two funders; a campaign that ended and settled through the service (its pledges
+charged and its match drawn as rows, with their journals, by ``tests.crowdfunding.settlement_world``), its pool
+settled after it (a return owed to its funder), and closed campaigns not settled yet.
 
 Writes that have a service go through it; rows the services need a whole story for are made as the services' own
 tests make them."""
@@ -17,8 +18,8 @@ from typing import Any
 from django.utils import timezone
 
 from crowdfunding import services
-from crowdfunding.models import Campaign, CampaignSettlement, Contest, Entry, MatchingPool, RewardTier
-from crowdfunding.services.campaign_settlement import campaign_settle
+from crowdfunding.models import Campaign, CampaignSettlement, Contest, Entry, MatchingPool, PoolReturn, RewardTier
+from crowdfunding.services.campaign_settlement import campaign_settle, pool_settle
 from enterprises.models import Enterprise, Institution
 from tests.crowdfunding import settlement_world as sw
 from tests.crowdfunding.campaign_factories import add_funder
@@ -168,6 +169,30 @@ class FundingWorld:
         Campaign.objects.filter(pk=campaign.pk).update(charged=900_000, backers=2)
         sw.close(campaign, Campaign.State.SUCCEEDED, on=self.today)
         return campaign_settle(campaign_id=campaign.pk, on_date=self.today)
+
+    @cached_property
+    def past_pool(self) -> MatchingPool:
+        return self.past_contest.matching_pools.get()
+
+    @cached_property
+    def pool_return(self) -> PoolReturn:
+        """The past contest's pool settled through the service today, once ``own_settled`` has: 1,000,000 paid in,
+        100,000 drawn, 900,000 owed back to 대구사회가치재단 (not paid yet)."""
+        assert self.own_settled.pk  # the pool settles after its campaign
+        return pool_settle(pool_id=self.past_pool.pk, on_date=self.today)[0]
+
+    def closed(self, title: str = "마을 돌봄 식당 2차") -> Campaign:
+        """A keep-it-all campaign of the past contest (the other enterprise's) that ended yesterday with a pledge of
+        500,000 charged, closed (succeeded) and not settled yet."""
+        entry = EntryFactory(contest=self.past_contest, enterprise=self.other_enterprise,
+                             state=Entry.State.ADVANCED, title=title, campaign_type="donation")
+        campaign = Campaign.objects.create(
+            entry=entry, contest=self.past_contest, enterprise=self.other_enterprise, title=title, mode="kia",
+            target=400_000, min_pledge=1_000, starts_on=self.today - timedelta(days=30),
+            ends_on=self.today - timedelta(days=1), state=Campaign.State.LIVE, launched_at=timezone.now())
+        sw.charged(campaign, 500_000, on=self.today, backer=UserFactory(display_name="한지우"))
+        Campaign.objects.filter(pk=campaign.pk).update(charged=500_000, backers=1)
+        return sw.close(campaign, Campaign.State.SUCCEEDED, on=self.today)
 
     @cached_property
     def manager(self) -> Any:

@@ -3,15 +3,17 @@ on the contest page the manager opens a pledge-matching pool (the rule's own fie
 top-up without its threshold refused beside the field first), adds two funders, records each one's money (the
 second form sent twice records it once), watches the pool's and the campaigns' totals on the contest page, opens
 the settlements, downloads the payout file (CSV and XLSX) and records a payout; the start page's panel showed it
-waiting. An auditor reads the pages without an action, and a forged payout of hers is refused. Every page is
-checked with axe-core and saved as a screenshot (.artifacts/screenshots/funding-console-*)."""
+waiting. An auditor reads the pages without an action, and a forged payout of hers is refused. After the funding
+phase the manager settles a closed campaign by hand from the settlements page, then its pool (its button shown only
+once every campaign has settled), and records the pool's return paid to its funder. Every page is checked with
+axe-core and saved as a screenshot (.artifacts/screenshots/funding-console-*)."""
 
 from __future__ import annotations
 
 import pytest
 from selenium.webdriver.support.ui import Select
 
-from crowdfunding.models import MatchingPool, PoolFunder, PoolFunding
+from crowdfunding.models import Campaign, MatchingPool, PoolFunder, PoolFunding, PoolReturn
 from tests.factories import AuditorFactory, InstitutionFactory, ManagerFactory
 from tests.web.crowdfunding.funding_world import FundingWorld
 
@@ -116,3 +118,44 @@ def test_a_manager_sets_up_a_pool_records_its_money_and_pays_out_a_settlement(si
     assert site.forged_post(f"/console/pool-funders/{first.pk}/payments/",
                             "idempotency_key=web-forged&amount=1000&received_on=" + fw.today.isoformat()) == 403
     assert PoolFunding.objects.filter(funder=first).count() == 1
+
+
+def test_a_manager_settles_a_campaign_then_its_pool_and_records_the_return_paid(site, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    fw = FundingWorld()
+    assert fw.own_settled.pk
+    closed, pool = fw.closed(), fw.past_pool
+    contest_page, pool_page = f"/console/contests/{fw.past_contest.pk}/", f"/console/matching-pools/{pool.pk}/"
+    site.login(ManagerFactory(username="manager.kim"))
+    site.wait_path("/console/")
+
+    site.open(pool_page)
+    assert not site.find_all(f"a[href='{pool_page}settle/']")  # a campaign of its contest has not settled yet
+    site.open(f"{contest_page}settlements/")
+    site.find(f"a[href='/console/campaigns/{closed.pk}/settle/']").click()
+    site.wait_path(f"/console/campaigns/{closed.pk}/settle/")
+    _check(site, "13-campaign-settle")
+    site.submit()
+    site.wait_path(f"{contest_page}settlements/")
+    closed.refresh_from_db()
+    assert closed.state == Campaign.State.SETTLED
+    assert closed.title in site.find("table.settlements").text
+
+    site.open(pool_page)
+    site.find(f"a[href='{pool_page}settle/']").click()
+    site.wait_path(f"{pool_page}settle/")
+    _check(site, "14-pool-settle")
+    site.submit()
+    site.wait_path(pool_page)
+    found = PoolReturn.objects.get(funder__pool=pool)
+    assert "₩900,000" in site.find("table.returns").text  # 1,000,000 paid in, 100,000 drawn as a top-up
+    _check(site, "15-pool-returns", phone=True)
+    payout = f"/console/pool-returns/{found.pk}/payout/"
+    site.find(f"a[href='{payout}']").click()
+    site.wait_path(payout)
+    _check(site, "16-return-payout")
+    site.submit()
+    site.wait_path(pool_page)
+    found.refresh_from_db()
+    assert found.paid_on == fw.today and not site.find_all(f"a[href='{payout}']")
+    _check(site, "17-return-paid")

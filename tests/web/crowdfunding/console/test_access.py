@@ -41,6 +41,8 @@ def _objects(cw) -> dict[str, Any]:
         "matching-pool": funding.pool, "matching-pool-funder": funding.pool, "pool-funder-fund": funding.funder,
         "campaign-settlement-payout": funding.own_settled,
         "enterprise-payout-account": funding.own_settled.campaign.enterprise,
+        "matching-pool-edit": funding.pool, "matching-pool-settle": funding.past_pool,
+        "pool-return-payout": funding.pool_return, "campaign-settle": funding.other_campaign,
         "contest": cw.contest, "contest-advance": cw.contest, "contest-partner-add": cw.contest,
         "contest-contribution": cw.contest, "contest-award-table": cw.contest, "contest-round-setup": cw.contest,
         "contest-entry": cw.entries[0], "contest-award-prepare": cw.selected(2),
@@ -100,7 +102,8 @@ def test_a_forged_post_of_a_refused_role_writes_nothing(cw, client_as, role):
     client = client_as(_user(cw, role))
     with nothing_written():
         for name in ("contest-advance", "contest-contribution", "contest-round-close", "contest-advance-confirm",
-                     "contest-award-approve", "contest-tranche-settle", "enterprise-payout-account"):
+                     "contest-award-approve", "contest-tranche-settle", "enterprise-payout-account",
+                     "campaign-settle", "matching-pool-settle", "matching-pool-edit", "pool-return-payout"):
             assert client.post(paths[name], {"idempotency_key": "web-forged", "reason": "x", "bank": "088",
                                              "account_number": "1101234567890", "holder": "위조"}).status_code == 403
 

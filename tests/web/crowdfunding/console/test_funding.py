@@ -168,3 +168,96 @@ def test_an_unknown_pool_or_settlement_is_not_found(fw, client_as):
     assert client.get(reverse("web:matching-pool", args=[999999])).status_code == 404
     assert client.get(reverse("web:campaign-settlement-payout", args=[999999])).status_code == 404
     assert client.get(reverse("web:pool-funder-fund", args=[999999])).status_code == 404
+
+
+# --- settling by hand, changing a pool, paying a pool's return back -------------------------------------------------
+
+
+def test_a_manager_settles_a_closed_campaign_from_the_settlements_page(fw, client_as):
+    closed, client = fw.closed(), client_as(fw.manager)
+    settle = reverse("web:campaign-settle", args=[closed.pk])
+    page = text(client.get(reverse("web:contest-settlements", args=[fw.past_contest.pk])))
+    assert settle in page
+    assert client.get(settle).status_code == 200
+    response = client.post(settle, {})
+    assert response.status_code == 303
+    assert response["Location"] == reverse("web:contest-settlements", args=[fw.past_contest.pk])
+    closed.refresh_from_db()
+    assert closed.state == "settled" and closed.settlement.charged.amount == 500_000
+    assert AuditEvent.objects.get(action="crowdfunding.campaign.settle", object_id=str(closed.pk)).actor == fw.manager
+    assert settle not in text(client.get(reverse("web:contest-settlements", args=[fw.past_contest.pk])))
+    live = in_english(client).post(reverse("web:campaign-settle", args=[fw.other_campaign.pk]), {})
+    assert live.status_code == 409 and "deadline has passed" in text(live)
+
+
+def test_a_manager_changes_a_pool_until_a_match_is_drawn(fw, client_as):
+    from tests.crowdfunding import settlement_world as sw
+
+    client, pool = client_as(fw.manager), fw.pool
+    edit = reverse("web:matching-pool-edit", args=[pool.pk])
+    assert edit in text(client.get(reverse("web:matching-pool", args=[pool.pk])))
+    form = client.get(edit).context["form"]
+    assert form["name"].value() == "대구 매칭 펀드" and form["rule"].value() == "match"
+    response = client.post(edit, {"name": "대구 매칭 펀드 (1:2)", "rule": "match", "unit": "1", "factor": "2",
+                                  "cap_per_pledge": "50,000"})
+    assert response.status_code == 303 and response["Location"] == reverse("web:matching-pool", args=[pool.pk])
+    pool.refresh_from_db()
+    assert (pool.name, pool.factor, int(pool.cap_per_pledge.amount)) == ("대구 매칭 펀드 (1:2)", 2, 50_000)
+    live = fw.own_live
+    sw.matched(pool, live, 10_000, of=live.pledges.first(), on=fw.today)
+    assert edit not in text(client.get(reverse("web:matching-pool", args=[pool.pk])))
+    refused = in_english(client).post(edit, {"name": "다시", "rule": "match", "unit": "1", "factor": "1"})
+    assert refused.status_code == 409
+    pool.refresh_from_db()
+    assert pool.name == "대구 매칭 펀드 (1:2)"
+
+
+def test_a_manager_settles_the_pool_and_records_its_return_paid_once(fw, client_as):
+    assert fw.own_settled.pk
+    client, pool = client_as(fw.manager), fw.past_pool
+    pool_page = reverse("web:matching-pool", args=[pool.pk])
+    settle = reverse("web:matching-pool-settle", args=[pool.pk])
+    assert settle in text(client.get(pool_page))
+    assert client.post(settle, {}).status_code == 303
+    pool.refresh_from_db()
+    assert pool.state == "settled"
+    found = pool.funders.get().returns.get()
+    assert int(found.amount.amount) == 900_000  # 1,000,000 paid in, 100,000 drawn as a top-up
+    pay = reverse("web:pool-return-payout", args=[found.pk])
+    page = text(client.get(pool_page))
+    assert settle not in page and pay in page and "₩900,000" in page
+    key = client.get(pay).context["form"]["idempotency_key"].value()
+    data = {"idempotency_key": key, "paid_on": fw.today.isoformat()}
+    assert client.post(pay, data).status_code == 303
+    assert client.post(pay, data).status_code == 303  # a double click: the first payment back
+    found.refresh_from_db()
+    assert found.paid_on == fw.today
+    assert AuditEvent.objects.filter(action="crowdfunding.pool_return.payout").count() == 1
+    assert pay not in text(client.get(pool_page))
+    again = in_english(client).post(pay, {"idempotency_key": "web-another", "paid_on": fw.today.isoformat()})
+    assert again.status_code == 409
+
+
+def test_a_return_paid_before_the_pool_settled_is_refused_beside_the_date(fw, client_as):
+    from datetime import timedelta
+
+    found, client = fw.pool_return, in_english(client_as(fw.manager))
+    response = client.post(reverse("web:pool-return-payout", args=[found.pk]),
+                           {"idempotency_key": "web-early", "paid_on": (fw.today - timedelta(days=1)).isoformat()})
+    assert response.status_code == 400 and "paid_on" in response.context["form"].errors
+    found.refresh_from_db()
+    assert found.paid_on is None
+
+
+def test_an_auditor_sees_the_returns_but_neither_settles_nor_pays(fw, client_as):
+    found, auditor = fw.pool_return, client_as(AuditorFactory())
+    page = text(auditor.get(reverse("web:matching-pool", args=[fw.past_pool.pk])))
+    assert "₩900,000" in page and reverse("web:pool-return-payout", args=[found.pk]) not in page
+    for url in (reverse("web:pool-return-payout", args=[found.pk]),
+                reverse("web:matching-pool-settle", args=[fw.past_pool.pk]),
+                reverse("web:matching-pool-edit", args=[fw.pool.pk]),
+                reverse("web:campaign-settle", args=[fw.closed().pk])):
+        assert auditor.get(url).status_code == 403, url
+        assert auditor.post(url, {"idempotency_key": "web-x", "paid_on": fw.today.isoformat()}).status_code == 403
+    found.refresh_from_db()
+    assert found.paid_on is None
