@@ -428,7 +428,7 @@ if CROWDFUNDING_FEE_UNIT not in (1, 10):
     raise ImproperlyConfigured("CROWDFUNDING_FEE_UNIT must be 1 or 10 (won)")
 
 # Demo data of each instrument, loaded by `manage.py load_demo` after the enterprises and users.
-DEMO_EXTENSIONS = ["funds.demo.load", "guarantees.demo.load", "crowdfunding.demo.load"]
+DEMO_EXTENSIONS = ["funds.demo.load", "guarantees.demo.load", "crowdfunding.demo.load", "bonds.demo.load"]
 
 # LOG_FORMAT=json (the default in production): one JSON object a line, with the request id and the task id.
 LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("json" if PRODUCTION else "text")

@@ -115,3 +115,38 @@ def grouped_bar_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequenc
     finally:
         plt.close(fig)
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue().encode()).decode()
+
+
+def terms_chart(curve: Sequence[tuple[Decimal, Decimal]], marks: Sequence[tuple[str, Decimal, Decimal]], *,
+                title: str, x_label: str, y_label: str, money: bool = False, width_mm: float = 180,
+                height_mm: float = 62) -> str:
+    """What payment terms pay against what was achieved: the terms as a curve (achievement rate -> percent of the
+    principal, or verified units -> won when ``money``), and each result marked on it with its label (중간 평가, 최종
+    평가).
+    Returns a ``data:image/svg+xml`` URI. The exact figures are in the tables."""
+    fig, ax = plt.subplots(figsize=(width_mm / 25.4, height_mm / 25.4))
+    try:
+        xs = [float(x) for x, _y in curve]  # drawing only: the figures printed come from Decimal
+        ys = [float(y) for _x, y in curve]
+        ax.plot(xs, ys, color=COLOURS[0], linewidth=1.4, label="지급 기준")
+        for index, (label, x, y) in enumerate(marks):
+            colour = COLOURS[(index + 1) % len(COLOURS)]
+            ax.plot([float(x)], [float(y)], marker="o", markersize=5, color=colour, linestyle="none",
+                    label=f"{label} ({float(x):,.2f})")
+        ax.set_title(title, loc="left", fontsize=9)
+        ax.set_xlabel(x_label)
+        ax.set_ylabel(y_label)
+        if money:
+            ax.yaxis.set_major_formatter(FuncFormatter(_won_axis))
+        top = max([*ys, *(float(y) for _l, _x, y in marks)], default=0.0)
+        ax.set_ylim(bottom=0, top=top * 1.15 or 1)
+        ax.set_xlim(left=0, right=max([*xs, *(float(x) for _l, x, _y in marks)], default=1.0) or 1)
+        ax.grid(linewidth=0.3, color="#bbbbbb")
+        ax.legend(loc="lower right", frameon=False, fontsize=7)
+        fig.subplots_adjust(left=17 / width_mm, right=1 - 4 / width_mm, top=1 - 7 / height_mm,
+                            bottom=min(0.4, 12 / height_mm))
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    finally:
+        plt.close(fig)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue().encode()).decode()

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bonds.models import Contract as BondContract
+from bonds.models import Investment as BondInvestment
 from crowdfunding.models import Campaign, Contest, Pledge, PoolFunder
 from enterprises.models import Enterprise
 from funds.models import Fund, Loan, Repayment
@@ -34,6 +36,8 @@ class Statement(models.Model):
         CAMPAIGN_SETTLEMENT = "campaign_settlement", _("Campaign settlement statement (캠페인 정산서)")
         PLEDGE_RECEIPT = "pledge_receipt", _("Pledge payment receipt (후원 영수증)")
         POOL_FUNDER = "pool_funder", _("Matching fund use statement (매칭 재원 사용 내역서)")
+        BOND_CONTRACT = "bond_contract", _("Social impact bond contract statement (사회성과보상사업 명세서)")
+        BOND_INVESTOR = "bond_investor", _("Social impact bond investor statement (사회성과보상사업 투자 명세서)")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending (대기)")
@@ -79,6 +83,14 @@ class Statement(models.Model):
         PoolFunder, on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
         help_text=_("The matching pool's funder (set for matching fund use statements)."),
     )
+    bond_contract = models.ForeignKey(
+        BondContract, on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
+        help_text=_("The social impact bond contract (set for bond contract and investor statements)."),
+    )
+    bond_investment = models.ForeignKey(
+        BondInvestment, on_delete=models.PROTECT, null=True, blank=True, related_name="statements",
+        help_text=_("The investor's investment in a social impact bond (set for bond investor statements)."),
+    )
     period_start = models.DateField(_("first day"), null=True, blank=True)
     period_end = models.DateField(_("last day"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
@@ -118,6 +130,9 @@ class Statement(models.Model):
                     | Q(kind="campaign_settlement", campaign__isnull=False, enterprise__isnull=False)
                     | Q(kind="pledge_receipt", pledge__isnull=False, enterprise__isnull=True)
                     | Q(kind="pool_funder", pool_funder__isnull=False, enterprise__isnull=True)
+                    | Q(kind="bond_contract", bond_contract__isnull=False, enterprise__isnull=False)
+                    | Q(kind="bond_investor", bond_investment__isnull=False, bond_contract__isnull=False,
+                        enterprise__isnull=True)
                 ),
                 name="statement_subject_matches_kind",
             ),

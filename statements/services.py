@@ -29,7 +29,7 @@ from core.dates import check_period
 from core.db import transactional
 from core.errors import InvalidState, NotFound, ValidationFailed
 from core.outbox import outbox_enqueue
-from enterprises.roles import Role, has_role
+from enterprises.roles import Role, has_role, investor_of
 from funds.models import Fund, Repayment
 from guarantees.access import ACCESS as GUARANTEES
 from guarantees.selectors import bank_lines_for
@@ -52,15 +52,20 @@ def statements_visible_to(user: Any) -> QuerySet[Statement]:
     """The statements ``user`` may have, the newest first."""
     qs = (Statement.objects.select_related("loan", "enterprise", "fund", "repayment", "guarantee_program",
                                            "fee_bill", "contest", "campaign", "pledge", "pool_funder",
-                                           "requested_by")
+                                           "bond_contract", "bond_investment", "requested_by")
           .order_by("-requested_at", "-id"))
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if is_staff(user):
         return qs
     members = Q(enterprise__memberships__user=user,
-                kind__in=[Kind.LOAN, Kind.ENTERPRISE, Kind.RECEIPT, Kind.FEE_RECEIPT, Kind.CAMPAIGN_SETTLEMENT])
-    return qs.filter(members | Q(kind=Kind.PLEDGE_RECEIPT, pledge__backer=user)).distinct()
+                kind__in=[Kind.LOAN, Kind.ENTERPRISE, Kind.RECEIPT, Kind.FEE_RECEIPT, Kind.CAMPAIGN_SETTLEMENT,
+                          Kind.BOND_CONTRACT])
+    seen = members | Q(kind=Kind.PLEDGE_RECEIPT, pledge__backer=user)
+    investor = investor_of(user)
+    if investor is not None:  # an investor: its own institution's investor statements
+        seen |= Q(kind=Kind.BOND_INVESTOR, bond_investment__investor_id=investor)
+    return qs.filter(seen).distinct()
 
 
 def downloads_visible_to(user: Any) -> QuerySet[StatementDownload]:
@@ -97,7 +102,7 @@ def _request(actor: Any, statement_kind: StatementKind, subject_id: int, start: 
                                          requested_by=actor, **values)
     audit_record(actor=actor, action=STATEMENT_REQUEST, obj=statement, after=snapshot(statement, [
         "kind", "loan", "enterprise", "fund", "repayment", "subsidy_run", "guarantee_program", "fee_bill", "contest",
-        "campaign", "pledge", "pool_funder", "period_start", "period_end"]))
+        "campaign", "pledge", "pool_funder", "bond_contract", "bond_investment", "period_start", "period_end"]))
     # Rendered by a worker after commit, through the outbox: if the broker is away the request still succeeds
     # and the relay hands the work over later; a failed rendering is recorded on the statement.
     outbox_enqueue(RENDER_TASK, statement.pk, key=f"statement:{statement.pk}:render")

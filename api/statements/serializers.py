@@ -19,7 +19,8 @@ class StatementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Statement
         fields = ["id", "number", "kind", "subject", "loan", "enterprise", "fund", "repayment", "subsidy_run",
-                  "guarantee_program", "fee_bill", "contest", "campaign", "pledge", "pool_funder", "period_start",
+                  "guarantee_program", "fee_bill", "contest", "campaign", "pledge", "pool_funder", "bond_contract",
+                  "bond_investment", "period_start",
                   "period_end", "state", "requested_by", "requested_at", "generated_at", "filename", "sha256",
                   "data_sha256", "size", "pages", "render_seconds", "ledger_check", "error", "pdf_url"]
         read_only_fields = fields
@@ -31,7 +32,9 @@ class StatementSerializer(serializers.ModelSerializer):
                                            "guarantee_program": obj.guarantee_program_id,
                                            "fee_receipt": obj.fee_bill_id, "contest": obj.contest_id,
                                            "campaign_settlement": obj.campaign_id, "pledge_receipt": obj.pledge_id,
-                                           "pool_funder": obj.pool_funder_id}
+                                           "pool_funder": obj.pool_funder_id,
+                                           "bond_contract": obj.bond_contract_id,
+                                           "bond_investor": obj.bond_investment_id}
         return subjects.get(obj.kind)
 
     def get_pdf_url(self, obj: Statement) -> str | None:
@@ -42,16 +45,17 @@ class StatementSerializer(serializers.ModelSerializer):
 
 # The window of statement and export periods (core.dates.check_period), for the API docs.
 PERIOD = ("A period (not for a receipt, a subsidy run statement, a fee receipt, a contest report, a campaign "
-          "settlement statement, a pledge receipt or a matching fund use statement) runs from "
-          "2000-01-01 at the earliest to today at the latest, in order, ten years at most; out of it is a 400 naming "
-          "the field.")
+          "settlement statement, a pledge receipt, a matching fund use statement or a social impact bond statement) "
+          "runs from 2000-01-01 at the earliest to today at the latest, in order, ten years at most; out of it is a "
+          "400 naming the field.")
 
 
 class StatementRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Statement.Kind.choices)
     subject = IdField(help_text="The loan, enterprise, fund, repayment, interest subsidy run, guarantee program, "
                       "guarantee fee bill, contest, campaign (a campaign settlement statement), pledge (a pledge "
-                      "receipt) or pool funder id, by the kind.")
+                      "receipt), pool funder, social impact bond contract or investment (a bond investor "
+                      "statement) id, by the kind.")
     period_start = DateField(required=False, allow_null=True, help_text=PERIOD)
     period_end = DateField(required=False, allow_null=True, help_text=PERIOD)
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from ..models import Statement
 from . import (
+    bond,
     campaign,
     contest,
     enterprise,
@@ -28,7 +29,7 @@ from .base import Built, StatementKind
 KINDS: dict[str, StatementKind] = {
     kind.kind: kind for kind in (loan.KIND, enterprise.KIND, fund.KIND, receipt.KIND, subsidy.KIND, program.KIND,
                                 fee_receipt.KIND, contest.KIND, campaign.KIND, pledge_receipt.KIND,
-                                pool_funder.KIND)}
+                                pool_funder.KIND, bond.CONTRACT_KIND, bond.INVESTOR_KIND)}
 
 
 def build(statement: Statement, *, generated_at: datetime) -> Built:

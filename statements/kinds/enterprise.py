@@ -13,7 +13,9 @@ and its campaigns' settlements (캠페인 정산): each settlement made by the p
 it or still owed at its end, with its figures and what was still owed at the end beside the campaign's payable
 account in the contest's book.
 
-Social impact bonds join this statement when that instrument exists (the template says so).
+And the service funding (사업비) it received as the service provider of social impact bond contracts: per contract
+what was disbursed to it before and in the period and in all by its end, checked against the contract's book (its
+``service:disbursed`` account at the period's end), and each disbursement of the period.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bonds.accounts import SERVICE_DISBURSED
+from bonds.models import Contract, Disbursement
 from core.errors import NotFound
 from crowdfunding.accounts import advance_code, campaign_payable_code
 from crowdfunding.models import Award, AwardTranche, Entry
@@ -266,6 +270,35 @@ def contest_lines(enterprise: Enterprise, start: date, end: date) -> tuple[list[
 SETTLEMENT_KEYS = ("charged", "refunded", "fees", "matching", "net_payout", "owed", "ledger")
 
 
+BOND_STATE_KO = {"draft": "작성 중", "signed": "협약 체결", "in_service": "사업 수행", "evaluating": "성과 평가",
+                 "settled": "성과보상 완료", "closed": "종료"}
+BOND_KEYS = ("before", "in_period", "to_end", "ledger")
+
+
+def bond_funding_lines(enterprise: Enterprise, start: date, end: date) -> tuple[list[dict[str, Any]], list[Any]]:
+    """The social impact bond contracts the enterprise provides the service for that had funding disbursed to it
+    by ``end``: per contract what was disbursed before the period, in it and in all by its end, beside the contract's
+    ``service:disbursed`` account at the end; and the period's disbursements."""
+    contracts = list(Contract.objects.filter(provider=enterprise, disbursements__paid_on__lte=end).distinct()
+                     .select_related("outcome_payer").order_by("pk"))
+    accounts = dict(Account.objects.filter(book_id__in=[c.book_id for c in contracts], code=SERVICE_DISBURSED)
+                    .values_list("book_id", "pk"))
+    ledger = balances_on(list(accounts.values()), end)
+    rows = []
+    for contract in contracts:
+        paid = list(Disbursement.objects.filter(contract=contract, paid_on__lte=end).values_list("paid_on", "amount"))
+        before = sum((amount for on, amount in paid if on < start), ZERO)
+        in_period = sum((amount for on, amount in paid if on >= start), ZERO)
+        book = ledger.get(accounts.get(contract.book_id, 0), ZERO)
+        rows.append({"contract": contract, "code": contract.code, "name": contract.name,
+                     "payer": contract.outcome_payer.name, "state": BOND_STATE_KO.get(contract.state, contract.state),
+                     "before": before, "in_period": in_period, "to_end": before + in_period, "ledger": book,
+                     "agrees": before + in_period == book})
+    period = list(Disbursement.objects.filter(contract__provider=enterprise, paid_on__range=(start, end))
+                  .select_related("contract").order_by("paid_on", "pk"))
+    return rows, period
+
+
 def settlement_lines(enterprise: Enterprise, start: date, end: date) -> list[dict[str, Any]]:
     """The enterprise's campaign settlements (``settlements_of_enterprise``): each one's figures, and what was still
     to be paid out at the period's end beside the campaign's payable account on that day."""
@@ -339,6 +372,8 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
     award_totals = {key: sum((row[key] for row in contest_awards), ZERO) for key in AWARD_KEYS}
     settlements = settlement_lines(enterprise, start, end)
     settlement_totals = {key: sum((row[key] for row in settlements), ZERO) for key in SETTLEMENT_KEYS}
+    bond_funding, bond_disbursements = bond_funding_lines(enterprise, start, end)
+    bond_totals = {key: sum((row[key] for row in bond_funding), ZERO) for key in BOND_KEYS}
     operators = sorted({loan.fund.operator.name for loan in loans}
                        | {row["guarantee"].program.foundation.name for row in guarantees})
     funds = sorted({loan.fund.name for loan in loans} | {row["program"] for row in guarantees})
@@ -398,6 +433,13 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
               [[row["number"], row["contest"], row["title"], row["settled_on"], "예" if row["succeeded"] else "아니오",
                 row["charged"], row["refunded"], row["fees"], row["matching"], row["net_payout"], row["paid_out_on"],
                 row["owed"], row["ledger"]] for row in settlements]),
+        Table("사회성과보상사업 사업비", ["협약", "사업", "성과보상 지급기관", "기초 누계", "기간 중 지급", "기말 누계",
+                                 "원장 기말 누계", "상태 (현재)"],
+              [[row["code"], row["name"], row["payer"], row["before"], row["in_period"], row["to_end"], row["ledger"],
+                row["state"]] for row in bond_funding]),
+        Table("사회성과보상사업 사업비 지급 내역", ["협약", "차수", "지급일", "금액", "적요", "전표"],
+              [[d.contract.code, d.number, d.paid_on, d.amount.amount, d.memo, f"J{d.journal_id}"]
+               for d in bond_disbursements]),
     ]
     business_number = format_business_number(enterprise.business_number)
     return Built(
@@ -419,6 +461,8 @@ def build(statement: Statement, *, generated_at: datetime) -> Built:
             "awards_agree": all(row["agrees"] for row in contest_awards),
             "settlements": settlements, "settlement_totals": settlement_totals,
             "settlements_agree": all(row["agrees"] for row in settlements),
+            "bond_funding": bond_funding, "bond_disbursements": bond_disbursements, "bond_totals": bond_totals,
+            "bond_agrees": all(row["agrees"] for row in bond_funding),
         },
         tables=tables,
     )

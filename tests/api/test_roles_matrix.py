@@ -1315,10 +1315,11 @@ def expected_status(row: Row, role: str) -> int:
         return row.judge
     if role == "backer" and row.backer is not None:
         return row.backer
-    if (role == "backer" and row.action.startswith("statements:statement.") and not row.path.startswith(S + "verify/")
-            and not (row.method == "GET" and row.path == S)):
-        # A backer may ask for statements, but the only ones it may have are its own pledges' receipts: every
-        # statement of the world is a stranger's (404), and a kind members are refused outright it is refused too.
+    if (role in ("backer", "investor") and row.action.startswith("statements:statement.")
+            and not row.path.startswith(S + "verify/") and not (row.method == "GET" and row.path == S)):
+        # A backer may ask for statements, but the only ones it may have are its own pledges' receipts (an investor:
+        # its own institution's bond investor statements): every statement of the world is a stranger's (404), and a
+        # kind members are refused outright it is refused too.
         return row.member if row.member == 403 else 404
     return row.member if (role == "member" and row.member is not None) else row.ok
 

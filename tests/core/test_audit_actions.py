@@ -70,8 +70,6 @@ NOT_IN_THE_DEMO = {
     crowdfunding_actions.PAYOUT_FILE,
     crowdfunding_actions.PAYOUT_RECORD,
     crowdfunding_actions.POOL_RETURN_PAYOUT,
-    # The social impact bonds have no demo yet (a later step of issue 18): their whole life is the scenario's.
-    *(action for action in audit_actions().values() if action.namespace == "bonds"),
 }
 
 

@@ -25,5 +25,6 @@ class StatementFilter(filters.FilterSet):
                  "receipt": "repayment_id", "subsidy_run": "subsidy_run_id",
                  "guarantee_program": "guarantee_program_id", "fee_receipt": "fee_bill_id",
                  "contest": "contest_id", "campaign_settlement": "campaign_id",
-                 "pool_funder": "pool_funder_id"}.get(kind or "")
+                 "pool_funder": "pool_funder_id", "bond_contract": "bond_contract_id",
+                 "bond_investor": "bond_investment_id"}.get(kind or "")
         return queryset.filter(**{field: value}) if field else queryset
