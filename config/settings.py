@@ -424,6 +424,12 @@ CROWDFUNDING_PAYMENT_FEE_RATE = _fee_rate("CROWDFUNDING_PAYMENT_FEE_RATE", "0.02
 if CROWDFUNDING_PLATFORM_FEE_RATE + CROWDFUNDING_PAYMENT_FEE_RATE > 1:
     raise ImproperlyConfigured("CROWDFUNDING_PLATFORM_FEE_RATE and CROWDFUNDING_PAYMENT_FEE_RATE add up to more than 1")
 CROWDFUNDING_FEE_UNIT = int(os.environ.get("CROWDFUNDING_FEE_UNIT", "1"))
+
+# The INDIGO export of a social impact bond (bonds.indigo): the sections marked PRIVATE (left out for callers who are
+# not staff); a comma-separated list of bonds.indigo.SECTIONS.
+BONDS_INDIGO_PRIVATE = tuple(
+    name.strip() for name in os.environ.get("BONDS_INDIGO_PRIVATE", "investments,transactions").split(",")
+    if name.strip())
 if CROWDFUNDING_FEE_UNIT not in (1, 10):
     raise ImproperlyConfigured("CROWDFUNDING_FEE_UNIT must be 1 or 10 (won)")
 
