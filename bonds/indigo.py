@@ -50,7 +50,7 @@ SECTIONS = ("project", "dates", "overall_project_finance", "service_and_benefici
 DEFAULT_PRIVATE = ("investments", "transactions")
 
 # Codelists (the standard's values, exactly).
-STAGE = {
+STAGE: dict[str, str] = {
     Contract.State.SIGNED: "Contracted",
     Contract.State.IN_SERVICE: "Implementation",
     Contract.State.EVALUATING: "Service delivery complete",
@@ -58,7 +58,7 @@ STAGE = {
     Contract.State.CLOSED: "Complete",
 }
 GOVERNMENT = "Government/Public Sector/Public Bank"
-PROVIDER_ROLE = {  # service_provisions.organisation_role_category
+PROVIDER_ROLE: dict[str, str] = {  # service_provisions.organisation_role_category
     Enterprise.Kind.SOCIAL_COOPERATIVE: "Nonprofit/NGO",
 }
 PROVIDER_ROLE_DEFAULT = "For-profit"  # social enterprises, cooperatives, ventures: registered companies
@@ -68,7 +68,7 @@ ORGANISATION_TYPE_COMPANY = "Registered company, partnership or commercial assoc
 ORGANISATION_TYPE_NON_PROFIT = "Registered non-profit organisation, charity or foundation"
 ORGANISATION_TYPE_GOVERNMENT = "Government body"
 RESULT_LEVEL = "Outcome level"
-RESULT_TYPE = {EvaluationPoint.Kind.INTERIM: "Interim", EvaluationPoint.Kind.FINAL: "Final"}
+RESULT_TYPE: dict[str, str] = {EvaluationPoint.Kind.INTERIM: "Interim", EvaluationPoint.Kind.FINAL: "Final"}
 PAYMENT_TYPE_ACTUAL = "Actual"
 TRANSACTION_CAPITAL = "Equity"
 TRANSACTION_REPAYMENT = "Capital Repayment"
@@ -78,6 +78,7 @@ TRANSACTION_OTHER = "Other"
 REPAYMENT = ("No repayment (no principle or return)", "Some repayment (but below value of principle)",
              "Principal repaid (but no net return)", "Principal + positive financial returns")
 UNIT_INDIVIDUAL = "Individual"
+VALIDATION_METHOD: dict[str, str] = {str(key): value for key, value in INDIGO_VALIDATION_METHOD.items()}
 
 
 def private_sections() -> frozenset[str]:
@@ -191,7 +192,7 @@ def _metric(metric: Metric, status: str) -> dict[str, Any]:
         "unit_type_of_targeted_service_users_or_beneficiaries": _value(UNIT_INDIVIDUAL),
         "unit_description_of_service_user_or_beneficiaries": _value(metric.unit),
         "outcome_metric_target": _value(_percent(metric.target)),
-        "outcome_validation_method": _value(INDIGO_VALIDATION_METHOD[metric.validation_method]),
+        "outcome_validation_method": _value(VALIDATION_METHOD[metric.validation_method]),
         "data_source_for_outcome_validation": _value(metric.data_source),
         "status": status,
     }
