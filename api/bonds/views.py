@@ -330,7 +330,7 @@ class ResultViewSet(BondsView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     access_actions = {"list": "result.read", "retrieve": "result.read", "create": "result.record",
                       "confirm": "result.confirm", "reopen": "result.reopen"}
     serializer_class = s.ResultSerializer
-    error_codes = {"create": CHANGE, "confirm": ("404", "409"), "reopen": CHANGE}
+    error_codes = {"create": CHANGE, "confirm": CHANGE, "reopen": CHANGE}
 
     def get_queryset(self) -> QuerySet[Result]:
         return selectors.results_visible_to(self.request.user)
