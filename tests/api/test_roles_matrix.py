@@ -437,8 +437,17 @@ class World(ContestsWorld):
         return distribution
 
     @cached_property
+    def other_bond_world(self) -> bond_factories.BondWorld:
+        return self._bond("matrix-other", mine=False)
+
+    @cached_property
     def other_bond(self) -> Contract:
-        return self._bond("matrix-other", mine=False).contract
+        return self.other_bond_world.contract
+
+    @cached_property
+    def other_bond_metric(self) -> Metric:
+        assert self.other_bond_world.cost is not None
+        return self.other_bond_world.cost
 
     @cached_property
     def bond_city(self) -> Institution:
@@ -1481,7 +1490,7 @@ MATRIX: dict[str, Row] = {
                                      body="bond disbursement", key=True),
     "bond payment quote":        Row("GET",    BD + "{bond}/payment-quote/?metric={bond_metric}&engaged=74&achieved=39",
                                      "bonds:payment.quote", 200),
-    "other bond payment quote":  Row("GET",    BD + "{other_bond}/payment-quote/?metric={bond_metric}&engaged=74"
+    "other bond payment quote":  Row("GET",    BD + "{other_bond}/payment-quote/?metric={other_bond_metric}&engaged=74"
                                      "&achieved=39", "bonds:payment.quote", 200, evaluator=404, investor=404),
     "bond indigo":               Row("GET",    BD + "{bond}/indigo/",               "bonds:contract.read", 200),
     "other bond indigo":         Row("GET",    BD + "{other_bond}/indigo/",         "bonds:contract.read", 200, 404,
