@@ -7,13 +7,14 @@ router, so that ``/api/v1/`` lists them all.
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from .bonds import urls as bonds
 from .crowdfunding import urls as crowdfunding
 from .funds import urls as funds
 from .guarantees import urls as guarantees
 from .kernel import urls as kernel
 from .statements import urls as statements
 
-PARTS = (kernel, funds, guarantees, crowdfunding, statements)
+PARTS = (kernel, funds, guarantees, crowdfunding, bonds, statements)
 
 router = DefaultRouter(trailing_slash=True)
 for part in PARTS:

@@ -260,6 +260,12 @@ SPECTACULAR_SETTINGS = {
                         "rounds with rubrics, panels, recusal, blind scores and aggregation (mean, trimmed mean, "
                         "z-scores); rankings; advance lists with four eyes; awards paid in tranches from the joint "
                         "fund and their settlement (보조금 정산)."},
+        {"name": "Social impact bonds (사회성과보상사업)",
+         "description": "Contracts with their investors, outcome metrics and payment terms (rate cards, achievement "
+                        "tables), signed with four eyes; capital calls and disbursements to the provider; results "
+                        "recorded with evidence by the evaluator's users and confirmed by another; outcome payments "
+                        "prepared and approved (four eyes) within the budget cap; distributions to the investors; "
+                        "payment quotes; the INDIGO data standard export."},
         {"name": "Statements and exports",
          "description": "PDF statements and receipts (asked for, followed, downloaded, verified), the download log, "
                         "and a fund's journal as CSV or XLSX."},
@@ -276,6 +282,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "BondTermKindEnum": "bonds.models.PaymentTerm.Kind",
+        "BondTermModeEnum": "bonds.models.PaymentTerm.Mode",
+        "BondTermBelowEnum": "bonds.models.PaymentTerm.Below",
+        "BondPointKindEnum": "bonds.models.EvaluationPoint.Kind",
+        "BondRoundingModeEnum": "bonds.models.contracts.ROUNDING_MODE_CHOICES",
+        "ModeEnum": "crowdfunding.models.CampaignMode",
         "AdvanceListStateEnum": "crowdfunding.models.AdvanceList.State",
         "AggregationEnum": "crowdfunding.models.Aggregation",
         "ClaimStateEnum": "guarantees.models.Claim.State",
@@ -424,6 +436,12 @@ CROWDFUNDING_PAYMENT_FEE_RATE = _fee_rate("CROWDFUNDING_PAYMENT_FEE_RATE", "0.02
 if CROWDFUNDING_PLATFORM_FEE_RATE + CROWDFUNDING_PAYMENT_FEE_RATE > 1:
     raise ImproperlyConfigured("CROWDFUNDING_PLATFORM_FEE_RATE and CROWDFUNDING_PAYMENT_FEE_RATE add up to more than 1")
 CROWDFUNDING_FEE_UNIT = int(os.environ.get("CROWDFUNDING_FEE_UNIT", "1"))
+
+# The INDIGO export of a social impact bond (bonds.indigo): the sections marked PRIVATE (left out for callers who are
+# not staff); a comma-separated list of bonds.indigo.SECTIONS.
+BONDS_INDIGO_PRIVATE = tuple(
+    name.strip() for name in os.environ.get("BONDS_INDIGO_PRIVATE", "investments,transactions").split(",")
+    if name.strip())
 if CROWDFUNDING_FEE_UNIT not in (1, 10):
     raise ImproperlyConfigured("CROWDFUNDING_FEE_UNIT must be 1 or 10 (won)")
 

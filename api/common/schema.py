@@ -39,8 +39,8 @@ ERROR_DESCRIPTIONS = {
         "Idempotency-Key is still in flight (`request_in_flight`), or a concurrent update still conflicted after "
         "the server's retries (`concurrent_update`, with Retry-After): nothing was changed; retry."
     ),
-    "415": "The request body is not of the media type the operation takes: `application/json` (the one upload, a "
-           "spending line with its evidence file: `multipart/form-data`).",
+    "415": "The request body is not of the media type the operation takes: `application/json` (the uploads, a "
+           "spending line or a bond's result with its evidence file: `multipart/form-data`).",
     "422": "A business rule refused it (insufficient funds, a limit, an ineligible borrower, an Idempotency-Key "
            "reused with other content).",
     "429": "Too many requests (or failed logins); see Retry-After.",

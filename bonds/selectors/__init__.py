@@ -16,7 +16,18 @@ from enterprises.roles import STAFF_READERS, evaluator_of, has_role, investor_of
 from ledger.models import Account
 
 from .. import accounts as chart
-from ..models import CapitalCallLine, Contract, DistributionLine, Investment
+from ..models import (
+    CapitalCall,
+    CapitalCallLine,
+    Contract,
+    Disbursement,
+    Distribution,
+    DistributionLine,
+    Investment,
+    Metric,
+    OutcomePayment,
+    Result,
+)
 
 ZERO = Decimal(0)
 
@@ -46,6 +57,48 @@ def investments_visible_to(user: Any) -> QuerySet[Investment]:
         return investments
     investor = investor_of(user)
     return investments.none() if investor is None else investments.filter(investor_id=investor)
+
+
+def own_investor(user: Any) -> int | None:
+    """The investing institution whose lines alone ``user`` sees (an investor who is not staff), or None: all."""
+    return None if has_role(user, *STAFF_READERS) else investor_of(user)
+
+
+def metrics_visible_to(user: Any) -> QuerySet[Metric]:
+    return (Metric.objects.filter(contract__in=contracts_visible_to(user)).select_related("term")
+            .prefetch_related("term__steps").order_by("contract_id", "position", "pk"))
+
+
+def results_visible_to(user: Any) -> QuerySet[Result]:
+    return (Result.objects.filter(metric__contract__in=contracts_visible_to(user))
+            .select_related("metric", "point").prefetch_related("evidence").order_by("point__on_date", "metric_id",
+                                                                                   "pk"))
+
+
+def payments_visible_to(user: Any) -> QuerySet[OutcomePayment]:
+    return OutcomePayment.objects.filter(contract__in=contracts_visible_to(user)).select_related("point").order_by(
+        "contract_id", "paid_on", "pk")
+
+
+def distributions_visible_to(user: Any) -> QuerySet[Distribution]:
+    """Staff: every distribution; an investor: those with a line of its institution (``own_investor`` says which
+    lines it sees)."""
+    found = Distribution.objects.filter(contract__in=contracts_visible_to(user)).order_by("contract_id", "number")
+    investor = own_investor(user)
+    if not has_role(user, *STAFF_READERS):
+        found = found.none() if investor is None else found.filter(lines__investment__investor_id=investor)
+    return found
+
+
+def calls_of(contract: Contract, user: Any) -> QuerySet[CapitalCall]:
+    """A contract's capital calls; an investor's only those with a line of its institution."""
+    calls = CapitalCall.objects.filter(contract=contract).order_by("number")
+    investor = own_investor(user)
+    return calls if investor is None else calls.filter(lines__investment__investor_id=investor)
+
+
+def disbursements_of(contract: Contract) -> QuerySet[Disbursement]:
+    return Disbursement.objects.filter(contract=contract).order_by("number")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,11 @@ from django.utils import timezone
 from hypothesis import strategies as st
 from rest_framework_simplejwt.tokens import AccessToken
 
+from bonds.models import Contract as BondContract
+from bonds.models import Distribution as BondDistribution
+from bonds.models import Metric as BondMetric
+from bonds.models import OutcomePayment as BondPayment
+from bonds.models import Result as BondResult
 from core.audit import audit_seal
 from core.models import AuditEvent
 from enterprises.models import Enterprise, Institution, User
@@ -73,6 +78,11 @@ class SeededIds:
             "guarantee-applications": ids(GuaranteeApplication),
             "guarantees": ids(Guarantee),
             "fee-bills": ids(FeeBill),
+            "bonds": ids(BondContract),
+            "bond-metrics": ids(BondMetric),
+            "bond-results": ids(BondResult),
+            "bond-payments": ids(BondPayment),
+            "bond-distributions": ids(BondDistribution),
         }
         by_collection["subjects"] = sorted({*by_collection["loans"], *by_collection["enterprises"],
                                             *by_collection["funds"], *by_collection["repayments"]})

@@ -35,6 +35,21 @@ from django.utils import timezone
 from drf_spectacular.generators import EndpointEnumerator
 
 from api.common.permissions import AccessControlled
+from bonds import access as bonds_access
+from bonds import services as bond_services
+from bonds.models import (
+    CapitalCall,
+    CapitalCallLine,
+    Contract,
+    Disbursement,
+    Distribution,
+    EvaluationPoint,
+    Investment,
+    Metric,
+    OutcomePayment,
+    PaymentTerm,
+    Result,
+)
 from core.audit import audit_record, audit_seal
 from core.errors import Forbidden
 from core.models import AuditEvent, OutboxMessage, VerificationRun
@@ -69,6 +84,7 @@ from guarantees.services.subsidies import last_ended_period
 from statements import access as statements_access
 from statements.models import Statement, StatementDownload
 from tests.audit_actions import action_for_tests
+from tests.bonds import factories as bond_factories
 from tests.crowdfunding.award_helpers import TABLE as AWARD_TABLE
 from tests.factories import BankOfficerFactory, InstitutionFactory, ManagerFactory
 from tests.guarantees.claim_factories import paid_claim, prepared_claim, request_claim, set_defaulted
@@ -85,6 +101,7 @@ TABLES: dict[str, Access] = {
     "guarantees": guarantees_access.ACCESS,
     "statements": statements_access.ACCESS,
     "crowdfunding": crowdfunding_access.ACCESS,
+    "bonds": bonds_access.ACCESS,
 }
 
 # Every role there is, as the fixture of a user holding it (and nothing else); a plain user holds none.
@@ -110,7 +127,8 @@ class World(ContestsWorld):
 
     MODELS = (*ContestsWorld.MODELS, Enterprise, Institution, Statement, GuaranteeProgram, ProgramContribution,
               GuaranteeApplication, Guarantee, GuaranteeBalance, SubsidyBudget, SubsidyRun, SubsidyLine, Claim,
-              Recovery, RecourseWriteOff, FeeBill, FeePayment, CityFeeBatch, FeeRefund)
+              Recovery, RecourseWriteOff, FeeBill, FeePayment, CityFeeBatch, FeeRefund, Contract, Investment,
+              CapitalCall, CapitalCallLine, Disbursement, Metric, EvaluationPoint, Result, OutcomePayment, Distribution)
 
     @cached_property
     def institution(self) -> Institution:
@@ -311,6 +329,137 @@ class World(ContestsWorld):
     @cached_property
     def other_bank_fee_bill(self) -> FeeBill:
         return self._first_bill(self.other_bank_guarantee)
+
+    # --- social impact bonds (사회성과보상사업): Seoul-style contracts (tests.bonds.factories) whose provider is the
+    # member's enterprise, whose evaluator institution is the matrix evaluator's and whose first investor is the
+    # matrix investor's institution; ``other_bond`` has none of them. Their managers (kim prepares, lee signs and
+    # approves) are none of the roles the matrix calls with, so any manager of the matrix may sign or approve.
+
+    @cached_property
+    def bond_evaluator_institution(self) -> Institution:
+        institution = InstitutionFactory(kind=Institution.Kind.EVALUATOR)
+        self.evaluator_user.institution = institution
+        self.evaluator_user.save(update_fields=["institution"])
+        return institution
+
+    def _bond(self, code: str, *, mine: bool = True) -> bond_factories.BondWorld:
+        if not mine:
+            return bond_factories.make_world(code=code, interim_percent=30, provider=self.other)
+        investors = [self.investor_user.institution,
+                     *(InstitutionFactory(kind=Institution.Kind.INVESTOR) for _ in range(2))]
+        return bond_factories.make_world(code=code, interim_percent=30, provider=self.own,
+                                         evaluator_institution=self.bond_evaluator_institution, investors=investors)
+
+    @cached_property
+    def bond_draft_world(self) -> bond_factories.BondWorld:
+        return self._bond("matrix-draft")
+
+    @cached_property
+    def bond_draft(self) -> Contract:
+        return self.bond_draft_world.contract
+
+    @cached_property
+    def bond_draft_metric(self) -> Metric:
+        assert self.bond_draft_world.cost is not None
+        return self.bond_draft_world.cost
+
+    @cached_property
+    def bond_signed(self) -> Contract:
+        world = self._bond("matrix-signed")
+        bond_services.contract_sign(actor=world.lee, contract_id=world.contract.pk,
+                                    signed_on=bond_factories.days_ago(80), today=self.today)
+        return world.refresh()
+
+    @cached_property
+    def bond_called(self) -> Contract:
+        """In service, a call made and not paid yet."""
+        world = self._bond("matrix-called")
+        bond_factories.sign_and_start(world)
+        bond_services.capital_call_make(actor=world.kim, contract_id=world.contract.pk, amount=1_110_000_000,
+                                        call_on=bond_factories.days_ago(70), due_on=bond_factories.days_ago(60),
+                                        idempotency_key="matrix-call", today=self.today)
+        return world.contract
+
+    @cached_property
+    def bond_open_line(self) -> CapitalCallLine:
+        return CapitalCallLine.objects.filter(call__contract=self.bond_called).order_by("pk").first()  # type: ignore
+
+    @cached_property
+    def bond_world(self) -> bond_factories.BondWorld:
+        """In service, its capital paid in, its interim results confirmed."""
+        world = self._bond("matrix-bond")
+        bond_factories.sign_and_start(world)
+        bond_factories.call_and_pay(world)
+        bond_factories.record_and_confirm(world, world.interim, engaged=60, improved=31, beyond=4)
+        return world
+
+    @cached_property
+    def bond(self) -> Contract:
+        return self.bond_world.contract
+
+    @cached_property
+    def bond_metric(self) -> Metric:
+        assert self.bond_world.cost is not None
+        return self.bond_world.cost
+
+    @cached_property
+    def bond_result_confirmed(self) -> Result:
+        return Result.objects.get(metric=self.bond_metric, point=self.bond_world.interim)
+
+    @cached_property
+    def bond_result_recorded(self) -> Result:
+        """The final result of the contract's first metric, recorded by one of its evaluators (not the matrix's)."""
+        world = self.bond_world
+        assert world.final is not None
+        return bond_services.result_record(actor=world.evaluators[0], metric_id=self.bond_metric.pk,
+                                           point_id=world.final.pk, engaged=74, with_outcome=39)
+
+    @cached_property
+    def bond_payment_prepared(self) -> OutcomePayment:
+        """The interim payment (30 % of what the interim results earn), prepared by kim."""
+        world = self.bond_world
+        assert world.interim is not None
+        return bond_services.outcome_payment_prepare(actor=world.kim, point_id=world.interim.pk,
+                                                     paid_on=bond_factories.days_ago(35), today=self.today)
+
+    @cached_property
+    def bond_payment(self) -> OutcomePayment:
+        payment = self.bond_payment_prepared
+        paid, _new = bond_services.outcome_payment_approve(actor=self.bond_world.lee, payment_id=payment.pk,
+                                                           idempotency_key="matrix-approve", today=self.today)
+        return paid
+
+    @cached_property
+    def bond_distribution(self) -> Distribution:
+        distribution, _new = bond_services.distribution_make(
+            actor=self.bond_world.lee, contract_id=self.bond.pk, amount=1_000_000, paid_on=self.yesterday,
+            idempotency_key="matrix-distribution", today=self.today)
+        return distribution
+
+    @cached_property
+    def other_bond_world(self) -> bond_factories.BondWorld:
+        return self._bond("matrix-other", mine=False)
+
+    @cached_property
+    def other_bond(self) -> Contract:
+        return self.other_bond_world.contract
+
+    @cached_property
+    def other_bond_metric(self) -> Metric:
+        assert self.other_bond_world.cost is not None
+        return self.other_bond_world.cost
+
+    @cached_property
+    def bond_city(self) -> Institution:
+        return InstitutionFactory(kind=Institution.Kind.MUNICIPALITY)
+
+    @cached_property
+    def bond_operator(self) -> Institution:
+        return InstitutionFactory(kind=Institution.Kind.INTERMEDIARY)
+
+    @cached_property
+    def bond_new_investor(self) -> Institution:
+        return InstitutionFactory(kind=Institution.Kind.INVESTOR)
 
     @cached_property
     def audit_seq(self) -> int:
@@ -515,6 +664,33 @@ BODIES: dict[str, Body] = {
     "reward": lambda w: {"title": "가방", "price": "30000", "stock": 20},
     "pledge": lambda w: {"amount": "10000", "reward": None, "payment": {"auth_key": "a", "customer_key": "c"}},
     "webhook": lambda w: {"eventId": "evt-1", "eventType": "PAYMENT_STATUS_CHANGED", "data": {}},
+    # social impact bonds
+    "bond": lambda w: {"code": "matrix-new", "name": "경기도 해봄 사업", "outcome_payer": w.bond_city.pk,
+                       "operator": w.bond_operator.pk, "provider": w.own.pk,
+                       "evaluator": w.bond_evaluator_institution.pk, "service_starts_on": w.today.isoformat(),
+                       "service_ends_on": (w.today + timedelta(days=730)).isoformat(), "max_payment": "1550000000"},
+    "bond patch": lambda w: {"name": "서울시 제1호 사회성과보상사업 (수정)"},
+    "bond sign": lambda w: {"signed_on": bond_factories.days_ago(80).isoformat()},
+    "bond start": lambda w: {"started_on": bond_factories.days_ago(70).isoformat()},
+    "bond evaluate": lambda w: {"on_date": bond_factories.days_ago(20).isoformat()},
+    "bond close": lambda w: {"closed_on": w.today.isoformat()},
+    "bond investment": lambda w: {"investor": w.bond_new_investor.pk, "commitment": "100000000"},
+    "bond point": lambda w: {"kind": "interim", "name": "2차 중간 평가",
+                             "on_date": bond_factories.days_ago(30).isoformat()},
+    "bond call": lambda w: {"amount": "100000000", "call_on": bond_factories.days_ago(70).isoformat(),
+                            "due_on": bond_factories.days_ago(60).isoformat()},
+    "bond line paid": lambda w: {"paid_on": bond_factories.days_ago(65).isoformat()},
+    "bond disbursement": lambda w: {"amount": "1000000", "paid_on": w.yesterday.isoformat()},
+    "bond metric": lambda w: {"contract": w.bond_draft.pk, "code": "matrix-metric", "definition": "탈수급",
+                              "unit": "명", "target_population": "수급자", "targeted_number": 100, "target": "20",
+                              "validation_method": "historical", "data_source": "사회보장정보원"},
+    "bond term": lambda w: {"kind": "rate_card", "price": "1000000", "max_units": 10},
+    "bond result": lambda w: {"metric": w.bond_metric.pk, "point": w.bond_world.final.pk, "engaged": 74,
+                              "with_outcome": 39, "evidence": evidence()},
+    "bond reopen": lambda w: {"reason": "중복 집계 이의"},
+    "bond payment": lambda w: {"point": w.bond_world.interim.pk,
+                               "paid_on": bond_factories.days_ago(35).isoformat()},
+    "bond distribution": lambda w: {"contract": w.bond.pk, "amount": "1000000", "paid_on": w.yesterday.isoformat()},
 }
 
 
@@ -529,6 +705,8 @@ class Row:
     judge: int | None = None  # what a judge (on the panels of World.judged_round, closed_round) gets instead
     judge_error: str | None = None  # the judge's error code, when not its status's usual one
     backer: int | None = None  # what a backer (a citizen, no enterprise) gets instead, when it differs
+    evaluator: int | None = None  # what an evaluator (of the bonds' evaluator institution) gets instead
+    investor: int | None = None  # what an investor (of the bonds' first investor) gets instead
     body: str | None = None  # a name in BODIES
     key: bool = False  # sends an Idempotency-Key
     multipart: bool = False  # the body goes as multipart/form-data (an upload), not JSON
@@ -548,6 +726,8 @@ MP = "/api/v1/matching-pools/"
 CA, PL = "/api/v1/campaigns/", "/api/v1/pledges/"
 SCREENING = "ranking/?round=screening"
 PAYMENT_FILE = "payment-file/?format=csv&bank="
+BD, BM, BR = "/api/v1/bonds/", "/api/v1/bond-metrics/", "/api/v1/bond-results/"
+BP, BS = "/api/v1/bond-payments/", "/api/v1/bond-distributions/"
 QUOTE = "fee-quote/?amount=20000000&start=2026-03-02&end=2027-03-02"
 EXPORT = "journal-export/?start={period_start}&end={period_end}&file=csv"
 
@@ -1271,6 +1451,88 @@ MATRIX: dict[str, Row] = {
                                      404, body="pledge", key=True),
     "missing pledge cancel":     Row("POST",   PL + "{missing}/cancel/",            "crowdfunding:pledge.cancel",
                                      404),
+    # --- social impact bonds (사회성과보상사업): the contracts of the member's enterprise, the evaluator's institution
+    # and the investor's; another contract is 404 to each of them ---
+    "bond list":                 Row("GET",    BD,                                  "bonds:contract.read", 200),
+    "bond":                      Row("GET",    BD + "{bond}/",                      "bonds:contract.read", 200),
+    "other bond":                Row("GET",    BD + "{other_bond}/",                "bonds:contract.read", 200, 404,
+                                     evaluator=404, investor=404),
+    "missing bond":              Row("GET",    BD + "{missing}/",                   "bonds:contract.read", 404),
+    "bond create":               Row("POST",   BD,                                  "bonds:contract.create", 201,
+                                     body="bond"),
+    "bond patch":                Row("PATCH",  BD + "{bond_draft}/",                "bonds:contract.update", 200,
+                                     body="bond patch"),
+    "signed bond patch":         Row("PATCH",  BD + "{bond_signed}/",               "bonds:contract.update", 409,
+                                     body="bond patch"),
+    "bond put":                  Row("PUT",    BD + "{bond_draft}/",                None, 405, body="bond patch"),
+    "bond delete":               Row("DELETE", BD + "{bond_draft}/",                None, 405),
+    "bond sign":                 Row("POST",   BD + "{bond_draft}/sign/",           "bonds:contract.sign", 200,
+                                     body="bond sign"),
+    "signed bond sign":          Row("POST",   BD + "{bond_signed}/sign/",          "bonds:contract.sign", 409,
+                                     body="bond sign"),
+    "bond start":                Row("POST",   BD + "{bond_signed}/start/",         "bonds:contract.advance", 200,
+                                     body="bond start"),
+    "bond evaluate":             Row("POST",   BD + "{bond}/evaluate/",             "bonds:contract.advance", 200,
+                                     body="bond evaluate"),
+    "unsettled bond close":      Row("POST",   BD + "{bond}/close/",                "bonds:contract.advance", 409,
+                                     body="bond close"),
+    "bond investments":          Row("GET",    BD + "{bond}/investments/",          "bonds:investment.read", 200),
+    "other bond investments":    Row("GET",    BD + "{other_bond}/investments/",    "bonds:investment.read", 200,
+                                     investor=404),
+    "bond investment add":       Row("POST",   BD + "{bond_draft}/investments/",    "bonds:contract.update", 201,
+                                     body="bond investment"),
+    "bond points":               Row("GET",    BD + "{bond}/points/",               "bonds:contract.read", 200),
+    "bond point add":            Row("POST",   BD + "{bond_draft}/points/",         "bonds:contract.update", 201,
+                                     body="bond point"),
+    "bond capital calls":        Row("GET",    BD + "{bond}/capital-calls/",        "bonds:capital_call.read", 200),
+    "bond capital call":         Row("POST",   BD + "{bond_signed}/capital-calls/", "bonds:capital_call.make", 201,
+                                     body="bond call", key=True),
+    "draft bond capital call":   Row("POST",   BD + "{bond_draft}/capital-calls/",  "bonds:capital_call.make", 409,
+                                     body="bond call", key=True),
+    "bond line paid":            Row("POST",   BD + "{bond_called}/capital-call-lines/{bond_open_line}/pay/",
+                                     "bonds:capital_call.record", 200, body="bond line paid", key=True),
+    "missing bond line paid":    Row("POST",   BD + "{bond_called}/capital-call-lines/{missing}/pay/",
+                                     "bonds:capital_call.record", 404, body="bond line paid", key=True),
+    "bond disbursements":        Row("GET",    BD + "{bond}/disbursements/",        "bonds:disbursement.read", 200),
+    "other bond disbursements":  Row("GET",    BD + "{other_bond}/disbursements/",  "bonds:disbursement.read", 200,
+                                     404),
+    "bond disburse":             Row("POST",   BD + "{bond}/disbursements/",        "bonds:disbursement.make", 201,
+                                     body="bond disbursement", key=True),
+    "bond payment quote":        Row("GET",    BD + "{bond}/payment-quote/?metric={bond_metric}&engaged=74&achieved=39",
+                                     "bonds:payment.quote", 200),
+    "other bond payment quote":  Row("GET",    BD + "{other_bond}/payment-quote/?metric={other_bond_metric}&engaged=74"
+                                     "&achieved=39", "bonds:payment.quote", 200, evaluator=404, investor=404),
+    "bond indigo":               Row("GET",    BD + "{bond}/indigo/",               "bonds:contract.read", 200),
+    "other bond indigo":         Row("GET",    BD + "{other_bond}/indigo/",         "bonds:contract.read", 200, 404,
+                                     evaluator=404, investor=404),
+    "bond metrics":              Row("GET",    BM,                                  "bonds:metric.read", 200),
+    "bond metric":               Row("GET",    BM + "{bond_metric}/",               "bonds:metric.read", 200),
+    "bond metric create":        Row("POST",   BM,                                  "bonds:contract.update", 201,
+                                     body="bond metric"),
+    "bond term set":             Row("PUT",    BM + "{bond_draft_metric}/term/",    "bonds:contract.update", 200,
+                                     body="bond term"),
+    "bond metric delete":        Row("DELETE", BM + "{bond_metric}/",               None, 405),
+    "bond results":              Row("GET",    BR,                                  "bonds:result.read", 200),
+    "bond result":               Row("GET",    BR + "{bond_result_confirmed}/",     "bonds:result.read", 200),
+    "bond result record":        Row("POST",   BR,                                  "bonds:result.record", 201,
+                                     body="bond result", multipart=True),
+    "bond result confirm":       Row("POST",   BR + "{bond_result_recorded}/confirm/", "bonds:result.confirm", 200),
+    "confirmed result confirm":  Row("POST",   BR + "{bond_result_confirmed}/confirm/", "bonds:result.confirm", 409),
+    "bond result reopen":        Row("POST",   BR + "{bond_result_confirmed}/reopen/", "bonds:result.reopen", 200,
+                                     body="bond reopen"),
+    "bond result delete":        Row("DELETE", BR + "{bond_result_confirmed}/",     None, 405),
+    "bond payments":             Row("GET",    BP,                                  "bonds:payment.read", 200),
+    "bond payment":              Row("GET",    BP + "{bond_payment}/",              "bonds:payment.read", 200),
+    "bond payment prepare":      Row("POST",   BP,                                  "bonds:payment.prepare", 201,
+                                     body="bond payment"),
+    "bond payment approve":      Row("POST",   BP + "{bond_payment_prepared}/approve/", "bonds:payment.approve", 200,
+                                     key=True),
+    "paid bond payment approve": Row("POST",   BP + "{bond_payment}/approve/",      "bonds:payment.approve", 409,
+                                     key=True),
+    "bond distributions":        Row("GET",    BS,                                  "bonds:distribution.read", 200),
+    "bond distribution":         Row("GET",    BS + "{bond_distribution}/",         "bonds:distribution.read", 200),
+    "bond distribute":           Row("POST",   BS,                                  "bonds:distribution.make", 201,
+                                     body="bond distribution", key=True),
     # The provider's webhooks: anyone may send one; an unsigned one is refused (400) and writes nothing.
     "unsigned webhook":          Row("POST",   "/api/v1/payments/webhook/",         None, 400, body="webhook",
                                      public=True),
@@ -1315,6 +1577,10 @@ def expected_status(row: Row, role: str) -> int:
         return row.judge
     if role == "backer" and row.backer is not None:
         return row.backer
+    if role == "evaluator" and row.evaluator is not None:
+        return row.evaluator
+    if role == "investor" and row.investor is not None:
+        return row.investor
     if (role in ("backer", "investor") and row.action.startswith("statements:statement.")
             and not row.path.startswith(S + "verify/") and not (row.method == "GET" and row.path == S)):
         # A backer may ask for statements, but the only ones it may have are its own pledges' receipts (an investor:
@@ -1338,8 +1604,10 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
-def world(member, judge) -> World:
-    return World(member, judge)
+def world(member, judge, evaluator, investor) -> World:
+    made = World(member, judge)
+    made.evaluator_user, made.investor_user = evaluator, investor
+    return made
 
 
 @pytest.fixture
@@ -1376,6 +1644,13 @@ def everything(world: World) -> dict[str, Any]:
         "fee refunds": FeeRefund.objects.count(),
         **contests_state(),
         "payout accounts": sorted(PayoutAccount.objects.values_list("pk", "bank", "account_number", "holder")),
+        "bonds": sorted(Contract.objects.values_list("pk", "state", "name", "called", "paid_in", "disbursed",
+                                                     "outcome_paid", "distributed")),
+        "bond rows": [model.objects.count() for model in (Investment, CapitalCall, Disbursement, Metric, PaymentTerm,
+                                                          EvaluationPoint, Distribution)],
+        "bond lines paid": CapitalCallLine.objects.filter(paid_on__isnull=False).count(),
+        "bond results": sorted(Result.objects.values_list("pk", "state", "engaged", "with_outcome")),
+        "bond payments": sorted(OutcomePayment.objects.values_list("pk", "state")),
     }
 
 
@@ -1517,14 +1792,22 @@ JUDGES_OWN = {"crowdfunding:entry.read", "crowdfunding:round.read", "crowdfundin
               "crowdfunding:score.read", "crowdfunding:conflict.declare", "crowdfunding:ranking.read"}
 
 
+# What evaluators do of their own (the bonds' outcome evaluators, 성과평가기관): read the contracts their institution
+# evaluates and their metrics, quote the terms, read, record, confirm and reopen results. Nothing that moves money.
+EVALUATORS_OWN = {"bonds:contract.read", "bonds:metric.read", "bonds:payment.quote", "bonds:result.read",
+                  "bonds:result.record", "bonds:result.confirm", "bonds:result.reopen"}
+
+
 def test_judges_may_only_judge_and_evaluators_only_what_anyone_signed_in_may() -> None:
     declared = {f"{name}:{action}" for name, _table, action in _all_actions()}
-    assert declared >= JUDGES_OWN, "the judges' own actions must be actions of the tables"
+    assert declared >= JUDGES_OWN | EVALUATORS_OWN, "the judges' and evaluators' own actions must be the tables'"
     for name, table, action in _all_actions():
         judges_own = f"{name}:{action}" in JUDGES_OWN
         assert (Role.JUDGE in table.roles(action)) == (table.anyone_signed_in(action) or judges_own), (
             f"{name}:{action} judge")
-        assert (Role.EVALUATOR in table.roles(action)) == table.anyone_signed_in(action), f"{name}:{action} evaluator"
+        evaluators_own = f"{name}:{action}" in EVALUATORS_OWN
+        assert (Role.EVALUATOR in table.roles(action)) == (table.anyone_signed_in(action) or evaluators_own), (
+            f"{name}:{action} evaluator")
 
 
 def test_an_admin_may_do_whatever_a_fund_manager_may() -> None:

@@ -231,6 +231,9 @@ MONEY_CALLS = {
     ("post", "/api/v1/award-tranches/{id}/return/"),
     ("post", "/api/v1/campaigns/{id}/pledges/"), ("post", "/api/v1/matching-pools/{id}/fundings/"),
     ("post", "/api/v1/campaign-settlements/{id}/payout/"), ("post", "/api/v1/pool-returns/{id}/payout/"),
+    ("post", "/api/v1/bonds/{id}/capital-calls/"), ("post", "/api/v1/bonds/{id}/capital-call-lines/{line_id}/pay/"),
+    ("post", "/api/v1/bonds/{id}/disbursements/"), ("post", "/api/v1/bond-payments/{id}/approve/"),
+    ("post", "/api/v1/bond-distributions/"),
 }
 PLAIN_LISTS = [
     "/api/v1/loans/{id}/schedule/", "/api/v1/loans/{id}/transactions/", "/api/v1/loans/{id}/repayments/",
@@ -239,6 +242,8 @@ PLAIN_LISTS = [
     "/api/v1/guarantees/{id}/balances/", "/api/v1/award-tranches/{id}/spending/",
     "/api/v1/guarantee-programs/{id}/city-fee-payments/",
     "/api/v1/contests/{id}/partners/", "/api/v1/contests/{id}/contributions/",
+    "/api/v1/bonds/{id}/investments/", "/api/v1/bonds/{id}/points/", "/api/v1/bonds/{id}/capital-calls/",
+    "/api/v1/bonds/{id}/disbursements/",
 ]
 
 
@@ -288,8 +293,9 @@ def test_every_operation_documents_503_with_retry_after_and_every_write_document
             assert "concurrent_update" in conflict["description"]
 
 
-# The uploads: multipart/form-data, the one media type they take (a spending line with its evidence file).
-UPLOADS = {("post", "/api/v1/award-tranches/{id}/spending/")}
+# The uploads: multipart/form-data, the one media type they take (a spending line with its evidence file, a bond's
+# result with its evidence file).
+UPLOADS = {("post", "/api/v1/award-tranches/{id}/spending/"), ("post", "/api/v1/bond-results/")}
 
 
 def test_415_is_documented_exactly_on_the_operations_with_a_request_body(schema):

@@ -68,14 +68,20 @@ class BondWorld:
 
 
 def make_world(*, interim_percent: Any = 0, max_payment: int = 15 * EOK, distribution_mode: str = "pro_rata",
-               classes: tuple[str, ...] = ("", "", ""), code: str = "seoul-sib-1") -> BondWorld:
+               classes: tuple[str, ...] = ("", "", ""), code: str = "seoul-sib-1", provider: Enterprise | None = None,
+               evaluator_institution: Institution | None = None,
+               investors: list[Institution] | None = None) -> BondWorld:
+    """The parties are new unless given (the provider, the evaluator institution, the three investors)."""
     kim, lee = ManagerFactory(), ManagerFactory()
-    evaluator_institution = InstitutionFactory(kind=Institution.Kind.EVALUATOR, name=f"성균관대학교 {code}")
-    investors = [InstitutionFactory(kind=Institution.Kind.INVESTOR, name=f"투자자{i} {code}") for i in range(3)]
+    evaluator_institution = evaluator_institution or InstitutionFactory(kind=Institution.Kind.EVALUATOR,
+                                                                        name=f"성균관대학교 {code}")
+    investors = investors or [InstitutionFactory(kind=Institution.Kind.INVESTOR, name=f"투자자{i} {code}")
+                              for i in range(3)]
     world = BondWorld(
         kim=kim, lee=lee, city=InstitutionFactory(kind=Institution.Kind.MUNICIPALITY, name=f"서울특별시 {code}"),
         operator=InstitutionFactory(kind=Institution.Kind.INTERMEDIARY, name=f"팟플러스 {code}"),
-        evaluator_institution=evaluator_institution, provider=EnterpriseFactory(name="경계선지능 아동 지원센터"),
+        evaluator_institution=evaluator_institution,
+        provider=provider or EnterpriseFactory(name="경계선지능 아동 지원센터"),
         investors=investors, investor_users=[InvestorFactory(institution=inv) for inv in investors],
         evaluators=[EvaluatorFactory(institution=evaluator_institution) for _ in range(2)],
         other_evaluator=EvaluatorFactory(institution=InstitutionFactory(kind=Institution.Kind.EVALUATOR)),
