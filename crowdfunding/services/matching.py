@@ -393,24 +393,34 @@ def _lock_accounts(ids: Iterable[int]) -> dict[int, Account]:
             .order_by("pk")}
 
 
+def _post_draw(*, pool: MatchingPool, funders: Sequence[PoolFunder], shares: Sequence[tuple[int, Decimal]],
+               accounts: dict[int, Account], matched: Account, campaign: Campaign, pledge: Pledge | None, kind: str,
+               on_date: date, key: str, memo: str, key_is_new: bool = False) -> list[Match]:
+    """Move ``shares`` (funder id, won) from the funders' accounts into the campaign's matched account: one journal,
+    one Match per funder. ``accounts`` are locked."""
+    by_id = {f.pk: f for f in funders}
+    total = sum((share for _funder, share in shares), ZERO)
+    lines: list[Line] = [debit(matched, total)]
+    lines += [credit(by_id[funder_id].account_id, share) for funder_id, share in shares]
+    posted = journal_post(lines=lines, kind=f"pool.{kind}", effective_date=on_date, idempotency_key=key, memo=memo,
+                          locked=accounts, key_is_new=key_is_new)
+    return Match.objects.bulk_create([
+        Match(pool=pool, funder=by_id[funder_id], campaign=campaign, pledge=pledge, kind=kind,
+              amount=Money(share, KRW), on_date=on_date, journal=posted.journal)
+        for funder_id, share in shares])
+
+
 def _draw(*, pool: MatchingPool, funders: Sequence[PoolFunder], accounts: dict[int, Account], matched: Account,
           amount: Decimal, campaign: Campaign, pledge: Pledge | None, kind: str, on_date: date, key: str,
           memo: str) -> list[Match]:
     """Take ``amount`` from the pool's funders (in proportion to what each has left, ``split_across_funders``) into
-    the campaign's matched account: one journal, one Match per funder that gave money. ``accounts`` are locked."""
+    the campaign's matched account (``_post_draw``). ``accounts`` are locked."""
     split = split_across_funders(amount, [(f.pk, accounts[f.account_id].balance.amount) for f in funders],
                                  Decimal(pool.unit))
     if not split.total:
         return []
-    by_id = {f.pk: f for f in funders}
-    lines: list[Line] = [debit(matched, split.total)]
-    lines += [credit(by_id[funder_id].account_id, share) for funder_id, share in split.shares]
-    posted = journal_post(lines=lines, kind=f"pool.{kind}", effective_date=on_date, idempotency_key=key, memo=memo,
-                          locked=accounts)
-    return Match.objects.bulk_create([
-        Match(pool=pool, funder=by_id[funder_id], campaign=campaign, pledge=pledge, kind=kind,
-              amount=Money(share, KRW), on_date=on_date, journal=posted.journal)
-        for funder_id, share in split.shares])
+    return _post_draw(pool=pool, funders=funders, shares=split.shares, accounts=accounts, matched=matched,
+                      campaign=campaign, pledge=pledge, kind=kind, on_date=on_date, key=key, memo=memo)
 
 
 def _available(funders: Sequence[PoolFunder], accounts: Mapping[int, Account]) -> Decimal:
@@ -520,16 +530,10 @@ def write_pledge_match(*, plan: PledgeMatchPlan, pledge: Pledge, campaign: Campa
     written: list[Match] = []
     for draw in plan.draws:
         assert plan.matched is not None
-        by_id = {f.pk: f for f in draw.funders}
-        lines: list[Line] = [debit(plan.matched, draw.total)]
-        lines += [credit(by_id[funder_id].account_id, share) for funder_id, share in draw.shares]
-        posted = journal_post(lines=lines, kind=f"pool.{Match.Kind.PLEDGE}", effective_date=on_date,
-                              idempotency_key=f"match:pledge:{pledge.pk}:pool:{draw.pool.pk}",
-                              memo=f"매칭 {pledge.order_id}", locked=plan.accounts, key_is_new=True)
-        written += Match.objects.bulk_create([
-            Match(pool=draw.pool, funder=by_id[funder_id], campaign=campaign, pledge=pledge, kind=Match.Kind.PLEDGE,
-                  amount=Money(share, KRW), on_date=on_date, journal=posted.journal)
-            for funder_id, share in draw.shares])
+        written += _post_draw(pool=draw.pool, funders=draw.funders, shares=draw.shares, accounts=plan.accounts,
+                              matched=plan.matched, campaign=campaign, pledge=pledge, kind=Match.Kind.PLEDGE,
+                              on_date=on_date, key=f"match:pledge:{pledge.pk}:pool:{draw.pool.pk}",
+                              memo=f"매칭 {pledge.order_id}", key_is_new=True)
     return written
 
 
