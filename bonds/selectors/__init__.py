@@ -179,15 +179,16 @@ def bond_inbox_for(user: Any) -> dict[str, Any]:
 
     acts = has_role(user, Role.FUND_MANAGER, Role.ADMIN)
     me = getattr(user, "pk", None)
-    drafts = Contract.objects.filter(state=Contract.State.DRAFT).select_related("provider").order_by("pk")
-    payments = (OutcomePayment.objects.filter(state=OutcomePayment.State.PREPARED)
-                .select_related("contract", "point", "prepared_by").order_by("pk"))
+    drafts = list(Contract.objects.filter(state=Contract.State.DRAFT).select_related("provider").order_by("pk"))
+    payments = list(OutcomePayment.objects.filter(state=OutcomePayment.State.PREPARED)
+                    .select_related("contract", "point", "prepared_by").order_by("pk"))
+    # one read each, split here: what another prepared (this manager acts on it), what this manager prepared
     inbox: dict[str, Any] = {
         "acts": acts,
-        "to_sign": list(drafts.exclude(prepared_by_id=me) if acts else drafts),
-        "to_approve": list(payments.exclude(prepared_by_id=me) if acts else payments),
-        "prepared_by_me": list(drafts.filter(prepared_by_id=me)) if acts else [],
-        "payments_by_me": list(payments.filter(prepared_by_id=me)) if acts else [],
+        "to_sign": [c for c in drafts if not acts or c.prepared_by_id != me],
+        "to_approve": [p for p in payments if not acts or p.prepared_by_id != me],
+        "prepared_by_me": [c for c in drafts if acts and c.prepared_by_id == me],
+        "payments_by_me": [p for p in payments if acts and p.prepared_by_id == me],
     }
     inbox["count"] = len(inbox["to_sign"]) + len(inbox["to_approve"])
     inbox["waiting_for_others"] = len(inbox["prepared_by_me"]) + len(inbox["payments_by_me"])

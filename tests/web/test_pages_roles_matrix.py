@@ -107,6 +107,8 @@ OBJECTS: dict[str, str] = {
     "contest-settlements": "funding_contest", "contest-payout-file": "funding_contest",
     "matching-pool": "funding_pool", "matching-pool-funder": "funding_pool", "pool-funder-fund": "funding_funder",
     "campaign-settlement-payout": "funding_settlement",
+    "matching-pool-edit": "funding_pool", "matching-pool-settle": "funding_past_pool",
+    "pool-return-payout": "funding_pool_return", "campaign-settle": "funding_other_campaign",
     # the enterprise's payout account (정산 계좌): its members in the portal, managers in the console
     "my-payout-account": "own", "enterprise-payout-account": "own",
     # social impact bonds: the console (staff), the evaluators' and investors' desks (none of the matrix's roles),
@@ -336,6 +338,9 @@ class World(FundsWorld):
     funding_pool = property(lambda self: self.fw.pool)
     funding_funder = property(lambda self: self.fw.funder)
     funding_settlement = property(lambda self: self.fw.own_settled)
+    funding_past_pool = property(lambda self: self.fw.past_pool)
+    funding_pool_return = property(lambda self: self.fw.pool_return)
+    funding_other_campaign = property(lambda self: self.fw.other_campaign)
 
     # --- social impact bonds (tests.web.bonds.world, the contract's provider the member's enterprise) ---
 

@@ -16,8 +16,9 @@ from .world import last_month
 
 pytestmark = pytest.mark.django_db
 
-BOUND = 32  # sessions, the user, its roles, the menu's checks, the page's rows and its facts (the start page: 2 for
-# the funding phase's panel, campaigns to settle and payouts to record)
+BOUND = 34  # sessions, the user, its roles, the menu's checks, the page's rows and its facts (the start page: 2 for
+# the funding phase's panel, campaigns to settle and payouts to record; 2 for the bonds' inbox, contracts to sign and
+# payments to approve)
 
 
 def _queries(client, url: str) -> int:
