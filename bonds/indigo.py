@@ -62,7 +62,14 @@ PROVIDER_ROLE: dict[str, str] = {  # service_provisions.organisation_role_catego
     Enterprise.Kind.SOCIAL_COOPERATIVE: "Nonprofit/NGO",
 }
 PROVIDER_ROLE_DEFAULT = "For-profit"  # social enterprises, cooperatives, ventures: registered companies
+# investments.organisation_role_category: a contract's investors are institutions of the investor kind (the services
+# refuse any other), the social investors that take part in outcome-based contracts.
 INVESTOR_ROLE = "Impact Investor"
+# The investors' capital is repaid only from outcome payments, with no fixed interest: equity-like, as INDIGO records
+# such investments ("Equity" both for the investment and for the paid-in capital's transactions).
+INVESTMENT_TYPE = "Equity"
+# The operator (수행기관) runs the contract for the city: it manages the provider's performance against the metrics and
+# reports to the evaluator; INDIGO's closest intermediary role.
 INTERMEDIARY_ROLE = "Performance management"
 ORGANISATION_TYPE_COMPANY = "Registered company, partnership or commercial association"
 ORGANISATION_TYPE_NON_PROFIT = "Registered non-profit organisation, charity or foundation"
@@ -70,10 +77,12 @@ ORGANISATION_TYPE_GOVERNMENT = "Government body"
 RESULT_LEVEL = "Outcome level"
 RESULT_TYPE: dict[str, str] = {EvaluationPoint.Kind.INTERIM: "Interim", EvaluationPoint.Kind.FINAL: "Final"}
 PAYMENT_TYPE_ACTUAL = "Actual"
-TRANSACTION_CAPITAL = "Equity"
+TRANSACTION_CAPITAL = "Equity"  # as INVESTMENT_TYPE
 TRANSACTION_REPAYMENT = "Capital Repayment"
 TRANSACTION_REPAYMENT_AND_RETURN = "Capital Repayment and Interest"
 TRANSACTION_RETURN = "Interest Payment"
+# The capital passed on to the provider for the service (서비스 사업비): neither a grant nor a loan, and the codelist
+# has no service-payment type.
 TRANSACTION_OTHER = "Other"
 REPAYMENT = ("No repayment (no principle or return)", "Some repayment (but below value of principle)",
              "Principal repaid (but no net return)", "Principal + positive financial returns")
@@ -172,6 +181,7 @@ def _investments(contract: Contract, investments: list[Investment]) -> list[dict
             "id": investment_key(investment),
             "organisation_id": _org(institution_id(investment.investor_id)),
             "organisation_role_category": _value(INVESTOR_ROLE),
+            "investment_type": _value(INVESTMENT_TYPE),
             "investment_commitment": {"currency": _value(CURRENCY),
                                       "amount": {"exact": _value(_won(investment.commitment))}},
             "status": status,

@@ -111,6 +111,7 @@ def test_the_export_uses_the_standards_field_names_and_codelists(settled) -> Non
     assert _values(project["outcome_payment_commitments"], "organisation_role_category", "value") <= PAYER_ROLES
     assert _values(project["investments"], "organisation_role_category", "value") <= INVESTOR_ROLES
     assert _values(project["investments"], "investor_repayment", "value") <= INVESTOR_REPAYMENT
+    assert _values(project["investments"], "investment_type", "value") == {"Equity"}  # of Debt, Equity, Combination
     assert _values(project["intermediary_services"], "organisation_role_category", "value") <= INTERMEDIARY_ROLES
     assert _values(project["outcome_metrics"], "outcome_validation_method", "value") == {"Pre-Post analysis"}
     assert _values(project["outcome_metrics"], "unit_type_of_targeted_service_users_or_beneficiaries",
@@ -177,3 +178,4 @@ def test_a_draft_has_no_stage_and_no_money_yet(db) -> None:
     assert project["results"] == [] and project["outcome_payments"] == [] and project["transactions"] == []
     assert project["outcome_pricings"][0]["maximum_price_if_all_targets_achieved"]["amount"]["value"] == "1030000000"
     assert project["outcome_pricings"][1]["price_per_unit"]["amount"]["value"] == 38_750_000
+
