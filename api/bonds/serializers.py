@@ -182,6 +182,14 @@ class PointSerializer(serializers.ModelSerializer):
 # --- capital -----------------------------------------------------------------------------------------------------
 
 
+def investors_lines(lines: Any, context: dict[str, Any]) -> list[Any]:
+    """A call's or a distribution's lines in the investors' order; for an investor (``context["investor"]``, its
+    institution's id) its own only."""
+    ordered = sorted(lines, key=lambda line: (line.investment.position, line.pk))
+    investor = context.get("investor")
+    return ordered if investor is None else [line for line in ordered if line.investment.investor_id == investor]
+
+
 class CapitalCallLineSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     investment = serializers.IntegerField(source="investment_id")
@@ -202,11 +210,7 @@ class CapitalCallSerializer(serializers.ModelSerializer):
     @extend_schema_field(CapitalCallLineSerializer(many=True))
     def get_lines(self, call: CapitalCall) -> list[dict[str, Any]]:
         """Each investor's line (an investor sees its own only)."""
-        lines = sorted(call.lines.all(), key=lambda line: (line.investment.position, line.pk))
-        investor = self.context.get("investor")
-        if investor is not None:
-            lines = [line for line in lines if line.investment.investor_id == investor]
-        return list(CapitalCallLineSerializer(lines, many=True).data)
+        return list(CapitalCallLineSerializer(investors_lines(call.lines.all(), self.context), many=True).data)
 
 
 class CapitalCallMakeSerializer(serializers.Serializer):
@@ -377,11 +381,8 @@ class DistributionSerializer(serializers.ModelSerializer):
     @extend_schema_field(DistributionLineSerializer(many=True))
     def get_lines(self, distribution: Distribution) -> list[dict[str, Any]]:
         """Each investor's share (an investor sees its own only)."""
-        lines = sorted(distribution.lines.all(), key=lambda line: (line.investment.position, line.pk))
-        investor = self.context.get("investor")
-        if investor is not None:
-            lines = [line for line in lines if line.investment.investor_id == investor]
-        return list(DistributionLineSerializer(lines, many=True).data)
+        return list(DistributionLineSerializer(investors_lines(distribution.lines.all(), self.context),
+                                               many=True).data)
 
 
 class DistributionMakeSerializer(serializers.Serializer):
