@@ -22,7 +22,12 @@
    twice), the reward sells out, one cancels; a webhook replayed changes nothing; the funding run of each following
    day goes to the worker (``celery call crowdfunding.run_funding``): the campaign succeeds, the twice-declined card
    is charged on its third day, the campaign and the pool settle; the payout file (CSV) and the settlement statement
-   (PDF) show the net payout.
+   (PDF) show the net payout. Then a social impact bond's (``bond_story``): manager.kim sets up a draft contract
+   (the city pays for outcomes, three investors commit, a linear achievement table with a principal line and a cap)
+   and lee signs it (four eyes); the capital is called, paid in (a replay changes nothing) and disbursed; two
+   evaluators record and confirm the final result with its evidence; the payment quoted is prepared, approved by
+   the other manager and distributed pro rata; the investor's and the contract's statements (PDF) and the INDIGO
+   export show it, and each investor sees its own lines only.
 3. Faults:
    - the worker is killed (SIGKILL) while it renders a statement; after a restart it is produced exactly once;
    - Redis is cut off: repayments still succeed; their receipts wait in the outbox and are rendered, once each,
@@ -99,6 +104,21 @@ print(*(entry.pk for entry in entries))
 """
 
 
+# The social impact bond story's people, who cannot be made over the API: an investor user for each investing
+# institution manager.kim registered, and a second evaluator of the demo's evaluator institution beside
+# evaluator.jung. They get the demo users' password (manager.kim's hash, copied, as bonds.demo does).
+BOND_PEOPLE = """
+from django.contrib.auth.models import Group
+from enterprises.models import Institution, User
+like = User.objects.get(username="manager.kim")
+for username, last, first, role, institution in {people!r}:
+    user = User.objects.create(username=username, last_name=last, first_name=first, display_name=last + first,
+                               email=username + "@example.com", password=like.password,
+                               institution=Institution.objects.get(pk=institution))
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+"""
+
+
 class CheckFailed(AssertionError):
     pass
 
@@ -114,6 +134,19 @@ def rows(page: Any) -> list[Any]:
     return page.get("results", page) if isinstance(page, dict) else page
 
 
+def multipart(fields: dict[str, Any], files: dict[str, tuple[str, bytes, str]]) -> tuple[bytes, str]:
+    """A multipart/form-data body of ``fields`` (as text) and ``files``, and its content type."""
+    boundary = f"e2e-{uuid.uuid4().hex}"
+    parts = []
+    for name, value in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    for name, (filename, content, content_type) in files.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                     f"Content-Type: {content_type}\r\n\r\n".encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
 class Client:
     """One person's HTTP client: a JWT from the token endpoint, JSON in and out."""
 
@@ -127,11 +160,16 @@ class Client:
         self.token = body["access"]
 
     def call(self, method: str, path: str, body: Any = None, *, key: str | None = None, auth: bool = True,
-             raw: bool = False) -> tuple[int, Any, dict[str, str]]:
+             raw: bool = False,
+             files: dict[str, tuple[str, bytes, str]] | None = None) -> tuple[int, Any, dict[str, str]]:
+        """``body`` goes as JSON; with ``files`` (field: (file name, content, content type)) the body's fields and
+        the files go as multipart/form-data, as a browser's upload."""
         conn = http.client.HTTPConnection("127.0.0.1", self.stack.web_port, timeout=60)
         headers = {"Accept": "application/json", "X-Request-ID": f"e2e-{uuid.uuid4().hex[:16]}"}
         payload = None
-        if body is not None:
+        if files is not None:
+            payload, headers["Content-Type"] = multipart(body or {}, files)
+        elif body is not None:
             payload = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
         if auth:
@@ -812,6 +850,218 @@ class Run:
         self.findings["campaign"] = {"campaign": cmp, "net_payout": settlement["net_payout"],
                                      "seconds": round(time.monotonic() - started)}
 
+    # --- the social impact bond story ----------------------------------------------------------------------------
+
+    EVIDENCE = b"%PDF-1.4\n% e2e: the final evaluation report of the NEET youth contract\n"
+
+    def bond_story(self) -> None:
+        """A social impact bond's life over HTTP, each step by the person who would do it: manager.kim registers the
+        city of Seoul and four investing institutions (their investor users and a second evaluator of the demo's
+        evaluator institution are made through ``manage.py shell``), sets up a draft contract (three investors'
+        commitments, a metric with a linear achievement table, a principal line and a cap, an interim and a final
+        evaluation point); kim's own signing is refused, lee signs; capital is called pro rata to the commitments and
+        each line recorded paid (a replay with the same key changes nothing); the service starts and the capital is
+        disbursed to the provider; evaluator.jung records the final result with an evidence file (multipart), its
+        own confirmation is refused, evaluator.moon confirms; an investor sees its own lines only, another
+        institution's investor gets 404; the payment quote is what kim prepares, kim's own approval is refused, lee
+        approves and the payment is posted; the cash is distributed pro rata to paid-in capital; the investor's and
+        the contract's statements are rendered by the worker; the INDIGO export names the payment."""
+        log("== the social impact bond story")
+        started = time.monotonic()
+        day = lambda n: (self.today - timedelta(days=n)).isoformat()  # noqa: E731
+        institutions = rows(self.kim.ok("GET", "/api/v1/institutions/"))
+        operator = next(i for i in institutions if i["kind"] == "intermediary")
+        evaluator = next(i for i in institutions if i["name"] == "서울숲대학교 사회성과평가센터")
+        provider = rows(self.member.ok("GET", "/api/v1/enterprises/"))[0]
+        registered = {
+            name: self.kim.ok("POST", "/api/v1/institutions/", {"name": name, "kind": kind, "province": "seoul"},
+                              expect=201)
+            for name, kind in (("서울특별시", "municipality"), ("(주)새싹임팩트투자", "investor"),
+                               ("(재)나눔사회투자재단", "investor"), ("다온사회적금융협동조합", "investor"),
+                               ("(주)한빛임팩트파트너스", "investor"))}
+        city, stranger = registered["서울특별시"], registered["(주)한빛임팩트파트너스"]
+        investors = [registered[name]
+                     for name in ("(주)새싹임팩트투자", "(재)나눔사회투자재단", "다온사회적금융협동조합")]
+        people = [("invest.kim", "김", "도현", "investor", investors[0]["id"]),
+                  ("invest.park", "박", "서윤", "investor", investors[1]["id"]),
+                  ("invest.choi", "최", "지호", "investor", investors[2]["id"]),
+                  ("invest.yoon", "윤", "하람", "investor", stranger["id"]),
+                  ("evaluator.moon", "문", "채원", "evaluator", evaluator["id"])]
+        self.s.manage("shell", "-c", BOND_PEOPLE.format(people=people))
+        check(True, f"manager.kim registered {city['name']} and four investing institutions; their investor users "
+                    f"and evaluator.moon of {evaluator['name']} (evaluator.jung's colleague) were made")
+
+        # 1. The draft: 6억 committed (3억, 2억, 1억), a budget cap of 7억, one metric on a linear table.
+        contract = self.kim.ok("POST", "/api/v1/bonds/", {
+            "code": "e2e-seoul-neet", "name": "서울시 니트청년 자립 사회성과보상사업 (e2e)",
+            "outcome_payer": city["id"], "operator": operator["id"], "provider": provider["id"],
+            "evaluator": evaluator["id"], "service_starts_on": day(70), "service_ends_on": day(25), "max_payment": "700000000"}, expect=201)
+        bid = contract["id"]
+        for investor, commitment in zip(investors, ("300000000", "200000000", "100000000"), strict=True):
+            self.kim.ok("POST", f"/api/v1/bonds/{bid}/investments/", {
+                "investor": investor["id"], "commitment": commitment}, expect=201)
+        metric = self.kim.ok("POST", "/api/v1/bond-metrics/", {
+            "contract": bid, "code": "employed", "definition": "6개월 이상 고용을 유지한 참여 청년", "unit": "명",
+            "target_population": "서울시 니트(NEET) 청년 200명", "targeted_number": 200, "target": "20",
+            "validation_method": "historical", "data_source": "고용보험 피보험자격 이력"}, expect=201)
+        mid = metric["id"]
+        term = self.kim.ok("PUT", f"/api/v1/bond-metrics/{mid}/term/", {
+            "kind": "table", "mode": "linear", "below": "linear", "principal": "600000000", "principal_line": "20",
+            "cap_percent": "115", "steps": [{"threshold": "20", "percent": "100"},
+                                            {"threshold": "30", "percent": "125"}]})["term"]
+        points = {kind: self.kim.ok("POST", f"/api/v1/bonds/{bid}/points/", {
+            "kind": kind, "name": name, "on_date": on}, expect=201)
+            for kind, name, on in (("interim", "중간 평가", day(40)), ("final", "최종 평가", day(20)))}
+        draft = self.kim.ok("GET", f"/api/v1/bonds/{bid}/")
+        check(draft["state"] == "draft" and draft["committed"] == "600000000" and term["kind"] == "table"
+              and len(term["steps"]) == 2 and len(points) == 2,
+              f"manager.kim set up draft contract {bid} ({city['name']} pays, {operator['name']} operates, "
+              f"{provider['name']} provides, {evaluator['name']} evaluates): 600,000,000 committed by three "
+              f"investors, metric {mid} on a linear table (20 % -> 100 %, 30 % -> 125 %, capped at 115 %), an "
+              f"interim and a final evaluation point")
+
+        # 2. Four eyes on the signing.
+        status, body, _ = self.kim.call("POST", f"/api/v1/bonds/{bid}/sign/", {"signed_on": day(80)})
+        check(status == 409 and body["code"] == "invalid_state",
+              f"manager.kim's own signing is refused (four eyes): {status} {body['code']}")
+        signed = self.lee.ok("POST", f"/api/v1/bonds/{bid}/sign/", {"signed_on": day(80)})
+        check(signed["state"] == "signed" and signed["signed_on"] == day(80), f"manager.lee signed it ({day(80)})")
+
+        # 3. Capital called pro rata to the commitments (3 : 2 : 1), each line recorded paid; a replay changes nothing.
+        call = self.kim.ok("POST", f"/api/v1/bonds/{bid}/capital-calls/", {
+            "amount": "600000000", "call_on": day(78), "due_on": day(68)}, expect=201, key="e2e-b-call")
+        lines = call["lines"]
+        check([line["amount"] for line in lines] == ["300000000", "200000000", "100000000"]
+              and [line["investor"] for line in lines] == [i["id"] for i in investors],
+              "manager.kim called 600,000,000 in proportion to the commitments: 300,000,000, 200,000,000, "
+              "100,000,000")
+        for line in lines:
+            paid = self.kim.ok("POST", f"/api/v1/bonds/{bid}/capital-call-lines/{line['id']}/pay/",
+                               {"paid_on": day(75)}, key=f"e2e-b-paid-{line['id']}")
+        check(paid["state"] == "paid" and all(line["paid_on"] == day(75) for line in paid["lines"]),
+              f"each investor's payment was recorded ({day(75)}): the call is paid")
+        first = lines[0]["id"]
+        journals = self.count("ledger_journal")
+        status, _again, headers = self.kim.call("POST", f"/api/v1/bonds/{bid}/capital-call-lines/{first}/pay/",
+                                                {"paid_on": day(75)}, key=f"e2e-b-paid-{first}")
+        check(status == 200 and headers.get("idempotent-replayed") == "true"
+              and self.count("ledger_journal") == journals
+              and self.count("ledger_journal", f"idempotency_key LIKE 'bond-call-line:{first}:paid:%'") == 1,
+              f"the retried payment of line {first} (same key) replays: one journal for it, {journals} in all")
+        started_service = self.lee.ok("POST", f"/api/v1/bonds/{bid}/start/", {"started_on": day(70)})
+        tranche = self.kim.ok("POST", f"/api/v1/bonds/{bid}/disbursements/", {
+            "amount": "600000000", "paid_on": day(69), "memo": "1차 사업비"}, expect=201, key="e2e-b-disbursement")
+        running = self.kim.ok("GET", f"/api/v1/bonds/{bid}/")
+        funding = self.member.ok("GET", f"/api/v1/bonds/{bid}/disbursements/")
+        check(started_service["state"] == "in_service" and tranche["number"] == 1
+              and (running["paid_in"], running["disbursed"]) == ("600000000", "600000000")
+              and [d["amount"] for d in funding] == ["600000000"],
+              f"manager.lee started the service ({day(70)}); manager.kim disbursed 600,000,000 to the provider "
+              f"({day(69)}), which coop.member reads")
+
+        # 4. The final result: recorded with its evidence by one evaluator, confirmed by another (four eyes).
+        evaluating = self.lee.ok("POST", f"/api/v1/bonds/{bid}/evaluate/", {"on_date": day(20)})
+        check(evaluating["state"] == "evaluating", f"manager.lee began the final evaluation ({day(20)})")
+        jung, moon = Client(self.s, "evaluator.jung"), Client(self.s, "evaluator.moon")
+        status, result, _ = jung.call("POST", "/api/v1/bond-results/", {
+            "metric": mid, "point": points["final"]["id"], "engaged": 200, "with_outcome": 51,
+            "note": "고용보험 이력으로 확인"},
+            files={"evidence": ("final-report.pdf", self.EVIDENCE, "application/pdf")})
+        check(status == 201 and result["state"] == "recorded"
+              and [e["sha256"] for e in result["evidence"]] == [hashlib.sha256(self.EVIDENCE).hexdigest()],
+              f"evaluator.jung recorded the final result, 51 of 200, with its evidence file (multipart): {status}")
+        rid = result["id"]
+        status, body, _ = jung.call("POST", f"/api/v1/bond-results/{rid}/confirm/")
+        check(status == 409 and body["code"] == "invalid_state",
+              f"evaluator.jung's own confirmation is refused (four eyes): {status}")
+        confirmed = moon.ok("POST", f"/api/v1/bond-results/{rid}/confirm/")
+        check(confirmed["state"] == "confirmed" and confirmed["confirmed_by"] != confirmed["recorded_by"],
+              "evaluator.moon, of the same institution, confirmed it")
+        own = Client(self.s, "invest.kim")
+        seen = own.ok("GET", f"/api/v1/bonds/{bid}/")
+        mine = own.ok("GET", f"/api/v1/bonds/{bid}/investments/")
+        calls = own.ok("GET", f"/api/v1/bonds/{bid}/capital-calls/")
+        results = rows(own.ok("GET", "/api/v1/bond-results/"))
+        check(seen["id"] == bid and [row["investor"] for row in mine] == [investors[0]["id"]]
+              and [[line["investor"] for line in c["lines"]] for c in calls] == [[investors[0]["id"]]]
+              and [(r["id"], r["state"]) for r in results] == [(rid, "confirmed")],
+              "invest.kim reads the contract and the confirmed result; of the investments and the call's lines, its "
+              "own only")
+        outsider = Client(self.s, "invest.yoon")
+        status, body, _ = outsider.call("GET", f"/api/v1/bonds/{bid}/")
+        check(status == 404 and body["code"] == "not_found" and rows(outsider.ok("GET", "/api/v1/bonds/")) == [],
+              f"invest.yoon, of {stranger['name']} (not an investor of it), gets {status} on the contract")
+
+        # 5. The outcome payment. The table by hand: 51 of 200 is 25.50 %, between the rows 20 % -> 100 % and
+        # 30 % -> 125 %, linear: 100 + (25.50 - 20) x (125 - 100) / (30 - 20) = 100 + 13.75 = 113.75 % of the
+        # principal 600,000,000 = 682,500,000 won; below the cap (115 %: 690,000,000) and the budget cap
+        # (700,000,000). At 60 of 200 (30 %) the table would give 125 %: held to the cap, 690,000,000.
+        due = 600_000_000 * 11375 // 10000
+        quote = self.kim.ok("GET", f"/api/v1/bonds/{bid}/payment-quote/?metric={mid}&engaged=200&achieved=51")
+        higher = self.kim.ok("GET", f"/api/v1/bonds/{bid}/payment-quote/?metric={mid}&engaged=200&achieved=60")
+        check(quote["amount"] == str(due) and not quote["capped"]
+              and (higher["amount"], higher["capped"]) == ("690000000", True),
+              f"the quote for 51 of 200: {int(quote['amount']):,} won ({quote['percent']} %); for 60 of 200 the cap "
+              f"holds it to {int(higher['amount']):,}")
+        prepared = self.kim.ok("POST", "/api/v1/bond-payments/", {"point": points["final"]["id"], "paid_on": day(10)},
+                               expect=201)
+        pid = prepared["id"]
+        check(prepared["amount"] == quote["amount"] and prepared["final"] and prepared["state"] == "prepared",
+              f"manager.kim prepared payment {pid}: {int(prepared['amount']):,} won, the quote's figure")
+        status, body, _ = self.kim.call("POST", f"/api/v1/bond-payments/{pid}/approve/", key="e2e-b-approve-kim")
+        check(status == 409 and body["code"] == "invalid_state",
+              f"manager.kim's own approval is refused (four eyes): {status}")
+        approved = self.lee.ok("POST", f"/api/v1/bond-payments/{pid}/approve/", key="e2e-b-approve")
+        settled = self.kim.ok("GET", f"/api/v1/bonds/{bid}/")
+        check(approved["state"] == "paid" and settled["state"] == "settled" and settled["outcome_paid"] == str(due)
+              and self.count("ledger_journal", "kind = 'bond.outcome_payment'") == 1,
+              f"manager.lee approved it: {due:,} won paid from the city's budget (one journal), the contract settled")
+
+        # 6. Distributed pro rata to paid-in capital (3 : 2 : 1).
+        distribution = self.lee.ok("POST", "/api/v1/bond-distributions/", {
+            "contract": bid, "amount": str(due), "paid_on": day(5)}, expect=201, key="e2e-b-distribution")
+        shares = [line["amount"] for line in distribution["lines"]]
+        check(shares == ["341250000", "227500000", "113750000"],
+              f"manager.lee distributed {due:,} won pro rata to paid-in capital: {shares}")
+        figures = self.kim.ok("GET", f"/api/v1/bonds/{bid}/investments/")
+        check([row["paid_in"] for row in figures] == ["300000000", "200000000", "100000000"]
+              and [row["distributed"] for row in figures] == shares
+              and all(row["multiple"] == "1.1375" and row["irr"] is not None and float(row["irr"]) > 0
+                      for row in figures),
+              "each investor's figures: multiple 1.1375, IRR " + ", ".join(row["irr"] for row in figures))
+        theirs = rows(own.ok("GET", "/api/v1/bond-distributions/"))
+        check([[line["investor"] for line in d["lines"]] for d in theirs] == [[investors[0]["id"]]],
+              "invest.kim sees its own distribution line only")
+
+        # 7. The statements, rendered by the worker.
+        investor_statement = own.ok("POST", "/api/v1/statements/", {"kind": "bond_investor", "subject": mine[0]["id"]},
+                                    expect=202)
+        status, _body, _ = own.call("POST", "/api/v1/statements/", {"kind": "bond_contract", "subject": bid})
+        check(status == 404, f"invest.kim asked for its investor statement; the contract's is not for it: {status}")
+        contract_statement = self.auditor.ok("POST", "/api/v1/statements/", {"kind": "bond_contract", "subject": bid},
+                                             expect=202)
+        for who, made, file, title, figure in (
+                (own, investor_statement, "bond-investor.pdf", "사회성과보상사업 투자 명세서", 341_250_000),
+                (self.auditor, contract_statement, "bond-contract.pdf", "사회성과보상사업 명세서", due)):
+            data = self.wait_statement(who, made["id"])
+            status, pdf, _ = who.call("GET", f"/api/v1/statements/{made['id']}/pdf/", raw=True)
+            path = self.s.workdir / file
+            path.write_bytes(pdf)
+            text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
+            check(status == 200 and pdf.startswith(b"%PDF-") and hashlib.sha256(pdf).hexdigest() == data["sha256"]
+                  and title in text and f"{figure:,}" in text and "불일치" not in text
+                  and (who is not own or investors[1]["name"] not in text),
+                  f"{who.username} downloads {data['number']} ({title}): it shows {figure:,} and agrees with the "
+                  f"ledger")
+
+        # 8. The INDIGO export.
+        export = self.kim.ok("GET", f"/api/v1/bonds/{bid}/indigo/", expect=200)
+        paid_out = [p["money"]["amount"]["value"] for p in export["project"]["data"]["outcome_payments"]]
+        check(export["standard"] == "INDIGO" and paid_out == [due],
+              f"the INDIGO {export['version']} export ({export['project']['id']}) names the outcome payment: "
+              f"{paid_out}")
+        self.findings["bond"] = {"contract": bid, "outcome_payment": due, "seconds": round(time.monotonic() - started)}
+
     def web_login(self) -> None:
         """A fund manager signs in through the pages once, as a browser does: the login form and its CSRF token,
         the session cookie, then the console and the loans the story made."""
@@ -1012,6 +1262,7 @@ def main() -> int:
             run.guarantee_story()
             run.contest_story()
             run.campaign_story()
+            run.bond_story()
             run.web_login()
             run.worker_killed_mid_render()
             run.redis_away()
