@@ -895,7 +895,8 @@ class Run:
         contract = self.kim.ok("POST", "/api/v1/bonds/", {
             "code": "e2e-seoul-neet", "name": "서울시 니트청년 자립 사회성과보상사업 (e2e)",
             "outcome_payer": city["id"], "operator": operator["id"], "provider": provider["id"],
-            "evaluator": evaluator["id"], "service_starts_on": day(70), "service_ends_on": day(25), "max_payment": "700000000"}, expect=201)
+            "evaluator": evaluator["id"], "service_starts_on": day(70), "service_ends_on": day(25),
+            "max_payment": "700000000"}, expect=201)
         bid = contract["id"]
         for investor, commitment in zip(investors, ("300000000", "200000000", "100000000"), strict=True):
             self.kim.ok("POST", f"/api/v1/bonds/{bid}/investments/", {
