@@ -89,7 +89,7 @@ class ContractMixin:
 def contract_context(contract: Contract) -> dict[str, Any]:
     """What the contract's dashboard shows (the console's; the investors' and members' pages show parts of it)."""
     investments = list(contract.investments.select_related("investor").order_by("position", "pk"))
-    figures = {inv.pk: selectors.investor_figures(inv) for inv in investments}
+    figures = selectors.investors_figures(investments)
     calls = list(CapitalCall.objects.filter(contract=contract).prefetch_related("lines__investment__investor")
                  .order_by("number"))
     return {

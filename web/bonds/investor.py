@@ -1,7 +1,9 @@
 """The investors' desk (/investor/): a user of an investing institution (투자자) reads its institution's investments
 in social impact bonds: per contract its commitment, what was called and paid in, what was distributed, its money
-multiple and IRR (XIRR over its dated cash flows), its call lines and distribution lines. Another institution's
-investment is 404."""
+multiple and IRR (XIRR over its dated cash flows), its call lines and distribution lines. Both pages show its
+investment statements (사회성과보상사업 투자 명세서, kind ``bond_investor``): those asked for, each ready one to
+download, and a button asking for a new one (``web:statement-request``). Another institution's investment is 404,
+and so are its statements (the statements' services say whose they are)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from bonds import selectors
 from bonds.access import ACCESS
 from bonds.models import CapitalCallLine, DistributionLine, Investment
+from statements.access import ACCESS as STATEMENTS
+from statements.models import Statement
+from statements.services import statements_visible_to
 from web.common import menu
 from web.common.pages import ObjectPage, Page
 
@@ -32,9 +37,24 @@ class InvestorHome(Page):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        investments = list(selectors.investments_visible_to(self.request.user).order_by("-contract_id", "pk"))
-        context["rows"] = [{"investment": inv, "figures": selectors.investor_figures(inv)} for inv in investments]
+        user = self.request.user
+        investments = list(selectors.investments_visible_to(user).order_by("-contract_id", "pk"))
+        figures = selectors.investors_figures(investments)  # one read for every row's flows
+        context["rows"] = [{"investment": inv, "figures": figures[inv.pk]} for inv in investments]
+        context.update(statement_context(user, investments=investments))
         return context
+
+
+def statement_context(user: Any, *, investments: list[Investment]) -> dict[str, Any]:
+    """The investment statements of ``investments`` that ``user`` may have (the newest first), the kind to ask for,
+    and whether ``user`` may ask."""
+    statements = (statements_visible_to(user)
+                  .filter(kind=Statement.Kind.BOND_INVESTOR, bond_investment__in=[inv.pk for inv in investments])
+                  .select_related("bond_investment__contract"))
+    return {"statements": list(statements[:50]), "statement_kind": Statement.Kind.BOND_INVESTOR,
+            "statement_investments": investments,
+            "can_request_statement": bool(investments) and STATEMENTS.allows(user, "statement.request"),
+            "can_download_statement": STATEMENTS.allows(user, "statement.download")}
 
 
 class InvestmentPage(ObjectPage):
@@ -50,6 +70,7 @@ class InvestmentPage(ObjectPage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         investment: Investment = self.get_object()  # type: ignore[assignment]
         context = super().get_context_data(**kwargs)
+        context.update(statement_context(self.request.user, investments=[investment]))
         context.update(
             title=gettext("%(contract)s · %(investor)s") % {"contract": investment.contract.name,
                                                            "investor": investment.investor.name},

@@ -43,3 +43,26 @@ def test_the_pages_cost_the_same_for_more_calls_disbursements_and_results(bw, cl
     after = [_queries(client_as(user), url) for user, url in pages]
     assert after == before, list(zip([url for _u, url in pages], before, after, strict=True))
     assert max(after) <= BOUND, dict(zip([url for _u, url in pages], after, strict=True))
+
+
+def test_the_investors_list_costs_the_same_for_more_investments(bw, client_as):
+    """The investors' start page reads every row's cash flows (paid calls, distributions) and its statements in
+    one go: two more contracts the same institution invests in, paid in and with a statement each, add no query."""
+    from statements.services import statement_request
+    from tests.bonds.factories import call_and_pay, make_world, sign_and_start
+
+    bond = bw.bond
+    investor = bond.investor_users[0]
+    client = client_as(investor)
+    statement_request(actor=investor, kind="bond_investor", subject_id=bond.investments[0].pk, today=today())
+    before = _queries(client, "/investor/")
+    for n in range(2):
+        more = make_world(code=f"more-sib-{n}", investors=bond.investors)
+        sign_and_start(more)
+        call_and_pay(more, key=f"more-call-{n}")
+        statement_request(actor=investor, kind="bond_investor", subject_id=more.investments[0].pk, today=today())
+    page = client.get("/investor/").content.decode()
+    assert page.count('href="/investor/investments/') == 3 and page.count('<tr id="st-') == 3
+    after = _queries(client, "/investor/")
+    assert after == before
+    assert after <= BOUND

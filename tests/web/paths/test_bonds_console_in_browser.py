@@ -6,16 +6,20 @@
 - on a contract in service whose interim results are confirmed, Kim prepares the interim outcome payment from the
   dashboard and may not approve it (a forged approval: 409); Lee approves and pays it from her inbox;
 - an investor reads its investment's figures (paid in, distributed, multiple, IRR) after the contract's whole life,
-  and another institution's investor gets 404 for it.
+  asks for its investment statement on the investment's page and downloads the PDF (the one stored, by its
+  SHA-256), and sees it on its start page; another institution's investor gets 404 for the investment and the PDF.
 
 Every page on the way is checked with axe-core and saved as a screenshot (.artifacts/screenshots/)."""
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from bonds.models import CapitalCall, Contract, OutcomePayment
 from enterprises.models import Institution
+from statements.models import Statement
 from tests.bonds.factories import call_and_pay, make_world, record_and_confirm, sign_and_start, whole_life
 from tests.factories import InstitutionFactory, InvestorFactory
 
@@ -118,6 +122,22 @@ def test_an_investor_reads_its_figures_and_not_another_institutions(site):
     assert site.find("#paid-in").text == "₩500,000,000"
     assert site.find("#multiple").text.endswith("x") and site.find("#irr").text.endswith("%")
     site.check("bonds-11-investment", phone=True)
+
+    # Its investment statement: asked for on the page, rendered at once (no broker), downloaded.
+    assert not site.find_all("table.statements a.download")
+    site.find("#statement-request button[type=submit]").click()
+    site.wait_visible(".messages .success")
+    site.wait_path(path)
+    link = site.wait_visible("table.statements a.download", timeout=60)
+    statement = Statement.objects.get(kind=Statement.Kind.BOND_INVESTOR, bond_investment=investment)
+    assert statement.state == Statement.State.READY
+    site.check("bonds-12-investment-statement", phone=True)
+    download = link.get_attribute("href")
+    link.click()
+    assert hashlib.sha256(site.wait_for_download(".pdf").read_bytes()).hexdigest() == statement.sha256
+    site.open("/investor/")
+    assert site.find(f"#st-{statement.pk} a.download").get_attribute("href") == download
+    site.check("bonds-13-investor-home-statement")
     site.log_out()
 
     stranger = InvestorFactory(institution=InstitutionFactory(kind=Institution.Kind.INVESTOR))
@@ -125,3 +145,9 @@ def test_an_investor_reads_its_figures_and_not_another_institutions(site):
     site.open(path)
     assert "404" in site.driver.title or site.find_all("main h1")
     assert not site.find_all("#paid-in")
+    assert site.driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch(arguments[0]).then(r => done(r.status));
+    """, download) == 404
+    site.open("/investor/")
+    assert not site.find_all(f"#st-{statement.pk}")

@@ -1,16 +1,20 @@
 """The evaluators' desk in a real browser: evaluator A of the contract's evaluator institution records a result
 with its evaluation report uploaded (more people with the outcome than engaged is refused beside the field first),
 may not confirm it herself (a forged confirmation: 409); evaluator B confirms it from the desk's start page; another
-institution's evaluator gets 404 for the contract. Every page is checked with axe-core and saved as a
-screenshot."""
+institution's evaluator gets 404 for the contract. A confirmed result is disputed: evaluator A reopens it (without a
+reason it is refused beside the reason field first), records it again, and evaluator B confirms it; the audit trail
+holds the reopening with its reason. Every page is checked with axe-core and saved as a screenshot."""
 
 from __future__ import annotations
 
 import pytest
 from selenium.webdriver.support.ui import Select
 
+from bonds.actions import RESULT_CONFIRM, RESULT_RECORD, RESULT_REOPEN
 from bonds.models import Result, ResultEvidence
-from tests.bonds.factories import PDF, make_world, sign_and_start
+from core.models import AuditEvent
+from tests.bonds.factories import PDF, make_world, record_and_confirm, sign_and_start
+from tests.factories import AuditorFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,3 +72,72 @@ def test_an_evaluator_records_a_result_with_evidence_and_another_confirms_it(sit
     site.login(world.other_evaluator)
     site.open(page)
     assert not site.find_all(f"a[href='{page}record/']")
+
+
+def test_an_evaluator_reopens_a_confirmed_result_with_a_reason_records_it_again_and_another_confirms_it(site):
+    world = make_world()
+    sign_and_start(world)
+    result = record_and_confirm(world, world.interim, engaged=74, improved=39)[0]  # the cost metric, confirmed
+    first, second = world.evaluators
+    page = f"/evaluator/bonds/{world.contract.pk}/"
+    reopen = f"/evaluator/results/{result.pk}/reopen/"
+    reason = "평가 보고서의 참여자 수가 기관 명부와 다릅니다 (74명 → 72명)"
+
+    site.login(first)
+    site.wait_path("/evaluator/")
+    site.open(page)
+    site.find(f"a[href='{reopen}']").click()
+    site.wait_path(reopen)
+    site.check("bonds-ev-06-reopen")
+    site.submit()  # no reason: refused beside the field, nothing written
+    site.wait_visible("#id_reason_error")
+    assert site.find("#id_reason").get_attribute("aria-invalid") == "true"
+    site.check("bonds-ev-07-reopen-refused")
+    result.refresh_from_db()
+    assert result.state == Result.State.CONFIRMED
+    site.type("#id_reason", reason)
+    site.submit()
+    site.wait_path(page)
+    result.refresh_from_db()
+    assert (result.state, result.reopened_by, result.reopen_reason) == (Result.State.REOPENED, first, reason)
+    assert reason in site.find("#results-h").find_element("xpath", "..").text
+    assert not site.find_all(f"a[href='{reopen}']")
+    site.check("bonds-ev-08-reopened")
+
+    # Recorded again from the result's "correct" link (its metric and point already chosen).
+    record = f"{page}record/?metric={result.metric_id}&point={result.point_id}"
+    site.find(f"a[href='{record}']").click()
+    site.wait_path(f"{page}record/")
+    assert site.find("#id_metric").get_attribute("value") == str(result.metric_id)
+    assert site.find("#id_point").get_attribute("value") == str(result.point_id)
+    site.type("#id_engaged", "72")
+    site.type("#id_with_outcome", "39")
+    site.submit()
+    site.wait_path(page)
+    result.refresh_from_db()
+    assert (result.state, result.engaged, result.recorded_by) == (Result.State.RECORDED, 72, first)
+    site.log_out()
+
+    confirm = f"/evaluator/results/{result.pk}/confirm/"
+    site.login(second)
+    site.wait_path("/evaluator/")
+    site.find(f"#confirm-h ~ ul a[href='{confirm}']").click()
+    site.wait_path(confirm)
+    site.submit()
+    site.wait_path(page)
+    result.refresh_from_db()
+    assert (result.state, result.confirmed_by, result.engaged) == (Result.State.CONFIRMED, second, 72)
+    site.check("bonds-ev-09-confirmed-again")
+    site.log_out()
+
+    # The audit trail: the reopening, by evaluator A, with its reason, between the two confirmations.
+    events = list(AuditEvent.objects.filter(object_type="bonds.result", object_id=str(result.pk)).order_by("id")
+                  .values_list("action", "actor_label", "reason"))
+    actions = [action for action, _actor, _reason in events]
+    assert actions[-4:] == [a.name for a in (RESULT_CONFIRM, RESULT_REOPEN, RESULT_RECORD, RESULT_CONFIRM)]
+    assert events[-3][2] == reason
+    site.login(AuditorFactory())
+    site.open(f"/console/audit/?action={RESULT_REOPEN.name}")
+    row = site.find("#table tbody tr")
+    assert reason in row.text and RESULT_REOPEN.name in row.text
+    site.check("bonds-ev-10-audit-trail")
