@@ -188,7 +188,7 @@ class TermForm(forms.Form):
     principal = WonField(label=_("Principal (the table's 100 %)"), required=False)
     principal_line = PercentField(label=_("Principal line (%)"), required=False,
                                   help_text=_("The achievement rate at which the table pays 100 %; empty: none."))
-    cap_percent = PercentField(label=_("Cap (% of the principal)"), required=False,
+    cap_percent = PercentField(label=_("Cap (percent of the principal)"), required=False,
                                help_text=_("Empty: no cap."))
     price = WonField(label=_("Price per verified unit"), required=False)
     max_units = forms.IntegerField(label=_("Most units paid"), min_value=0, required=False)
