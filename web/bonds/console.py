@@ -12,7 +12,7 @@ a payment may not approve it. The pages show a note to them instead of the butto
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import django_tables2 as tables
 from django import forms
@@ -85,7 +85,7 @@ class ContractList(ListPage):
 class ContractMixin:
     access = ACCESS
     section = "bonds"
-    context_object_name = "contract"
+    context_object_name: ClassVar[str] = "contract"
     request: Any
 
     def visible(self) -> QuerySet[Contract]:
@@ -115,8 +115,8 @@ def contract_context(contract: Contract) -> dict[str, Any]:
 class ContractPage(ContractMixin, ObjectPage):
     template_name = "web/bonds/console/contract.html"
     action = "contract.read"
-    buttons = ("contract.update", "contract.sign", "contract.advance", "capital_call.make", "capital_call.record", "disbursement.make",
-               "payment.prepare", "payment.approve", "distribution.make")
+    buttons = ("contract.update", "contract.sign", "contract.advance", "capital_call.make", "capital_call.record",
+               "disbursement.make", "payment.prepare", "payment.approve", "distribution.make")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         contract: Contract = self.get_object()  # type: ignore[assignment]
@@ -389,7 +389,7 @@ class TermSet(DraftAction):
             "contract", "term")
 
     def _contract(self) -> Contract:
-        return self.get_object().contract  # type: ignore[attr-defined,no-any-return]
+        return self.get_object().contract  # type: ignore[attr-defined]
 
     def initial(self) -> dict[str, Any]:
         return f.TermForm.initial_of(getattr(self.get_object(), "term", None))

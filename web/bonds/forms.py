@@ -125,8 +125,9 @@ class ContractForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, kind in (("outcome_payer", Institution.Kind.MUNICIPALITY), ("operator", Institution.Kind.INTERMEDIARY),
-                           ("evaluator", Institution.Kind.EVALUATOR)):
+        kinds = (("outcome_payer", Institution.Kind.MUNICIPALITY), ("operator", Institution.Kind.INTERMEDIARY),
+                 ("evaluator", Institution.Kind.EVALUATOR))
+        for name, kind in kinds:
             self.fields[name].queryset = _institutions(kind)  # type: ignore[attr-defined]
         self.fields["provider"].queryset = Enterprise.objects.order_by("name", "pk")  # type: ignore[attr-defined]
 
