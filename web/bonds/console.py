@@ -307,13 +307,21 @@ class DraftAction(ContractAction):
     action = "contract.update"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self._signed() or super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A contract already signed: the same page, whatever the form holds (the service refuses it too, under
+        # its lock, should the contract be signed between this check and the write).
+        return self._signed() or super().post(request, *args, **kwargs)
+
+    def _signed(self) -> HttpResponse | None:
         contract = self._contract()
-        if contract.state != State.DRAFT:
-            context = self.get_context_data(
-                blocked=True, blocked_note=gettext("Only a draft contract can be changed; this one is %(state)s.")
-                % {"state": contract.get_state_display()})
-            return self.render_to_response(context, status=409)
-        return super().get(request, *args, **kwargs)
+        if contract.state == State.DRAFT:
+            return None
+        context = self.get_context_data(
+            blocked=True, blocked_note=gettext("Only a draft contract can be changed; this one is %(state)s.")
+            % {"state": contract.get_state_display()})
+        return self.render_to_response(context, status=409)
 
 
 class ContractEdit(DraftAction):

@@ -155,7 +155,9 @@ def test_a_bad_payment_term_is_shown_again_with_the_field_and_the_line_named(bw,
     steps = list(PaymentStep.objects.filter(term__metric=metric).values_list("threshold", "percent"))
     form = {"kind": "table", "steps": "42:100", "mode": "stepwise", "below": "zero", "principal": "100,000,000",
             "principal_line": "", "cap_percent": "", **data}
-    response = client_as(bw.manager).post(reverse("web:bond-metric-term", args=[metric.pk]), form)
+    client = client_as(bw.manager)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the rules' words are read below
+    response = client.post(reverse("web:bond-metric-term", args=[metric.pk]), form)
     assert response.status_code == 400
     errors = _errors(response)
     assert field in errors and text in " ".join(errors[field]), errors
@@ -209,6 +211,7 @@ def test_a_signed_contracts_draft_pages_say_so_and_forged_posts_change_nothing(b
         page = client.get(path)
         assert page.status_code == 409 and b"<form method=\"post\"" not in page.content, path
         assert client.post(path, data).status_code == 409, path
+        assert client.post(path, {}).status_code == 409, path  # not a form's errors: the contract is signed
     assert (Investment.objects.count(), Metric.objects.count(), EvaluationPoint.objects.count()) == counts
     c.refresh_from_db()
     assert c.name != "forged"
