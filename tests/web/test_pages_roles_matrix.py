@@ -119,6 +119,9 @@ OBJECTS: dict[str, str] = {
     "bond-payment-approve": "bond_payment", "evaluator-bond": "own_bond", "evaluator-result-record": "own_bond",
     "evaluator-result-confirm": "bond_result", "evaluator-result-reopen": "bond_result",
     "investor-investment": "bond_investment", "my-bond": "own_bond",
+    # a draft contract's pages (a signed one's say 409)
+    "bond-edit": "bond_draft", "bond-investment-add": "bond_draft", "bond-metric-add": "bond_draft",
+    "bond-point-add": "bond_draft", "bond-metric-term": "bond_draft_metric",
 }
 # Pages of an object every member may see (a contest open for entries): another enterprise's member gets it too.
 SHARED = {"my-contest", "my-contest-enter"}
@@ -359,6 +362,8 @@ class World(FundsWorld):
     bond_payment = property(lambda self: self.bw.payment)
     bond_result = property(lambda self: self.bw.result)
     bond_investment = property(lambda self: self.bw.bond.investments[0])
+    bond_draft = property(lambda self: self.bw.draft)
+    bond_draft_metric = property(lambda self: self.bw.draft.metrics.order_by("position").first())
 
     @property
     def own_campaign(self) -> Any:

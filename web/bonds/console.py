@@ -11,12 +11,14 @@ a payment may not approve it. The pages show a note to them instead of the butto
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, ClassVar
 
 import django_tables2 as tables
 from django import forms
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -28,9 +30,12 @@ from bonds.models import (
     Contract,
     Disbursement,
     Distribution,
+    DistributionMode,
     EvaluationPoint,
+    Metric,
     OutcomePayment,
 )
+from core.errors import ValidationFailed
 from core.selectors import audit_events
 from web.common.format import won
 from web.common.pages import ActionPage, ObjectPage
@@ -64,6 +69,8 @@ class ContractTable(Table):
 
 class ContractList(ListPage):
     access, action = ACCESS, "contract.read"
+    buttons = ("contract.create",)
+    template_name = "web/bonds/console/contracts.html"
     title = _("Social impact bonds")
     intro = _("Investors fund a service; an evaluator verifies its outcomes; the city pays for verified outcomes "
               "only, and the investors are repaid from those payments.")
@@ -78,7 +85,7 @@ class ContractList(ListPage):
 class ContractMixin:
     access = ACCESS
     section = "bonds"
-    context_object_name = "contract"
+    context_object_name: ClassVar[str] = "contract"
     request: Any
 
     def visible(self) -> QuerySet[Contract]:
@@ -108,8 +115,8 @@ def contract_context(contract: Contract) -> dict[str, Any]:
 class ContractPage(ContractMixin, ObjectPage):
     template_name = "web/bonds/console/contract.html"
     action = "contract.read"
-    buttons = ("contract.sign", "contract.advance", "capital_call.make", "capital_call.record", "disbursement.make",
-               "payment.prepare", "payment.approve", "distribution.make")
+    buttons = ("contract.update", "contract.sign", "contract.advance", "capital_call.make", "capital_call.record",
+               "disbursement.make", "payment.prepare", "payment.approve", "distribution.make")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         contract: Contract = self.get_object()  # type: ignore[assignment]
@@ -127,12 +134,16 @@ class ContractPage(ContractMixin, ObjectPage):
 class ContractAction(ContractMixin, ActionPage):
     template_name = "web/bonds/action.html"
 
+    def _contract(self) -> Contract:
+        """The contract the action is on (the page's object, or the object's contract)."""
+        return self.get_object()  # type: ignore[return-value]
+
     def success_url(self) -> str:
-        return contract_url(self.get_object())  # type: ignore[arg-type]
+        return contract_url(self._contract())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["position"] = selectors.contract_position(self.get_object())  # type: ignore[arg-type]
+        context["position"] = selectors.contract_position(self._contract())
         return context
 
 
@@ -249,6 +260,193 @@ class DistributionMake(ContractAction):
         return services.distribution_make(actor=self.actor, contract_id=self.get_object().pk, amount=data["amount"],
                                           paid_on=data["paid_on"], idempotency_key=data["idempotency_key"],
                                           today=self.today)
+
+
+# --- setting a draft up: the contract, its investors, metrics, payment terms and evaluation points --------------
+
+
+class ContractCreate(ActionPage):
+    """A new draft contract (``contract_create``): the manager who makes it prepares it; another signs it."""
+
+    access, action, section = ACCESS, "contract.create", "bonds"
+    template_name = "web/bonds/action.html"
+    form_class = f.ContractCreateForm
+    title = _("New contract")
+    intro = _("The contract starts as a draft with its own book of accounts. Add its investors, metrics with their "
+              "payment terms and evaluation points on its page; then another manager signs it.")
+    submit_label = _("Create the draft")
+    created: Contract | None = None
+
+    def get_object(self) -> Any:
+        return None  # nothing yet: the form makes the contract
+
+    def initial(self) -> dict[str, Any]:
+        return {"interim_percent": 0, "distribution_mode": DistributionMode.PRO_RATA}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        kwargs.setdefault("object", gettext("Social impact bonds"))
+        return super().get_context_data(**kwargs)
+
+    def perform(self, form: forms.Form) -> Contract:
+        assert isinstance(form, f.ContractCreateForm)
+        self.created = services.contract_create(actor=self.actor, code=form.cleaned_data["code"], **form.values())
+        return self.created
+
+    def success_url(self) -> str:
+        return contract_url(self.created) if self.created is not None else reverse("web:bonds")
+
+    def success_message(self, result: Any) -> str:
+        return gettext("Draft contract %(code)s created; add its investors, metrics and evaluation points.") % {
+            "code": result.code}
+
+
+class DraftAction(ContractAction):
+    """A change to a draft contract. Once signed the change is refused: the page says so (409) instead of its form,
+    and the service refuses a forged POST the same way."""
+
+    action = "contract.update"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self._signed() or super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A contract already signed: the same page, whatever the form holds (the service refuses it too, under
+        # its lock, should the contract be signed between this check and the write).
+        return self._signed() or super().post(request, *args, **kwargs)
+
+    def _signed(self) -> HttpResponse | None:
+        contract = self._contract()
+        if contract.state == State.DRAFT:
+            return None
+        context = self.get_context_data(
+            blocked=True, blocked_note=gettext("Only a draft contract can be changed; this one is %(state)s.")
+            % {"state": contract.get_state_display()})
+        return self.render_to_response(context, status=409)
+
+
+class ContractEdit(DraftAction):
+    form_class = f.ContractForm
+    title = _("Change the draft contract")
+    submit_label = _("Save the contract")
+
+    def initial(self) -> dict[str, Any]:
+        return f.ContractForm.initial_of(self._contract())
+
+    def perform(self, form: forms.Form) -> Contract:
+        assert isinstance(form, f.ContractForm)
+        return services.contract_update(actor=self.actor, contract_id=self._contract().pk, **form.values())
+
+    def success_message(self, result: Any) -> str:
+        return gettext("The draft contract was saved.")
+
+
+class InvestmentAdd(DraftAction):
+    form_class = f.InvestmentForm
+    title = _("Add an investor")
+    intro = _("An investing institution's commitment (약정). The first investor takes the rounding leftover of "
+              "distributions.")
+    submit_label = _("Add the investor")
+
+    def perform(self, form: forms.Form) -> Any:
+        data = form.cleaned_data
+        return services.investment_add(actor=self.actor, contract_id=self._contract().pk, investor=data["investor"],
+                                       commitment=data["commitment"], share_class=data["share_class"] or "")
+
+    def success_message(self, result: Any) -> str:
+        return gettext("%(investor)s commits %(amount)s.") % {"investor": result.investor.name,
+                                                              "amount": won(result.commitment)}
+
+
+class MetricAdd(DraftAction):
+    form_class = f.MetricForm
+    title = _("Add an outcome metric")
+    intro = _("What the evaluator measures (성과지표); its payment term is set next.")
+    submit_label = _("Add the metric")
+    created: Any = None
+
+    def perform(self, form: forms.Form) -> Any:
+        self.created = services.metric_create(actor=self.actor, contract_id=self._contract().pk,
+                                              **form.cleaned_data)
+        return self.created
+
+    def success_url(self) -> str:
+        if self.created is not None:
+            return reverse("web:bond-metric-term", args=[self.created.pk])
+        return super().success_url()
+
+    def success_message(self, result: Any) -> str:
+        return gettext("Metric %(code)s added; now set its payment term.") % {"code": result.code}
+
+
+STEP_FIELD = re.compile(r"^steps\[(\d+)\](?:\.\w+)?$")
+
+
+class TermSet(DraftAction):
+    """Set (or replace) a metric's payment term: an achievement table or a rate card (``payment_term_set``)."""
+
+    template_name = "web/bonds/console/term.html"
+    form_class = f.TermForm
+    context_object_name = "metric"
+    title = _("Set the payment term")
+    intro = _("An achievement table pays a percent of its principal by the achievement rate; a rate card pays a "
+              "price per verified unit.")
+    submit_label = _("Save the payment term")
+
+    def visible(self) -> QuerySet[Metric]:  # type: ignore[override]
+        return Metric.objects.filter(contract__in=selectors.contracts_visible_to(self.request.user)).select_related(
+            "contract", "term")
+
+    def _contract(self) -> Contract:
+        return self.get_object().contract  # type: ignore[attr-defined]
+
+    def initial(self) -> dict[str, Any]:
+        return f.TermForm.initial_of(getattr(self.get_object(), "term", None))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        kwargs.setdefault("object", self._contract())  # the way back is to the contract
+        return super().get_context_data(**kwargs)
+
+    def perform(self, form: forms.Form) -> Any:
+        assert isinstance(form, f.TermForm)
+        try:
+            return services.payment_term_set(actor=self.actor, metric_id=self.get_object().pk, **form.values())
+        except ValidationFailed as exc:
+            raise ValidationFailed(exc.message, fields=_step_fields(exc.fields)) from None
+
+    def success_message(self, result: Any) -> str:
+        return gettext("The payment term of %(code)s was saved.") % {"code": result.metric.code}
+
+
+def _step_fields(fields: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The service names a table's row by its index (``steps[0].threshold``); the form names the line (1, 2, ...)
+    of the textarea."""
+    named: dict[str, list[str]] = {}
+    for name, rules in fields.items():
+        match = STEP_FIELD.match(name)
+        if match is None:
+            named.setdefault(name, []).extend(rules)
+            continue
+        line = int(match.group(1)) + 1
+        what = name.rsplit(".", 1)[-1] if "." in name else ""
+        label = {"threshold": gettext("achievement"), "percent": gettext("payment")}.get(what, "")
+        named.setdefault("steps", []).extend(
+            gettext("Line %(line)s, %(what)s: %(rule)s") % {"line": line, "what": label, "rule": rule}
+            if label else gettext("Line %(line)s: %(rule)s") % {"line": line, "rule": rule} for rule in rules)
+    return named
+
+
+class PointAdd(DraftAction):
+    form_class = f.PointForm
+    title = _("Add an evaluation point")
+    intro = _("When the evaluator verifies results: interim points (paid the contract's interim share) and one final "
+              "point.")
+    submit_label = _("Add the evaluation point")
+
+    def perform(self, form: forms.Form) -> Any:
+        return services.point_create(actor=self.actor, contract_id=self._contract().pk, **form.cleaned_data)
+
+    def success_message(self, result: Any) -> str:
+        return gettext("Evaluation point %(name)s added.") % {"name": result.name}
 
 
 # --- actions on a call line, an evaluation point, a payment ------------------------------------------------------

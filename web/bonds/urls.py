@@ -12,7 +12,13 @@ from . import console, evaluator, investor, portal
 urlpatterns = [
     # The console: contracts, each one's dashboard and actions
     path("console/bonds/", console.ContractList.as_view(), name="bonds"),
+    path("console/bonds/new/", console.ContractCreate.as_view(), name="bond-new"),
     path("console/bonds/<int:pk>/", console.ContractPage.as_view(), name="bond"),
+    path("console/bonds/<int:pk>/edit/", console.ContractEdit.as_view(), name="bond-edit"),
+    path("console/bonds/<int:pk>/investors/new/", console.InvestmentAdd.as_view(), name="bond-investment-add"),
+    path("console/bonds/<int:pk>/metrics/new/", console.MetricAdd.as_view(), name="bond-metric-add"),
+    path("console/bond-metrics/<int:pk>/term/", console.TermSet.as_view(), name="bond-metric-term"),
+    path("console/bonds/<int:pk>/points/new/", console.PointAdd.as_view(), name="bond-point-add"),
     path("console/bonds/<int:pk>/sign/", console.ContractSign.as_view(), name="bond-sign"),
     path("console/bonds/<int:pk>/start/", console.ContractStart.as_view(), name="bond-start"),
     path("console/bonds/<int:pk>/evaluate/", console.ContractEvaluate.as_view(), name="bond-evaluate"),

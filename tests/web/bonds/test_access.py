@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from bonds.models import CapitalCall, OutcomePayment, Result
+from bonds.models import CapitalCall, Metric, OutcomePayment, Result
 
 pytestmark = pytest.mark.django_db
 
@@ -19,13 +19,20 @@ ROLES = ("manager", "auditor", "evaluator", "other_evaluator", "investor", "othe
 
 def _pages(bw) -> dict[str, tuple[str, dict[str, int]]]:
     """Each page: its path and the status of each role (the rest: 403)."""
-    c, inv = bw.contract.pk, bw.bond.investments[0].pk
+    c, inv, d = bw.contract.pk, bw.bond.investments[0].pk, bw.draft.pk
+    metric = Metric.objects.filter(contract=bw.draft).order_by("position").values_list("pk", flat=True)[0]
     staff = {"manager": 200, "auditor": 200}
     managers = {"manager": 200}
     evaluators = {"evaluator": 200, "other_evaluator": 404}
     return {
         "bonds": ("/console/bonds/", staff),
         "bond": (reverse("web:bond", args=[c]), staff),
+        "bond-new": ("/console/bonds/new/", managers),
+        "bond-edit": (reverse("web:bond-edit", args=[d]), managers),
+        "bond-investment-add": (reverse("web:bond-investment-add", args=[d]), managers),
+        "bond-metric-add": (reverse("web:bond-metric-add", args=[d]), managers),
+        "bond-metric-term": (reverse("web:bond-metric-term", args=[metric]), managers),
+        "bond-point-add": (reverse("web:bond-point-add", args=[d]), managers),
         "bond-sign": (reverse("web:bond-sign", args=[bw.draft.pk]), managers),
         "bond-start": (reverse("web:bond-start", args=[c]), managers),
         "bond-evaluate": (reverse("web:bond-evaluate", args=[c]), managers),
