@@ -39,6 +39,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def loaded(settings, payment_provider):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.DEMO_EXTENSIONS = ["crowdfunding.demo.load"]  # the other instruments' demos have their own tests
     call_command("load_demo", password="pw-demo-1", stdout=StringIO())
     return Contest.objects.get(code=DAEGU_2026)
 

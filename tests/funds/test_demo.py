@@ -53,6 +53,7 @@ def run(password: str = "pw-demo-1") -> str:
 @pytest.fixture
 def loaded(settings) -> str:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.DEMO_EXTENSIONS = ["funds.demo.load"]  # the other instruments' demos have their own tests
     return run()
 
 

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def demo(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.DEMO_EXTENSIONS = ["guarantees.demo.load"]  # the other instruments' demos have their own tests
     call_command("load_demo", password="pw-demo-1", stdout=StringIO())
     return GuaranteeProgram.objects.get(code="daegu-se-special-guarantee")
 

@@ -22,6 +22,8 @@ S = "/api/v1/statements/"
 @pytest.fixture
 def demo(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Not the contests' demo (its judging is long to load; its statements are tested on it in tests/crowdfunding).
+    settings.DEMO_EXTENSIONS = ["funds.demo.load", "guarantees.demo.load", "bonds.demo.load"]
     call_command("load_demo", password="pw-demo-1", stdout=StringIO())
 
 

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 LISTS = ("guarantee-applications", "guarantees", "subsidy-runs", "guarantee-claims", "guarantee-programs")
 
 
-def test_every_page_opens_on_the_demo_for_a_manager_and_an_auditor(client_as, manager, auditor):
+def test_every_page_opens_on_the_demo_for_a_manager_and_an_auditor(client_as, manager, auditor, settings):
+    settings.DEMO_EXTENSIONS = ["guarantees.demo.load"]  # the guarantees' pages: their demo only
     call_command("load_demo", password="pw-demo-1", stdout=StringIO())
     pages = ["/console/", *(reverse(f"web:{name}") for name in LISTS)]
     pages += [reverse("web:guarantee-program", args=[pk])
