@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -182,7 +183,7 @@ class PointSerializer(serializers.ModelSerializer):
 # --- capital -----------------------------------------------------------------------------------------------------
 
 
-def investors_lines(lines: Any, context: dict[str, Any]) -> list[Any]:
+def investors_lines(lines: Any, context: Mapping[str, Any]) -> list[Any]:
     """A call's or a distribution's lines in the investors' order; for an investor (``context["investor"]``, its
     institution's id) its own only."""
     ordered = sorted(lines, key=lambda line: (line.investment.position, line.pk))
