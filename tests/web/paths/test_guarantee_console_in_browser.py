@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -117,6 +119,9 @@ def test_managers_recommend_approve_pay_a_subsidy_run_and_a_claim_through_the_pa
     assert Select(site.find("#id_program")).first_selected_option.get_attribute("value") == str(program.pk)
     _check(site, "06-run-prepare")
     _submit(site)
+    # The run's page, once the answer has come (the run is written by the request the browser is still waiting on).
+    site.wait_until(lambda d: re.fullmatch(r"/console/subsidy-runs/\d+/", urlsplit(d.current_url).path),
+                    message="the browser never reached the run's page")
     run = SubsidyRun.objects.get()
     site.wait_path(f"/console/subsidy-runs/{run.pk}/")
     assert run.prepared_by == kim and run.total.amount > 0
